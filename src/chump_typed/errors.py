@@ -1,0 +1,229 @@
+"""The exceptions chump_typed raises.
+
+Every exception is a :class:`PushoverError`, so one ``except`` catches them all::
+
+    PushoverError
+    ├── ValidationError(PushoverError, ValueError)  bad local input, raised before any I/O
+    ├── APIError                                     Pushover answered and said no
+    │   └── QuotaExceededError                       HTTP 429: the monthly quota is spent
+    ├── TransportError                               no response (connect/read failure, timeout)
+    └── UnexpectedResponseError                      a response we cannot decode
+
+Exception text never contains an application token or a user key: values that could be
+secrets are redacted before they reach a message.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from chump_typed.models import ErrorResponse, RateLimit
+
+__all__ = [
+    "APIError",
+    "PushoverError",
+    "QuotaExceededError",
+    "TransportError",
+    "UnexpectedResponseError",
+    "ValidationError",
+]
+
+
+class PushoverError(Exception):
+    """The root of every error chump_typed raises."""
+
+
+class ValidationError(PushoverError, ValueError):
+    """Local input broke one of Pushover's rules; nothing was sent.
+
+    ``field`` names the offending parameter, ``problem`` says what was wrong with it.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"{field}: {problem}")
+        self.field = field
+        self.problem = problem
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.field, self.problem))
+
+
+class APIError(PushoverError):
+    """Pushover rejected a request (HTTP 4xx, or a body whose ``status`` is not 1).
+
+    Keeps chump's constructor and attributes (``url``, ``request``, ``response``,
+    ``timestamp``, ``id``, ``status``, ``errors``, ``bad_inputs``, ``receipt``), and adds
+    the typed :class:`~chump_typed.models.ErrorResponse` as :attr:`error_response` and the
+    HTTP status as :attr:`http_status`.
+
+    ``request`` is the request payload with the ``token`` and ``user`` values redacted;
+    ``url`` never carries a query string.
+    """
+
+    url: str
+    request: dict[str, Any]
+    response: dict[str, Any]
+    timestamp: _dt.datetime | None
+    http_status: int | None
+    error_response: ErrorResponse
+
+    def __init__(
+        self,
+        url: str,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any] | ErrorResponse,
+        timestamp: _dt.datetime | None,
+        *,
+        http_status: int | None = None,
+    ) -> None:
+        from chump_typed._converter import structure_error_response
+        from chump_typed._redact import redact_mapping, redact_url
+        from chump_typed.models import ErrorResponse
+
+        if isinstance(response, ErrorResponse):
+            typed = response
+        else:
+            typed = structure_error_response(dict(response))
+        self.url = redact_url(url)
+        self.request = redact_mapping(request)
+        self.error_response = typed
+        self.response = typed.to_dict()
+        self.timestamp = timestamp
+        self.http_status = http_status
+        super().__init__(str(self))
+
+    @property
+    def id(self) -> str | None:
+        """The request id Pushover gave this call (quote it to Pushover support)."""
+        return self.error_response.request
+
+    @property
+    def status(self) -> int:
+        """The ``status`` field of the body (0 for a rejection)."""
+        return self.error_response.status
+
+    @property
+    def errors(self) -> list[str]:
+        """Human-readable error messages, flattened to one list of strings."""
+        return self.error_response.messages()
+
+    @property
+    def bad_inputs(self) -> dict[str, str]:
+        """Per-parameter reasons, e.g. ``{"user": "invalid"}``."""
+        return dict(self.error_response.bad_inputs)
+
+    @property
+    def receipt(self) -> str | None:
+        """The receipt, if the rejected message was an emergency one."""
+        return self.error_response.receipt
+
+    def __str__(self) -> str:
+        return f"({self.id}) {', '.join(self.errors)}"
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(url={self.url!r}, request={self.request!r}, "
+            f"response={self.response!r}, timestamp={self.timestamp!r})"
+        )
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (
+            _rebuild_api_error,
+            (
+                type(self),
+                self.url,
+                self.request,
+                self.response,
+                self.timestamp,
+                self.http_status,
+            ),
+        )
+
+
+def _rebuild_api_error(
+    cls: type[APIError],
+    url: str,
+    request: dict[str, Any],
+    response: dict[str, Any],
+    timestamp: _dt.datetime | None,
+    http_status: int | None,
+) -> APIError:
+    return cls(url, request, response, timestamp, http_status=http_status)
+
+
+class QuotaExceededError(APIError):
+    """HTTP 429: the account's monthly message quota is spent.
+
+    Do not retry before :attr:`reset_at`; :attr:`rate_limit` holds the limit headers when
+    Pushover sent them.
+    """
+
+    rate_limit: RateLimit | None
+
+    def __init__(
+        self,
+        url: str,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any] | ErrorResponse,
+        timestamp: _dt.datetime | None,
+        *,
+        http_status: int | None = 429,
+        rate_limit: RateLimit | None = None,
+    ) -> None:
+        self.rate_limit = rate_limit
+        super().__init__(url, request, response, timestamp, http_status=http_status)
+
+    @property
+    def reset_at(self) -> _dt.datetime | None:
+        """When the quota resets, if Pushover said."""
+        return None if self.rate_limit is None else self.rate_limit.reset
+
+
+class TransportError(PushoverError):
+    """No usable response arrived: the connection failed, was reset or timed out.
+
+    The underlying exception is kept as ``__cause__``. ``may_have_been_sent`` is true
+    when the request could have reached Pushover before the failure, so blindly
+    resending it could deliver a notification twice.
+    """
+
+    def __init__(self, message: str, *, may_have_been_sent: bool = False) -> None:
+        super().__init__(message)
+        self.may_have_been_sent = may_have_been_sent
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_transport_error, (type(self), str(self), self.may_have_been_sent))
+
+
+def _rebuild_transport_error(
+    cls: type[TransportError], message: str, may_have_been_sent: bool
+) -> TransportError:
+    return cls(message, may_have_been_sent=may_have_been_sent)
+
+
+class UnexpectedResponseError(PushoverError):
+    """Pushover (or something in between) answered with a body we cannot decode.
+
+    Typical causes: a 5xx HTML page from a proxy, malformed JSON, or a JSON shape that
+    drifted from the documented one. ``http_status`` and a short, redacted ``body``
+    excerpt are kept for diagnosis.
+    """
+
+    def __init__(self, message: str, *, http_status: int, body: bytes = b"") -> None:
+        super().__init__(f"{message} (HTTP {http_status})")
+        self.http_status = http_status
+        self.body = body[:512]
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild_unexpected, (type(self), self.args[0], self.http_status, self.body))
+
+
+def _rebuild_unexpected(
+    cls: type[UnexpectedResponseError], text: str, http_status: int, body: bytes
+) -> UnexpectedResponseError:
+    suffix = f" (HTTP {http_status})"
+    message = text[: -len(suffix)] if text.endswith(suffix) else text
+    return cls(message, http_status=http_status, body=body)
