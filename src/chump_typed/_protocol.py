@@ -7,16 +7,51 @@ turns the :class:`HTTPResponse` into the row's result model or a typed error.
 
 from __future__ import annotations
 
+import datetime as _dt
+import email.utils
+import json
 from collections.abc import Mapping
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
+from urllib.parse import quote, urlencode
 
 import attrs
+import cattrs
 
+from chump_typed._converter import (
+    converter,
+    epoch_to_datetime,
+    structure_error_response,
+    unstructure_request,
+)
 from chump_typed._redact import redact_url
+from chump_typed.errors import APIError, QuotaExceededError, UnexpectedResponseError
+from chump_typed.models import RateLimit, Result
 
-__all__ = ["HTTPRequest", "HTTPResponse", "Method", "Transport"]
+if TYPE_CHECKING:
+    from chump_typed._endpoints import Endpoint
+
+__all__ = [
+    "HTTPRequest",
+    "HTTPResponse",
+    "Method",
+    "Transport",
+    "decode_response",
+    "encode_request",
+    "parse_date",
+    "parse_rate_limit",
+]
 
 Method = Literal["GET", "POST"]
+
+Req = TypeVar("Req", bound=attrs.AttrsInstance)
+Resp = TypeVar("Resp", bound=Result)
+
+_UTC: Final = _dt.timezone.utc
+_BASE_HEADERS: Final[Mapping[str, str]] = {"accept": "application/json"}
+_FORM_HEADERS: Final[Mapping[str, str]] = {
+    "accept": "application/json",
+    "content-type": "application/x-www-form-urlencoded",
+}
 
 
 @attrs.frozen(repr=False, kw_only=True)
@@ -30,9 +65,14 @@ class HTTPRequest:
 
     method: Method
     url: str
-    headers: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    headers: Mapping[str, str] = attrs.field(factory=dict[str, str], hash=False)
     body: bytes = b""
     retryable: bool = True
+    #: The text parameters sent (token included), kept for error reports and logs,
+    #: which redact them; not part of equality.
+    params: Mapping[str, str] = attrs.field(
+        factory=dict[str, str], eq=False, hash=False
+    )
 
     def __repr__(self) -> str:
         # The body and the query string carry the token: never show them.
@@ -47,7 +87,7 @@ class HTTPResponse:
     """One HTTP response as a transport received it. Header names are lower case."""
 
     status: int
-    headers: Mapping[str, str] = attrs.field(factory=dict, hash=False)
+    headers: Mapping[str, str] = attrs.field(factory=dict[str, str], hash=False)
     body: bytes = b""
 
 
@@ -66,3 +106,142 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release pooled connections."""
         ...
+
+
+# -- Encoding --------------------------------------------------------------------------
+
+
+def _wire_value(value: object) -> str:
+    """One unstructured value as form text (ints as digits, strings as they are)."""
+    return value if isinstance(value, str) else str(value)
+
+
+def encode_request(
+    endpoint: Endpoint[Req, Any], request: Req, *, token: str, base_url: str
+) -> HTTPRequest:
+    """Build the :class:`HTTPRequest` for *request* on *endpoint*; pure.
+
+    Path placeholders are filled from the request's fields, percent-encoded so that a
+    value can never change the path; the other fields and the token go in the query
+    string (GET) or a form-encoded body (POST).
+    """
+    params = {k: _wire_value(v) for k, v in unstructure_request(request).items()}
+    path = endpoint.path
+    for name in endpoint.placeholders:
+        path = path.replace("{" + name + "}", quote(params.pop(name), safe=""))
+    fields = {"token": token, **params}
+    url = base_url + path
+    if endpoint.method == "GET":
+        return HTTPRequest(
+            method="GET",
+            url=f"{url}?{urlencode(fields)}",
+            headers=_BASE_HEADERS,
+            retryable=endpoint.retryable,
+            params=fields,
+        )
+    return HTTPRequest(
+        method="POST",
+        url=url,
+        headers=_FORM_HEADERS,
+        body=urlencode(fields).encode("ascii"),
+        retryable=endpoint.retryable,
+        params=fields,
+    )
+
+
+# -- Decoding --------------------------------------------------------------------------
+
+
+def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
+    """The ``X-Limit-App-*`` headers as a :class:`RateLimit`, or ``None`` when any is
+    missing or malformed (they are documented for the messages endpoint only)."""
+    try:
+        limit = headers["x-limit-app-limit"]
+        remaining = headers["x-limit-app-remaining"]
+        reset = headers["x-limit-app-reset"]
+        return RateLimit(
+            limit=int(limit),
+            remaining=int(remaining),
+            reset=epoch_to_datetime(int(reset)),
+        )
+    except (KeyError, ValueError, TypeError, OverflowError, OSError):
+        return None
+
+
+def parse_date(headers: Mapping[str, str]) -> _dt.datetime | None:
+    """The response's ``Date`` header as an aware datetime, if present and valid."""
+    value = headers.get("date")
+    if value is None:
+        return None
+    try:
+        parsed = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=_UTC)
+
+
+def _load_json(response: HTTPResponse) -> dict[str, Any] | None:
+    try:
+        data = json.loads(response.body)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None  # pyright: ignore[reportUnknownVariableType]
+
+
+def decode_response(
+    endpoint: Endpoint[Any, Resp], request: HTTPRequest, response: HTTPResponse
+) -> Resp:
+    """Turn *response* into the row's result model, or raise a typed error; pure.
+
+    * 429 -> :class:`QuotaExceededError` (with the limit headers);
+    * 4xx, or a JSON body whose ``status`` is not 1 -> :class:`APIError`;
+    * 5xx, other statuses, a body that is not a JSON object, or a success body that
+      does not match the documented shape -> :class:`UnexpectedResponseError`.
+    """
+    status = response.status
+    data = _load_json(response)
+    if data is None:
+        kind = "server error" if status >= 500 else "response that is not a JSON object"
+        raise UnexpectedResponseError(
+            f"{endpoint.name}: {kind}", http_status=status, body=response.body
+        )
+    if (
+        status == 429
+        or (400 <= status < 500)
+        or (status == 200 and data.get("status") != 1)
+    ):
+        error_cls = QuotaExceededError if status == 429 else APIError
+        kwargs: dict[str, Any] = {"http_status": status}
+        if status == 429:
+            kwargs["rate_limit"] = parse_rate_limit(response.headers)
+        raise error_cls(
+            redact_url(request.url),
+            request.params,
+            structure_error_response(data),
+            parse_date(response.headers) or _dt.datetime.now(_UTC),
+            **kwargs,
+        )
+    if status != 200:
+        raise UnexpectedResponseError(
+            f"{endpoint.name}: unexpected HTTP status",
+            http_status=status,
+            body=response.body,
+        )
+    data.pop("rate_limit", None)  # ours to fill, from the headers
+    try:
+        result = converter.structure(data, endpoint.response_type)
+    except Exception as exc:  # cattrs raises ExceptionGroups of anything a hook raised
+        detail = (
+            "; ".join(cattrs.transform_error(exc))
+            if isinstance(exc, cattrs.BaseValidationError)
+            else str(exc)
+        )
+        raise UnexpectedResponseError(
+            f"{endpoint.name}: response does not match the documented shape ({detail})",
+            http_status=status,
+            body=response.body,
+        ) from exc
+    rate_limit = parse_rate_limit(response.headers)
+    if rate_limit is None:
+        return result
+    return attrs.evolve(result, rate_limit=rate_limit)

@@ -195,7 +195,10 @@ class TransportError(PushoverError):
         self.may_have_been_sent = may_have_been_sent
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_transport_error, (type(self), str(self), self.may_have_been_sent))
+        return (
+            _rebuild_transport_error,
+            (type(self), str(self), self.may_have_been_sent),
+        )
 
 
 def _rebuild_transport_error(
@@ -218,7 +221,10 @@ class UnexpectedResponseError(PushoverError):
         self.body = body[:512]
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_rebuild_unexpected, (type(self), self.args[0], self.http_status, self.body))
+        return (
+            _rebuild_unexpected,
+            (type(self), self.args[0], self.http_status, self.body),
+        )
 
 
 def _rebuild_unexpected(

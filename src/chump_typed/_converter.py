@@ -1,0 +1,222 @@
+"""The one cattrs converter: it alone knows Pushover's wire format.
+
+Rules it applies, in both directions where they make sense:
+
+* Unix epoch seconds <-> timezone-aware UTC ``datetime``; in responses ``0`` means
+  "has not happened" and becomes ``None`` for optional times;
+* ``0``/``1`` <-> ``bool``;
+* :class:`~chump_typed.models.Priority` <-> its integer;
+* request fields that are ``None`` or at their default are left out of the request;
+* ``errors`` as a list of strings or an object of lists; unknown error-body keys kept;
+* empty strings for "nobody" (``acknowledged_by``) become ``None``.
+
+Models carry no serialisation code; change the wire format here and only here.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Mapping
+from typing import Any, Final, Optional, TypeVar, cast
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from chump_typed import models
+
+__all__ = [
+    "converter",
+    "epoch_to_datetime",
+    "structure_error_response",
+    "unstructure_request",
+]
+
+T = TypeVar("T")
+
+_UTC: Final = _dt.timezone.utc
+
+
+def epoch_to_datetime(value: object) -> _dt.datetime:
+    """Unix seconds (an int, or a string of digits) to an aware UTC datetime."""
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"expected Unix seconds, got {type(value).__name__}")
+    return _dt.datetime.fromtimestamp(int(value), tz=_UTC)
+
+
+def _datetime_to_epoch(value: _dt.datetime) -> int:
+    return int(value.timestamp())
+
+
+def _structure_datetime(value: object, _: object) -> _dt.datetime:
+    if isinstance(value, _dt.datetime):
+        return value
+    return epoch_to_datetime(value)
+
+
+def _structure_optional_datetime(value: object, _: object) -> _dt.datetime | None:
+    if value is None or value == 0 or value == "0" or value == "":
+        return None
+    return _structure_datetime(value, None)
+
+
+def _structure_bool(value: object, _: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value in (0, 1, "0", "1"):
+        return value in (1, "1")
+    if value in ("true", "false"):
+        return value == "true"
+    raise ValueError(f"expected 0 or 1, got {value!r}")
+
+
+def _structure_int(value: object, _: object) -> int:
+    # Refuse floats and bools: a drifting schema must surface, not be truncated.
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
+        raise TypeError(f"expected an integer, got {type(value).__name__}")
+    return int(value)
+
+
+def _structure_str(value: object, _: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a string, got {type(value).__name__}")
+    return value
+
+
+def _structure_blank_is_none(value: object, _: object) -> str | None:
+    if value is None or value == "":
+        return None
+    return _structure_str(value, None)
+
+
+def _structure_str_tuple(value: object, _: object) -> tuple[str, ...]:
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"expected a list of strings, got {type(value).__name__}")
+    return tuple(_structure_str(item, None) for item in cast("list[object]", value))
+
+
+def _structure_str_dict(value: object, _: object) -> dict[str, str]:
+    if not isinstance(value, dict):
+        raise TypeError(f"expected an object, got {type(value).__name__}")
+    items = cast("dict[object, object]", value).items()
+    return {_structure_str(k, None): _structure_str(v, None) for k, v in items}
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(t) for t in cast("list[object]", value))
+    return (str(value),)
+
+
+def _structure_errors(value: object) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    """``errors`` is a list of strings, or an object mapping a parameter to strings."""
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        items = cast("dict[object, object]", value).items()
+        return {str(key): _texts(texts) for key, texts in items}
+    return _texts(value)
+
+
+_ENVELOPE_KEYS: Final = frozenset({"status", "request", "errors", "receipt"})
+
+
+def structure_error_response(data: Mapping[str, Any]) -> models.ErrorResponse:
+    """Read an error body leniently: whatever its shape, keep everything in it.
+
+    An error response is read to be reported, so it never fails to decode: odd types
+    are turned to text rather than refused.
+    """
+    status = data.get("status", 0)
+    request = data.get("request")
+    receipt = data.get("receipt")
+    bad_inputs: dict[str, str] = {}
+    extra: dict[str, object] = {}
+    for key, value in data.items():
+        if key in _ENVELOPE_KEYS:
+            continue
+        if isinstance(value, str):
+            bad_inputs[key] = value
+        else:
+            extra[key] = value
+    return models.ErrorResponse(
+        status=status
+        if isinstance(status, int) and not isinstance(status, bool)
+        else 0,
+        request=request if isinstance(request, str) else None,
+        errors=_structure_errors(data.get("errors")),
+        bad_inputs=bad_inputs,
+        receipt=receipt if isinstance(receipt, str) else None,
+        extra=extra,
+    )
+
+
+#: The request models, whose unstructure functions omit defaults.
+REQUEST_TYPES: Final[tuple[type, ...]] = (
+    models.Notification,
+    models.SoundsRequest,
+    models.ValidateUserRequest,
+    models.ReceiptRequest,
+    models.CancelRequest,
+    models.CancelByTagRequest,
+    models.LimitsRequest,
+)
+
+
+def make_converter() -> cattrs.Converter:
+    """Build the converter with every Pushover wire rule registered."""
+    conv = cattrs.Converter(forbid_extra_keys=False)
+
+    conv.register_unstructure_hook(_dt.datetime, _datetime_to_epoch)
+    conv.register_unstructure_hook(bool, int)
+    conv.register_unstructure_hook(models.Priority, int)
+
+    conv.register_structure_hook(_dt.datetime, _structure_datetime)
+    conv.register_structure_hook_func(
+        lambda t: t == Optional[_dt.datetime],  # noqa: UP045 - compared to annotations
+        _structure_optional_datetime,
+    )
+    conv.register_structure_hook(bool, _structure_bool)
+    conv.register_structure_hook(int, _structure_int)
+    conv.register_structure_hook(str, _structure_str)
+    conv.register_structure_hook_func(
+        lambda t: t == tuple[str, ...], _structure_str_tuple
+    )
+    conv.register_structure_hook_func(
+        lambda t: t == dict[str, str], _structure_str_dict
+    )
+    conv.register_structure_hook(
+        models.Priority, lambda v, _: models.Priority(_structure_int(v, None))
+    )
+
+    # Requests: leave out what is unset, so the wire carries only what the caller chose.
+    for cls in REQUEST_TYPES:
+        conv.register_unstructure_hook(
+            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        )
+
+    # Receipts: "" means nobody has acknowledged yet.
+    conv.register_structure_hook(
+        models.Receipt,
+        make_dict_structure_fn(
+            models.Receipt,
+            conv,
+            acknowledged_by=override(struct_hook=_structure_blank_is_none),
+            acknowledged_by_device=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
+    return conv
+
+
+converter: Final = make_converter()
+
+
+def unstructure_request(request: attrs.AttrsInstance) -> dict[str, Any]:
+    """The request's wire parameters (no token), with unset fields left out."""
+    data: dict[str, Any] = converter.unstructure(request)
+    return data
+
+
+def structure(data: Mapping[str, Any], cls: type[T]) -> T:
+    """Build a *cls* from decoded JSON."""
+    return converter.structure(data, cls)
