@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The whole gate: lint, format, both strict type checkers, the test suite, the docs;
+# then the test suite again on every other supported Python found on this machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PYTHONDONTWRITEBYTECODE=1
+bash scripts/setup.sh python3 .venv dev
+py=.venv/bin/python
+
+step() { printf '\n=== %s\n' "$*"; }
+
+step "ruff"
+"$py" -m ruff check .
+"$py" -m ruff format --check .
+
+step "mypy --strict"
+"$py" -m mypy
+
+step "pyright (strict)"
+.venv/bin/pyright --pythonpath "$py"
+
+step "pytest ($("$py" --version))"
+"$py" -m pytest -q
+
+# Other interpreters: the suite only (the checkers above are version-independent).
+main_version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+for version in 3.10 3.11 3.12 3.13; do
+  [ "$version" = "$main_version" ] && continue
+  other=$(command -v "python$version" || true)
+  if [ -z "$other" ] && command -v pyenv >/dev/null 2>&1; then
+    other=$(pyenv prefix "$(pyenv versions --bare | grep -E "^${version//./\\.}(\.[0-9]+)?$" | tail -n 1)" 2>/dev/null || true)
+    [ -n "$other" ] && other="$other/bin/python$version"
+  fi
+  if [ -z "$other" ] || [ ! -x "$other" ]; then
+    printf '\n(python%s not found on this machine: skipped)\n' "$version"
+    continue
+  fi
+  step "pytest on Python $version"
+  bash scripts/setup.sh "$other" ".venv-$version" test
+  HYPOTHESIS_PROFILE=fast ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider
+done
