@@ -1,0 +1,209 @@
+"""The loopback HTTP/1.1 server behind :func:`chump_typed.testing.serve`.
+
+A ``ThreadingHTTPServer`` with keep-alive. Each answer leaves in one ``sendall`` (status
+line, headers and body together) so latency measurements are not skewed by Nagle's
+algorithm. Connection-level faults are played for real: a reset is an RST (``SO_LINGER``
+zero), a truncated body announces more bytes than it sends. Stopping the server closes
+idle keep-alive connections and joins every handler thread, so no socket or thread
+outlives the ``with`` block.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ipaddress
+import socket
+import ssl
+import struct
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any, Final, cast
+
+if TYPE_CHECKING:
+    from chump_typed.testing import FakePushover
+
+__all__ = ["FakeServer", "loopback_address"]
+
+_METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
+_MAX_BODY: Final = 64 * 1024 * 1024
+
+
+def loopback_address(host: str) -> str:
+    """Return *host* as an IP literal, refusing anything that is not loopback."""
+    address = "127.0.0.1" if host == "localhost" else host
+    try:
+        is_loopback = ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        is_loopback = False
+    if not is_loopback:
+        raise ValueError(f"the fake only binds loopback addresses, not {host!r}")
+    return address
+
+
+class _Server(ThreadingHTTPServer):
+    """Tracks live connections so :meth:`FakeServer.stop` can close idle ones."""
+
+    daemon_threads = False  # so server_close() joins every handler thread
+    block_on_close = True
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        fake: FakePushover,
+        ssl_context: ssl.SSLContext | None,
+        delay: float,
+    ) -> None:
+        self.fake = fake
+        self.ssl_context = ssl_context
+        self.delay = delay
+        self.stopping = threading.Event()
+        self.live: set[socket.socket] = set()
+        self.live_lock = threading.Lock()
+        if ":" in address[0]:
+            self.address_family = socket.AF_INET6
+        super().__init__(address, _Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        conn: socket.socket = request
+        if self.ssl_context is not None:
+            # Handshake later, in the handler thread, so one slow client cannot
+            # stall the accept loop.
+            conn = self.ssl_context.wrap_socket(
+                conn, server_side=True, do_handshake_on_connect=False
+            )
+        with self.live_lock:
+            self.live.add(conn)
+        self.fake.connection_opened()
+        super().process_request(conn, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        conn: socket.socket = request
+        with self.live_lock:
+            known = conn in self.live
+            self.live.discard(conn)
+        if known:
+            self.fake.connection_closed()
+        super().shutdown_request(conn)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet: clients hanging up and failed handshakes are expected here."""
+
+    def close_idle(self) -> None:
+        """Unblock every handler thread waiting for its next request."""
+        with self.live_lock:
+            live = list(self.live)
+        for conn in live:
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(conn, socket.SHUT_RDWR)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    @property
+    def fake_server(self) -> _Server:
+        """The server that created this handler."""
+        return cast(_Server, self.server)
+
+    def setup(self) -> None:
+        conn = self.request
+        if isinstance(conn, ssl.SSLSocket):
+            conn.do_handshake()
+        super().setup()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Keep test output clean."""
+
+    def _read_body(self) -> bytes:
+        if self.headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while size := int(self.rfile.readline().split(b";")[0], 16):
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            return b"".join(chunks)
+        length = int(self.headers.get("content-length") or 0)
+        if not 0 <= length <= _MAX_BODY:
+            raise ValueError("bad Content-Length")
+        return self.rfile.read(length)
+
+    def _serve(self) -> None:
+        server = self.fake_server
+        try:
+            body = self._read_body()
+        except ValueError:
+            self.send_error(400, "bad request body")
+            return
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        exchange = server.fake.exchange(self.command, self.path, headers, body)
+        server.stopping.wait(exchange.delay + server.delay)
+        response = exchange.response
+        if response is None:
+            self._reset()
+            return
+        raw = response.body
+        if exchange.disconnect is not None:
+            raw = raw[: len(raw) // 2]
+            self.close_connection = True
+        lines = [f"HTTP/1.1 {response.status} {self.responses[response.status][0]}"]
+        lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        lines += [
+            f"content-length: {len(response.body)}",
+            "connection: " + ("close" if self.close_connection else "keep-alive"),
+        ]
+        head = ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+        try:
+            self.connection.sendall(head + raw)
+        except OSError:
+            self.close_connection = True
+
+    def _reset(self) -> None:
+        """Abort the connection with an RST instead of an orderly close."""
+        self.close_connection = True
+        with contextlib.suppress(OSError):
+            self.connection.setsockopt(
+                socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0)
+            )
+            self.connection.close()
+
+    do_GET = do_POST = do_PUT = do_PATCH = do_DELETE = _serve
+
+
+class FakeServer:
+    """A running loopback server for one :class:`FakePushover`."""
+
+    def __init__(
+        self,
+        fake: FakePushover,
+        *,
+        host: str,
+        ssl_context: ssl.SSLContext | None,
+        delay: float,
+    ) -> None:
+        self._server = _Server((loopback_address(host), 0), fake, ssl_context, delay)
+        self._https = ssl_context is not None
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="chump-typed-fake-server",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def base_url(self, server_hostname: str | None = None) -> str:
+        """``http(s)://HOST:PORT/1/`` for this server."""
+        host, port = self._server.server_address[:2]
+        name = server_hostname or str(host)
+        if ":" in name:
+            name = f"[{name}]"
+        scheme = "https" if self._https else "http"
+        return f"{scheme}://{name}:{port}/1/"
+
+    def stop(self) -> None:
+        """Stop accepting, close idle connections and join every thread."""
+        self._server.shutdown()
+        self._thread.join()
+        self._server.stopping.set()
+        self._server.close_idle()
+        self._server.server_close()
