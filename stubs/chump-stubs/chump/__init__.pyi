@@ -130,8 +130,8 @@ class User:
     app: Application
     token: str
     def __init__(self, app: Application, token: str) -> None: ...
-    # False when the application is not authenticated; None when validation
-    # failed for a reason other than the tokens.
+    # False unless the application is known to be authenticated; None when
+    # validation failed for a reason other than the tokens.
     @property
     def is_authenticated(self) -> bool | None: ...
     @is_authenticated.setter
