@@ -9,8 +9,7 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -42,13 +41,15 @@ def _is_loopback(host: object) -> bool:
         return False
 
 
-def _check_address(address: Any) -> None:
-    if isinstance(address, tuple) and address and not _is_loopback(address[0]):
-        raise NetworkGuardError(f"test tried to connect to {address[0]!r}")
+def _check_address(address: object) -> None:
+    if isinstance(address, tuple):
+        host: object = cast("tuple[object, ...]", address)[0]
+        if not _is_loopback(host):
+            raise NetworkGuardError(f"test tried to connect to {host!r}")
 
 
 @pytest.fixture(autouse=True)
-def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # pyright: ignore[reportUnusedFunction]
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[reportUnusedFunction]
     """Fail any connection or DNS lookup that is not aimed at loopback."""
     real_connect = socket.socket.connect
     real_connect_ex = socket.socket.connect_ex
@@ -63,11 +64,11 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:  # pyright: 
         return real_connect_ex(self, address)
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _is_loopback(host.decode() if isinstance(host, bytes) else host):
+        name: object = host.decode() if isinstance(host, bytes) else host
+        if not _is_loopback(name):
             raise NetworkGuardError(f"test tried to resolve {host!r}")
         return real_getaddrinfo(host, *args, **kwargs)
 
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    yield

@@ -25,17 +25,16 @@ device_names = st.text(DEVICE_CHARS, min_size=1, max_size=25)
 request_ids = st.uuids().map(str)
 
 # Text without surrogates (they cannot be encoded to send).
-any_text = st.text(st.characters(exclude_categories=("Cs",)))
+characters = st.characters(exclude_categories=["Cs"])
+any_text = st.text(characters)
 
 
 def text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
-    return st.text(
-        st.characters(exclude_categories=("Cs",)), min_size=min_size, max_size=max_size
-    )
+    return st.text(characters, min_size=min_size, max_size=max_size)
 
 
 line = st.text(
-    st.characters(exclude_categories=("Cs",), exclude_characters="\r\n\x00"),
+    st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
     min_size=1,
     max_size=40,
 )

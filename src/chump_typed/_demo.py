@@ -32,9 +32,13 @@ def run_demo(out: Callable[[str], object] = print) -> int:
         try:
             out(f"1. application authenticated: {app.is_authenticated}")
             sounds = app.sounds or {}
-            out(f"   {len(sounds)} sounds available, e.g. {', '.join(sorted(sounds)[:3])}")
+            out(
+                f"   {len(sounds)} sounds available, e.g. {', '.join(sorted(sounds)[:3])}"
+            )
             user = app.get_user(USER_KEY)
-            out(f"2. user authenticated: {user.is_authenticated}; devices: {sorted(user.devices or ())}")
+            out(
+                f"2. user authenticated: {user.is_authenticated}; devices: {sorted(user.devices or ())}"
+            )
 
             message = user.send_message("Hello from chump_typed", title="Demo")
             out(f"3. message sent: {message.is_sent} (request id {message.id})")
