@@ -10,7 +10,7 @@ Two ways in:
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from chump_typed._endpoints import (
     CANCEL_BY_TAG,
@@ -119,10 +119,15 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    # The version comes from the installed metadata, read only when asked for.
-    if name == "__version__":
-        from importlib.metadata import version
+if TYPE_CHECKING:
+    __version__: str
+else:
+    # Hidden from type checkers: a module-level __getattr__ would make every misspelt
+    # name (``chump_typed.Clinet``) type-check as Any.
+    def __getattr__(name: str) -> str:
+        # The version comes from the installed metadata, read only when asked for.
+        if name == "__version__":
+            from importlib.metadata import version
 
-        return version("chump_typed")
-    raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
+            return version("chump_typed")
+        raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
