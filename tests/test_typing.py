@@ -15,6 +15,7 @@ from pathlib import Path
 from types import ModuleType
 
 import attrs
+import pytest
 
 import chump_typed
 import typecheck
@@ -104,14 +105,14 @@ def test_api_asserts_many_types() -> None:
     assert count >= 300
 
 
+@pytest.mark.parametrize("checker", ["mypy", "pyright"])
 def test_typing_files_and_sources_check_cleanly(
-    typing_report: typecheck.Report,
+    typing_report: typecheck.Report, checker: str
 ) -> None:
     # Anything reported outside the misuse files is a failure: api.py, the chump
     # usage file, the drop-in script, and whatever they import (src, stubs).
-    for checker in (typing_report.mypy, typing_report.pyright):
-        outside = {n: e for n, e in checker.items() if n not in typing_report.misuse}
-        assert outside == {}
+    errors: typecheck.Errors = getattr(typing_report, checker)
+    assert {n: e for n, e in errors.items() if n not in typing_report.misuse} == {}
 
 
 def test_misuse_is_rejected_by_mypy_with_expected_codes(
