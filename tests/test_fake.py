@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import doctest
 import json
 import threading
 from typing import Any
@@ -12,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from chump_typed import testing
 from chump_typed._protocol import HTTPRequest
 from chump_typed.errors import TransportError
 from chump_typed.testing import (
@@ -270,14 +272,51 @@ def test_multipart_attachment_size_boundary(size: int) -> None:
 @pytest.mark.parametrize("size", [MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES + 1])
 def test_base64_attachment_limit_applies_to_decoded_size(size: int) -> None:
     fake = FakePushover()
-    encoded = base64.b64encode(b"\xff" * size).decode()
-    status, _ = send(fake, attachment_base64=encoded, attachment_type="image/jpeg")
-    assert (status == 200) == (size <= MAX_ATTACHMENT_BYTES)
-    if status == 200:
+    data = bytes(range(256)) * (size // 256) + b"\xff" * (size % 256)
+    params = {**BASE, "attachment_base64": base64.b64encode(data).decode()}
+    body = json.dumps({**params, "attachment_type": "image/jpeg"}).encode()
+    response = fake.handle(
+        "POST", "/1/messages.json", {"content-type": "application/json"}, body
+    )
+    assert (response.status == 200) == (size <= MAX_ATTACHMENT_BYTES)
+    if response.status == 200:
         attachment = fake.messages[0].attachment
         assert attachment is not None
-        assert len(attachment.data) == size
+        assert attachment.data == data
         assert attachment.content_type == "image/jpeg"
+
+
+def test_form_encoded_base64_attachment_is_decoded_exactly() -> None:
+    fake = FakePushover()
+    data = bytes(range(256)) * 64
+    encoded = base64.b64encode(data).decode()
+    assert send(fake, attachment_base64=encoded, attachment_type="image/png")[0] == 200
+    attachment = fake.messages[0].attachment
+    assert attachment is not None
+    assert attachment.data == data
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    text=st.text(
+        st.characters(exclude_categories=["Cs"]) | st.sampled_from("%+=&\r\n"),
+        max_size=40,
+    )
+)
+def test_form_values_survive_the_wire(text: str) -> None:
+    fake = FakePushover()
+    send(fake, message="m", title=text, url_title=text[:100])
+    assert fake.requests[0].params["title"] == text
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("a%zz+b", "a%zz b"), ("%", "%"), ("x%4", "x%4")]
+)
+def test_malformed_escapes_decode_like_the_stdlib(raw: str, expected: str) -> None:
+    fake = FakePushover()
+    body = f"token={APP_TOKEN}&user={USER_KEY}&message={raw}".encode()
+    assert fake.handle("POST", "/1/messages.json", FORM, body).status == 200
+    assert fake.messages[0].message == expected
 
 
 @pytest.mark.parametrize(
@@ -413,6 +452,16 @@ def test_cancel_by_percent_encoded_tag() -> None:
     assert fake.receipt(tagged[0]).canceled
     assert not fake.receipt(other).canceled
     assert call(fake, "POST", path)[1]["canceled"] == 0
+    assert fake.requests[-1].path == "/1/receipts/cancel_by_tag/l%3Dchicago.json"
+
+
+def test_tag_with_an_encoded_slash_stays_one_segment() -> None:
+    fake = FakePushover()
+    receipt = emergency(fake, tags="a/b")
+    status, body = call(fake, "POST", "receipts/cancel_by_tag/a%2Fb.json")
+    assert (status, body["canceled"]) == (200, 1)
+    assert fake.receipt(receipt).canceled
+    assert call(fake, "POST", "receipts/cancel_by_tag/a/b.json")[0] == 404
 
 
 # -------------------------------------------------------------------------- validate
@@ -675,8 +724,20 @@ def test_requests_are_recorded_in_order_and_reset_forgets() -> None:
     ]
     assert fake.requests[0].params["title"] == "one"
     assert fake.requests[1].params == {"token": APP_TOKEN}
+    fake.connection_opened()
+    fake.connection_opened()
+    fake.connection_closed()
+    fake.inject(Fault.BAD_GATEWAY_EMPTY)
     fake.reset()
     assert (fake.messages, fake.requests, fake.remaining) == ((), (), 5)
+    assert (fake.connections_opened, fake.peak_connections) == (1, 1)  # one still open
+    assert send(fake)[0] == 200  # the injected fault is gone too
+
+
+def test_module_docstring_examples_run() -> None:
+    failures, tried = doctest.testmod(testing)
+    assert tried >= 5
+    assert failures == 0
 
 
 def test_concurrent_sends_are_all_counted() -> None:
