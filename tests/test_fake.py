@@ -855,6 +855,20 @@ def test_delivered_flags_are_documented_values() -> None:
         Fault.TRUNCATED_BODY,
     }
     assert Slow(0.1).delivered
+    assert {f for f in Fault if f.disconnects} == {
+        Fault.RESET_BEFORE_READ,
+        Fault.RESET_AFTER_READ,
+        Fault.TRUNCATED_BODY,
+    }
+
+
+def test_public_names_are_sorted_and_exist() -> None:
+    # isort style, as ruff's RUF022 keeps it: constants first, then the rest.
+    def key(name: str) -> tuple[bool, str]:
+        return (not name.isupper(), name)
+
+    assert testing.__all__ == sorted(testing.__all__, key=key)
+    assert all(hasattr(testing, name) for name in testing.__all__)
 
 
 def test_slow_step_processes_then_waits() -> None:
