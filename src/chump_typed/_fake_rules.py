@@ -96,7 +96,6 @@ MIN_RETRY: Final = 30
 MAX_EXPIRE: Final = 10_800
 MAX_MEMO: Final = 200
 
-_KEY: Final = re.compile(r"[A-Za-z0-9]{30}\Z")
 _DEVICE: Final = re.compile(r"[A-Za-z0-9_-]{1,25}\Z")
 _INT: Final = re.compile(r"-?[0-9]+\Z")
 _ALPHABET: Final = string.ascii_letters + string.digits
@@ -373,11 +372,6 @@ class Problems:
         """Check a device-name list (comma separated) against the device grammar."""
         if value and not all(_DEVICE.match(item) for item in value.split(",")):
             self.add(name, f"{name} name is not valid")
-
-
-def is_key(value: str) -> bool:
-    """True for a well-formed 30-character key or token."""
-    return _KEY.match(value) is not None
 
 
 _USER_INVALID: Final = "user identifier is not a valid user, group, or subscribed key"
