@@ -229,6 +229,9 @@ def test_at_most_fifty_users(count: int) -> None:
         ({"ttl": 0}, False),
         ({"timestamp": "soon"}, False),
         ({"tags": "a,b", "callback": "https://example.com/cb"}, True),
+        ({"callback": "HTTP://example.com"}, True),
+        ({"callback": "ftp://example.com/cb"}, False),
+        ({"callback": "https://"}, False),
     ],
 )
 def test_message_parameter_rules(params: dict[str, object], accepted: bool) -> None:

@@ -98,6 +98,7 @@ MAX_MEMO: Final = 200
 
 _DEVICE: Final = re.compile(r"[A-Za-z0-9_-]{1,25}\Z")
 _INT: Final = re.compile(r"-?[0-9]+\Z")
+_CALLBACK: Final = re.compile(r"https?://[^/\s]+", re.IGNORECASE)
 _ALPHABET: Final = string.ascii_letters + string.digits
 
 
@@ -478,6 +479,8 @@ def send_message(st: State, call: Call) -> Reply:
     sound = call.get("sound")
     if sound and sound not in st.sounds:
         problems.add("sound", "sound is not a valid sound")
+    if call.get("callback") and not _CALLBACK.match(call.get("callback")):
+        problems.add("callback", "callback must be an http or https URL")
     attachment = _attachment(call, problems)
     problems.check(headers)
 
