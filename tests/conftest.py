@@ -14,7 +14,7 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, settings
 
-import typecheck
+from . import typecheck
 
 settings.register_profile(
     "default",

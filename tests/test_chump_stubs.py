@@ -12,7 +12,7 @@ import sys
 import chump
 import pytest
 
-import typecheck
+from . import typecheck
 
 STUBS = typecheck.ROOT / "stubs" / "chump-stubs"
 ALLOWLIST = STUBS / "stubtest_allowlist.txt"

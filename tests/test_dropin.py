@@ -21,9 +21,10 @@ from typing import Final
 import pytest
 
 import chump_typed
-import typecheck
 from chump_typed.testing import FakePushover, serve
-from test_differential import NOW, allowed, pointed_at
+
+from . import typecheck
+from .test_differential import NOW, allowed, pointed_at
 
 SCRIPT: Final = typecheck.ROOT / "tests" / "dropin" / "chump_script.py"
 IMPORT: Final = "import chump_typed as chump\n"

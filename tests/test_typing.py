@@ -18,9 +18,10 @@ import attrs
 import pytest
 
 import chump_typed
-import typecheck
 from chump_typed import testing
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakeTransport
+
+from . import typecheck
 
 API = typecheck.TYPING / "api.py"
 MISUSE = "misuse.py"

@@ -10,7 +10,7 @@ Two ways in:
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from chump_typed._endpoints import (
     CANCEL_BY_TAG,
@@ -119,11 +119,11 @@ __all__ = [
 ]
 
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     __version__: str
 else:
     # Hidden from type checkers: a module-level __getattr__ would make every misspelt
-    # name (``chump_typed.Clinet``) type-check as Any.
+    # name (``chump_typed.Clinet``) type-check.
     def __getattr__(name: str) -> str:
         # The version comes from the installed metadata, read only when asked for.
         if name == "__version__":

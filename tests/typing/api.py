@@ -89,6 +89,7 @@ from chump_typed.testing import (
     FakePushover,
     FakeTransport,
     Fault,
+    FaultStep,
     Group,
     GroupMember,
     License,
@@ -564,7 +565,10 @@ def serving(context: ssl.SSLContext) -> None:
         assert_type(url, str)
 
 
-def fault_scripts(fault: Fault, slow: Slow, exchange: Exchange) -> None:
+def fault_scripts(
+    fault: Fault, slow: Slow, exchange: Exchange, step: FaultStep
+) -> None:
+    assert_type(step, Fault | Slow | None)
     assert_type(fault.delivered, bool)
     assert_type(fault.disconnects, bool)
     assert_type(Fault.RESET_BEFORE_READ, Literal[Fault.RESET_BEFORE_READ])
