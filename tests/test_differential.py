@@ -83,7 +83,8 @@ class Side:
 
     def app(self, token: str = APP_TOKEN, **typed_only: Any) -> Any:
         """An ``Application``; chump finds the fake through ``chump.ENDPOINT``,
-        chump_typed through its keyword-only ``base_url``."""
+        chump_typed through its keyword-only ``base_url``. ``typed_only`` keywords
+        (chump_typed's additions, e.g. ``transport``) go to chump_typed alone."""
         if not self.typed:
             return chump.Application(token)
         app = chump_typed.Application(token, base_url=self.base_url, **typed_only)
