@@ -23,9 +23,10 @@ from chump_typed._converter import (
     structure_error_response,
     unstructure_request,
 )
+from chump_typed._multipart import encode_multipart
 from chump_typed._redact import redact_url
 from chump_typed.errors import APIError, QuotaExceededError, UnexpectedResponseError
-from chump_typed.models import RateLimit, Result
+from chump_typed.models import Attachment, RateLimit, Result
 
 if TYPE_CHECKING:
     from chump_typed._endpoints import Endpoint
@@ -123,14 +124,30 @@ def encode_request(
 
     Path placeholders are filled from the request's fields, percent-encoded so that a
     value can never change the path; the other fields and the token go in the query
-    string (GET) or a form-encoded body (POST).
+    string (GET) or a form-encoded body (POST). A request holding a binary
+    :class:`~chump_typed.models.Attachment` goes as ``multipart/form-data`` instead,
+    the attachment as a file part with its filename and content type.
     """
-    params = {k: _wire_value(v) for k, v in unstructure_request(request).items()}
+    wire = unstructure_request(request)
+    files = {k: v for k, v in wire.items() if isinstance(v, Attachment)}
+    params = {k: _wire_value(v) for k, v in wire.items() if k not in files}
     path = endpoint.path
     for name in endpoint.placeholders:
         path = path.replace("{" + name + "}", quote(params.pop(name), safe=""))
     fields = {"token": token, **params}
     url = base_url + path
+    if files:
+        if endpoint.method != "POST":
+            raise TypeError(f"{endpoint.name}: only a POST can carry a file")
+        body, content_type = encode_multipart(fields, files)
+        return HTTPRequest(
+            method="POST",
+            url=url,
+            headers={**_BASE_HEADERS, "content-type": content_type},
+            body=body,
+            retryable=endpoint.retryable,
+            params=fields,
+        )
     if endpoint.method == "GET":
         return HTTPRequest(
             method="GET",
