@@ -334,7 +334,9 @@ def _instance_of(kind: type) -> Any:
 
 
 _NOT_IN_EMAIL: Final = re.compile(r"[\s\x00-\x1f\x7f]")
-_IMAGE_TYPE: Final = re.compile(r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}")
+_IMAGE_TYPE: Final = re.compile(
+    r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}", re.IGNORECASE
+)
 
 
 # -- Attachments -----------------------------------------------------------------------
