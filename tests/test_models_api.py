@@ -10,7 +10,6 @@ import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import REQUESTS, attachments, device_names, emails, keys, names
 
 from chump_typed import models
 from chump_typed.client import Client, check_team_token
@@ -24,6 +23,7 @@ from chump_typed.models import (
     Notification,
     TeamAddUserRequest,
 )
+from strategies import REQUESTS, attachments, device_names, emails, keys, names
 
 KEY = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 GROUP = "gznej3rKEVAvPUxu9vvNnqpmZpokzF"
