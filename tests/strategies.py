@@ -149,10 +149,12 @@ app_limits = st.builds(
 
 image_types = st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])
 filenames = st.text(
-    st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
+    st.characters(exclude_categories=["Cs", "Zs", "Cc"], exclude_characters="\\"),
     min_size=1,
     max_size=60,
 )
+"""Attachment file names (without spaces or backslashes, which multipart parsers
+treat differently: a part header's quoted string is not escaped, as browsers do)."""
 attachments = st.builds(
     models.Attachment,
     data=st.binary(max_size=2048),

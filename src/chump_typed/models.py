@@ -384,7 +384,7 @@ def _check_filename(
     _instance: object, _attribute: attrs.Attribute[Any], value: object
 ) -> None:
     check_text("attachment.filename", value, min_len=1, max_len=255)
-    check_line("attachment.filename", value)
+    check_name("attachment.filename", value)
 
 
 def _check_content_type(
