@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import mimetypes
 import os
-from typing import BinaryIO, TypeAlias
+from typing import BinaryIO, Final, TypeAlias
 
 from chump_typed.errors import ValidationError
 from chump_typed.models import ATTACHMENT_MAX, Attachment, guess_image_type
 
-__all__ = ["AttachmentSource", "read_attachment", "read_file", "read_path"]
+__all__ = [
+    "IMAGE_SIGNATURES",
+    "AttachmentSource",
+    "read_attachment",
+    "read_file",
+    "read_path",
+    "sniff_image_type",
+]
 
 #: What ``attachment=`` accepts: a ready :class:`Attachment`, the image's bytes, a path,
 #: or a binary file object open for reading.
@@ -101,6 +108,26 @@ def read_file(
     return _build(data, filename=filename, content_type=content_type, source=described)
 
 
+#: Leading bytes of the common image formats -> their MIME type, for bare bytes.
+IMAGE_SIGNATURES: Final[tuple[tuple[bytes, str], ...]] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"BM", "image/bmp"),
+)
+
+
+def sniff_image_type(head: bytes) -> str | None:
+    """The MIME type announced by an image's first bytes, when it is a common one."""
+    for signature, kind in IMAGE_SIGNATURES:
+        if head.startswith(signature):
+            return kind
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    return None
+
+
 def read_attachment(
     source: AttachmentSource,
     *,
@@ -109,8 +136,9 @@ def read_attachment(
 ) -> Attachment:
     """Turn any :data:`AttachmentSource` into an :class:`Attachment`.
 
-    Bytes need *filename* (sent with the image, and used to guess the content type)
-    or *content_type*; without a filename they are sent as ``image.<extension>``.
+    Bytes are sent as ``image.<extension>`` unless *filename* is given; their content
+    type is *content_type*, else guessed from *filename*, else read from the first
+    bytes for PNG, JPEG, GIF, BMP and WebP (:data:`IMAGE_SIGNATURES`).
     """
     if isinstance(source, Attachment):
         if filename is not None or content_type is not None:
@@ -121,6 +149,8 @@ def read_attachment(
     if isinstance(source, (bytes, bytearray, memoryview)):
         if len(source) > ATTACHMENT_MAX:
             raise _too_big("the image", len(source))
+        if filename is None and content_type is None:
+            content_type = sniff_image_type(bytes(source[:16]))
         if filename is None and content_type is not None:
             filename = "image" + _extension(content_type)
         return _build(
