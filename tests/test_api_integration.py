@@ -356,11 +356,14 @@ def test_licence_assignment_is_never_retried(
     assert len(fake.requests) == 3
 
 
-def test_out_of_credits_keeps_the_object_form_errors(base_url: str) -> None:
+def test_out_of_credits_keeps_the_object_form_errors() -> None:
     broke = FakePushover(credits=0)
-    with serve(broke) as url, Client(APP_TOKEN, base_url=url) as client:
-        with pytest.raises(APIError) as error:
-            client.assign_license(user=USER_KEY)
+    with (
+        serve(broke) as url,
+        Client(APP_TOKEN, base_url=url) as client,
+        pytest.raises(APIError) as error,
+    ):
+        client.assign_license(user=USER_KEY)
     assert error.value.error_response.errors == {
         "token": ("is out of available license credits",)
     }
@@ -417,9 +420,11 @@ def test_a_wrong_team_token_is_an_api_error_without_the_token(
     base_url: str, fake: FakePushover
 ) -> None:
     wrong = "not-the-team-token"
-    with Client(APP_TOKEN, team_token=wrong, base_url=base_url) as client:
-        with pytest.raises(APIError) as error:
-            client.add_team_user("ann@example.com")
+    with (
+        Client(APP_TOKEN, team_token=wrong, base_url=base_url) as client,
+        pytest.raises(APIError) as error,
+    ):
+        client.add_team_user("ann@example.com")
     assert "team token is invalid" in error.value.error_response.messages()
     assert wrong not in str(error.value)
     assert wrong not in repr(error.value.request)
