@@ -23,7 +23,8 @@ from chump_typed.callbacks import (
     parse_callback,
 )
 from chump_typed.errors import ValidationError
-from strategies import device_names, epochs, keys
+
+from .strategies import device_names, epochs, keys
 
 RECEIPT = "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"
 USER = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"

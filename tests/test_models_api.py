@@ -23,7 +23,8 @@ from chump_typed.models import (
     Notification,
     TeamAddUserRequest,
 )
-from strategies import REQUESTS, attachments, device_names, emails, keys, names
+
+from .strategies import REQUESTS, attachments, device_names, emails, keys, names
 
 KEY = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 GROUP = "gznej3rKEVAvPUxu9vvNnqpmZpokzF"

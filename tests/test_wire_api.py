@@ -30,7 +30,8 @@ from chump_typed._protocol import (
     encode_request,
 )
 from chump_typed.errors import PushoverError
-from strategies import (
+
+from .strategies import (
     REQUESTS,
     RESULTS,
     any_text,
@@ -50,7 +51,7 @@ def _name(cls: object) -> str:
 
 
 ROW_OF: dict[type[Any], ep.Endpoint[Any, Any]] = {
-    row.request_type: row for row in ep.ENDPOINTS if "legacy" not in row.name
+    row.request_type: row for row in ep.ENDPOINTS
 }
 
 

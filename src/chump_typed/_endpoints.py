@@ -158,6 +158,7 @@ REMOVE_GROUP_USER: Final = Endpoint(
 )
 #: The same call under its older path name [UNVERIFIED which name the live API takes]:
 #: ``client.call(REMOVE_GROUP_USER_LEGACY, request)`` if ``remove_user.json`` fails.
+#: An alias of :data:`REMOVE_GROUP_USER`, so it is not listed in :data:`ENDPOINTS`.
 REMOVE_GROUP_USER_LEGACY: Final = Endpoint(
     "remove_group_user_legacy",
     "POST",
@@ -232,7 +233,7 @@ REMOVE_TEAM_USER: Final = Endpoint(
     credential="team",
 )
 
-#: Every row, in the order of Pushover's documentation.
+#: Every call once, in the order of Pushover's documentation.
 ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
     SEND_MESSAGE,
     LIST_SOUNDS,
@@ -246,7 +247,6 @@ ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
     GROUP_INFO,
     ADD_GROUP_USER,
     REMOVE_GROUP_USER,
-    REMOVE_GROUP_USER_LEGACY,
     DISABLE_GROUP_USER,
     ENABLE_GROUP_USER,
     RENAME_GROUP,
