@@ -122,6 +122,17 @@ def test_base64_of_one_byte_more_is_refused_locally(
     assert fake.requests == ()
 
 
+@pytest.mark.parametrize("filename", ["a;b.png", "x=y.png", "ünïcode.png"])
+def test_filenames_arrive_as_sent(
+    client: Client, fake: FakePushover, filename: str
+) -> None:
+    attachment = Attachment(data=PNG_HEADER, filename=filename)
+    client.send(Notification(user=USER_KEY, message="m", attachment=attachment))
+    sent = fake.messages[-1].attachment
+    assert sent is not None
+    assert sent.filename == filename
+
+
 def test_a_small_jpeg_from_a_path_keeps_its_name_and_guessed_type(
     client: Client, fake: FakePushover, tmp_path: Path
 ) -> None:
