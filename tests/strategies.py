@@ -230,6 +230,23 @@ group_members = st.builds(
 )
 
 
+team_devices = st.builds(
+    models.TeamDevice,
+    name=device_names,
+    os=st.none() | st.sampled_from(["iOS", "Android", "Desktop"]),
+    os_version=st.none() | st.text(ALNUM + ".", min_size=1, max_size=8),
+    enabled=st.booleans(),
+    administratively_disabled=st.booleans(),
+)
+team_users = st.builds(
+    models.TeamUser,
+    name=st.none() | names,
+    email=st.none() | emails,
+    administrator=st.booleans(),
+    devices=st.lists(team_devices, max_size=3).map(tuple),
+)
+
+
 def _plain(cls: type[Any]) -> st.SearchStrategy[Any]:
     """A result with nothing but the envelope."""
     return st.builds(cls, request=request_ids, rate_limit=optional_rate_limits)
@@ -282,6 +299,10 @@ REQUESTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
         group=st.none() | names,
     ),
     models.TeamRemoveUserRequest: st.builds(models.TeamRemoveUserRequest, email=emails),
+    models.TeamInfoRequest: st.just(models.TeamInfoRequest()),
+    models.TeamRevokeInvitationRequest: st.builds(
+        models.TeamRevokeInvitationRequest, email=emails
+    ),
 }
 
 #: A strategy for every result model, keyed by the model.
@@ -338,6 +359,14 @@ RESULTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
     ),
     models.TeamAddUserResult: _plain(models.TeamAddUserResult),
     models.TeamRemoveUserResult: _plain(models.TeamRemoveUserResult),
+    models.TeamRevokeInvitationResult: _plain(models.TeamRevokeInvitationResult),
+    models.TeamInfo: st.builds(
+        models.TeamInfo,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        name=names,
+        users=st.lists(team_users, max_size=3).map(tuple),
+    ),
 }
 
 error_responses = st.builds(

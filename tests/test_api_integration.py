@@ -440,3 +440,20 @@ def test_a_wrong_team_token_is_an_api_error_without_the_token(
     assert wrong not in str(error.value)
     assert wrong not in repr(error.value.request)
     assert fake.team == {}
+
+
+def test_team_info_and_invitation_revocation(
+    client: Client, fake: FakePushover
+) -> None:
+    client.add_team_user("ann@example.com", name="Ann", admin=True)
+    client.add_team_user("bob@example.com")
+    info = client.team_info()
+    assert fake.requests[-1].params == {"token": TEAM_TOKEN}
+    assert info.users == (
+        models.TeamUser(name="Ann", email="ann@example.com", administrator=True),
+        models.TeamUser(email="bob@example.com"),
+    )
+    client.revoke_team_invitation("bob@example.com")
+    assert set(fake.team) == {"ann@example.com"}
+    with pytest.raises(APIError):
+        client.revoke_team_invitation("bob@example.com")

@@ -53,6 +53,8 @@ CALLS: dict[str, Callable[[Client], object]] = {
     "license_credits": lambda c: c.license_credits(),
     "add_team_user": lambda c: c.add_team_user("a@b.co"),
     "remove_team_user": lambda c: c.remove_team_user("a@b.co"),
+    "team_info": lambda c: c.team_info(),
+    "revoke_team_invitation": lambda c: c.revoke_team_invitation("a@b.co"),
 }
 
 ROWS = {row.name: row for row in ep.ENDPOINTS}
@@ -90,6 +92,8 @@ def test_only_teams_rows_use_the_team_token() -> None:
     assert {r.name for r in ep.ENDPOINTS if r.credential == "team"} == {
         "add_team_user",
         "remove_team_user",
+        "team_info",
+        "revoke_team_invitation",
     }
 
 

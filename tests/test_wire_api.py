@@ -325,6 +325,49 @@ def test_group_info_reads_the_documented_shape() -> None:
     )
 
 
+def test_team_info_reads_the_shape_libraries_mock() -> None:
+    info = _decode(
+        ep.TEAM_INFO,
+        200,
+        {
+            "status": 1,
+            "request": "r",
+            "name": "Operations",
+            "users": [
+                {
+                    "id": "member-id",
+                    "name": "Team Member",
+                    "email": "member@example.test",
+                    "administrator": True,
+                    "devices": [
+                        {
+                            "name": "iphone",
+                            "os": "iOS",
+                            "os_version": "26",
+                            "enabled": True,
+                            "administratively_disabled": False,
+                        }
+                    ],
+                },
+                {"email": "", "devices": []},
+            ],
+        },
+    )
+    assert info == models.TeamInfo(
+        request="r",
+        name="Operations",
+        users=(
+            models.TeamUser(
+                name="Team Member",
+                email="member@example.test",
+                administrator=True,
+                devices=(models.TeamDevice(name="iphone", os="iOS", os_version="26"),),
+            ),
+            models.TeamUser(),
+        ),
+    )
+
+
 def test_group_list_and_licence_results() -> None:
     groups = _decode(
         ep.LIST_GROUPS,

@@ -183,6 +183,8 @@ REQUEST_TYPES: Final[tuple[type, ...]] = (
     models.LicenseCreditsRequest,
     models.TeamAddUserRequest,
     models.TeamRemoveUserRequest,
+    models.TeamInfoRequest,
+    models.TeamRevokeInvitationRequest,
 )
 
 
@@ -267,6 +269,25 @@ def make_converter() -> cattrs.Converter:
             conv,
             acknowledged_by=override(struct_hook=_structure_blank_is_none),
             acknowledged_by_device=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
+    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
+    conv.register_structure_hook(
+        models.TeamUser,
+        make_dict_structure_fn(
+            models.TeamUser,
+            conv,
+            name=override(struct_hook=_structure_blank_is_none),
+            email=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
+    conv.register_structure_hook(
+        models.TeamDevice,
+        make_dict_structure_fn(
+            models.TeamDevice,
+            conv,
+            os=override(struct_hook=_structure_blank_is_none),
+            os_version=override(struct_hook=_structure_blank_is_none),
         ),
     )
     return conv

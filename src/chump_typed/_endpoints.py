@@ -38,7 +38,9 @@ __all__ = [
     "REMOVE_GROUP_USER_LEGACY",
     "REMOVE_TEAM_USER",
     "RENAME_GROUP",
+    "REVOKE_TEAM_INVITATION",
     "SEND_MESSAGE",
+    "TEAM_INFO",
     "UPDATE_GLANCE",
     "VALIDATE_USER",
     "Credential",
@@ -232,6 +234,22 @@ REMOVE_TEAM_USER: Final = Endpoint(
     models.TeamRemoveUserResult,
     credential="team",
 )
+TEAM_INFO: Final = Endpoint(
+    "team_info",
+    "GET",
+    "teams.json",
+    models.TeamInfoRequest,
+    models.TeamInfo,
+    credential="team",
+)
+REVOKE_TEAM_INVITATION: Final = Endpoint(
+    "revoke_team_invitation",
+    "POST",
+    "teams/revoke_invitation.json",
+    models.TeamRevokeInvitationRequest,
+    models.TeamRevokeInvitationResult,
+    credential="team",
+)
 
 #: Every call once, in the order of Pushover's documentation.
 ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
@@ -256,4 +274,6 @@ ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
     LICENSE_CREDITS,
     ADD_TEAM_USER,
     REMOVE_TEAM_USER,
+    TEAM_INFO,
+    REVOKE_TEAM_INVITATION,
 )

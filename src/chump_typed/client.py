@@ -83,7 +83,8 @@ class Client:
     :param token: the application's API token (30 letters and digits).
     :param base_url: the API root; https only, except for loopback hosts.
     :param team_token: the Team API token, needed only by the Teams calls
-        (:meth:`add_team_user`, :meth:`remove_team_user`); its format is not documented.
+        (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
+        :meth:`revoke_team_invitation`); its format is not documented.
     :param transport: what moves the bytes; a pooled
         :class:`~chump_typed.Urllib3Transport` by default.
 
@@ -321,6 +322,17 @@ class Client:
     def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
         return self.call(ep.REMOVE_TEAM_USER, models.TeamRemoveUserRequest(email=email))
+
+    def team_info(self) -> models.TeamInfo:
+        """The team, its users and their devices (needs ``team_token``; the endpoint
+        and its answer's shape are unverified)."""
+        return self.call(ep.TEAM_INFO, models.TeamInfoRequest())
+
+    def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
+        """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
+        return self.call(
+            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
+        )
 
     # -- Lifecycle ---------------------------------------------------------------------
 

@@ -74,8 +74,14 @@ __all__ = [
     "SubscriptionMigrateResult",
     "TeamAddUserRequest",
     "TeamAddUserResult",
+    "TeamDevice",
+    "TeamInfo",
+    "TeamInfoRequest",
     "TeamRemoveUserRequest",
     "TeamRemoveUserResult",
+    "TeamRevokeInvitationRequest",
+    "TeamRevokeInvitationResult",
+    "TeamUser",
     "UserValidation",
     "ValidateUserRequest",
 ]
@@ -812,6 +818,20 @@ class TeamRemoveUserRequest:
     email: str = attrs.field(validator=_required(check_email), repr=False)
 
 
+@attrs.frozen(kw_only=True)
+class TeamInfoRequest:
+    """The team, its users and their devices (``GET /1/teams.json``) [UNVERIFIED: seen
+    in two 2026 libraries only]."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationRequest:
+    """Withdraw a pending invitation to the team
+    (``POST /1/teams/revoke_invitation.json``) [UNVERIFIED: one 2026 library only]."""
+
+    email: str = attrs.field(validator=_required(check_email), repr=False)
+
+
 # -- Results ---------------------------------------------------------------------------
 
 
@@ -995,6 +1015,41 @@ class TeamAddUserResult(Result):
 @attrs.frozen(kw_only=True)
 class TeamRemoveUserResult(Result):
     """The user was removed from the team."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationResult(Result):
+    """The invitation was withdrawn."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamDevice:
+    """One device of a team user. Field names follow a 2026 library [UNVERIFIED]."""
+
+    name: str
+    os: str | None = None
+    os_version: str | None = None
+    enabled: bool = True
+    administratively_disabled: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class TeamUser:
+    """One user of the team [UNVERIFIED field names]; ``administrator`` marks a team
+    administrator."""
+
+    name: str | None = None
+    email: str | None = attrs.field(default=None, repr=False)
+    administrator: bool = False
+    devices: tuple[TeamDevice, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TeamInfo(Result):
+    """The team's name and users [UNVERIFIED shape]."""
+
+    name: str
+    users: tuple[TeamUser, ...] = ()
 
 
 # -- Errors ----------------------------------------------------------------------------
