@@ -349,7 +349,7 @@ def test_team_info_reads_the_shape_libraries_mock() -> None:
                         }
                     ],
                 },
-                {"email": "", "devices": []},
+                {"email": "", "devices": cast("list[object]", [])},
             ],
         },
     )

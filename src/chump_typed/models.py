@@ -470,6 +470,9 @@ class Notification:
     (``priority=Priority.EMERGENCY``) need ``retry`` (>= 30 s) and ``expire``
     (<= 10800 s); ``retry``, ``expire``, ``callback`` and ``tags`` are refused on any
     other priority, and ``ttl`` is refused on emergency messages (Pushover ignores it).
+    An image goes either as ``attachment`` (an :class:`Attachment`, sent as a multipart
+    part) or as ``attachment_base64`` with its ``attachment_type``; either way at most
+    :data:`ATTACHMENT_MAX` bytes once decoded.
     """
 
     user: str = attrs.field(validator=_required(check_recipients))
