@@ -155,7 +155,7 @@ def test_a_binary_attachment_goes_as_multipart_with_filename_and_type() -> None:
     fields, files = sent_fields(request)
     assert fields == {"token": TOKEN, "user": KEY, "message": "look"}
     assert files == {"attachment": ("chart.png", "image/png", image)}
-    assert "attachment" not in request.params
+    assert request.params["attachment"] == "<image/png, 264 bytes, 'chart.png'>"
     assert TOKEN not in repr(request)
 
 
@@ -172,6 +172,8 @@ def test_base64_attachment_goes_form_encoded() -> None:
     fields, _ = sent_fields(request)
     assert base64.b64decode(fields["attachment_base64"]) == image
     assert fields["attachment_type"] == "image/jpeg"
+    # Error reports and logs get a summary, not the whole image.
+    assert request.params["attachment_base64"] == "<344 characters>"
 
 
 # -- request encoding ----------------------------------------------------------------------

@@ -117,6 +117,22 @@ def _wire_value(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def _for_reports(
+    fields: Mapping[str, str], files: Mapping[str, Attachment]
+) -> dict[str, str]:
+    """The parameters as error reports show them: an image is summarised, not copied
+    (a base64 attachment is some 7 million characters)."""
+    shown = dict(fields)
+    if "attachment_base64" in shown:
+        shown["attachment_base64"] = f"<{len(shown['attachment_base64'])} characters>"
+    for name, attachment in files.items():
+        shown[name] = (
+            f"<{attachment.content_type}, {len(attachment.data)} bytes, "
+            f"{attachment.filename!r}>"
+        )
+    return shown
+
+
 def encode_request(
     endpoint: Endpoint[Req, Any], request: Req, *, token: str, base_url: str
 ) -> HTTPRequest:
@@ -146,7 +162,7 @@ def encode_request(
             headers={**_BASE_HEADERS, "content-type": content_type},
             body=body,
             retryable=endpoint.retryable,
-            params=fields,
+            params=_for_reports(fields, files),
         )
     if endpoint.method == "GET":
         return HTTPRequest(
@@ -162,7 +178,7 @@ def encode_request(
         headers=_FORM_HEADERS,
         body=urlencode(fields).encode("ascii"),
         retryable=endpoint.retryable,
-        params=fields,
+        params=_for_reports(fields, {}),
     )
 
 
