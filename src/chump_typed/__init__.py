@@ -10,6 +10,7 @@ Two ways in:
 
 from __future__ import annotations
 
+from chump_typed._attachments import AttachmentSource
 from chump_typed._endpoints import (
     ADD_GROUP_USER,
     ADD_TEAM_USER,
@@ -154,6 +155,7 @@ __all__ = [
     "AppLimits",
     "Application",
     "Attachment",
+    "AttachmentSource",
     "CancelByTagRequest",
     "CancelByTagResult",
     "CancelRequest",

@@ -19,12 +19,12 @@ import mimetypes
 import re
 from typing import TYPE_CHECKING, Any, BinaryIO, Final, Literal
 
-if TYPE_CHECKING:
-    import os
-
 import attrs
 
 from chump_typed.errors import ValidationError
+
+if TYPE_CHECKING:
+    import os
 
 __all__ = [
     "ATTACHMENT_MAX",
