@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import unquote
 
 import attrs
 import pytest
@@ -156,8 +155,6 @@ def test_the_fake_routes_every_row(
     request = data.draw(REQUESTS[row.request_type])
     http = encode_request(row, request, token=APP_TOKEN, base_url=BASE)
     path = "/1/" + http.url[len(BASE) :].split("?")[0]
-    matches = [
-        r for r in ROUTES if r.method == row.method and r.pattern.match(unquote(path))
-    ]
+    matches = [r for r in ROUTES if r.method == row.method and r.pattern.match(path)]
     assert matches, f"the fake has no route for {row.method} {path}"
     assert all(r.auth == row.credential for r in matches)
