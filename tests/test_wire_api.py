@@ -13,7 +13,7 @@ from email import policy
 from email.message import EmailMessage
 from email.parser import BytesParser
 from typing import Any, cast
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 import pytest
 from hypothesis import given, settings
@@ -28,6 +28,7 @@ from chump_typed._protocol import (
     HTTPResponse,
     decode_response,
     encode_request,
+    form_encode,
 )
 from chump_typed.errors import PushoverError
 
@@ -174,6 +175,27 @@ def test_base64_attachment_goes_form_encoded() -> None:
     assert fields["attachment_type"] == "image/jpeg"
     # Error reports and logs get a summary, not the whole image.
     assert request.params["attachment_base64"] == "<344 characters>"
+
+
+# -- form encoding -----------------------------------------------------------------------
+
+base64_alphabet = st.sampled_from(
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="
+)
+
+
+@settings(max_examples=50)
+@given(
+    fields=st.dictionaries(
+        st.text(min_size=1, max_size=10),
+        any_text
+        | st.text(base64_alphabet, min_size=4000, max_size=5000)
+        | st.text(base64_alphabet, min_size=4000, max_size=5000).map(lambda t: t + "é"),
+        max_size=4,
+    )
+)
+def test_form_encode_is_urlencode(fields: dict[str, str]) -> None:
+    assert form_encode(fields) == urlencode(fields).encode("ascii")
 
 
 # -- request encoding ----------------------------------------------------------------------
