@@ -24,17 +24,24 @@ SECRET_FIELDS: Final = frozenset({"token", "user", "secret", "password", "email"
 _KEY_SHAPED: Final = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{30}(?![A-Za-z0-9])")
 
 
+# A group key as the segment after "groups/" in a Groups API path.
+_GROUP_KEY_IN_PATH: Final = re.compile(r"(/groups/)[A-Za-z0-9]{30}(?![A-Za-z0-9])")
+
+
 def redact_mapping(data: Mapping[str, Any]) -> dict[str, Any]:
     """Return a copy of *data* with every secret parameter's value replaced."""
     return {k: (REDACTED if k in SECRET_FIELDS else v) for k, v in data.items()}
 
 
 def redact_url(url: str) -> str:
-    """Drop the query string (where GET calls carry the token) from *url*."""
+    """Drop the query string (where GET calls carry the token) from *url*, and the
+    group key from a Groups API path (a group key is a recipient key)."""
     parts = urlsplit(url)
-    if not parts.query:
+    path = _GROUP_KEY_IN_PATH.sub(r"\1" + REDACTED, parts.path)
+    if not parts.query and path == parts.path:
         return url
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, REDACTED, ""))
+    query = REDACTED if parts.query else ""
+    return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
 
 
 def redact_text(text: str) -> str:

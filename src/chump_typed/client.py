@@ -24,7 +24,7 @@ from chump_typed.models import check_key
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url"]
+__all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
@@ -67,26 +67,43 @@ def check_base_url(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+def check_team_token(field: str, value: object) -> None:
+    """A Team API token: its format is undocumented, so any non-blank word."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field}: expected str, got a {type(value).__name__}")
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValidationError(
+            field, "must be a non-empty token without spaces or control characters"
+        )
+
+
 class Client:
     """A Pushover application, typed end to end.
 
     :param token: the application's API token (30 letters and digits).
     :param base_url: the API root; https only, except for loopback hosts.
+    :param team_token: the Team API token, needed only by the Teams calls
+        (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
+        :meth:`revoke_team_invitation`); its format is not documented.
     :param transport: what moves the bytes; a pooled
         :class:`~chump_typed.Urllib3Transport` by default.
 
-    The token never appears in the client's ``repr``, in log records or in errors.
+    Tokens never appear in the client's ``repr``, in log records or in errors.
     """
 
     def __init__(
         self,
         token: str,
         *,
+        team_token: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         transport: Transport | None = None,
     ) -> None:
         check_key("token", token)
+        if team_token is not None:
+            check_team_token("team_token", team_token)
         self._token = token
+        self._team_token = team_token
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
@@ -110,7 +127,7 @@ class Client:
                 f"got a {type(request).__name__}"
             )
         http_request = encode_request(
-            endpoint, request, token=self._token, base_url=self.base_url
+            endpoint, request, token=self._credential(endpoint), base_url=self.base_url
         )
         started = time.perf_counter()
         response = self.transport.send(http_request)
@@ -123,6 +140,18 @@ class Client:
                 (time.perf_counter() - started) * 1000,
             )
         return decode_response(endpoint, http_request, response)
+
+    def _credential(self, endpoint: ep.Endpoint[Any, Any]) -> str:
+        """The token that authenticates *endpoint*'s calls."""
+        if endpoint.credential == "app":
+            return self._token
+        if self._team_token is None:
+            raise ValidationError(
+                "team_token",
+                f"{endpoint.name} is a Teams API call: create the Client with "
+                "team_token=",
+            )
+        return self._team_token
 
     # -- One method per row ------------------------------------------------------------
 
@@ -157,6 +186,153 @@ class Client:
     def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
         return self.call(ep.GET_LIMITS, models.LimitsRequest())
+
+    # -- Groups --------------------------------------------------------------------------
+
+    def create_group(self, name: str) -> models.GroupCreateResult:
+        """Create a delivery group; the result holds its new key."""
+        return self.call(ep.CREATE_GROUP, models.GroupCreateRequest(name=name))
+
+    def list_groups(self) -> models.GroupList:
+        """The delivery groups of the application's owner."""
+        return self.call(ep.LIST_GROUPS, models.GroupListRequest())
+
+    def group_info(self, group: str) -> models.GroupInfo:
+        """A group's name and memberships."""
+        return self.call(ep.GROUP_INFO, models.GroupInfoRequest(group=group))
+
+    def add_group_user(
+        self,
+        group: str,
+        user: str,
+        *,
+        device: str | None = None,
+        memo: str | None = None,
+    ) -> models.GroupAddUserResult:
+        """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
+        return self.call(
+            ep.ADD_GROUP_USER,
+            models.GroupAddUserRequest(
+                group=group, user=user, device=device, memo=memo
+            ),
+        )
+
+    def remove_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupRemoveUserResult:
+        """Remove *user* from *group* (``remove_user.json``; see
+        :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
+        return self.call(
+            ep.REMOVE_GROUP_USER,
+            models.GroupRemoveUserRequest(group=group, user=user, device=device),
+        )
+
+    def disable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupDisableUserResult:
+        """Pause *user*'s deliveries from *group*."""
+        return self.call(
+            ep.DISABLE_GROUP_USER,
+            models.GroupDisableUserRequest(group=group, user=user, device=device),
+        )
+
+    def enable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupEnableUserResult:
+        """Resume *user*'s deliveries from *group*."""
+        return self.call(
+            ep.ENABLE_GROUP_USER,
+            models.GroupEnableUserRequest(group=group, user=user, device=device),
+        )
+
+    def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
+        """Give *group* a new name."""
+        return self.call(
+            ep.RENAME_GROUP, models.GroupRenameRequest(group=group, name=name)
+        )
+
+    # -- Glances, subscriptions, licensing, teams ---------------------------------------
+
+    def update_glance(self, glance: models.GlanceUpdate) -> models.GlanceResult:
+        """Push data to a user's glance widget (allow >= 20 minutes between updates
+        for an Apple Watch)."""
+        return self.call(ep.UPDATE_GLANCE, glance)
+
+    def migrate_subscription(
+        self,
+        subscription: str,
+        user: str,
+        *,
+        device_name: str | None = None,
+        sound: str | None = None,
+    ) -> models.SubscriptionMigrateResult:
+        """Subscribe *user* to *subscription*; send to the returned
+        ``subscribed_user_key`` from then on."""
+        return self.call(
+            ep.MIGRATE_SUBSCRIPTION,
+            models.SubscriptionMigrateRequest(
+                subscription=subscription,
+                user=user,
+                device_name=device_name,
+                sound=sound,
+            ),
+        )
+
+    def assign_license(
+        self,
+        *,
+        user: str | None = None,
+        email: str | None = None,
+        os: models.LicenseOS | None = None,
+    ) -> models.LicenseAssignResult:
+        """Spend a licence credit on a user key or an e-mail address (exactly one).
+        Never retried automatically."""
+        return self.call(
+            ep.ASSIGN_LICENSE,
+            models.LicenseAssignRequest(user=user, email=email, os=os),
+        )
+
+    def license_credits(self) -> models.LicenseCredits:
+        """The licence credits that remain."""
+        return self.call(ep.LICENSE_CREDITS, models.LicenseCreditsRequest())
+
+    def add_team_user(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        password: str | None = None,
+        instant: bool = False,
+        admin: bool = False,
+        group: str | None = None,
+    ) -> models.TeamAddUserResult:
+        """Add a user to the team (needs ``team_token``)."""
+        return self.call(
+            ep.ADD_TEAM_USER,
+            models.TeamAddUserRequest(
+                email=email,
+                name=name,
+                password=password,
+                instant=instant,
+                admin=admin,
+                group=group,
+            ),
+        )
+
+    def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
+        """Remove a user from the team (needs ``team_token``)."""
+        return self.call(ep.REMOVE_TEAM_USER, models.TeamRemoveUserRequest(email=email))
+
+    def team_info(self) -> models.TeamInfo:
+        """The team, its users and their devices (needs ``team_token``; the endpoint
+        and its answer's shape are unverified)."""
+        return self.call(ep.TEAM_INFO, models.TeamInfoRequest())
+
+    def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
+        """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
+        return self.call(
+            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
+        )
 
     # -- Lifecycle ---------------------------------------------------------------------
 
