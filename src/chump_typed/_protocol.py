@@ -24,7 +24,12 @@ from chump_typed._converter import (
     unstructure_request,
 )
 from chump_typed._redact import redact_url
-from chump_typed.errors import APIError, QuotaExceededError, UnexpectedResponseError
+from chump_typed.errors import (
+    APIError,
+    QuotaExceededError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from chump_typed.models import RateLimit, Result
 
 if TYPE_CHECKING:
@@ -39,6 +44,7 @@ __all__ = [
     "encode_request",
     "parse_date",
     "parse_rate_limit",
+    "path_segment",
 ]
 
 Method = Literal["GET", "POST"]
@@ -116,6 +122,18 @@ def _wire_value(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
+def path_segment(field: str, value: str) -> str:
+    """*value* percent-encoded as one path segment that cannot change the path.
+
+    Every character but letters, digits and ``-._~`` is encoded (``/`` too), and a
+    value that is empty or only dots (``.``, ``..``), which URL normalisation would
+    remove or turn into "parent", is refused.
+    """
+    if not value.strip("."):
+        raise ValidationError(field, "must not be empty or only dots in a URL path")
+    return quote(value, safe="")
+
+
 def encode_request(
     endpoint: Endpoint[Req, Any], request: Req, *, token: str, base_url: str
 ) -> HTTPRequest:
@@ -128,7 +146,7 @@ def encode_request(
     params = {k: _wire_value(v) for k, v in unstructure_request(request).items()}
     path = endpoint.path
     for name in endpoint.placeholders:
-        path = path.replace("{" + name + "}", quote(params.pop(name), safe=""))
+        path = path.replace("{" + name + "}", path_segment(name, params.pop(name)))
     fields = {"token": token, **params}
     url = base_url + path
     if endpoint.method == "GET":

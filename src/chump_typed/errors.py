@@ -216,9 +216,12 @@ class UnexpectedResponseError(PushoverError):
     """
 
     def __init__(self, message: str, *, http_status: int, body: bytes = b"") -> None:
+        from chump_typed._redact import redact_bytes
+
         super().__init__(f"{message} (HTTP {http_status})")
         self.http_status = http_status
-        self.body = body[:512]
+        # Redact before cutting, so that no key is cut in two and half kept.
+        self.body = redact_bytes(body[:576])[:512]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
