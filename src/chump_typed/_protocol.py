@@ -42,9 +42,9 @@ __all__ = [
     "Transport",
     "decode_response",
     "encode_request",
+    "fill_path",
     "parse_date",
     "parse_rate_limit",
-    "path_segment",
 ]
 
 Method = Literal["GET", "POST"]
@@ -122,16 +122,27 @@ def _wire_value(value: object) -> str:
     return value if isinstance(value, str) else str(value)
 
 
-def path_segment(field: str, value: str) -> str:
-    """*value* percent-encoded as one path segment that cannot change the path.
+def fill_path(template: str, values: Mapping[str, str]) -> str:
+    """Fill *template*'s ``{field}`` placeholders so that no value can change the path.
 
-    Every character but letters, digits and ``-._~`` is encoded (``/`` too), and a
-    value that is empty or only dots (``.``, ``..``), which URL normalisation would
-    remove or turn into "parent", is refused.
+    Each value is percent-encoded (``/`` too, so the segments stay the template's), and
+    a segment left empty or only dots (``.``, ``..``), which URL normalisation would drop
+    or read as "parent", is refused with :class:`ValidationError`.
     """
-    if not value.strip("."):
-        raise ValidationError(field, "must not be empty or only dots in a URL path")
-    return quote(value, safe="")
+    segments: list[str] = []
+    for segment in template.split("/"):
+        filled, fields = segment, list[str]()
+        for name, value in values.items():
+            placeholder = "{" + name + "}"
+            if placeholder in filled:
+                filled = filled.replace(placeholder, quote(value, safe=""))
+                fields.append(name)
+        if fields and not filled.strip("."):
+            raise ValidationError(
+                fields[0], "must not be empty or only dots in a URL path"
+            )
+        segments.append(filled)
+    return "/".join(segments)
 
 
 def encode_request(
@@ -144,9 +155,9 @@ def encode_request(
     string (GET) or a form-encoded body (POST).
     """
     params = {k: _wire_value(v) for k, v in unstructure_request(request).items()}
-    path = endpoint.path
-    for name in endpoint.placeholders:
-        path = path.replace("{" + name + "}", path_segment(name, params.pop(name)))
+    path = fill_path(
+        endpoint.path, {name: params.pop(name) for name in endpoint.placeholders}
+    )
     fields = {"token": token, **params}
     url = base_url + path
     if endpoint.method == "GET":

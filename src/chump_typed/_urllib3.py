@@ -28,7 +28,7 @@ import math
 import os
 import ssl
 import time
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import urllib3
@@ -73,6 +73,9 @@ DEFAULT_BACKOFF_FLOOR: Final = 5.0
 
 #: The longest wait before a retry; a longer ``Retry-After`` ends the retries.
 DEFAULT_MAX_WAIT: Final = 60.0
+
+#: How retries wait (a module attribute so that tests can record the waits).
+_sleep: Callable[[float], None] = time.sleep
 
 #: 5xx answers worth another attempt.
 DEFAULT_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504})
@@ -142,7 +145,7 @@ class PushoverRetry(Retry):
     def sleep(self, response: BaseHTTPResponse | None = None) -> None:
         delay = self.wait_before_retry(response)
         if delay > 0:
-            time.sleep(delay)
+            _sleep(delay)
 
     def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
         # Only used by urllib3 for redirects, which chump_typed never follows.
