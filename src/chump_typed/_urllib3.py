@@ -319,6 +319,7 @@ class Urllib3Transport:
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; raise :class:`TransportError` when no response arrives."""
+        failure: BaseException
         try:
             response = self._pool.request(
                 request.method,
@@ -331,16 +332,19 @@ class Urllib3Transport:
                 preload_content=True,
             )
         except MaxRetryError as exc:
-            # Chain to the reason, not to MaxRetryError: its text holds the URL.
-            reason = exc.reason or exc
-            raise _transport_error(request, reason) from reason
+            failure = exc.reason or exc
         except HTTPError as exc:
-            raise _transport_error(request, exc) from exc
-        return HTTPResponse(
-            status=response.status,
-            headers={k.lower(): v for k, v in response.headers.items()},
-            body=response.data,
-        )
+            failure = exc
+        else:
+            return HTTPResponse(
+                status=response.status,
+                headers={k.lower(): v for k, v in response.headers.items()},
+                body=response.data,
+            )
+        # Raised outside the except blocks and chained to the reason, so that neither
+        # the cause nor the context is a MaxRetryError, whose text holds the URL.
+        cause = None if isinstance(failure, MaxRetryError) else failure
+        raise _transport_error(request, failure) from cause
 
     def close(self) -> None:
         """Close every pooled connection."""
