@@ -30,16 +30,19 @@ def ca() -> trustme.CA:
     return trustme.CA()
 
 
+# PEM data rather than configure_cert()/configure_trust(), whose annotations mention
+# pyOpenSSL, which is not installed.
+
+
 def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*names).configure_cert(context)
+    with ca.issue_cert(*names).private_key_and_cert_chain_pem.tempfile() as chain:
+        context.load_cert_chain(chain)
     return context
 
 
 def trusting(ca: trustme.CA) -> ssl.SSLContext:
-    context = ssl.create_default_context()
-    ca.configure_trust(context)
-    return context
+    return ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
 
 
 @pytest.fixture(scope="module")
