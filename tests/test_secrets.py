@@ -41,6 +41,7 @@ from . import strategies as s
 secrets = st.tuples(s.keys, s.keys, s.keys).filter(lambda t: len(set(t)) == 3)
 
 FUNCTION_SCOPED: Final = settings(
+    max_examples=min(40, settings().max_examples),
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     deadline=None,
 )

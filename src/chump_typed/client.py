@@ -123,6 +123,10 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
+        if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"endpoint: expected an Endpoint, got a {type(endpoint).__name__}"
+            )
         if not isinstance(request, endpoint.request_type):
             raise TypeError(
                 f"{endpoint.name} takes a {endpoint.request_type.__name__}, "
