@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -68,6 +69,22 @@ class TestRequests:
         if n.priority != models.Priority.NORMAL:
             assert int(n.priority) == wire["priority"]
             assert type(wire["priority"]) is int
+
+
+class TestRequestRoundTrip:
+    """A request read back from its wire form (as text, as a server sees it) is the
+    same request; only a datetime timestamp comes back as the Unix seconds it was."""
+
+    @pytest.mark.parametrize("cls", list(s.REQUESTS), ids=lambda c: str(c.__name__))
+    @given(data=st.data())
+    def test_round_trip(self, cls: type[Any], data: st.DataObject) -> None:
+        value = data.draw(s.REQUESTS[cls])
+        wire = {k: str(v) for k, v in unstructure_request(value).items()}
+        expected = value
+        if isinstance(getattr(value, "timestamp", None), dt.datetime):
+            expected = attrs.evolve(value, timestamp=int(value.timestamp.timestamp()))
+
+        assert expected == converter.structure(wire, cls)
 
 
 class TestReceiptDecoding:
