@@ -111,6 +111,10 @@ class Client:
             from chump_typed._urllib3 import Urllib3Transport
 
             transport = Urllib3Transport()
+        elif not callable(getattr(transport, "send", None)):
+            raise TypeError(
+                f"transport: expected a Transport, got a {type(transport).__name__}"
+            )
         self.transport: Final[Transport] = transport
 
     # -- The executor ------------------------------------------------------------------
