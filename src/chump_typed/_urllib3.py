@@ -419,9 +419,12 @@ class _RedactRecords(logging.Filter):
         return True
 
 
+#: Every urllib3 logger whose records can name a request target.
 _URLLIB3_LOGGERS: Final = (
+    "urllib3.connection",
     "urllib3.connectionpool",
     "urllib3.poolmanager",
+    "urllib3.response",
     "urllib3.util.retry",
 )
 
