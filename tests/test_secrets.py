@@ -231,3 +231,27 @@ def test_real_transport_on_every_error_path(
         client.close()
     assert set(OUTCOMES) == w.seen
     figures.add("secrets: key sets tried")
+
+
+@pytest.mark.parametrize("name", _urllib3._URLLIB3_LOGGERS)  # pyright: ignore[reportPrivateUsage]
+def test_urllib3_records_are_redacted(
+    caplog: pytest.LogCaptureFixture, name: str
+) -> None:
+    token = "aZ" * 15
+    caplog.set_level(logging.DEBUG)
+    logger = logging.getLogger(name)
+
+    logger.warning(
+        "Failed to parse headers (url=%s): %s", f"/1/x.json?token={token}", 1
+    )
+    logger.debug(
+        "Starting new HTTPS connection (%d): %s:%s", 1, "api.pushover.net", 443
+    )
+
+    leaky, plain = caplog.records
+    assert token not in caplog.text
+    assert (
+        leaky.getMessage()
+        == "Failed to parse headers (url=/1/x.json?token=<redacted>): 1"
+    )
+    assert plain.args == (1, "api.pushover.net", 443)  # untouched without a secret

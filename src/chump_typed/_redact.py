@@ -35,9 +35,10 @@ _KEY_SHAPED: Final = re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{30}(?![A-Za-z0-9])
 _KEY_SHAPED_BYTES: Final = re.compile(
     rb"(?<![A-Za-z0-9])[A-Za-z0-9]{30}(?![A-Za-z0-9])"
 )
-# ``token=...`` (and the other secret names) inside a query string or form body.
+# ``token=...`` (and the other secret names) inside a query string or form body; the
+# value is what urlencode() leaves: letters, digits, ``%XX``, ``+`` and ``._~-``.
 _SECRET_PARAM: Final = re.compile(
-    r"(?<![A-Za-z0-9_])(" + "|".join(sorted(SECRET_FIELDS)) + r")=[^&\s'\"]*"
+    r"(?<![A-Za-z0-9_])(" + "|".join(sorted(SECRET_FIELDS)) + r")=[A-Za-z0-9%+._~-]*"
 )
 
 
