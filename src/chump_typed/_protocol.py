@@ -26,7 +26,12 @@ from chump_typed._converter import (
 )
 from chump_typed._multipart import encode_multipart
 from chump_typed._redact import redact_url
-from chump_typed.errors import APIError, QuotaExceededError, UnexpectedResponseError
+from chump_typed.errors import (
+    APIError,
+    QuotaExceededError,
+    UnexpectedResponseError,
+    ValidationError,
+)
 from chump_typed.models import Attachment, RateLimit, Result
 
 if TYPE_CHECKING:
@@ -39,6 +44,7 @@ __all__ = [
     "Transport",
     "decode_response",
     "encode_request",
+    "fill_path",
     "form_encode",
     "parse_date",
     "parse_rate_limit",
@@ -156,6 +162,29 @@ def _for_reports(
     return shown
 
 
+def fill_path(template: str, values: Mapping[str, str]) -> str:
+    """Fill *template*'s ``{field}`` placeholders so that no value can change the path.
+
+    Each value is percent-encoded (``/`` too, so the segments stay the template's), and
+    a segment left empty or only dots (``.``, ``..``), which URL normalisation would drop
+    or read as "parent", is refused with :class:`ValidationError`.
+    """
+    segments: list[str] = []
+    for segment in template.split("/"):
+        filled, fields = segment, list[str]()
+        for name, value in values.items():
+            placeholder = "{" + name + "}"
+            if placeholder in filled:
+                filled = filled.replace(placeholder, quote(value, safe=""))
+                fields.append(name)
+        if fields and not filled.strip("."):
+            raise ValidationError(
+                fields[0], "must not be empty or only dots in a URL path"
+            )
+        segments.append(filled)
+    return "/".join(segments)
+
+
 def encode_request(
     endpoint: Endpoint[Req, Any], request: Req, *, token: str, base_url: str
 ) -> HTTPRequest:
@@ -170,9 +199,9 @@ def encode_request(
     wire = unstructure_request(request)
     files = {k: v for k, v in wire.items() if isinstance(v, Attachment)}
     params = {k: _wire_value(v) for k, v in wire.items() if k not in files}
-    path = endpoint.path
-    for name in endpoint.placeholders:
-        path = path.replace("{" + name + "}", quote(params.pop(name), safe=""))
+    path = fill_path(
+        endpoint.path, {name: params.pop(name) for name in endpoint.placeholders}
+    )
     fields = {"token": token, **params}
     url = base_url + path
     if files:

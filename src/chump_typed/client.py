@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
@@ -17,8 +18,8 @@ import attrs
 from chump_typed import _endpoints as ep
 from chump_typed import models
 from chump_typed._protocol import Transport, decode_response, encode_request
-from chump_typed._redact import redact_url
-from chump_typed.errors import ValidationError
+from chump_typed._redact import redact_params, redact_url
+from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.models import check_key
 
 if TYPE_CHECKING:
@@ -34,6 +35,8 @@ DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 
 logger: Final = logging.getLogger("chump_typed")
 
+_PRINTABLE_URL: Final = re.compile(r"[!-~]+")
+
 
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -46,13 +49,25 @@ def _is_loopback(host: str) -> bool:
 
 def check_base_url(base_url: str) -> str:
     """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
-    (where the fake Pushover runs), and anything with a query or credentials."""
+    (where the fake Pushover runs), and anything with a query or credentials.
+
+    Only printable ASCII is accepted (write an international host name in its
+    ``xn--`` form): control characters such as CR, LF or NUL could split the request
+    line or a header.
+    """
     if not isinstance(base_url, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"base_url: expected str, got a {type(base_url).__name__}")
-    if any(c in base_url for c in "\r\n\x00 "):
-        raise ValidationError("base_url", "must not contain spaces, CR, LF or NUL")
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
+    if not _PRINTABLE_URL.fullmatch(base_url):
+        raise ValidationError(
+            "base_url",
+            "must be printable ASCII without spaces (no CR, LF, NUL or other controls)",
+        )
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError("base_url", f"is not a valid URL ({exc})") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ValidationError("base_url", "must be an absolute https:// URL")
     if parts.scheme == "http" and not _is_loopback(host):
@@ -60,10 +75,10 @@ def check_base_url(base_url: str) -> str:
             "base_url",
             "must use https:// (plain http is only accepted for a loopback host)",
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError(
-            "base_url", "must not carry a query, a fragment or credentials"
-        )
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ValidationError("base_url", "must not carry a query or a fragment")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("base_url", "must not carry credentials")
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
@@ -75,6 +90,10 @@ def check_team_token(field: str, value: object) -> None:
         raise ValidationError(
             field, "must be a non-empty token without spaces or control characters"
         )
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 
 class Client:
@@ -109,6 +128,10 @@ class Client:
             from chump_typed._urllib3 import Urllib3Transport
 
             transport = Urllib3Transport()
+        elif not callable(getattr(transport, "send", None)):
+            raise TypeError(
+                f"transport: expected a Transport, got a {type(transport).__name__}"
+            )
         self.transport: Final[Transport] = transport
 
     # -- The executor ------------------------------------------------------------------
@@ -121,6 +144,10 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
+        if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"endpoint: expected an Endpoint, got a {type(endpoint).__name__}"
+            )
         if not isinstance(request, endpoint.request_type):
             raise TypeError(
                 f"{endpoint.name} takes a {endpoint.request_type.__name__}, "
@@ -129,15 +156,24 @@ class Client:
         http_request = encode_request(
             endpoint, request, token=self._credential(endpoint), base_url=self.base_url
         )
+        debug = logger.isEnabledFor(logging.DEBUG)
+        where = f"{http_request.method} {redact_url(http_request.url)}"
+        if debug:
+            logger.debug("%s %s", where, redact_params(http_request.params))
         started = time.perf_counter()
-        response = self.transport.send(http_request)
-        if logger.isEnabledFor(logging.DEBUG):
+        try:
+            response = self.transport.send(http_request)
+        except PushoverError as error:
+            if debug:
+                logger.debug("%s failed after %.1f ms: %s", where, _ms(started), error)
+            raise
+        if debug:
             logger.debug(
-                "%s %s -> HTTP %d in %.1f ms",
-                http_request.method,
-                redact_url(http_request.url),
+                "%s -> HTTP %d, %d bytes in %.1f ms",
+                where,
                 response.status,
-                (time.perf_counter() - started) * 1000,
+                len(response.body),
+                _ms(started),
             )
         return decode_response(endpoint, http_request, response)
 
