@@ -1,6 +1,7 @@
 """The public types of chump_typed, checked by both strict type checkers.
 
-tests/typing/api.py pins the type of every public name with ``assert_type``;
+tests/typing/api.py pins the type of every public name (of ``chump_typed``,
+``chump_typed.testing`` and ``chump_typed.callbacks``) with ``assert_type``;
 tests/typing/misuse.py holds misuse that must be rejected (see tests/typecheck.py for
 the markers). One mypy run and one pyright run, shared with the chump-stubs tests,
 cover them all.
@@ -18,7 +19,7 @@ import attrs
 import pytest
 
 import chump_typed
-from chump_typed import testing
+from chump_typed import callbacks, testing
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakeTransport
 
 from . import typecheck
@@ -77,6 +78,7 @@ def _public_surface() -> Iterator[tuple[str, str]]:
     modules: tuple[tuple[ModuleType, str], ...] = (
         (chump_typed, "chump_typed"),
         (testing, "testing"),
+        (callbacks, "callbacks"),
     )
     for module, label in modules:
         for name in module.__all__:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as _dt
 import json
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Final, cast
 from urllib.parse import parse_qsl
 
 import attrs
@@ -72,7 +72,7 @@ def _field(data: Mapping[str, object], name: str) -> str:
     return value
 
 
-def _to_mapping(body: bytes | Mapping[str, Any]) -> Mapping[str, object]:
+def _to_mapping(body: bytes | Mapping[str, object]) -> Mapping[str, object]:
     if not isinstance(body, (bytes, bytearray)):
         return body
     try:
@@ -90,7 +90,7 @@ def _to_mapping(body: bytes | Mapping[str, Any]) -> Mapping[str, object]:
     return dict(parse_qsl(text, keep_blank_values=True))
 
 
-def parse_callback(body: bytes | Mapping[str, Any]) -> AcknowledgementCallback:
+def parse_callback(body: bytes | Mapping[str, object]) -> AcknowledgementCallback:
     """Read a callback from its raw body (form-encoded, or a JSON object) or from
     already parsed fields.
 

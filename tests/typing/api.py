@@ -1,42 +1,63 @@
 """The public types of chump_typed, pinned with ``assert_type``.
 
-Every name in ``chump_typed.__all__`` and ``chump_typed.testing.__all__``, and every
-public method and attribute of each public class, has its type asserted here. mypy
---strict and pyright strict check this file in the repository-wide runs (a changed type
-fails them); tests/test_typing.py checks that no public name is missing. Never imported
-or executed: everything sits in functions that nothing calls, so nothing here reaches
-the network.
+Every name in the ``__all__`` of ``chump_typed``, ``chump_typed.testing`` and
+``chump_typed.callbacks``, and every public method and attribute of each public class,
+has its type asserted here. mypy --strict and pyright strict check this file in the
+repository-wide runs (a changed type fails them); tests/test_typing.py checks that no
+public name is missing. Never imported or executed: everything sits in functions that
+nothing calls, so nothing here reaches the network.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import ssl
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Collection, Iterable, Mapping
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
 import urllib3
 from typing_extensions import assert_type
 
 import chump_typed
 from chump_typed import (
+    ADD_GROUP_USER,
+    ADD_TEAM_USER,
+    ASSIGN_LICENSE,
     CANCEL_BY_TAG,
     CANCEL_RECEIPT,
+    CREATE_GROUP,
     DEFAULT_BASE_URL,
+    DISABLE_GROUP_USER,
     EMERGENCY,
+    ENABLE_GROUP_USER,
     ENDPOINTS,
     GET_LIMITS,
     GET_RECEIPT,
+    GROUP_INFO,
     HIGH,
+    LICENSE_CREDITS,
+    LIST_GROUPS,
     LIST_SOUNDS,
     LOW,
     LOWEST,
+    MIGRATE_SUBSCRIPTION,
     NORMAL,
+    REMOVE_GROUP_USER,
+    REMOVE_GROUP_USER_LEGACY,
+    REMOVE_TEAM_USER,
+    RENAME_GROUP,
+    REVOKE_TEAM_INVITATION,
     SEND_MESSAGE,
+    TEAM_INFO,
+    UPDATE_GLANCE,
     VALIDATE_USER,
     APIError,
     Application,
     AppLimits,
+    Attachment,
+    AttachmentSource,
     CancelByTagRequest,
     CancelByTagResult,
     CancelRequest,
@@ -45,8 +66,33 @@ from chump_typed import (
     EmergencyMessage,
     Endpoint,
     ErrorResponse,
+    GlanceResult,
+    GlanceUpdate,
+    GroupAddUserRequest,
+    GroupAddUserResult,
+    GroupCreateRequest,
+    GroupCreateResult,
+    GroupDisableUserRequest,
+    GroupDisableUserResult,
+    GroupEnableUserRequest,
+    GroupEnableUserResult,
+    GroupInfo,
+    GroupInfoRequest,
+    GroupList,
+    GroupListRequest,
+    GroupMember,
+    GroupRemoveUserRequest,
+    GroupRemoveUserResult,
+    GroupRenameRequest,
+    GroupRenameResult,
+    GroupSummary,
     HTTPRequest,
     HTTPResponse,
+    LicenseAssignRequest,
+    LicenseAssignResult,
+    LicenseCredits,
+    LicenseCreditsRequest,
+    LicenseOS,
     LimitsRequest,
     Message,
     Notification,
@@ -61,6 +107,18 @@ from chump_typed import (
     SendResult,
     SoundList,
     SoundsRequest,
+    SubscriptionMigrateRequest,
+    SubscriptionMigrateResult,
+    TeamAddUserRequest,
+    TeamAddUserResult,
+    TeamDevice,
+    TeamInfo,
+    TeamInfoRequest,
+    TeamRemoveUserRequest,
+    TeamRemoveUserResult,
+    TeamRevokeInvitationRequest,
+    TeamRevokeInvitationResult,
+    TeamUser,
     Transport,
     TransportError,
     UnexpectedResponseError,
@@ -70,6 +128,12 @@ from chump_typed import (
     ValidateUserRequest,
     ValidationError,
     testing,
+)
+from chump_typed.callbacks import (
+    MAX_CALLBACK_BODY,
+    AcknowledgementCallback,
+    callback_app,
+    parse_callback,
 )
 from chump_typed.testing import (
     APP_TOKEN,
@@ -82,7 +146,6 @@ from chump_typed.testing import (
     TEAM_TOKEN,
     USER_DEVICES,
     USER_KEY,
-    Attachment,
     Disconnect,
     Exchange,
     FakePushover,
@@ -90,7 +153,6 @@ from chump_typed.testing import (
     Fault,
     FaultStep,
     Group,
-    GroupMember,
     License,
     ReceivedRequest,
     SentMessage,
@@ -98,6 +160,9 @@ from chump_typed.testing import (
     TeamMember,
     serve,
 )
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 Method = Literal["GET", "POST"]
 When = dt.datetime
@@ -142,6 +207,44 @@ def endpoint_rows() -> None:
     assert_type(ENDPOINTS, tuple[Endpoint[Any, Any], ...])
 
 
+def whole_api_rows() -> None:
+    assert_type(CREATE_GROUP, Endpoint[GroupCreateRequest, GroupCreateResult])
+    assert_type(LIST_GROUPS, Endpoint[GroupListRequest, GroupList])
+    assert_type(GROUP_INFO, Endpoint[GroupInfoRequest, GroupInfo])
+    assert_type(ADD_GROUP_USER, Endpoint[GroupAddUserRequest, GroupAddUserResult])
+    assert_type(
+        REMOVE_GROUP_USER, Endpoint[GroupRemoveUserRequest, GroupRemoveUserResult]
+    )
+    # The legacy path is the same call: same request, same result.
+    assert_type(
+        REMOVE_GROUP_USER_LEGACY,
+        Endpoint[GroupRemoveUserRequest, GroupRemoveUserResult],
+    )
+    assert_type(
+        DISABLE_GROUP_USER, Endpoint[GroupDisableUserRequest, GroupDisableUserResult]
+    )
+    assert_type(
+        ENABLE_GROUP_USER, Endpoint[GroupEnableUserRequest, GroupEnableUserResult]
+    )
+    assert_type(RENAME_GROUP, Endpoint[GroupRenameRequest, GroupRenameResult])
+    assert_type(UPDATE_GLANCE, Endpoint[GlanceUpdate, GlanceResult])
+    assert_type(
+        MIGRATE_SUBSCRIPTION,
+        Endpoint[SubscriptionMigrateRequest, SubscriptionMigrateResult],
+    )
+    assert_type(ASSIGN_LICENSE, Endpoint[LicenseAssignRequest, LicenseAssignResult])
+    assert_type(LICENSE_CREDITS, Endpoint[LicenseCreditsRequest, LicenseCredits])
+    assert_type(ADD_TEAM_USER, Endpoint[TeamAddUserRequest, TeamAddUserResult])
+    assert_type(REMOVE_TEAM_USER, Endpoint[TeamRemoveUserRequest, TeamRemoveUserResult])
+    assert_type(TEAM_INFO, Endpoint[TeamInfoRequest, TeamInfo])
+    assert_type(
+        REVOKE_TEAM_INVITATION,
+        Endpoint[TeamRevokeInvitationRequest, TeamRevokeInvitationResult],
+    )
+    assert_type(TEAM_INFO.credential, Literal["app", "team"])
+    assert_type(ASSIGN_LICENSE.retryable, bool)
+
+
 def endpoint_fields(row: Endpoint[Notification, SendResult]) -> None:
     assert_type(row.name, str)
     assert_type(row.method, Method)
@@ -174,6 +277,45 @@ def client_call(
     assert_type(client.call(GET_LIMITS, LimitsRequest()), AppLimits)
 
 
+def client_call_whole_api(  # one request of each kind
+    client: Client,
+    group_add: GroupAddUserRequest,
+    group_remove: GroupRemoveUserRequest,
+    group_disable: GroupDisableUserRequest,
+    group_enable: GroupEnableUserRequest,
+    group_rename: GroupRenameRequest,
+    glance: GlanceUpdate,
+    migrate: SubscriptionMigrateRequest,
+    assign: LicenseAssignRequest,
+    team_add: TeamAddUserRequest,
+    team_remove: TeamRemoveUserRequest,
+    team_revoke: TeamRevokeInvitationRequest,
+) -> None:
+    create = GroupCreateRequest(name="ops")
+    info = GroupInfoRequest(group=GROUP_KEY)
+    assert_type(client.call(CREATE_GROUP, create), GroupCreateResult)
+    assert_type(client.call(LIST_GROUPS, GroupListRequest()), GroupList)
+    assert_type(client.call(GROUP_INFO, info), GroupInfo)
+    assert_type(client.call(ADD_GROUP_USER, group_add), GroupAddUserResult)
+    assert_type(client.call(REMOVE_GROUP_USER, group_remove), GroupRemoveUserResult)
+    assert_type(
+        client.call(REMOVE_GROUP_USER_LEGACY, group_remove), GroupRemoveUserResult
+    )
+    assert_type(client.call(DISABLE_GROUP_USER, group_disable), GroupDisableUserResult)
+    assert_type(client.call(ENABLE_GROUP_USER, group_enable), GroupEnableUserResult)
+    assert_type(client.call(RENAME_GROUP, group_rename), GroupRenameResult)
+    assert_type(client.call(UPDATE_GLANCE, glance), GlanceResult)
+    assert_type(client.call(MIGRATE_SUBSCRIPTION, migrate), SubscriptionMigrateResult)
+    assert_type(client.call(ASSIGN_LICENSE, assign), LicenseAssignResult)
+    assert_type(client.call(LICENSE_CREDITS, LicenseCreditsRequest()), LicenseCredits)
+    assert_type(client.call(ADD_TEAM_USER, team_add), TeamAddUserResult)
+    assert_type(client.call(REMOVE_TEAM_USER, team_remove), TeamRemoveUserResult)
+    assert_type(client.call(TEAM_INFO, TeamInfoRequest()), TeamInfo)
+    assert_type(
+        client.call(REVOKE_TEAM_INVITATION, team_revoke), TeamRevokeInvitationResult
+    )
+
+
 def client_methods(client: Client, notification: Notification) -> None:
     assert_type(Client(APP_TOKEN), Client)
     assert_type(Client(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Client)
@@ -191,6 +333,72 @@ def client_methods(client: Client, notification: Notification) -> None:
     assert_type(client.transport, Transport)
     with client as entered:
         assert_type(entered, Client)
+
+
+def client_methods_whole_api(client: Client, glance: GlanceUpdate) -> None:
+    # Groups.
+    assert_type(client.create_group("ops"), GroupCreateResult)
+    assert_type(client.list_groups(), GroupList)
+    assert_type(client.group_info(GROUP_KEY), GroupInfo)
+    assert_type(client.add_group_user(GROUP_KEY, USER_KEY), GroupAddUserResult)
+    assert_type(
+        client.add_group_user(GROUP_KEY, USER_KEY, device="iphone", memo="on call"),
+        GroupAddUserResult,
+    )
+    assert_type(client.remove_group_user(GROUP_KEY, USER_KEY), GroupRemoveUserResult)
+    assert_type(
+        client.remove_group_user(GROUP_KEY, USER_KEY, device="iphone"),
+        GroupRemoveUserResult,
+    )
+    assert_type(
+        client.disable_group_user(GROUP_KEY, USER_KEY, device=None),
+        GroupDisableUserResult,
+    )
+    assert_type(
+        client.enable_group_user(GROUP_KEY, USER_KEY, device="iphone"),
+        GroupEnableUserResult,
+    )
+    assert_type(client.rename_group(GROUP_KEY, "night shift"), GroupRenameResult)
+    # Glances, subscriptions, licensing.
+    assert_type(client.update_glance(glance), GlanceResult)
+    assert_type(
+        client.update_glance(GlanceUpdate(user=USER_KEY, percent=50)), GlanceResult
+    )
+    assert_type(
+        client.migrate_subscription(SUBSCRIPTION_CODE, USER_KEY),
+        SubscriptionMigrateResult,
+    )
+    assert_type(
+        client.migrate_subscription(
+            SUBSCRIPTION_CODE, USER_KEY, device_name="iphone", sound="bike"
+        ),
+        SubscriptionMigrateResult,
+    )
+    assert_type(client.assign_license(user=USER_KEY), LicenseAssignResult)
+    assert_type(
+        client.assign_license(email="ops@example.com", os="iOS"), LicenseAssignResult
+    )
+    assert_type(client.license_credits(), LicenseCredits)
+    # Teams: the client needs the team token.
+    teams = Client(APP_TOKEN, team_token=TEAM_TOKEN)
+    assert_type(teams, Client)
+    assert_type(teams.add_team_user("ops@example.com"), TeamAddUserResult)
+    assert_type(
+        teams.add_team_user(
+            "ops@example.com",
+            name="Ops",
+            password="s3cret",
+            instant=True,
+            admin=False,
+            group="on call",
+        ),
+        TeamAddUserResult,
+    )
+    assert_type(teams.remove_team_user("ops@example.com"), TeamRemoveUserResult)
+    assert_type(teams.team_info(), TeamInfo)
+    assert_type(
+        teams.revoke_team_invitation("ops@example.com"), TeamRevokeInvitationResult
+    )
 
 
 # -- Request models ----------------------------------------------------------------------
@@ -214,6 +422,43 @@ def notification(n: Notification) -> None:
     assert_type(n.expire, int | None)
     assert_type(n.callback, str | None)
     assert_type(n.tags, str | None)
+    assert_type(n.attachment, Attachment | None)
+    # The Base64 form of an image; its MIME type stays a str (any image/* type).
+    assert_type(n.attachment_base64, str | None)
+    assert_type(n.attachment_type, str | None)
+
+
+def attachments(
+    attachment: Attachment, image: Path, file: BinaryIO, source: AttachmentSource
+) -> None:
+    assert_type(Attachment(data=b"\x89PNG", filename="a.png"), Attachment)
+    assert_type(
+        Attachment(data=b"\x89PNG", filename="a", content_type="image/png"),
+        Attachment,
+    )
+    assert_type(Attachment.from_path(image), Attachment)
+    assert_type(Attachment.from_path("a.png"), Attachment)
+    assert_type(
+        Attachment.from_path(image, content_type="image/png", filename="b.png"),
+        Attachment,
+    )
+    assert_type(Attachment.from_file(file), Attachment)
+    assert_type(
+        Attachment.from_file(file, filename="a.png", content_type="image/png"),
+        Attachment,
+    )
+    assert_type(attachment.data, bytes)
+    assert_type(attachment.filename, str)
+    assert_type(attachment.content_type, str)
+    assert_type(attachment.base64(), str)
+    assert_type(
+        Notification(user=USER_KEY, message="m", attachment=attachment), Notification
+    )
+    # What attachment= accepts: an Attachment, the bytes, a path or a binary file.
+    assert_type(
+        source,
+        Attachment | bytes | bytearray | memoryview | str | PathLike[str] | BinaryIO,
+    )
 
 
 def other_requests(
@@ -233,6 +478,119 @@ def other_requests(
     assert_type(cancel.receipt, str)
     assert_type(CancelByTagRequest(tag="outage"), CancelByTagRequest)
     assert_type(by_tag.tag, str)
+
+
+def group_requests(
+    add: GroupAddUserRequest,
+    remove: GroupRemoveUserRequest,
+    disable: GroupDisableUserRequest,
+    enable: GroupEnableUserRequest,
+    rename: GroupRenameRequest,
+    create: GroupCreateRequest,
+    info: GroupInfoRequest,
+) -> None:
+    assert_type(GroupListRequest(), GroupListRequest)
+    assert_type(GroupCreateRequest(name="ops"), GroupCreateRequest)
+    assert_type(create.name, str)
+    assert_type(GroupInfoRequest(group=GROUP_KEY), GroupInfoRequest)
+    assert_type(info.group, str)
+    assert_type(
+        GroupAddUserRequest(group=GROUP_KEY, user=USER_KEY, memo="m"),
+        GroupAddUserRequest,
+    )
+    assert_type(add.group, str)
+    assert_type(add.user, str)
+    assert_type(add.device, str | None)
+    assert_type(add.memo, str | None)
+    assert_type(
+        GroupRemoveUserRequest(group=GROUP_KEY, user=USER_KEY), GroupRemoveUserRequest
+    )
+    assert_type(remove.group, str)
+    assert_type(remove.user, str)
+    assert_type(remove.device, str | None)
+    assert_type(
+        GroupDisableUserRequest(group=GROUP_KEY, user=USER_KEY),
+        GroupDisableUserRequest,
+    )
+    assert_type(disable.group, str)
+    assert_type(disable.user, str)
+    assert_type(disable.device, str | None)
+    assert_type(
+        GroupEnableUserRequest(group=GROUP_KEY, user=USER_KEY, device="iphone"),
+        GroupEnableUserRequest,
+    )
+    assert_type(enable.group, str)
+    assert_type(enable.user, str)
+    assert_type(enable.device, str | None)
+    assert_type(GroupRenameRequest(group=GROUP_KEY, name="n"), GroupRenameRequest)
+    assert_type(rename.group, str)
+    assert_type(rename.name, str)
+
+
+def glance_and_subscription_requests(
+    glance: GlanceUpdate, migrate: SubscriptionMigrateRequest
+) -> None:
+    assert_type(GlanceUpdate(user=USER_KEY, count=3), GlanceUpdate)
+    assert_type(
+        GlanceUpdate(
+            user=USER_KEY,
+            device="iphone",
+            title="t",
+            text="x",
+            subtext="s",
+            count=-1,
+            percent=100,
+        ),
+        GlanceUpdate,
+    )
+    assert_type(glance.user, str)
+    assert_type(glance.device, str | None)
+    assert_type(glance.title, str | None)
+    assert_type(glance.text, str | None)
+    assert_type(glance.subtext, str | None)
+    assert_type(glance.count, int | None)
+    assert_type(glance.percent, int | None)
+    assert_type(
+        SubscriptionMigrateRequest(subscription=SUBSCRIPTION_CODE, user=USER_KEY),
+        SubscriptionMigrateRequest,
+    )
+    assert_type(migrate.subscription, str)
+    assert_type(migrate.user, str)
+    assert_type(migrate.device_name, str | None)
+    assert_type(migrate.sound, str | None)
+
+
+def license_and_team_requests(
+    assign: LicenseAssignRequest,
+    add: TeamAddUserRequest,
+    remove: TeamRemoveUserRequest,
+    revoke: TeamRevokeInvitationRequest,
+    platform: LicenseOS,
+) -> None:
+    # The licence platform is a closed set.
+    assert_type(platform, Literal["Android", "iOS", "Desktop"])
+    assert_type(LicenseAssignRequest(user=USER_KEY), LicenseAssignRequest)
+    assert_type(
+        LicenseAssignRequest(email="a@example.com", os="Android"), LicenseAssignRequest
+    )
+    assert_type(assign.user, str | None)
+    assert_type(assign.email, str | None)
+    assert_type(assign.os, Literal["Android", "iOS", "Desktop"] | None)
+    assert_type(LicenseCreditsRequest(), LicenseCreditsRequest)
+    assert_type(TeamAddUserRequest(email="a@example.com"), TeamAddUserRequest)
+    assert_type(add.email, str)
+    assert_type(add.name, str | None)
+    assert_type(add.password, str | None)
+    assert_type(add.instant, bool)
+    assert_type(add.admin, bool)
+    assert_type(add.group, str | None)
+    assert_type(TeamRemoveUserRequest(email="a@example.com"), TeamRemoveUserRequest)
+    assert_type(remove.email, str)
+    assert_type(TeamInfoRequest(), TeamInfoRequest)
+    assert_type(
+        TeamRevokeInvitationRequest(email="a@example.com"), TeamRevokeInvitationRequest
+    )
+    assert_type(revoke.email, str)
 
 
 # -- Result models -----------------------------------------------------------------------
@@ -279,6 +637,73 @@ def receipt_result(receipt: Receipt) -> None:
     assert_type(receipt.called_back_at, When | None)
     assert_type(receipt.request, str)
     assert_type(receipt.rate_limit, RateLimit | None)
+
+
+def group_results(  # one result of each kind
+    created: GroupCreateResult,
+    listed: GroupList,
+    summary: GroupSummary,
+    info: GroupInfo,
+    member: GroupMember,
+    added: GroupAddUserResult,
+    removed: GroupRemoveUserResult,
+    disabled: GroupDisableUserResult,
+    enabled: GroupEnableUserResult,
+    renamed: GroupRenameResult,
+) -> None:
+    assert_type(created.group, str)
+    assert_type(created.request, str)
+    assert_type(listed.groups, tuple[GroupSummary, ...])
+    assert_type(summary.group, str)
+    assert_type(summary.name, str)
+    assert_type(info.name, str)
+    assert_type(info.users, tuple[GroupMember, ...])
+    assert_type(info.rate_limit, RateLimit | None)
+    assert_type(member.user, str)
+    assert_type(member.device, str | None)
+    assert_type(member.memo, str)
+    assert_type(member.disabled, bool)
+    assert_type(member.name, str | None)
+    assert_type(member.email, str | None)
+    # The acknowledgements carry only what every result has.
+    assert_type(added.request, str)
+    assert_type(removed.request, str)
+    assert_type(disabled.request, str)
+    assert_type(enabled.request, str)
+    assert_type(renamed.rate_limit, RateLimit | None)
+
+
+def other_whole_api_results(  # one result of each kind
+    glance: GlanceResult,
+    migrated: SubscriptionMigrateResult,
+    assigned: LicenseAssignResult,
+    credits: LicenseCredits,
+    team_added: TeamAddUserResult,
+    team_removed: TeamRemoveUserResult,
+    revoked: TeamRevokeInvitationResult,
+    team: TeamInfo,
+    team_user: TeamUser,
+    device: TeamDevice,
+) -> None:
+    assert_type(glance.request, str)
+    assert_type(migrated.subscribed_user_key, str)
+    assert_type(assigned.credits, int)
+    assert_type(credits.credits, int)
+    assert_type(credits.rate_limit, RateLimit | None)
+    assert_type(team_added.request, str)
+    assert_type(team_removed.request, str)
+    assert_type(revoked.request, str)
+    assert_type(team.name, str)
+    assert_type(team.users, tuple[TeamUser, ...])
+    assert_type(team_user.name, str | None)
+    assert_type(team_user.email, str | None)
+    assert_type(team_user.administrator, bool)
+    assert_type(team_user.devices, tuple[TeamDevice, ...])
+    assert_type(device.name, str)
+    assert_type(device.os, str | None)
+    assert_type(device.os_version, str | None)
+    assert_type(device.enabled, bool)
+    assert_type(device.administratively_disabled, bool)
 
 
 def error_response(response: ErrorResponse) -> None:
@@ -359,6 +784,7 @@ def transports(
     assert_type(real.close(), None)
     assert_type(real.timeout, urllib3.Timeout)
     assert_type(real.retries, PushoverRetry)
+    assert_type(repr(real), str)
     with real as entered:
         assert_type(entered, Urllib3Transport)
     # Both transports satisfy the protocol.
@@ -366,13 +792,55 @@ def transports(
     assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
 
 
+def transport_knobs(
+    context: ssl.SSLContext, statuses: Collection[int], policy: PushoverRetry
+) -> None:
+    # Every knob is keyword-only and takes the type its docstring names.
+    assert_type(
+        Urllib3Transport(
+            timeout=urllib3.Timeout(connect=2.0, read=5.0),
+            retries=policy,
+            ca_certs="/etc/ssl/certs/ca-certificates.crt",
+            ssl_context=context,
+            maxsize=1,
+        ),
+        Urllib3Transport,
+    )
+    assert_type(
+        Urllib3Transport(
+            timeout=10,
+            retries=5,
+            connect_retries=3,
+            read_retries=0,
+            status_retries=1,
+            retry_statuses=statuses,
+            backoff_floor=0,
+            backoff_factor=0.5,
+            backoff_max=30.0,
+            max_wait=120,
+        ),
+        Urllib3Transport,
+    )
+    assert_type(Urllib3Transport(retry_statuses={500, 503}), Urllib3Transport)
+
+
 def retry_policy(retry: PushoverRetry, response: urllib3.BaseHTTPResponse) -> None:
     assert_type(PushoverRetry(total=3, backoff_floor=0.0), PushoverRetry)
+    assert_type(PushoverRetry(total=3, max_wait=60.0), PushoverRetry)
     assert_type(retry.backoff_floor, float)
+    assert_type(retry.max_wait, float)
     assert_type(retry.new(total=1), PushoverRetry)
     assert_type(retry.is_retry("POST", 503), bool)
     assert_type(retry.get_backoff_time(), float)
+    assert_type(retry.retry_after(response), float | None)
+    assert_type(retry.retry_after(None), float | None)
+    assert_type(retry.wait_before_retry(), float)
+    assert_type(retry.wait_before_retry(response), float)
+    assert_type(retry.sleep(), None)
+    assert_type(retry.sleep(response), None)
     assert_type(retry.sleep_for_retry(response), bool)
+    assert_type(retry.increment("GET", "/1/sounds.json", response), PushoverRetry)
+    assert_type(retry.increment(error=TimeoutError()), PushoverRetry)
 
 
 # -- The chump-compatible facade ---------------------------------------------------------
@@ -449,6 +917,39 @@ def send_message_overloads(user: User, level: int) -> None:
     assert_type(user.send_message("m", priority=level), Message | EmergencyMessage)
 
 
+def attachment_overloads(
+    user: User, attachment: Attachment, image: Path, file: BinaryIO, level: int
+) -> None:
+    # attachment= never changes which kind of message comes back.
+    assert_type(user.create_message("m", attachment=attachment), Message)
+    assert_type(user.create_message("m", attachment=image), Message)
+    assert_type(user.create_message("m", attachment=str(image)), Message)
+    assert_type(user.create_message("m", attachment=file), Message)
+    assert_type(user.create_message("m", attachment=b"\x89PNG"), Message)
+    assert_type(user.create_message("m", attachment=bytearray(b"GIF89a")), Message)
+    assert_type(user.create_message("m", attachment=None), Message)
+    assert_type(
+        user.create_message("m", priority=EMERGENCY, attachment=image),
+        EmergencyMessage,
+    )
+    assert_type(
+        user.create_message("m", priority=level, attachment=file),
+        Message | EmergencyMessage,
+    )
+    assert_type(user.send_message("m", attachment=image), Message)
+    assert_type(user.send_message("m", priority=HIGH, attachment=file), Message)
+    assert_type(
+        user.send_message("m", priority=Priority.EMERGENCY, attachment=b"\xff\xd8\xff"),
+        EmergencyMessage,
+    )
+    assert_type(
+        user.send_message("m", priority=level, attachment=attachment),
+        Message | EmergencyMessage,
+    )
+    assert_type(Message(user, "hi", attachment=image), Message)
+    assert_type(EmergencyMessage(user, "fire", attachment=file), EmergencyMessage)
+
+
 def message(user: User, message: Message) -> None:
     assert_type(Message(user, "hi"), Message)
     assert_type(message.user, User)
@@ -468,6 +969,7 @@ def message(user: User, message: Message) -> None:
     assert_type(message.sent_at, When | None)
     assert_type(message.error, APIError | None)
     assert_type(message.notification, Notification)
+    assert_type(message.attachment, Attachment | None)
     assert_type(message.send(), bool)
 
 
@@ -495,6 +997,46 @@ def emergency_message(user: User, alert: EmergencyMessage) -> None:
     assert_type(alert.is_sent, bool)
     assert_type(alert.error, APIError | None)
     assert_type(alert.notification, Notification)
+
+
+# -- chump_typed.callbacks ---------------------------------------------------------------
+
+
+def acknowledgement_callbacks(
+    ack: AcknowledgementCallback,
+    fields: Mapping[str, str],
+    environ: WSGIEnvironment,
+    start_response: StartResponse,
+) -> None:
+    assert_type(MAX_CALLBACK_BODY, Literal[16384])
+    assert_type(parse_callback(b"receipt=r"), AcknowledgementCallback)
+    assert_type(parse_callback(fields), AcknowledgementCallback)
+    assert_type(
+        parse_callback({"receipt": "r", "acknowledged": 1}), AcknowledgementCallback
+    )
+    assert_type(ack.receipt, str)
+    assert_type(ack.acknowledged, bool)
+    assert_type(ack.acknowledged_at, When)
+    assert_type(ack.acknowledged_by, str)
+    assert_type(ack.acknowledged_by_device, str | None)
+    assert_type(
+        AcknowledgementCallback(
+            receipt="r" * 30,
+            acknowledged=True,
+            acknowledged_at=dt.datetime.now(dt.timezone.utc),
+            acknowledged_by=USER_KEY,
+        ),
+        AcknowledgementCallback,
+    )
+
+    def handler(callback: AcknowledgementCallback) -> None:
+        del callback
+
+    app = callback_app(handler)
+    assert_type(app, WSGIApplication)
+    # Any handler result is ignored; the application is an ordinary WSGI callable.
+    assert_type(callback_app(lambda callback: callback.receipt), WSGIApplication)
+    assert_type(app(environ, start_response), Iterable[bytes])
 
 
 # -- chump_typed.testing -----------------------------------------------------------------
@@ -594,7 +1136,7 @@ def records(
     received: ReceivedRequest,
     sent: SentMessage,
     receipt: testing.Receipt,
-    attachment: Attachment,
+    attachment: testing.Attachment,
 ) -> None:
     assert_type(received.method, str)
     assert_type(received.path, str)
@@ -603,7 +1145,7 @@ def records(
     assert_type(sent.request, str)
     assert_type(sent.params, Mapping[str, str])
     assert_type(sent.recipients, tuple[str, ...])
-    assert_type(sent.attachment, Attachment | None)
+    assert_type(sent.attachment, testing.Attachment | None)
     assert_type(sent.receipt, str | None)
     assert_type(sent.received_at, float)
     assert_type(sent.message, str)
@@ -631,11 +1173,11 @@ def records(
 
 
 def directory_records(
-    group: Group, member: GroupMember, team: TeamMember, lic: License
+    group: Group, member: testing.GroupMember, team: TeamMember, lic: License
 ) -> None:
     assert_type(group.key, str)
     assert_type(group.name, str)
-    assert_type(group.members, tuple[GroupMember, ...])
+    assert_type(group.members, tuple[testing.GroupMember, ...])
     assert_type(member.user, str)
     assert_type(member.device, str | None)
     assert_type(member.memo, str)

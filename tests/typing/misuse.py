@@ -13,24 +13,40 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+from urllib3.util import Retry
+
 import chump_typed
 from chump_typed import (
+    ASSIGN_LICENSE,
     GET_RECEIPT,
     LIST_SOUNDS,
+    REMOVE_GROUP_USER_LEGACY,
     SEND_MESSAGE,
+    TEAM_INFO,
+    UPDATE_GLANCE,
     Application,
+    Attachment,
     Client,
     EmergencyMessage,
     Endpoint,
+    GlanceUpdate,
+    GroupDisableUserRequest,
+    LicenseAssignRequest,
+    LicenseCredits,
+    LicenseCreditsRequest,
     Message,
     Notification,
     Priority,
     SendResult,
     SoundList,
     SoundsRequest,
+    TeamAddUserRequest,
+    TeamRemoveUserRequest,
+    Urllib3Transport,
     User,
 )
-from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover
+from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
+from chump_typed.testing import APP_TOKEN, GROUP_KEY, USER_KEY, FakePushover
 
 
 def wrong_types(user: User, level: str) -> None:
@@ -127,3 +143,83 @@ def testing_misuse(fake: FakePushover) -> None:
     fake.messages.append(None)  # type: ignore[attr-defined]
     fake.acknowledge(42)  # type: ignore[arg-type]
     fake.inject("500")  # type: ignore[arg-type]
+
+
+def whole_api_rows(
+    client: Client,
+    glance: GlanceUpdate,
+    remove: TeamRemoveUserRequest,
+    disable: GroupDisableUserRequest,
+    assign: LicenseAssignRequest,
+) -> None:
+    # Each new row takes its own request model too.
+    client.call(ASSIGN_LICENSE, glance)  # type: ignore[misc]
+    client.call(UPDATE_GLANCE, remove)  # type: ignore[misc]
+    client.call(REMOVE_GROUP_USER_LEGACY, disable)  # type: ignore[misc]
+    client.call(TEAM_INFO, LicenseCreditsRequest())  # type: ignore[misc]
+    # ... and returns its own result model.
+    credits: LicenseCredits = client.call(ASSIGN_LICENSE, assign)  # type: ignore[assignment]
+    _ = credits
+
+
+def whole_api_values(client: Client, platform: str) -> None:
+    # The licence platform is a closed set ...
+    client.assign_license(email="a@example.com", os="Linux")  # type: ignore[arg-type]
+    LicenseAssignRequest(user=USER_KEY, os="windows")  # type: ignore[arg-type]
+    client.assign_license(user=USER_KEY, os=platform)  # type: ignore[arg-type]
+    # ... counts and percentages are ints, flags are bools ...
+    GlanceUpdate(user=USER_KEY, percent="50")  # type: ignore[arg-type]
+    GlanceUpdate(user=USER_KEY, count=2.5)  # type: ignore[arg-type]
+    TeamAddUserRequest(email="a@example.com", admin="yes")  # type: ignore[arg-type]
+    Client(APP_TOKEN, team_token=12345)  # type: ignore[arg-type]
+    # ... the client methods take plain arguments, keyword-only where documented ...
+    client.update_glance(user=USER_KEY, percent=5)  # type: ignore[call-arg]
+    client.assign_license(USER_KEY)  # type: ignore[call-arg]
+    client.add_group_user(GROUP_KEY, USER_KEY, "iphone")  # type: ignore[call-arg]
+    client.create_group()  # type: ignore[call-arg]
+    # ... and results are frozen, their collections tuples.
+    info = client.group_info(GROUP_KEY)
+    info.name = "renamed"  # type: ignore[misc]
+    info.users.append(info.users[0])  # type: ignore[attr-defined]
+    client.license_credits().credits = 0  # type: ignore[misc]
+
+
+def attachments(user: User, message: Message, attachment: Attachment) -> None:
+    # An Attachment is frozen and keyword-only, its data bytes.
+    attachment.data = b"GIF89a"  # type: ignore[misc]
+    attachment.content_type = "image/png"  # type: ignore[misc]
+    Attachment(b"GIF89a", "a.gif")  # type: ignore[call-arg]
+    Attachment(data="GIF89a", filename="a.gif")  # type: ignore[arg-type]
+    Attachment(data=b"GIF89a")  # type: ignore[call-arg]
+    Attachment.from_path(42)  # type: ignore[arg-type]
+    Attachment.from_file("a.png")  # type: ignore[arg-type]
+    # The facade takes an image source, not any object, and the attribute an Attachment.
+    user.create_message("hi", attachment=42)  # type: ignore[call-overload]
+    user.send_message("hi", attachment=[b"GIF89a"])  # type: ignore[call-overload]
+    message.attachment = b"GIF89a"  # type: ignore[assignment]
+    Notification(user=USER_KEY, message="hi", attachment=b"GIF89a")  # type: ignore[arg-type]
+
+
+def transport_knobs(retry: Retry) -> None:
+    # A plain urllib3 Retry would retry 429s: only a PushoverRetry (or an int) is taken.
+    Urllib3Transport(retries=retry)  # type: ignore[arg-type]
+    Urllib3Transport(5.0)  # type: ignore[call-arg]
+    Urllib3Transport(retry_statuses=503)  # type: ignore[arg-type]
+    Urllib3Transport(maxsize="2")  # type: ignore[arg-type]
+    Urllib3Transport(backoff_floor="5")  # type: ignore[arg-type]
+    Urllib3Transport(ca_certs=b"/etc/ssl/cert.pem")  # type: ignore[arg-type]
+
+
+def callbacks(ack: AcknowledgementCallback) -> None:
+    # A callback body is bytes or parsed fields, not a str.
+    parse_callback("receipt=r")  # type: ignore[arg-type]
+
+    # The handler takes one AcknowledgementCallback.
+    def no_arguments() -> None: ...
+    def receipt_only(receipt: str) -> None: ...
+
+    callback_app(no_arguments)  # type: ignore[arg-type]
+    callback_app(receipt_only)  # type: ignore[arg-type]
+    # An acknowledgement is a frozen fact; its time is a datetime.
+    ack.acknowledged = False  # type: ignore[misc]
+    _ = ack.acknowledged_at + 1  # type: ignore[operator]
