@@ -316,25 +316,6 @@ def client_call_whole_api(  # one request of each kind
     )
 
 
-def client_methods(client: Client, notification: Notification) -> None:
-    assert_type(Client(APP_TOKEN), Client)
-    assert_type(Client(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Client)
-    assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
-    assert_type(client.send(notification), SendResult)
-    assert_type(client.sounds(), SoundList)
-    assert_type(client.validate_user(USER_KEY), UserValidation)
-    assert_type(client.validate_user(USER_KEY, "iphone"), UserValidation)
-    assert_type(client.receipt("r" * 30), Receipt)
-    assert_type(client.cancel("r" * 30), CancelResult)
-    assert_type(client.cancel_by_tag("outage"), CancelByTagResult)
-    assert_type(client.limits(), AppLimits)
-    assert_type(client.close(), None)
-    assert_type(client.base_url, str)
-    assert_type(client.transport, Transport)
-    with client as entered:
-        assert_type(entered, Client)
-
-
 def client_methods_whole_api(client: Client, glance: GlanceUpdate) -> None:
     # Groups.
     assert_type(client.create_group("ops"), GroupCreateResult)
@@ -399,6 +380,25 @@ def client_methods_whole_api(client: Client, glance: GlanceUpdate) -> None:
     assert_type(
         teams.revoke_team_invitation("ops@example.com"), TeamRevokeInvitationResult
     )
+
+
+def client_methods(client: Client, notification: Notification) -> None:
+    assert_type(Client(APP_TOKEN), Client)
+    assert_type(Client(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Client)
+    assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
+    assert_type(client.send(notification), SendResult)
+    assert_type(client.sounds(), SoundList)
+    assert_type(client.validate_user(USER_KEY), UserValidation)
+    assert_type(client.validate_user(USER_KEY, "iphone"), UserValidation)
+    assert_type(client.receipt("r" * 30), Receipt)
+    assert_type(client.cancel("r" * 30), CancelResult)
+    assert_type(client.cancel_by_tag("outage"), CancelByTagResult)
+    assert_type(client.limits(), AppLimits)
+    assert_type(client.close(), None)
+    assert_type(client.base_url, str)
+    assert_type(client.transport, Transport)
+    with client as entered:
+        assert_type(entered, Client)
 
 
 # -- Request models ----------------------------------------------------------------------

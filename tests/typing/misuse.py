@@ -139,12 +139,6 @@ def lazy_values(app: Application, user: User, when: dt.datetime) -> None:
     _ = when - app.reset  # type: ignore[operator]
 
 
-def testing_misuse(fake: FakePushover) -> None:
-    fake.messages.append(None)  # type: ignore[attr-defined]
-    fake.acknowledge(42)  # type: ignore[arg-type]
-    fake.inject("500")  # type: ignore[arg-type]
-
-
 def whole_api_rows(
     client: Client,
     glance: GlanceUpdate,
@@ -223,3 +217,9 @@ def callbacks(ack: AcknowledgementCallback) -> None:
     # An acknowledgement is a frozen fact; its time is a datetime.
     ack.acknowledged = False  # type: ignore[misc]
     _ = ack.acknowledged_at + 1  # type: ignore[operator]
+
+
+def testing_misuse(fake: FakePushover) -> None:
+    fake.messages.append(None)  # type: ignore[attr-defined]
+    fake.acknowledge(42)  # type: ignore[arg-type]
+    fake.inject("500")  # type: ignore[arg-type]
