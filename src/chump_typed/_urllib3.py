@@ -42,7 +42,7 @@ from chump_typed.errors import TransportError
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_TIMEOUT", "PushoverRetry", "Urllib3Transport"]
+__all__ = ["DEFAULT_TIMEOUT", "PushoverRetry", "Urllib3Transport", "total_timeout"]
 
 #: Connect and read timeouts, in seconds, used when none are given.
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=30.0)
@@ -235,3 +235,9 @@ def _transport_error(request: HTTPRequest, cause: BaseException) -> TransportErr
 def _kind(cause: BaseException) -> str:
     """Name the failure without echoing text that could contain the URL's query."""
     return type(cause).__name__
+
+
+def total_timeout(seconds: float) -> urllib3.Timeout:
+    """A timeout bounding the whole request, connect and read together, by *seconds*
+    (for callers such as a logging handler that must not block longer)."""
+    return urllib3.Timeout(connect=seconds, read=seconds, total=seconds)
