@@ -2,7 +2,7 @@
 
 Every subcommand is one call of the typed :class:`~chump_typed.Client`. Credentials
 come from ``--token``/``--user``, else ``PUSHOVER_TOKEN``/``PUSHOVER_USER``, else the
-config file (see :mod:`chump_typed._config`). Output is text for people, or one JSON
+config file ``$XDG_CONFIG_HOME/chump-typed/config.toml``. Output is text for people, or one JSON
 object with ``--json``.
 
 Exit codes:

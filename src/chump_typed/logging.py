@@ -109,7 +109,8 @@ class PushoverHandler(logging.Handler):
         )
 
     def emit(self, record: logging.LogRecord) -> None:
-        """Send *record*; any failure goes to :meth:`handleError`, never to the caller."""
+        """Send *record*; a failure goes to :meth:`~logging.Handler.handleError`, never
+        to the caller."""
         if getattr(_sending, "active", False):
             return
         _sending.active = True

@@ -1,0 +1,110 @@
+"""``public-names``: document what ``chump_typed`` exports, grouped by home module.
+
+``.. public-names:: chump_typed.models`` documents every name in ``chump_typed.__all__``
+whose home is ``chump_typed.models``, under the name users import
+(``chump_typed.Notification``), in source order. A name added to ``__all__`` appears in
+the reference with no change to the docs; ``tests/test_docs.py`` checks that every home
+module has a ``public-names`` section.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import sys
+from types import ModuleType
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from sphinx.application import Sphinx
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+PACKAGE = "chump_typed"
+
+
+def _submodules() -> list[ModuleType]:
+    importlib.import_module(PACKAGE)
+    return [
+        module
+        for name, module in sorted(sys.modules.items())
+        if name.startswith(PACKAGE + ".") and module is not None
+    ]
+
+
+def home_of(name: str) -> str:
+    """The module that defines the public name *name*."""
+    package = importlib.import_module(PACKAGE)
+    obj = getattr(package, name)
+    if inspect.isclass(obj) or inspect.isfunction(obj):
+        return str(obj.__module__)
+    for module in _submodules():
+        if name in getattr(module, "__all__", ()) and getattr(module, name, None) is obj:
+            return module.__name__
+    raise LookupError(f"{PACKAGE}.{name}: no module lists it in __all__")
+
+
+def public_names(home: str) -> list[str]:
+    """The names ``chump_typed`` exports from *home*, in source order."""
+    package = importlib.import_module(PACKAGE)
+    analyzer = ModuleAnalyzer.for_module(home)
+    analyzer.analyze()
+    order = analyzer.tagorder
+    names = [n for n in package.__all__ if home_of(n) == home]
+    return sorted(names, key=lambda n: order.get(n, len(order)))
+
+
+def _data_lines(home: str, name: str, value: Any) -> list[str]:
+    analyzer = ModuleAnalyzer.for_module(home)
+    doc = analyzer.find_attr_docs().get(("", name), [])
+    shown = repr(value)
+    lines = [f".. py:data:: {name}"]
+    if len(shown) <= 80:
+        lines.append(f"   :value: {shown}")
+    lines.append("")
+    lines += [f"   {line}" for line in doc]
+    if hasattr(value, "request_type"):  # an endpoint row: say what it does
+        lines.append(
+            f"   ``{value.method} {value.path}``: takes a"
+            f" :class:`{value.request_type.__name__}`, returns a"
+            f" :class:`{value.response_type.__name__}`."
+        )
+    return [*lines, ""]
+
+
+class PublicNames(SphinxDirective):
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        home = self.arguments[0]
+        names = public_names(home)
+        if not names:
+            raise self.error(f"{PACKAGE} exports nothing from {home}")
+        package = importlib.import_module(PACKAGE)
+        lines = [f".. currentmodule:: {PACKAGE}", ""]
+        for name in names:
+            obj = getattr(package, name)
+            if inspect.isclass(obj):
+                kind = "autoexception" if issubclass(obj, BaseException) else "autoclass"
+                lines += [
+                    f".. {kind}:: {name}",
+                    "   :members:",
+                    "   :undoc-members:",
+                    "   :show-inheritance:",
+                    "",
+                ]
+            elif inspect.isfunction(obj):
+                lines += [f".. autofunction:: {name}", ""]
+            else:
+                lines += _data_lines(home, name, obj)
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source=home), node)
+        return node.children
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("public-names", PublicNames)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
