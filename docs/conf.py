@@ -14,11 +14,11 @@ from sphinx.environment import BuildEnvironment
 
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-import chump_typed  # noqa: E402
+import chump_typed
 
 project = "chump_typed"
 author = "chump_typed developers"
-copyright = "chump_typed developers"  # noqa: A001
+copyright = "chump_typed developers"
 release = chump_typed.__version__
 version = ".".join(release.split(".")[:2])
 

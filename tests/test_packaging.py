@@ -13,7 +13,6 @@ import subprocess
 import sys
 import tarfile
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -43,14 +42,14 @@ def _run(*argv: str | Path, cwd: Path = ROOT) -> str:
 
 
 @pytest.fixture(scope="module")
-def dists(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Path]]:
+def dists(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """Build the sdist, then the wheel from it (as ``python -m build`` does)."""
     out = tmp_path_factory.mktemp("dist")
     # --no-isolation: hatchling comes from the release extra instead of a download.
     _run(sys.executable, "-m", "build", "--no-isolation", "--outdir", out, ROOT)
     [sdist] = out.glob("chump_typed-*.tar.gz")
     [wheel] = out.glob("chump_typed-*-py3-none-any.whl")
-    yield sdist, wheel
+    return sdist, wheel
 
 
 def test_wheel_contents(dists: tuple[Path, Path]) -> None:

@@ -41,7 +41,10 @@ def home_of(name: str) -> str:
     if inspect.isclass(obj) or inspect.isfunction(obj):
         return str(obj.__module__)
     for module in _submodules():
-        if name in getattr(module, "__all__", ()) and getattr(module, name, None) is obj:
+        if (
+            name in getattr(module, "__all__", ())
+            and getattr(module, name, None) is obj
+        ):
             return module.__name__
     raise LookupError(f"{PACKAGE}.{name}: no module lists it in __all__")
 
@@ -87,7 +90,9 @@ class PublicNames(SphinxDirective):
         for name in names:
             obj = getattr(package, name)
             if inspect.isclass(obj):
-                kind = "autoexception" if issubclass(obj, BaseException) else "autoclass"
+                kind = (
+                    "autoexception" if issubclass(obj, BaseException) else "autoclass"
+                )
                 lines += [
                     f".. {kind}:: {name}",
                     "   :members:",
