@@ -179,7 +179,7 @@ error_responses = st.builds(
         max_size=3,
     ),
     bad_inputs=st.dictionaries(
-        st.sampled_from(["user", "token", "device", "message", "receipt"]), text(30)
+        st.sampled_from(["user", "token", "device", "message", "sound"]), text(30)
     ),
     receipt=st.none() | keys,
 )

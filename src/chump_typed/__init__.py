@@ -10,8 +10,6 @@ Two ways in:
 
 from __future__ import annotations
 
-from typing import Any
-
 from chump_typed._endpoints import (
     CANCEL_BY_TAG,
     CANCEL_RECEIPT,
@@ -119,7 +117,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> str:
     # The version comes from the installed metadata, read only when asked for.
     if name == "__version__":
         from importlib.metadata import version

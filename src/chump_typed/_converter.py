@@ -60,6 +60,13 @@ def _structure_optional_datetime(value: object, _: object) -> _dt.datetime | Non
     return _structure_datetime(value, None)
 
 
+def _structure_timestamp(value: object, _: object) -> _dt.datetime | int | None:
+    """A message ``timestamp`` read back from the wire stays Unix seconds."""
+    if value is None or isinstance(value, _dt.datetime):
+        return value
+    return _structure_int(value, None)
+
+
 def _structure_bool(value: object, _: object) -> bool:
     if isinstance(value, bool):
         return value
@@ -175,6 +182,10 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook_func(
         lambda t: t == Optional[_dt.datetime],  # noqa: UP045 - compared to annotations
         _structure_optional_datetime,
+    )
+    conv.register_structure_hook_func(
+        lambda t: t == Optional[_dt.datetime | int],  # noqa: UP045 - compared to annotations
+        _structure_timestamp,
     )
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)

@@ -140,6 +140,7 @@ class APIError(PushoverError):
                 self.timestamp,
                 self.http_status,
             ),
+            dict(vars(self)),  # subclasses' extra attributes (rate_limit) come back too
         )
 
 

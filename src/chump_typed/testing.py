@@ -31,17 +31,19 @@ Over HTTP, with the first request failing after the server processed it::
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import enum
 import json
+import re
 import ssl
 import threading
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
-from typing import Final, cast
-from urllib.parse import parse_qsl, unquote, urlsplit
+from typing import Final, TypeAlias, cast
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 import attrs
 
@@ -80,6 +82,7 @@ __all__ = [
     "FakePushover",
     "FakeTransport",
     "Fault",
+    "FaultStep",
     "Group",
     "GroupMember",
     "License",
@@ -168,11 +171,15 @@ class Slow:
     """
 
     seconds: float = 1.0
-    delivered: bool = attrs.field(default=True, init=False)
+
+    @property
+    def delivered(self) -> bool:
+        """Always true: the request is processed before the wait."""
+        return True
 
 
 #: One entry of a fault script: a fault, a slow answer, or None for a normal answer.
-FaultStep = Fault | Slow | None
+FaultStep: TypeAlias = "Fault | Slow | None"
 
 
 def _json(data: object) -> bytes:
@@ -202,7 +209,11 @@ _CANNED: Final[Mapping[Fault, tuple[int, str, bytes]]] = {
 
 @attrs.frozen(kw_only=True)
 class ReceivedRequest:
-    """One request as the fake read it: method, path and text parameters."""
+    """One request as the fake read it.
+
+    ``path`` is as sent (still percent-encoded); ``params`` merges the query string
+    and the body's text fields (file parts are not included).
+    """
 
     method: str
     path: str
@@ -298,6 +309,32 @@ def _multipart(
     return fields, files
 
 
+_BAD_ESCAPE: Final = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
+def _unquote_plus(text: str) -> str:
+    """``urllib.parse.unquote_plus``, but fast for long, escape-heavy values.
+
+    A base64 attachment is ~7 MB with a ``%2F`` every few bytes; the stdlib decoder
+    takes seconds on that. Percent-encoding with valid escapes is quoted-printable
+    with ``%`` for ``=``, which :func:`binascii.a2b_qp` decodes in C.
+    """
+    if "%" not in text or _BAD_ESCAPE.search(text):
+        return unquote_plus(text, errors="strict")
+    qp = text.replace("+", " ").replace("=", "=3D").replace("%", "=")
+    return binascii.a2b_qp(qp.encode()).decode()
+
+
+def _form_fields(body: bytes) -> dict[str, str]:
+    """Parse ``application/x-www-form-urlencoded`` (last value of a name wins)."""
+    fields: dict[str, str] = {}
+    for pair in body.decode().split("&"):
+        if pair:
+            name, _, value = pair.partition("=")
+            fields[_unquote_plus(name)] = _unquote_plus(value)
+    return fields
+
+
 def _json_fields(body: bytes) -> dict[str, str]:
     data: object = json.loads(body)
     if not isinstance(data, dict):
@@ -328,8 +365,7 @@ def _parse_body(
         if kind == "application/json":
             return _json_fields(body), {}
         if kind in ("application/x-www-form-urlencoded", ""):
-            text = body.decode("utf-8")
-            return dict(parse_qsl(text, keep_blank_values=True)), {}
+            return _form_fields(body), {}
     except (UnicodeDecodeError, ValueError) as exc:
         raise _BadBody(str(exc)) from exc
     raise _BadBody(f"unsupported content type {kind!r}")
@@ -401,12 +437,13 @@ class FakePushover:
     # ---------------------------------------------------------------- control
 
     def reset(self) -> None:
-        """Forget everything: records, receipts, quota, faults, connection counts."""
+        """Back to the configured start: records, receipts, quota, faults, counts."""
         with self._lock:
             self._state = self._fresh()
             self._faults = deque(self._initial_faults)
             self._requests = []
-            self._opened = self._open = self._peak = 0
+            # Connections still open stay counted: they will close later.
+            self._opened, self._peak = self._open, self._open
 
     def inject(self, *faults: FaultStep) -> None:
         """Append *faults* to the script; each is consumed by one incoming request."""
@@ -564,12 +601,33 @@ class FakePushover:
         self, method: str, target: str, headers: Mapping[str, str], body: bytes
     ) -> Exchange:
         """Like :meth:`handle`, but return faults and delays as data (for servers)."""
+        split = urlsplit(target)
+        params = dict(parse_qsl(split.query, keep_blank_values=True))
+        # Parse outside the lock: a 5 MiB upload must not stall other requests.
+        bad_body: str | None = None
+        try:
+            fields, files = _parse_body(headers, body)
+        except _BadBody as exc:
+            fields, files, bad_body = {}, {}, str(exc)
+        params.update(fields)
         with self._lock:
             step = self._faults.popleft() if self._faults else None
             if step is Fault.RESET_BEFORE_READ:
                 return Exchange(response=None, disconnect=step)
             request = str(uuid.uuid4())
-            response = self._answer(step, method, target, headers, body, request)
+            self._requests.append(
+                ReceivedRequest(
+                    method=method, path=split.path, params=params, request=request
+                )
+            )
+            if bad_body is not None:
+                response = _error(
+                    400, request, [f"request body is invalid: {bad_body}"]
+                )
+            else:
+                response = self._answer(
+                    step, method, split.path, params, files, request
+                )
         if isinstance(step, Slow):
             return Exchange(response=response, delay=step.seconds)
         if step is Fault.RESET_AFTER_READ:
@@ -581,28 +639,12 @@ class FakePushover:
         self,
         step: FaultStep,
         method: str,
-        target: str,
-        headers: Mapping[str, str],
-        body: bytes,
+        path: str,
+        params: dict[str, str],
+        files: dict[str, Attachment],
         request: str,
     ) -> HTTPResponse:
-        """Read the request, record it, and answer it (or its canned fault answer)."""
-        split = urlsplit(target)
-        path = unquote(split.path)
-        params = dict(parse_qsl(split.query, keep_blank_values=True))
-        try:
-            fields, files = _parse_body(headers, body)
-        except _BadBody as exc:
-            self._requests.append(
-                ReceivedRequest(
-                    method=method, path=path, params=params, request=request
-                )
-            )
-            return _error(400, request, [f"request body is invalid: {exc}"])
-        params.update(fields)
-        self._requests.append(
-            ReceivedRequest(method=method, path=path, params=params, request=request)
-        )
+        """Answer a recorded request normally, or with its fault's canned answer."""
         if isinstance(step, Fault) and step in _CANNED:
             status, kind, payload = _CANNED[step]
             return HTTPResponse(
@@ -658,9 +700,9 @@ class FakePushover:
                 ["application token is invalid"],
                 fields={"token": "invalid"},
             )
-        call = Call(
-            request=request, params=params, path_args=match.groupdict(), files=files
-        )
+        # Decode each segment separately so an encoded "/" stays inside its tag.
+        args = {name: unquote(value) for name, value in match.groupdict().items()}
+        call = Call(request=request, params=params, path_args=args, files=files)
         try:
             reply = route.handler(st, call)
         except Rejection as rejection:
