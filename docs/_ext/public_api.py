@@ -11,42 +11,15 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import sys
-from types import ModuleType
 from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from public_homes import PACKAGE, home_of
 from sphinx.application import Sphinx
 from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
 from sphinx.util.nodes import nested_parse_with_titles
-
-PACKAGE = "chump_typed"
-
-
-def _submodules() -> list[ModuleType]:
-    importlib.import_module(PACKAGE)
-    return [
-        module
-        for name, module in sorted(sys.modules.items())
-        if name.startswith(PACKAGE + ".") and module is not None
-    ]
-
-
-def home_of(name: str) -> str:
-    """The module that defines the public name *name*."""
-    package = importlib.import_module(PACKAGE)
-    obj = getattr(package, name)
-    if inspect.isclass(obj) or inspect.isfunction(obj):
-        return str(obj.__module__)
-    for module in _submodules():
-        if (
-            name in getattr(module, "__all__", ())
-            and getattr(module, name, None) is obj
-        ):
-            return module.__name__
-    raise LookupError(f"{PACKAGE}.{name}: no module lists it in __all__")
 
 
 def public_names(home: str) -> list[str]:
