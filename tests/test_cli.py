@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from collections.abc import Iterator, Mapping
@@ -212,9 +213,10 @@ def test_base_url_from_the_config_file(cli: CLI, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "problem"),
     [
-        ("token = 12\n", "token must be a string"),
+        # tomllib reads the number and we refuse it; 3.10's parser refuses the line.
+        ("token = 12\n", r"token must be a string|line 1: expected key"),
         (f'tokn = "{APP_TOKEN}"\n', "unknown key 'tokn'"),
-        (f'token = "{APP_TOKEN}\n', "line 1"),
+        (f'token = "{APP_TOKEN}\n', r"line 1"),
     ],
 )
 def test_a_bad_config_file_is_bad_usage_and_never_echoes_it(
@@ -222,7 +224,7 @@ def test_a_bad_config_file_is_bad_usage_and_never_echoes_it(
 ) -> None:
     config = _write_config(tmp_path / "bad.toml", text)
     assert cli("sounds", "--config", str(config), environ={}) == EXIT_USAGE
-    assert problem in cli.err
+    assert re.search(problem, cli.err)
     assert APP_TOKEN not in cli.err
     assert str(config) in cli.err
 
