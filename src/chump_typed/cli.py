@@ -154,15 +154,18 @@ def _parser() -> argparse.ArgumentParser:
     common = _Parser(add_help=False)
     common.add_argument(
         "--token",
+        metavar="TOKEN",
         help="application API token (default: $PUSHOVER_TOKEN, then the config file)",
     )
     common.add_argument(
         "--base-url",
+        metavar="URL",
         help=f"API root (default: the config file's base_url, then {DEFAULT_BASE_URL})",
     )
     common.add_argument(
         "--config",
         type=Path,
+        metavar="FILE",
         help=f"config file (default: {default_config_path()})",
     )
     common.add_argument(
@@ -186,6 +189,7 @@ def _parser() -> argparse.ArgumentParser:
     recipient = _Parser(add_help=False)
     recipient.add_argument(
         "--user",
+        metavar="KEY",
         help="user or group key (default: $PUSHOVER_USER, then the config file)",
     )
 
@@ -210,25 +214,34 @@ def _parser() -> argparse.ArgumentParser:
         "input when MESSAGE is omitted or '-'.",
     )
     send.add_argument("message", nargs="?", metavar="MESSAGE", help="the message text")
-    send.add_argument("-t", "--title", help="title (default: the application's name)")
+    send.add_argument(
+        "-t", "--title", metavar="TEXT", help="title (default: the application's name)"
+    )
     send.add_argument("--url", help="a supplementary URL")
-    send.add_argument("--url-title", help="the supplementary URL's title")
+    send.add_argument(
+        "--url-title", metavar="TEXT", help="the supplementary URL's title"
+    )
     send.add_argument(
         "--device",
         action="append",
+        metavar="NAME",
         help="send to this device only (repeat for several)",
     )
     send.add_argument(
         "-p",
         "--priority",
         type=_priority,
+        metavar="LEVEL",
         default=Priority.NORMAL,
         help="lowest, low, normal, high, emergency (or -2 to 2; default: normal)",
     )
-    send.add_argument("--sound", help="sound name (see the sounds command)")
+    send.add_argument(
+        "--sound", metavar="NAME", help="sound name (see the sounds command)"
+    )
     send.add_argument(
         "--timestamp",
         type=_timestamp,
+        metavar="TIME",
         help="time to show: Unix seconds or ISO 8601 with a zone",
     )
     send.add_argument(
@@ -251,7 +264,9 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="emergency: stop repeating after SECONDS (<= 10800)",
     )
-    send.add_argument("--callback", help="emergency: URL to call on acknowledgement")
+    send.add_argument(
+        "--callback", metavar="URL", help="emergency: URL to call on acknowledgement"
+    )
     send.add_argument("--tags", help="emergency: comma-separated tags, for cancel-tag")
 
     commands.add_parser("sounds", parents=[common], help="list the available sounds")
@@ -259,7 +274,9 @@ def _parser() -> argparse.ArgumentParser:
     validate = commands.add_parser(
         "validate", parents=[common, recipient], help="check a user or group key"
     )
-    validate.add_argument("--device", help="also check that the user has this device")
+    validate.add_argument(
+        "--device", metavar="NAME", help="also check that the user has this device"
+    )
 
     receipt = commands.add_parser(
         "receipt", parents=[common], help="show an emergency message's receipt"
