@@ -43,30 +43,12 @@ autodoc_inherit_docstrings = True
 
 # Every cross-reference must resolve...
 nitpicky = True
-# ...except into projects whose inventories we cannot fetch: the docs build offline,
-# so references to the standard library and to dependencies stay unlinked.
-_EXTERNAL = (
-    "argparse",
-    "attr",
-    "attrs",
-    "cattrs",
-    "collections",
-    "datetime",
-    "enum",
-    "io",
-    "logging",
-    "pathlib",
-    "pytest",
-    "_pytest",
-    "re",
-    "ssl",
-    "threading",
-    "typing_extensions",
-    "urllib3",
-    "_dt",
-)
+# ...except into other projects: the docs build offline, without their inventories, so
+# references to the standard library and to dependencies stay unlinked. Every
+# reference into chump_typed must resolve.
 nitpick_ignore_regex = [
-    (r"py:.*", rf"({'|'.join(_EXTERNAL)})(\..*)?"),
+    (r"py:.*", r"(?!chump_typed\b)[A-Za-z_]\w*\..+"),
+    (r"py:mod", r"(?!chump_typed\b)[A-Za-z_]\w*"),
     # Names that exist only for type checkers (under TYPE_CHECKING) or generic
     # parameters: autodoc shows them as written.
     (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Self|Req|Resp|T)"),
@@ -82,6 +64,17 @@ def _resolve_reexport(
     if node.get("refdomain") != "py":
         return None
     target: str = node["reftarget"]
+    if "." not in target:
+        # A bare name in the docstring of an exported object: look in its home module.
+        owner = getattr(chump_typed, node.get("py:class") or "", None)
+        home = getattr(owner, "__module__", None)
+        if home is None or not hasattr(importlib.import_module(home), target):
+            return None
+        target = f"{home}.{target}"
+        domain = env.get_domain("py")
+        return domain.resolve_xref(
+            env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
+        )
     if not target.startswith("chump_typed.") or target.count(".") < 2:
         return None
     parts = target.split(".")

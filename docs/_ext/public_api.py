@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 from typing import Any
 
 from docutils import nodes
@@ -83,6 +84,38 @@ class PublicNames(SphinxDirective):
         return node.children
 
 
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+class ModuleConstants(SphinxDirective):
+    """``.. module-constants:: chump_typed.models``: every UPPER_CASE number or string
+    the module assigns, in source order, as ``chump_typed.models.NAME``; so the bounds
+    that docstrings mention (``MESSAGE_MAX``) are documented and linkable."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        home = self.arguments[0]
+        module = importlib.import_module(home)
+        analyzer = ModuleAnalyzer.for_module(home)
+        analyzer.analyze()
+        names = [
+            name
+            for name in sorted(analyzer.tagorder, key=analyzer.tagorder.__getitem__)
+            if _CONSTANT.fullmatch(name)
+            and isinstance(getattr(module, name, None), (int, float, str))
+        ]
+        lines = [f".. py:currentmodule:: {home}", ""]
+        for name in names:
+            lines += _data_lines(home, name, getattr(module, name))
+        lines += [f".. py:currentmodule:: {PACKAGE}", ""]
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source=home), node)
+        return node.children
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("public-names", PublicNames)
+    app.add_directive("module-constants", ModuleConstants)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
