@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+from pathlib import Path
 from typing import Any
 
 from docutils import nodes
@@ -56,11 +57,18 @@ class PublicNames(SphinxDirective):
 
     def run(self) -> list[nodes.Node]:
         home = self.arguments[0]
-        names = public_names(home)
-        if not names:
-            raise self.error(f"{PACKAGE} exports nothing from {home}")
+        if home == "*":
+            names = self._the_rest()
+            if not names:
+                return []
+        else:
+            names = public_names(home)
+            if not names:
+                raise self.error(f"{PACKAGE} exports nothing from {home}")
         package = importlib.import_module(PACKAGE)
         lines = [f".. currentmodule:: {PACKAGE}", ""]
+        if home == "*":
+            lines += [".. rubric:: Other names", ""]
         for name in names:
             obj = getattr(package, name)
             if inspect.isclass(obj):
@@ -83,7 +91,16 @@ class PublicNames(SphinxDirective):
         nested_parse_with_titles(self.state, StringList(lines, source=home), node)
         return node.children
 
+    def _the_rest(self) -> list[str]:
+        """``public-names:: *``: the exported names whose home has no section of its
+        own on this page, so a new module's names appear without a docs change."""
+        text = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        covered = set(_SECTION.findall(text)) - {"*"}
+        package = importlib.import_module(PACKAGE)
+        return [n for n in package.__all__ if home_of(n) not in covered]
 
+
+_SECTION = re.compile(r"^\.\. public-names:: (\S+)$", re.M)
 _CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
 
 
