@@ -85,7 +85,7 @@ class PublicNames(SphinxDirective):
             elif inspect.isfunction(obj):
                 lines += [f".. autofunction:: {name}", ""]
             else:
-                lines += _data_lines(home, name, obj)
+                lines += _data_lines(home_of(name), name, obj)
         node = nodes.section()
         node.document = self.state.document
         nested_parse_with_titles(self.state, StringList(lines, source=home), node)
