@@ -104,5 +104,20 @@ def _resolve_reexport(
     return None
 
 
+# The facade's differences from chump, with the tests that pin each one, are kept in
+# their own file by the compatibility suite's authors; the migration page includes it.
+_DIFFERENCES = Path(__file__).parent / "migrating-differences.md"
+if _DIFFERENCES.exists():
+    exclude_patterns.append(_DIFFERENCES.name)
+
+
+def _include_differences(app: Sphinx, docname: str, source: list[str]) -> None:
+    if docname == "migrating" and _DIFFERENCES.exists():
+        source[0] += (
+            f"\n\n```{{include}} {_DIFFERENCES.name}\n:heading-offset: 1\n```\n"
+        )
+
+
 def setup(app: Sphinx) -> None:
     app.connect("missing-reference", _resolve_reexport)
+    app.connect("source-read", _include_differences)
