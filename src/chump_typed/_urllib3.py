@@ -42,7 +42,7 @@ from chump_typed.errors import TransportError
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["DEFAULT_TIMEOUT", "PushoverRetry", "Urllib3Transport", "total_timeout"]
+__all__ = ["DEFAULT_TIMEOUT", "PushoverRetry", "Urllib3Transport"]
 
 #: Connect and read timeouts, in seconds, used when none are given.
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=30.0)
