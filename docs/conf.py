@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import sys
 from pathlib import Path
@@ -43,15 +44,35 @@ autodoc_inherit_docstrings = True
 
 # Every cross-reference must resolve...
 nitpicky = True
+
+
 # ...except into other projects: the docs build offline, without their inventories, so
 # references to the standard library and to dependencies stay unlinked. Every
 # reference into chump_typed must resolve.
+def _type_checking_imports() -> set[str]:
+    """Names our modules import from elsewhere only for type checkers: autodoc cannot
+    resolve them, so annotations show them bare (``Self``, ``TracebackType``)."""
+    names: set[str] = set()
+    for source in Path(chump_typed.__file__).parent.glob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+                for statement in ast.walk(node):
+                    if isinstance(statement, ast.ImportFrom) and not (
+                        statement.level
+                        or (statement.module or "").startswith("chump_typed")
+                    ):
+                        names |= {
+                            alias.asname or alias.name for alias in statement.names
+                        }
+    return names
+
+
 nitpick_ignore_regex = [
     (r"py:.*", r"(?!chump_typed\b)[A-Za-z_]\w*\..+"),
     (r"py:mod", r"(?!chump_typed\b)[A-Za-z_]\w*"),
-    # Names that exist only for type checkers (under TYPE_CHECKING) or generic
-    # parameters: autodoc shows them as written.
-    (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Self|Req|Resp|T)"),
+    (r"py:.*", rf"({'|'.join(sorted(_type_checking_imports()))})"),
+    # Generic parameters: autodoc shows them as written.
+    (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Req|Resp|T)"),
 ]
 
 
