@@ -289,6 +289,7 @@ def test_quota_exhausted_exits_5(cli: CLI) -> None:
 def test_server_and_network_failures_exit_4(cli: CLI, fault: Fault) -> None:
     cli.fake.inject(fault)
     assert cli("send", "hi") == EXIT_FAILURE
+    assert cli.err.count("\n") == 1
 
 
 def test_nothing_listening_exits_4(cli: CLI) -> None:
@@ -316,6 +317,8 @@ def test_nothing_listening_exits_4(cli: CLI) -> None:
         (("send", "--user", "shortkey", "hi"), "user: the key must be exactly 30"),
         (("receipt", "--wait", "--interval", "1", APP_TOKEN), "at least 5 seconds"),
         (("sounds", "--timeout", "0"), "--timeout: must be more than 0"),
+        (("sounds", "--timeout", "nan"), "--timeout: must be more than 0"),
+        (("receipt", "--wait", "--interval", "inf", APP_TOKEN), "at least 5 seconds"),
         (("validate", "--device", "bad device!"), "device names are 1 to 25"),
         (("cancel-tag", "a\nb"), "tag: must not contain CR, LF or NUL"),
         (("nope",), "invalid choice: 'nope'"),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import math
 import os
 import sys
 import time
@@ -107,6 +108,8 @@ def _describe_error(exc: Exception) -> str:
         return f"rejected by Pushover: {'; '.join(exc.errors)} (request {exc.id})"
     if isinstance(exc, ConfigError):
         return f"config file {exc}"
+    if isinstance(exc, UnexpectedResponseError):
+        return f"unusable answer from Pushover: {exc}"
     return str(exc)
 
 
@@ -363,7 +366,7 @@ class _Run:
 
         timeout: float = self.args.timeout
         retries: int = self.args.retries
-        if timeout <= 0:
+        if not 0 < timeout < math.inf:
             raise UsageError(f"--timeout: must be more than 0 seconds, got {timeout:g}")
         if retries < 0:
             raise UsageError(f"--retries: must be 0 or more, got {retries}")
@@ -499,7 +502,7 @@ def _receipt_lines(receipt: Receipt) -> tuple[str, ...]:
 
 def _receipt(run: _Run) -> int:
     interval: float = run.args.interval
-    if interval < MIN_POLL_INTERVAL:
+    if not MIN_POLL_INTERVAL <= interval < math.inf:
         raise UsageError(
             f"--interval: Pushover asks for at least {MIN_POLL_INTERVAL:g} seconds "
             f"between polls, got {interval:g}"
