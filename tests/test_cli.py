@@ -491,3 +491,31 @@ def test_python_dash_m_sends_end_to_end(cli: CLI) -> None:
     )
     assert (done.returncode, done.stderr) == (EXIT_OK, "")
     assert [m.message for m in cli.fake.messages] == ["hello from a pipe"]
+
+
+def test_every_option_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/cli.md names every subcommand and every option that ``--help`` lists."""
+    page = (Path(__file__).parent.parent / "docs" / "cli.md").read_text(
+        encoding="utf-8"
+    )
+    assert main(["--help"]) == EXIT_OK
+    top = capsys.readouterr().out
+    commands = re.findall(r"^    ([a-z][a-z-]*)\b", top, re.M)
+    assert "send" in commands
+    assert "demo" in commands
+    undocumented = [
+        option
+        for option in sorted(set(re.findall(r"(--[a-z][a-z-]*)", top)) - {"--help"})
+        if f"`{option}`" not in page
+    ]
+    for command in commands:
+        assert main([command, "--help"]) == EXIT_OK
+        options = set(re.findall(r"(--[a-z][a-z-]*)", capsys.readouterr().out))
+        undocumented += [
+            f"{command} {option}"
+            for option in sorted(options - {"--help"})
+            if f"`{option}`" not in page
+        ]
+        if f"`{command}`" not in page:
+            undocumented.append(command)
+    assert undocumented == []
