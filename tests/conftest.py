@@ -14,6 +14,8 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, settings
 
+from . import typecheck
+
 settings.register_profile(
     "default",
     deadline=None,
@@ -72,3 +74,20 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[rep
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def typing_report(tmp_path_factory: pytest.TempPathFactory) -> typecheck.Report:
+    """One mypy run and one pyright run over every typing test file (slow: shared)."""
+    return typecheck.Report(tmp_path_factory.mktemp("typing"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures the reliability suites measured (see tests/figures.py)."""
+    from .figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, value in sorted(FIGURES.items()):
+            shown = f"{value:.2f}" if value != int(value) else f"{int(value)}"
+            terminalreporter.write_line(f"{name}: {shown}")

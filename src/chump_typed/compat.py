@@ -17,16 +17,25 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+import warnings
 from collections.abc import Sequence
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 import attrs
 
+from chump_typed._attachments import AttachmentSource, read_attachment
 from chump_typed._converter import epoch_to_datetime
 from chump_typed._protocol import Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
-from chump_typed.errors import APIError, QuotaExceededError, ValidationError
-from chump_typed.models import EXPIRE_MAX, Notification, Priority, RateLimit, check_key
+from chump_typed.errors import APIError, ValidationError
+from chump_typed.models import (
+    EXPIRE_MAX,
+    Attachment,
+    Notification,
+    Priority,
+    RateLimit,
+    check_key,
+)
 
 __all__ = [
     "EMERGENCY",
@@ -299,6 +308,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def create_message(
@@ -320,6 +330,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def create_message(
@@ -341,6 +352,7 @@ class User:
         ttl: int | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message: ...
     @overload
     def create_message(
@@ -363,6 +375,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message | EmergencyMessage: ...
     def create_message(
         self,
@@ -384,14 +397,17 @@ class User:
         tags: str | None = None,
         devices: Sequence[str] | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> Message | EmergencyMessage:
         """Create an unsent message to this user.
 
         A priority of :data:`EMERGENCY` gives an :class:`EmergencyMessage` (using
         ``callback``, ``retry``, ``expire`` and ``tags``); any other priority gives a
         :class:`Message`. Keyword-only additions to chump: ``monospace``, ``ttl``,
-        ``tags``, ``devices`` (several device names) and ``users`` (more recipients;
-        the message goes to this user and them, at most 50 in all).
+        ``tags``, ``devices`` (several device names), ``users`` (more recipients;
+        the message goes to this user and them, at most 50 in all) and ``attachment``
+        (an image: an :class:`~chump_typed.models.Attachment`, its bytes, a path or a
+        binary file; read here, so an unreadable file raises before anything is sent).
         """
         common: dict[str, Any] = {
             "html": html,
@@ -403,6 +419,7 @@ class User:
             "sound": sound,
             "monospace": monospace,
             "users": users,
+            "attachment": attachment,
         }
         if priority == EMERGENCY:
             if ttl is not None:
@@ -445,6 +462,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def send_message(
@@ -466,6 +484,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def send_message(
@@ -487,6 +506,7 @@ class User:
         ttl: int | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message: ...
     @overload
     def send_message(
@@ -509,6 +529,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message | EmergencyMessage: ...
     def send_message(
         self,
@@ -530,6 +551,7 @@ class User:
         tags: str | None = None,
         devices: Sequence[str] | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> Message | EmergencyMessage:
         """Like :meth:`create_message`, then send the message; returns it either way
         (check ``is_sent`` and ``error``)."""
@@ -551,6 +573,7 @@ class User:
             tags=tags,
             devices=devices,
             users=users,
+            attachment=attachment,
         )
         created.send()
         return created
@@ -582,7 +605,11 @@ def _join_devices(device: str | None, devices: Sequence[str] | None) -> str | No
 
 
 def _as_datetime(timestamp: Timestamp) -> _dt.datetime | None:
-    """chump shows ``timestamp`` as a datetime even when given Unix seconds."""
+    """chump shows ``timestamp`` as a datetime even when given Unix seconds, and takes
+    a naive datetime as UTC, with chump's warning."""
+    if isinstance(timestamp, _dt.datetime) and timestamp.utcoffset() is None:
+        warnings.warn("Naïve datetime received: assuming UTC", RuntimeWarning, 3)
+        return timestamp.replace(tzinfo=_UTC)
     if timestamp is None or isinstance(timestamp, _dt.datetime):
         return timestamp
     if isinstance(timestamp, bool) or not isinstance(timestamp, int):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -642,6 +669,8 @@ class Message:
     sound = _Param[str | None]()
     monospace = _Param[bool]()
     ttl = _Param[int | None]()
+    attachment = _Param[Attachment | None]()
+    """The image sent with the message (set an :class:`Attachment`, or ``None``)."""
 
     user: User
     """The recipient."""
@@ -670,6 +699,7 @@ class Message:
         monospace: bool = False,
         ttl: int | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> None:
         if priority == EMERGENCY and not isinstance(self, EmergencyMessage):
             raise ValidationError(
@@ -689,6 +719,7 @@ class Message:
             sound=sound,
             monospace=monospace,
             ttl=ttl,
+            attachment=_load_attachment(attachment),
         )
 
     def _init(self, user: User, users: Sequence[User | str], **fields: Any) -> None:
@@ -743,9 +774,9 @@ class Message:
         try:
             result = app.client.send(notification)
         except APIError as error:
+            # Like chump, a rejection leaves app.limit & co. alone (they describe sent
+            # messages); a 429 keeps its limits in error.rate_limit.
             self.error = error
-            if isinstance(error, QuotaExceededError):
-                app._note_rate_limit(error.rate_limit)  # pyright: ignore[reportPrivateUsage]
             if "token" in error.bad_inputs:
                 app._forget_token()  # pyright: ignore[reportPrivateUsage]
                 self.user._is_authenticated = None  # pyright: ignore[reportPrivateUsage]
@@ -780,6 +811,10 @@ class Message:
         )
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like chump's: unhashable
+
+
+def _load_attachment(source: AttachmentSource | None) -> Attachment | None:
+    return None if source is None else read_attachment(source)
 
 
 def _as_priority(value: int) -> Priority:
@@ -854,6 +889,7 @@ class EmergencyMessage(Message):
         monospace: bool = False,
         tags: str | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> None:
         self._init(
             user,
@@ -872,6 +908,7 @@ class EmergencyMessage(Message):
             retry=retry,
             expire=expire,
             tags=tags,
+            attachment=_load_attachment(attachment),
         )
         self.last_polled_at = None
         self._clear_receipt()

@@ -99,7 +99,7 @@ APP_TOKEN: Final = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
 #: The user key of Pushover's documentation examples.
 USER_KEY: Final = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 #: The devices the default user has.
-USER_DEVICES: Final = ("iphone", "droid2")
+USER_DEVICES: Final[tuple[str, ...]] = ("iphone", "droid2")
 #: The group key of Pushover's documentation examples; its only member is USER_KEY.
 GROUP_KEY: Final = "gznej3rKEVAvPUxu9vvNnqpmZpokzF"
 #: The Team API token the fake accepts by default.
@@ -261,14 +261,17 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
+# One ``; name=value`` parameter; a quoted value may hold ";" (e.g. in a filename).
+_MEDIA_PARAM: Final = re.compile(r';\s*([^\s=;]+)\s*=\s*("[^"]*"|[^;]*)')
+
+
 def _media_params(value: str) -> tuple[str, dict[str, str]]:
     """Split ``type/sub; a=b; c="d"`` into the media type and its parameters."""
-    kind, *rest = value.split(";")
-    params: dict[str, str] = {}
-    for item in rest:
-        name, sep, raw = item.strip().partition("=")
-        if sep:
-            params[name.strip().lower()] = raw.strip().strip('"')
+    kind, _, rest = value.partition(";")
+    params = {
+        name.lower(): raw.strip().strip('"')
+        for name, raw in _MEDIA_PARAM.findall(";" + rest)
+    }
     return kind.strip().lower(), params
 
 
