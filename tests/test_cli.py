@@ -170,6 +170,57 @@ def test_send_without_a_message_on_a_terminal_is_bad_usage(cli: CLI) -> None:
     assert cli.fake.requests == ()
 
 
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def test_send_with_an_attachment(cli: CLI, tmp_path: Path) -> None:
+    image = tmp_path / "graph.png"
+    image.write_bytes(PNG)
+    assert cli("send", "--attachment", str(image), "see graph") == EXIT_OK, cli.err
+    [sent] = cli.fake.messages
+    assert sent.attachment is not None
+    assert (sent.attachment.filename, sent.attachment.content_type) == (
+        "graph.png",
+        "image/png",
+    )
+    assert sent.attachment.data == PNG
+
+
+def test_attachment_type_overrides_the_guess(cli: CLI, tmp_path: Path) -> None:
+    image = tmp_path / "graph.data"
+    image.write_bytes(PNG)
+    code = cli("send", "--attachment", str(image), "--attachment-type=image/png", "x")
+    assert code == EXIT_OK, cli.err
+    [sent] = cli.fake.messages
+    assert sent.attachment is not None
+    assert sent.attachment.content_type == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "problem"),
+    [
+        ("absent.png", None, "cannot read attachment file"),
+        ("huge.png", 5_242_881, "at most 5242880"),
+        ("notes.unknowntype", 10, "cannot guess the content type"),
+    ],
+)
+def test_a_bad_attachment_exits_2_and_sends_nothing(
+    cli: CLI, tmp_path: Path, name: str, size: int | None, problem: str
+) -> None:
+    path = tmp_path / name
+    if size is not None:
+        path.write_bytes(b"\x89PNG" + b"\x00" * (size - 4))
+    assert cli("send", "--attachment", str(path), "x") == EXIT_USAGE
+    assert problem in cli.err
+    assert cli.err.count("\n") == 1
+    assert cli.fake.requests == ()
+
+
+def test_attachment_type_alone_is_bad_usage(cli: CLI) -> None:
+    assert cli("send", "--attachment-type=image/png", "x") == EXIT_USAGE
+    assert "needs --attachment" in cli.err
+
+
 # -- credentials -----------------------------------------------------------------------
 
 

@@ -9,7 +9,8 @@ per page:
 * a ```` ```console ```` block's ``$ chump-typed ...`` lines are run (in process) and must
   exit 0; ``export NAME=value`` lines set the environment; ``X | chump-typed`` gets
   sample text on its standard input; ``RECEIPT`` stands for the last receipt issued.
-  Other console lines (``pip install``, ``bash scripts/...``) are not run here.
+  Other console lines (``pip install``, ``bash scripts/...``) are not run here. They
+  run in a scratch folder that holds the ``graph.png`` they mention.
 
 Pushover's real address is swapped for a served :class:`FakePushover` by changing the
 ``base_url`` defaults, so the examples need no ``base_url`` of their own. The network
@@ -47,6 +48,9 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCS = ROOT / "docs"
 PAGES = [*sorted(DOCS.glob("*.md")), ROOT / "README.md"]
 
+#: The smallest file that looks like a PNG image.
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
 _FENCE = re.compile(
     r"^(?P<fence>```+)(?P<lang>[\w{}-]*)[^\n]*\n(?P<body>.*?)^(?P=fence)\s*$",
     re.M | re.S,
@@ -76,6 +80,9 @@ def fake_defaults(
             defaults = function.__kwdefaults__
             assert defaults is not None
             monkeypatch.setitem(defaults, "base_url", base_url)
+        # Console examples run in a folder holding the files they name.
+        monkeypatch.chdir(tmp_path)
+        (tmp_path / "graph.png").write_bytes(PNG)
         config = tmp_path / "chump-typed" / "config.toml"
         config.parent.mkdir()
         config.write_text(f'base_url = "{base_url}"\n', encoding="utf-8")

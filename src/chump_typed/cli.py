@@ -45,6 +45,7 @@ from chump_typed.errors import (
 )
 from chump_typed.models import (
     AppLimits,
+    Attachment,
     CancelByTagResult,
     Notification,
     Priority,
@@ -271,6 +272,17 @@ def _parser() -> argparse.ArgumentParser:
         "--callback", metavar="URL", help="emergency: URL to call on acknowledgement"
     )
     send.add_argument("--tags", help="emergency: comma-separated tags, for cancel-tag")
+    send.add_argument(
+        "--attachment",
+        type=Path,
+        metavar="FILE",
+        help="attach this image (at most 5 MiB)",
+    )
+    send.add_argument(
+        "--attachment-type",
+        metavar="MIME",
+        help="the image's type, e.g. image/png (default: guessed from FILE's name)",
+    )
 
     commands.add_parser("sounds", parents=[common], help="list the available sounds")
 
@@ -440,6 +452,17 @@ def _read_message(run: _Run) -> str:
     return data.removesuffix("\n").removesuffix("\r")
 
 
+def _attachment(run: _Run) -> Attachment | None:
+    path: Path | None = run.args.attachment
+    kind: str | None = run.args.attachment_type
+    if path is None:
+        if kind is not None:
+            raise UsageError("--attachment-type: needs --attachment FILE")
+        return None
+    # Unreadable, too big or of an unknown type: a ValidationError naming the file.
+    return Attachment.from_path(path, content_type=kind)
+
+
 def _send(run: _Run) -> int:
     args = run.args
     devices: list[str] | None = args.device
@@ -460,6 +483,7 @@ def _send(run: _Run) -> int:
         expire=args.expire,
         callback=args.callback,
         tags=args.tags,
+        attachment=_attachment(run),
     )
     with run.client() as client:
         result: SendResult = client.send(notification)
