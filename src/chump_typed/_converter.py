@@ -18,7 +18,7 @@ Models carry no serialisation code; change the wire format here and only here.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Optional, TypeVar, cast
 
 import attrs
@@ -199,6 +199,34 @@ def _structure_blank_is_empty(value: object, _: object) -> str:
     return _structure_str(value, None)
 
 
+_StructureHook = Callable[[object, object], object]
+
+#: Response fields where Pushover sends "" (or null) for "not given".
+_BLANK_FIELDS: Final[Mapping[type[Any], Mapping[str, _StructureHook]]] = {
+    # Receipts: nobody has acknowledged yet.
+    models.Receipt: {
+        "acknowledged_by": _structure_blank_is_none,
+        "acknowledged_by_device": _structure_blank_is_none,
+    },
+    # Group members: no device means every device; a missing memo is "".
+    models.GroupMember: {
+        "device": _structure_blank_is_none,
+        "memo": _structure_blank_is_empty,
+        "name": _structure_blank_is_none,
+        "email": _structure_blank_is_none,
+    },
+    # Team users and devices [UNVERIFIED shape].
+    models.TeamUser: {
+        "name": _structure_blank_is_none,
+        "email": _structure_blank_is_none,
+    },
+    models.TeamDevice: {
+        "os": _structure_blank_is_none,
+        "os_version": _structure_blank_is_none,
+    },
+}
+
+
 def make_converter() -> cattrs.Converter:
     """Build the converter with every Pushover wire rule registered."""
     conv = cattrs.Converter(forbid_extra_keys=False)
@@ -248,48 +276,13 @@ def make_converter() -> cattrs.Converter:
         ),
     )
 
-    # Group members: "device" null or "" means every device; a missing memo is "".
-    conv.register_structure_hook(
-        models.GroupMember,
-        make_dict_structure_fn(
-            models.GroupMember,
-            conv,
-            device=override(struct_hook=_structure_blank_is_none),
-            memo=override(struct_hook=_structure_blank_is_empty),
-            name=override(struct_hook=_structure_blank_is_none),
-            email=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
-
-    # Receipts: "" means nobody has acknowledged yet.
-    conv.register_structure_hook(
-        models.Receipt,
-        make_dict_structure_fn(
-            models.Receipt,
-            conv,
-            acknowledged_by=override(struct_hook=_structure_blank_is_none),
-            acknowledged_by_device=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
-    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
-    conv.register_structure_hook(
-        models.TeamUser,
-        make_dict_structure_fn(
-            models.TeamUser,
-            conv,
-            name=override(struct_hook=_structure_blank_is_none),
-            email=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
-    conv.register_structure_hook(
-        models.TeamDevice,
-        make_dict_structure_fn(
-            models.TeamDevice,
-            conv,
-            os=override(struct_hook=_structure_blank_is_none),
-            os_version=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
+    for cls, hooks in _BLANK_FIELDS.items():
+        overrides: dict[str, Any] = {
+            name: override(struct_hook=hook) for name, hook in hooks.items()
+        }
+        conv.register_structure_hook(
+            cls, make_dict_structure_fn(cls, conv, **overrides)
+        )
     return conv
 
 
