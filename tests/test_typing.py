@@ -1,7 +1,8 @@
 """The public types of chump_typed, checked by both strict type checkers.
 
 tests/typing/api.py pins the type of every public name (of ``chump_typed``,
-``chump_typed.testing`` and ``chump_typed.callbacks``) with ``assert_type``;
+``chump_typed.testing``, ``chump_typed.callbacks`` and ``chump_typed.logging``) with
+``assert_type``;
 tests/typing/misuse.py holds misuse that must be rejected (see tests/typecheck.py for
 the markers). One mypy run and one pyright run, shared with the chump-stubs tests,
 cover them all.
@@ -20,6 +21,7 @@ import pytest
 
 import chump_typed
 from chump_typed import callbacks, testing
+from chump_typed import logging as pushover_logging
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakeTransport
 
 from . import typecheck
@@ -47,6 +49,9 @@ def _samples() -> dict[type, Callable[[], object]]:
             chump_typed.UnexpectedResponseError("bad", http_status=502)
         ),
         testing.FakeTransport: FakeTransport,
+        pushover_logging.PushoverHandler: lambda: pushover_logging.PushoverHandler(
+            APP_TOKEN, USER_KEY, transport=FakeTransport()
+        ),
         testing.Disconnect: lambda: testing.Disconnect(testing.Fault.RESET_AFTER_READ),
     }
 
@@ -79,6 +84,7 @@ def _public_surface() -> Iterator[tuple[str, str]]:
         (chump_typed, "chump_typed"),
         (testing, "testing"),
         (callbacks, "callbacks"),
+        (pushover_logging, "logging"),
     )
     for module, label in modules:
         for name in module.__all__:

@@ -1,16 +1,17 @@
 """The public types of chump_typed, pinned with ``assert_type``.
 
-Every name in the ``__all__`` of ``chump_typed``, ``chump_typed.testing`` and
-``chump_typed.callbacks``, and every public method and attribute of each public class,
-has its type asserted here. mypy --strict and pyright strict check this file in the
-repository-wide runs (a changed type fails them); tests/test_typing.py checks that no
-public name is missing. Never imported or executed: everything sits in functions that
-nothing calls, so nothing here reaches the network.
+Every name in the ``__all__`` of ``chump_typed``, ``chump_typed.testing``,
+``chump_typed.callbacks`` and ``chump_typed.logging``, and every public method and
+attribute of each public class, has its type asserted here. mypy --strict and pyright
+strict check this file in the repository-wide runs (a changed type fails them);
+tests/test_typing.py checks that no public name is missing. Never imported or executed:
+everything sits in functions that nothing calls, so nothing here reaches the network.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import ssl
 from collections.abc import Collection, Iterable, Mapping
 from os import PathLike
@@ -134,6 +135,11 @@ from chump_typed.callbacks import (
     AcknowledgementCallback,
     callback_app,
     parse_callback,
+)
+from chump_typed.logging import (
+    DEFAULT_PRIORITIES,
+    TRUNCATION_MARKER,
+    PushoverHandler,
 )
 from chump_typed.testing import (
     APP_TOKEN,
@@ -1037,6 +1043,32 @@ def acknowledgement_callbacks(
     # Any handler result is ignored; the application is an ordinary WSGI callable.
     assert_type(callback_app(lambda callback: callback.receipt), WSGIApplication)
     assert_type(app(environ, start_response), Iterable[bytes])
+
+
+# -- chump_typed.logging -----------------------------------------------------------------
+
+
+def log_handler(handler: PushoverHandler, record: logging.LogRecord) -> None:
+    assert_type(DEFAULT_PRIORITIES, Mapping[int, Priority])
+    assert_type(TRUNCATION_MARKER, Literal[" [… truncated]"])
+    assert_type(PushoverHandler(APP_TOKEN, USER_KEY), PushoverHandler)
+    assert_type(
+        PushoverHandler(
+            APP_TOKEN,
+            USER_KEY,
+            logging.WARNING,
+            base_url="http://127.0.0.1:1/1/",
+            transport=FakeTransport(),
+            timeout=2.5,
+            priorities={logging.ERROR: Priority.HIGH},
+        ),
+        PushoverHandler,
+    )
+    assert_type(handler.client, Client)
+    assert_type(handler.priority_for(logging.ERROR), Priority)
+    assert_type(handler.notification(record), Notification)
+    assert_type(handler.emit(record), None)
+    assert_type(handler.close(), None)
 
 
 # -- chump_typed.testing -----------------------------------------------------------------

@@ -46,6 +46,7 @@ from chump_typed import (
     User,
 )
 from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
+from chump_typed.logging import PushoverHandler
 from chump_typed.testing import APP_TOKEN, GROUP_KEY, USER_KEY, FakePushover
 
 
@@ -217,6 +218,13 @@ def callbacks(ack: AcknowledgementCallback) -> None:
     # An acknowledgement is a frozen fact; its time is a datetime.
     ack.acknowledged = False  # type: ignore[misc]
     _ = ack.acknowledged_at + 1  # type: ignore[operator]
+
+
+def log_handler(handler: PushoverHandler, client: Client) -> None:
+    # Priorities are keyed by numeric level, and the handler's client is fixed.
+    PushoverHandler(APP_TOKEN, USER_KEY, priorities={"ERROR": Priority.HIGH})  # type: ignore[dict-item]
+    PushoverHandler(APP_TOKEN, USER_KEY, timeout="5")  # type: ignore[arg-type]
+    handler.client = client  # type: ignore[misc]
 
 
 def testing_misuse(fake: FakePushover) -> None:
