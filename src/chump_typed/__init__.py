@@ -10,6 +10,8 @@ Two ways in:
 
 from __future__ import annotations
 
+import typing as _typing
+
 from chump_typed._endpoints import (
     CANCEL_BY_TAG,
     CANCEL_RECEIPT,
@@ -22,19 +24,7 @@ from chump_typed._endpoints import (
     Endpoint,
 )
 from chump_typed._protocol import HTTPRequest, HTTPResponse, Transport
-from chump_typed._urllib3 import PushoverRetry, Urllib3Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
-from chump_typed.compat import (
-    EMERGENCY,
-    HIGH,
-    LOW,
-    LOWEST,
-    NORMAL,
-    Application,
-    EmergencyMessage,
-    Message,
-    User,
-)
 from chump_typed.errors import (
     APIError,
     PushoverError,
@@ -64,6 +54,27 @@ from chump_typed.models import (
     ValidateUserRequest,
 )
 
+if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
+    from chump_typed._bulk import (
+        Failed,
+        NotAttempted,
+        SendOutcome,
+        Sent,
+        chunk_recipients,
+    )
+    from chump_typed._urllib3 import PushoverRetry, Urllib3Transport
+    from chump_typed.compat import (
+        EMERGENCY,
+        HIGH,
+        LOW,
+        LOWEST,
+        NORMAL,
+        Application,
+        EmergencyMessage,
+        Message,
+        User,
+    )
+
 __all__ = [
     "CANCEL_BY_TAG",
     "CANCEL_RECEIPT",
@@ -90,10 +101,12 @@ __all__ = [
     "EmergencyMessage",
     "Endpoint",
     "ErrorResponse",
+    "Failed",
     "HTTPRequest",
     "HTTPResponse",
     "LimitsRequest",
     "Message",
+    "NotAttempted",
     "Notification",
     "Priority",
     "PushoverError",
@@ -103,7 +116,9 @@ __all__ = [
     "Receipt",
     "ReceiptRequest",
     "Result",
+    "SendOutcome",
     "SendResult",
+    "Sent",
     "SoundList",
     "SoundsRequest",
     "Transport",
@@ -114,13 +129,50 @@ __all__ = [
     "UserValidation",
     "ValidateUserRequest",
     "ValidationError",
+    "chunk_recipients",
 ]
 
 
-def __getattr__(name: str) -> str:
+#: Names imported on first use, so that ``import chump_typed`` stays cheap for scripts
+#: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("Failed", "NotAttempted", "SendOutcome", "Sent", "chunk_recipients"),
+        "chump_typed._bulk",
+    ),
+    **dict.fromkeys(("PushoverRetry", "Urllib3Transport"), "chump_typed._urllib3"),
+    **dict.fromkeys(
+        (
+            "EMERGENCY",
+            "HIGH",
+            "LOW",
+            "LOWEST",
+            "NORMAL",
+            "Application",
+            "EmergencyMessage",
+            "Message",
+            "User",
+        ),
+        "chump_typed.compat",
+    ),
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _LAZY.get(name)
+    if module is not None:
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
     # The version comes from the installed metadata, read only when asked for.
     if name == "__version__":
         from importlib.metadata import version
 
         return version("chump_typed")
     raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
