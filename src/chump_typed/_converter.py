@@ -187,6 +187,18 @@ def make_converter() -> cattrs.Converter:
         lambda t: t == Optional[_dt.datetime | int],  # noqa: UP045 - compared to annotations
         _structure_timestamp,
     )
+
+    def structure_rate_limit(value: object, _: object) -> models.RateLimit | None:
+        # decode_response puts in the RateLimit it built from the headers: take it as
+        # it is rather than unstructure it again or evolve the result afterwards.
+        if value is None or isinstance(value, models.RateLimit):
+            return value
+        return conv.structure(value, models.RateLimit)
+
+    conv.register_structure_hook_func(
+        lambda t: t == Optional[models.RateLimit],  # noqa: UP045 - compared to annotations
+        structure_rate_limit,
+    )
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(str, _structure_str)

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as _dt
 import email.utils
 import json
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 import attrs
 import cattrs
@@ -111,6 +112,20 @@ class Transport(Protocol):
 # -- Encoding --------------------------------------------------------------------------
 
 
+#: What ``urlencode`` leaves as it is: text made only of these needs no quoting.
+_PLAIN: Final = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
+def form_encode(fields: Mapping[str, str]) -> str:
+    """``urllib.parse.urlencode(fields)``, byte for byte, without quoting the values
+    that need none (keys, tokens, numbers): half the cost of encoding a request."""
+    plain = _PLAIN.fullmatch
+    return "&".join(
+        f"{k if plain(k) else quote_plus(k)}={v if plain(v) else quote_plus(v)}"
+        for k, v in fields.items()
+    )
+
+
 def _wire_value(value: object) -> str:
     """One unstructured value as form text (ints as digits, strings as they are)."""
     return value if isinstance(value, str) else str(value)
@@ -134,7 +149,7 @@ def encode_request(
     if endpoint.method == "GET":
         return HTTPRequest(
             method="GET",
-            url=f"{url}?{urlencode(fields)}",
+            url=f"{url}?{form_encode(fields)}",
             headers=_BASE_HEADERS,
             retryable=endpoint.retryable,
             params=fields,
@@ -143,7 +158,7 @@ def encode_request(
         method="POST",
         url=url,
         headers=_FORM_HEADERS,
-        body=urlencode(fields).encode("ascii"),
+        body=form_encode(fields).encode("ascii"),
         retryable=endpoint.retryable,
         params=fields,
     )
@@ -227,7 +242,9 @@ def decode_response(
             http_status=status,
             body=response.body,
         )
-    data.pop("rate_limit", None)  # ours to fill, from the headers
+    # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
+    # result is built once (no attrs.evolve re-running validators on a frozen value).
+    data["rate_limit"] = parse_rate_limit(response.headers)
     try:
         result = converter.structure(data, endpoint.response_type)
     except Exception as exc:  # cattrs raises ExceptionGroups of anything a hook raised
@@ -241,7 +258,4 @@ def decode_response(
             http_status=status,
             body=response.body,
         ) from exc
-    rate_limit = parse_rate_limit(response.headers)
-    if rate_limit is None:
-        return result
-    return attrs.evolve(result, rate_limit=rate_limit)
+    return result

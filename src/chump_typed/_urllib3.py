@@ -41,6 +41,7 @@ from chump_typed.errors import TransportError
 
 if TYPE_CHECKING:
     from typing_extensions import Self
+    from urllib3.connectionpool import HTTPConnectionPool
 
 __all__ = ["DEFAULT_TIMEOUT", "PushoverRetry", "Urllib3Transport"]
 
@@ -157,6 +158,20 @@ class Urllib3Transport:
         self._pool = urllib3.PoolManager(
             num_pools=4, maxsize=maxsize, block=True, retries=False, **pool_kwargs
         )
+        self._routes: dict[str, HTTPConnectionPool] = {}
+
+    def _route(self, url: str) -> tuple[HTTPConnectionPool, str]:
+        """The connection pool for *url*'s origin, and the request target (path and
+        query). Remembered per origin: every request of a client goes to the same one,
+        and parsing the URL each time costs as much as our whole encoding step."""
+        scheme, _, rest = url.partition("://")
+        netloc, _, target = rest.partition("/")
+        origin = f"{scheme}://{netloc}"
+        pool = self._routes.get(origin)
+        if pool is None or pool.pool is None:  # unknown, or closed by clear()/eviction
+            pool = self._pool.connection_from_url(origin)
+            self._routes[origin] = pool
+        return pool, "/" + target
 
     def _retries_for(self, request: HTTPRequest) -> Retry:
         if not request.retryable:
@@ -167,14 +182,16 @@ class Urllib3Transport:
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; raise :class:`TransportError` when no response arrives."""
         try:
-            response = self._pool.request(
+            pool, target = self._route(request.url)
+            response = pool.urlopen(
                 request.method,
-                request.url,
+                target,
                 body=request.body or None,
-                headers=dict(request.headers),
+                headers=request.headers,
                 retries=self._retries_for(request),
                 timeout=self.timeout,
                 redirect=False,
+                assert_same_host=False,
                 preload_content=True,
             )
         except MaxRetryError as exc:
@@ -189,6 +206,7 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        self._routes.clear()
         self._pool.clear()
 
     def __enter__(self) -> Self:
