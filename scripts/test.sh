@@ -24,14 +24,25 @@ step "pytest ($("$py" --version))"
 
 # Other interpreters: the suite only (the checkers above are version-independent).
 main_version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+find_python() {  # print a working interpreter for version $1, or nothing
+  local version=$1 candidate prefix
+  if command -v pyenv >/dev/null 2>&1; then
+    prefix=$(pyenv versions --bare 2>/dev/null | grep -E "^${version//./\\.}(\.[0-9]+)?$" | tail -n 1 || true)
+    [ -n "$prefix" ] && candidate="$(pyenv root)/versions/$prefix/bin/python$version"
+    if [ -n "${candidate:-}" ] && "$candidate" -c 'pass' >/dev/null 2>&1; then
+      echo "$candidate"; return
+    fi
+  fi
+  candidate=$(command -v "python$version" || true)
+  if [ -n "$candidate" ] && "$candidate" -c 'pass' >/dev/null 2>&1; then
+    echo "$candidate"
+  fi
+}
+
 for version in 3.10 3.11 3.12 3.13; do
   [ "$version" = "$main_version" ] && continue
-  other=$(command -v "python$version" || true)
-  if [ -z "$other" ] && command -v pyenv >/dev/null 2>&1; then
-    other=$(pyenv prefix "$(pyenv versions --bare | grep -E "^${version//./\\.}(\.[0-9]+)?$" | tail -n 1)" 2>/dev/null || true)
-    [ -n "$other" ] && other="$other/bin/python$version"
-  fi
-  if [ -z "$other" ] || [ ! -x "$other" ]; then
+  other=$(find_python "$version")
+  if [ -z "$other" ]; then
     printf '\n(python%s not found on this machine: skipped)\n' "$version"
     continue
   fi

@@ -10,7 +10,7 @@ from typing import Any
 from urllib.parse import quote, urlencode
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chump_typed import testing
@@ -131,6 +131,9 @@ def test_unknown_user_and_blank_message_are_both_reported() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(length=st.integers(0, 1100), char=st.sampled_from(["a", "é", "😀"]))
+@example(length=0, char="a")
+@example(length=1024, char="😀")
+@example(length=1025, char="a")
 def test_message_length_counts_code_points(length: int, char: str) -> None:
     status, _ = send(FakePushover(), message=char * length)
     assert (status == 200) == (1 <= length <= 1024)
@@ -141,6 +144,12 @@ def test_message_length_counts_code_points(length: int, char: str) -> None:
     field_limit=st.sampled_from([("title", 250), ("url", 512), ("url_title", 100)]),
     length=st.integers(0, 600),
 )
+@example(field_limit=("title", 250), length=250)
+@example(field_limit=("title", 250), length=251)
+@example(field_limit=("url", 512), length=512)
+@example(field_limit=("url", 512), length=513)
+@example(field_limit=("url_title", 100), length=100)
+@example(field_limit=("url_title", 100), length=101)
 def test_text_field_limits(field_limit: tuple[str, int], length: int) -> None:
     name, most = field_limit
     status, body = send(FakePushover(), **{name: "😀" * length})
@@ -151,6 +160,10 @@ def test_text_field_limits(field_limit: tuple[str, int], length: int) -> None:
 
 @settings(max_examples=40, deadline=None)
 @given(priority=st.integers(-6, 6))
+@example(priority=-3)
+@example(priority=-2)
+@example(priority=2)
+@example(priority=3)
 def test_priority_range(priority: int) -> None:
     status, _ = send(FakePushover(), priority=priority, retry=60, expire=60)
     assert (status == 200) == (-2 <= priority <= 2)
@@ -158,6 +171,8 @@ def test_priority_range(priority: int) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(retry=st.integers(-5, 100))
+@example(retry=29)
+@example(retry=30)
 def test_emergency_retry_minimum(retry: int) -> None:
     status, body = send(FakePushover(), priority=2, retry=retry, expire=600)
     assert (status == 200) == (retry >= 30)
@@ -166,6 +181,10 @@ def test_emergency_retry_minimum(retry: int) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(expire=st.integers(-5, 20_000))
+@example(expire=0)
+@example(expire=1)
+@example(expire=10_800)
+@example(expire=10_801)
 def test_emergency_expire_maximum(expire: int) -> None:
     status, _ = send(FakePushover(), priority=2, retry=30, expire=expire)
     assert (status == 200) == (1 <= expire <= 10_800)
@@ -182,6 +201,8 @@ def test_emergency_requires_retry_and_expire(missing: str) -> None:
 
 @settings(max_examples=30, deadline=None)
 @given(count=st.integers(1, 60))
+@example(count=50)
+@example(count=51)
 def test_at_most_fifty_users(count: int) -> None:
     keys = [f"{i:030d}" for i in range(count)]
     fake = FakePushover(users=dict.fromkeys(keys, ("phone",)))
@@ -208,6 +229,9 @@ def test_at_most_fifty_users(count: int) -> None:
         ({"ttl": 0}, False),
         ({"timestamp": "soon"}, False),
         ({"tags": "a,b", "callback": "https://example.com/cb"}, True),
+        ({"callback": "HTTP://example.com"}, True),
+        ({"callback": "ftp://example.com/cb"}, False),
+        ({"callback": "https://"}, False),
     ],
 )
 def test_message_parameter_rules(params: dict[str, object], accepted: bool) -> None:
@@ -245,7 +269,7 @@ def test_unparseable_body_is_a_400() -> None:
 # ----------------------------------------------------------------------- attachments
 
 
-@pytest.mark.parametrize("size", [MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES + 1])
+@pytest.mark.parametrize("size", [5_242_880, 5_242_881])
 def test_multipart_attachment_size_boundary(size: int) -> None:
     fake = FakePushover()
     data = bytes(range(256)) * (size // 256) + b"\r\n--"[: size % 256]
@@ -256,7 +280,7 @@ def test_multipart_attachment_size_boundary(size: int) -> None:
         MULTIPART,
         multipart(BASE, "a.png", "image/png", data),
     )
-    if size <= MAX_ATTACHMENT_BYTES:
+    if size <= 5_242_880:
         assert response.status == 200
         attachment = fake.messages[0].attachment
         assert attachment is not None
@@ -269,7 +293,11 @@ def test_multipart_attachment_size_boundary(size: int) -> None:
         assert fake.messages == ()
 
 
-@pytest.mark.parametrize("size", [MAX_ATTACHMENT_BYTES, MAX_ATTACHMENT_BYTES + 1])
+def test_exported_attachment_limit_is_five_mebibytes() -> None:
+    assert MAX_ATTACHMENT_BYTES == 5 * 1024 * 1024 == 5_242_880
+
+
+@pytest.mark.parametrize("size", [5_242_880, 5_242_881])
 def test_base64_attachment_limit_applies_to_decoded_size(size: int) -> None:
     fake = FakePushover()
     data = bytes(range(256)) * (size // 256) + b"\xff" * (size % 256)
@@ -278,7 +306,7 @@ def test_base64_attachment_limit_applies_to_decoded_size(size: int) -> None:
     response = fake.handle(
         "POST", "/1/messages.json", {"content-type": "application/json"}, body
     )
-    assert (response.status == 200) == (size <= MAX_ATTACHMENT_BYTES)
+    assert (response.status == 200) == (size <= 5_242_880)
     if response.status == 200:
         attachment = fake.messages[0].attachment
         assert attachment is not None
@@ -574,6 +602,9 @@ def test_glance_needs_a_field_and_fields_persist() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(name=st.sampled_from(["title", "text", "subtext"]), length=st.integers(0, 150))
+@example(name="title", length=100)
+@example(name="text", length=101)
+@example(name="subtext", length=101)
 def test_glance_text_limit(name: str, length: int) -> None:
     status, _ = call(
         FakePushover(), "POST", "glances.json", user=USER_KEY, **{name: "😀" * length}
@@ -583,6 +614,10 @@ def test_glance_text_limit(name: str, length: int) -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(percent=st.integers(-20, 120))
+@example(percent=-1)
+@example(percent=0)
+@example(percent=100)
+@example(percent=101)
 def test_glance_percent_range(percent: int) -> None:
     status, _ = call(
         FakePushover(), "POST", "glances.json", user=USER_KEY, percent=percent
@@ -823,6 +858,20 @@ def test_delivered_flags_are_documented_values() -> None:
         Fault.TRUNCATED_BODY,
     }
     assert Slow(0.1).delivered
+    assert {f for f in Fault if f.disconnects} == {
+        Fault.RESET_BEFORE_READ,
+        Fault.RESET_AFTER_READ,
+        Fault.TRUNCATED_BODY,
+    }
+
+
+def test_public_names_are_sorted_and_exist() -> None:
+    # isort style, as ruff's RUF022 keeps it: constants first, then the rest.
+    def key(name: str) -> tuple[bool, str]:
+        return (not name.isupper(), name)
+
+    assert testing.__all__ == sorted(testing.__all__, key=key)
+    assert all(hasattr(testing, name) for name in testing.__all__)
 
 
 def test_slow_step_processes_then_waits() -> None:

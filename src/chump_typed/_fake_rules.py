@@ -96,9 +96,9 @@ MIN_RETRY: Final = 30
 MAX_EXPIRE: Final = 10_800
 MAX_MEMO: Final = 200
 
-_KEY: Final = re.compile(r"[A-Za-z0-9]{30}\Z")
 _DEVICE: Final = re.compile(r"[A-Za-z0-9_-]{1,25}\Z")
 _INT: Final = re.compile(r"-?[0-9]+\Z")
+_CALLBACK: Final = re.compile(r"https?://[^/\s]+", re.IGNORECASE)
 _ALPHABET: Final = string.ascii_letters + string.digits
 
 
@@ -375,11 +375,6 @@ class Problems:
             self.add(name, f"{name} name is not valid")
 
 
-def is_key(value: str) -> bool:
-    """True for a well-formed 30-character key or token."""
-    return _KEY.match(value) is not None
-
-
 _USER_INVALID: Final = "user identifier is not a valid user, group, or subscribed key"
 
 
@@ -484,6 +479,8 @@ def send_message(st: State, call: Call) -> Reply:
     sound = call.get("sound")
     if sound and sound not in st.sounds:
         problems.add("sound", "sound is not a valid sound")
+    if call.get("callback") and not _CALLBACK.match(call.get("callback")):
+        problems.add("callback", "callback must be an http or https URL")
     attachment = _attachment(call, problems)
     problems.check(headers)
 

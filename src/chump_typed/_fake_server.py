@@ -146,7 +146,8 @@ class _Handler(BaseHTTPRequestHandler):
         if exchange.disconnect is not None:
             raw = raw[: len(raw) // 2]
             self.close_connection = True
-        lines = [f"HTTP/1.1 {response.status} {self.responses[response.status][0]}"]
+        reason = self.responses.get(response.status, ("Unknown",))[0]
+        lines = [f"HTTP/1.1 {response.status} {reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers.items()]
         lines += [
             f"content-length: {len(response.body)}",

@@ -42,7 +42,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Mapping, Sequence
-from typing import Final, cast
+from typing import Final, TypeAlias, cast
 from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 import attrs
@@ -179,7 +179,7 @@ class Slow:
 
 
 #: One entry of a fault script: a fault, a slow answer, or None for a normal answer.
-FaultStep = Fault | Slow | None
+FaultStep: TypeAlias = "Fault | Slow | None"
 
 
 def _json(data: object) -> bytes:
@@ -209,7 +209,11 @@ _CANNED: Final[Mapping[Fault, tuple[int, str, bytes]]] = {
 
 @attrs.frozen(kw_only=True)
 class ReceivedRequest:
-    """One request as the fake read it: method, path and text parameters."""
+    """One request as the fake read it.
+
+    ``path`` is as sent (still percent-encoded); ``params`` merges the query string
+    and the body's text fields (file parts are not included).
+    """
 
     method: str
     path: str
