@@ -22,6 +22,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Generator
 from importlib.metadata import version
@@ -173,6 +174,9 @@ def per_call(rounds: int, calls: int) -> None:
         def typed() -> None:
             client.send(notification)
 
+        def built() -> None:
+            client.send(Notification(user=USER_KEY, message="hello"))
+
         def facade() -> None:
             assert user.send_message("hello").is_sent
 
@@ -185,13 +189,14 @@ def per_call(rounds: int, calls: int) -> None:
 
             return measure
 
-        for call in (bare, typed, facade):  # warm pools, caches and lazy hooks
+        for call in (bare, typed, built, facade):  # warm pools, caches and lazy hooks
             for _ in range(50):
                 call()
         medians = median_rounds(
             {
                 "bare": cpu_per_call(bare),
                 "typed": cpu_per_call(typed),
+                "built": cpu_per_call(built),
                 "facade": cpu_per_call(facade),
             },
             rounds,
@@ -201,11 +206,22 @@ def per_call(rounds: int, calls: int) -> None:
         add(
             Row(
                 "per-call",
-                "Client.send",
+                "Client.send(notification built once)",
                 medians["typed"],
                 "us CPU",
                 "bare urllib3",
                 medians["typed"] / base,
+                "<=1.10x",
+            )
+        )
+        add(
+            Row(
+                "per-call",
+                "Client.send(Notification(...)) built per call",
+                medians["built"],
+                "us CPU",
+                "bare urllib3",
+                medians["built"] / base,
                 "<=1.10x",
             )
         )
@@ -247,14 +263,51 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                     transport=Urllib3Transport(ca_certs=str(ca)),
                 )
 
+            cpu: list[float] = []
+
             def many() -> float:
                 fake.reset()
                 with fresh_client() as client:
-                    started = time.perf_counter()
+                    started, cpu_started = time.perf_counter(), time.process_time()
                     outcomes = client.send_many(notifications)
                     elapsed = time.perf_counter() - started
+                    cpu.append((time.process_time() - cpu_started) / count * 1e6)
                 assert all(o.result is not None for o in outcomes)
                 peaks.append(fake.stats()[1])
+                return elapsed
+
+            bodies = [
+                urlencode(
+                    {"token": APP_TOKEN, "user": USER_KEY, "message": n.message}
+                ).encode()
+                for n in notifications
+            ]
+
+            def bare_pair() -> float:
+                """The transport's own floor: two threads, one bare PoolManager."""
+                http = urllib3.PoolManager(maxsize=2, block=True, ca_certs=str(ca))
+                url = fake.base_url + "messages.json"
+                cursor = iter(bodies)
+                lock = threading.Lock()
+
+                def work() -> None:
+                    while True:
+                        with lock:
+                            body = next(cursor, None)
+                        if body is None:
+                            return
+                        response = http.request(
+                            "POST", url, body=body, headers=FORM_HEADERS
+                        )
+                        assert response.status == 200
+
+                started = time.perf_counter()
+                helper = threading.Thread(target=work)
+                helper.start()
+                work()
+                helper.join()
+                elapsed = time.perf_counter() - started
+                http.clear()
                 return elapsed
 
             def one_by_one() -> float:
@@ -264,9 +317,21 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                         client.send(notification)
                     return time.perf_counter() - started
 
-            medians = median_rounds({"many": many, "serial": one_by_one}, rounds)
+            medians = median_rounds(
+                {"bare": bare_pair, "many": many, "serial": one_by_one}, rounds
+            )
             floor = count * delay / 2
             add(Row("bulk", f"floor: {count} x {delay * 1000:.0f} ms / 2", floor, "s"))
+            add(
+                Row(
+                    "bulk",
+                    "bare urllib3, 2 threads, pre-encoded (reference)",
+                    medians["bare"],
+                    "s",
+                    "floor",
+                    medians["bare"] / floor,
+                )
+            )
             add(
                 Row(
                     "bulk",
@@ -290,6 +355,14 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                 )
             )
             add(Row("bulk", "peak connections during send_many", max(peaks), "conns"))
+            add(
+                Row(
+                    "bulk",
+                    "client CPU per notification in send_many",
+                    statistics.median(cpu),
+                    "us CPU",
+                )
+            )
 
             keys = bench_users(users)
             template = Notification(user=USER_KEY, message="to everyone")
