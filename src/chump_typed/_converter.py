@@ -213,10 +213,12 @@ def make_converter() -> cattrs.Converter:
     )
 
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
-    for cls in REQUEST_TYPES:
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
-        )
+    # Each function is generated on the first use of its type, not at import: a script
+    # pays for the calls it makes only (cattrs compiles one function per class).
+    conv.register_unstructure_hook_factory(
+        lambda t: t in REQUEST_TYPES,
+        lambda t: make_dict_unstructure_fn(t, conv, _cattrs_omit_if_default=True),
+    )
 
     # Receipts: "" means nobody has acknowledged yet.
     conv.register_structure_hook(
