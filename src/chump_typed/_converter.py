@@ -16,7 +16,7 @@ Models carry no serialisation code; change the wire format here and only here.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Final, Optional, TypeVar, cast
 
 import attrs
@@ -215,10 +215,10 @@ def make_converter() -> cattrs.Converter:
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
     # Each function is generated on the first use of its type, not at import: a script
     # pays for the calls it makes only (cattrs compiles one function per class).
-    conv.register_unstructure_hook_factory(
-        lambda t: t in REQUEST_TYPES,
-        lambda t: make_dict_unstructure_fn(t, conv, _cattrs_omit_if_default=True),
-    )
+    def request_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+
+    conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
 
     # Receipts: "" means nobody has acknowledged yet.
     conv.register_structure_hook(
