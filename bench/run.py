@@ -171,6 +171,15 @@ def per_call(rounds: int, calls: int) -> None:
             response = http.request("POST", url, body=body, headers=FORM_HEADERS)
             assert response.status == 200, response.data
 
+        origin_pool = http.connection_from_url(url)
+        target = "/" + url.split("/", 3)[3]
+
+        def pool() -> None:
+            response = origin_pool.urlopen(
+                "POST", target, body=body, headers=FORM_HEADERS
+            )
+            assert response.status == 200, response.data
+
         def typed() -> None:
             client.send(notification)
 
@@ -189,12 +198,19 @@ def per_call(rounds: int, calls: int) -> None:
 
             return measure
 
-        for call in (bare, typed, built, facade):  # warm pools, caches and lazy hooks
+        for call in (
+            bare,
+            pool,
+            typed,
+            built,
+            facade,
+        ):  # warm pools, caches and lazy hooks
             for _ in range(50):
                 call()
         medians = median_rounds(
             {
                 "bare": cpu_per_call(bare),
+                "pool": cpu_per_call(pool),
                 "typed": cpu_per_call(typed),
                 "built": cpu_per_call(built),
                 "facade": cpu_per_call(facade),
@@ -203,6 +219,16 @@ def per_call(rounds: int, calls: int) -> None:
         )
         base = medians["bare"]
         add(Row("per-call", "bare urllib3.PoolManager POST (baseline)", base, "us CPU"))
+        add(
+            Row(
+                "per-call",
+                "bare HTTPConnectionPool.urlopen (reference)",
+                medians["pool"],
+                "us CPU",
+                "bare urllib3",
+                medians["pool"] / base,
+            )
+        )
         add(
             Row(
                 "per-call",
@@ -502,6 +528,8 @@ def startup(rounds: int) -> None:
     imports = {
         "pass": wall([*py, "pass"], env),
         "base": wall([*py, "import urllib3, attrs, cattrs"], env),
+        "urllib3": wall([*py, "import urllib3"], env),
+        "deps": wall([*py, "import attrs, cattrs"], env),
         "ours": wall([*py, "import chump_typed"], env),
         "send-ready": wall(
             [*py, "from chump_typed import Client, Notification, Urllib3Transport"],
@@ -513,6 +541,8 @@ def startup(rounds: int) -> None:
     medians = median_rounds(imports, rounds)
     base = medians["base"]
     add(Row("start-up", 'python -c "pass" (interpreter alone)', medians["pass"], "ms"))
+    add(Row("start-up", 'python -c "import urllib3"', medians["urllib3"], "ms"))
+    add(Row("start-up", 'python -c "import attrs, cattrs"', medians["deps"], "ms"))
     add(Row("start-up", 'python -c "import urllib3, attrs, cattrs"', base, "ms"))
     add(
         Row(
