@@ -14,6 +14,8 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, settings
 
+from . import typecheck
+
 settings.register_profile(
     "default",
     deadline=None,
@@ -72,3 +74,9 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[rep
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+@pytest.fixture(scope="session")
+def typing_report(tmp_path_factory: pytest.TempPathFactory) -> typecheck.Report:
+    """One mypy run and one pyright run over every typing test file (slow: shared)."""
+    return typecheck.Report(tmp_path_factory.mktemp("typing"))

@@ -157,21 +157,25 @@ _LAZY: dict[str, str] = {
     ),
 }
 
+if _typing.TYPE_CHECKING:
+    __version__: str
+else:
+    # Hidden from type checkers: a module-level __getattr__ would make every misspelt
+    # name (``chump_typed.Clinet``) type-check. They see the lazy names imported above.
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is not None:
+            from importlib import import_module
 
-def __getattr__(name: str) -> object:
-    module = _LAZY.get(name)
-    if module is not None:
-        from importlib import import_module
+            value = getattr(import_module(module), name)
+            globals()[name] = value  # later lookups skip this function
+            return value
+        # The version comes from the installed metadata, read only when asked for.
+        if name == "__version__":
+            from importlib.metadata import version
 
-        value = getattr(import_module(module), name)
-        globals()[name] = value  # later lookups skip this function
-        return value
-    # The version comes from the installed metadata, read only when asked for.
-    if name == "__version__":
-        from importlib.metadata import version
-
-        return version("chump_typed")
-    raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
+            return version("chump_typed")
+        raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:

@@ -149,6 +149,10 @@ class _Handler(BaseHTTPRequestHandler):
         reason = self.responses.get(response.status, ("Unknown",))[0]
         lines = [f"HTTP/1.1 {response.status} {reason}"]
         lines += [f"{name}: {value}" for name, value in response.headers.items()]
+        if not any(name.lower() == "date" for name in response.headers):
+            # Like Pushover (and RFC 9110 for any server with a clock); chump reads
+            # sent_at and APIError.timestamp from it.
+            lines.append(f"date: {self.date_time_string()}")
         lines += [
             f"content-length: {len(response.body)}",
             "connection: " + ("close" if self.close_connection else "keep-alive"),

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+import warnings
 from collections.abc import Sequence
 from typing import Any, Final, Generic, Literal, TypeVar, overload
 
@@ -25,7 +26,7 @@ import attrs
 from chump_typed._converter import epoch_to_datetime
 from chump_typed._protocol import Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
-from chump_typed.errors import APIError, QuotaExceededError, ValidationError
+from chump_typed.errors import APIError, ValidationError
 from chump_typed.models import EXPIRE_MAX, Notification, Priority, RateLimit, check_key
 
 __all__ = [
@@ -582,7 +583,11 @@ def _join_devices(device: str | None, devices: Sequence[str] | None) -> str | No
 
 
 def _as_datetime(timestamp: Timestamp) -> _dt.datetime | None:
-    """chump shows ``timestamp`` as a datetime even when given Unix seconds."""
+    """chump shows ``timestamp`` as a datetime even when given Unix seconds, and takes
+    a naive datetime as UTC, with chump's warning."""
+    if isinstance(timestamp, _dt.datetime) and timestamp.utcoffset() is None:
+        warnings.warn("Naïve datetime received: assuming UTC", RuntimeWarning, 3)
+        return timestamp.replace(tzinfo=_UTC)
     if timestamp is None or isinstance(timestamp, _dt.datetime):
         return timestamp
     if isinstance(timestamp, bool) or not isinstance(timestamp, int):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -744,9 +749,9 @@ class Message:
         try:
             result = app.client.send(notification)
         except APIError as error:
+            # Like chump, a rejection leaves app.limit & co. alone (they describe sent
+            # messages); a 429 keeps its limits in error.rate_limit.
             self.error = error
-            if isinstance(error, QuotaExceededError):
-                app._note_rate_limit(error.rate_limit)  # pyright: ignore[reportPrivateUsage]
             if "token" in error.bad_inputs:
                 app._forget_token()  # pyright: ignore[reportPrivateUsage]
                 self.user._is_authenticated = None  # pyright: ignore[reportPrivateUsage]

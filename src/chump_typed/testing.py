@@ -99,7 +99,7 @@ APP_TOKEN: Final = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
 #: The user key of Pushover's documentation examples.
 USER_KEY: Final = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 #: The devices the default user has.
-USER_DEVICES: Final = ("iphone", "droid2")
+USER_DEVICES: Final[tuple[str, ...]] = ("iphone", "droid2")
 #: The group key of Pushover's documentation examples; its only member is USER_KEY.
 GROUP_KEY: Final = "gznej3rKEVAvPUxu9vvNnqpmZpokzF"
 #: The Team API token the fake accepts by default.

@@ -37,7 +37,7 @@ def misuse(app: chump.Application, user: chump.User, when: datetime) -> None:
     _ = app < app  # type: ignore[operator]
 
     # Constants are Final.
-    chump.EMERGENCY = 3  # type: ignore[misc]
+    chump.EMERGENCY = 3  # type: ignore[misc]  # mypy only: pyright allows it
 
     chump.datetime_to_epoch(1700000000)  # type: ignore[arg-type]
     chump.epoch_to_datetime(when)  # type: ignore[arg-type]

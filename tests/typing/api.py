@@ -1,0 +1,679 @@
+"""The public types of chump_typed, pinned with ``assert_type``.
+
+Every name in ``chump_typed.__all__`` and ``chump_typed.testing.__all__``, and every
+public method and attribute of each public class, has its type asserted here. mypy
+--strict and pyright strict check this file in the repository-wide runs (a changed type
+fails them); tests/test_typing.py checks that no public name is missing. Never imported
+or executed: everything sits in functions that nothing calls, so nothing here reaches
+the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import ssl
+from collections.abc import Mapping
+from typing import Any, Literal
+
+import urllib3
+from typing_extensions import assert_type
+from urllib3.util import Retry
+
+import chump_typed
+from chump_typed import (
+    CANCEL_BY_TAG,
+    CANCEL_RECEIPT,
+    DEFAULT_BASE_URL,
+    EMERGENCY,
+    ENDPOINTS,
+    GET_LIMITS,
+    GET_RECEIPT,
+    HIGH,
+    LIST_SOUNDS,
+    LOW,
+    LOWEST,
+    NORMAL,
+    SEND_MESSAGE,
+    VALIDATE_USER,
+    APIError,
+    Application,
+    AppLimits,
+    CancelByTagRequest,
+    CancelByTagResult,
+    CancelRequest,
+    CancelResult,
+    Client,
+    EmergencyMessage,
+    Endpoint,
+    ErrorResponse,
+    Failed,
+    HTTPRequest,
+    HTTPResponse,
+    LimitsRequest,
+    Message,
+    NotAttempted,
+    Notification,
+    Priority,
+    PushoverError,
+    PushoverRetry,
+    QuotaExceededError,
+    RateLimit,
+    Receipt,
+    ReceiptRequest,
+    Result,
+    SendOutcome,
+    SendResult,
+    Sent,
+    SoundList,
+    SoundsRequest,
+    Transport,
+    TransportError,
+    UnexpectedResponseError,
+    Urllib3Transport,
+    User,
+    UserValidation,
+    ValidateUserRequest,
+    ValidationError,
+    chunk_recipients,
+    testing,
+)
+from chump_typed.testing import (
+    APP_TOKEN,
+    BUILTIN_SOUNDS,
+    DEFAULT_CREDITS,
+    DEFAULT_LIMIT,
+    GROUP_KEY,
+    MAX_ATTACHMENT_BYTES,
+    SUBSCRIPTION_CODE,
+    TEAM_TOKEN,
+    USER_DEVICES,
+    USER_KEY,
+    Attachment,
+    Disconnect,
+    Exchange,
+    FakePushover,
+    FakeTransport,
+    Fault,
+    FaultStep,
+    Group,
+    GroupMember,
+    License,
+    ReceivedRequest,
+    SentMessage,
+    Slow,
+    TeamMember,
+    serve,
+)
+
+Method = Literal["GET", "POST"]
+When = dt.datetime
+
+
+# -- Constants ---------------------------------------------------------------------------
+
+
+def constants() -> None:
+    assert_type(LOWEST, Literal[-2])
+    assert_type(LOW, Literal[-1])
+    assert_type(NORMAL, Literal[0])
+    assert_type(HIGH, Literal[1])
+    assert_type(EMERGENCY, Literal[2])
+    assert_type(DEFAULT_BASE_URL, Literal["https://api.pushover.net/1/"])
+    assert_type(chump_typed.__version__, str)
+    assert_type(chump_typed.__all__, list[str])
+
+
+def priority() -> None:
+    assert_type(Priority.LOWEST, Literal[Priority.LOWEST])
+    assert_type(Priority.LOW, Literal[Priority.LOW])
+    assert_type(Priority.NORMAL, Literal[Priority.NORMAL])
+    assert_type(Priority.HIGH, Literal[Priority.HIGH])
+    assert_type(Priority.EMERGENCY, Literal[Priority.EMERGENCY])
+    assert_type(Priority(2), Priority)
+    assert_type(Priority.HIGH.value, Literal[1])
+    assert_type(int(Priority.HIGH), int)
+
+
+# -- The endpoint table: each row's request and result types -----------------------------
+
+
+def endpoint_rows() -> None:
+    assert_type(SEND_MESSAGE, Endpoint[Notification, SendResult])
+    assert_type(LIST_SOUNDS, Endpoint[SoundsRequest, SoundList])
+    assert_type(VALIDATE_USER, Endpoint[ValidateUserRequest, UserValidation])
+    assert_type(GET_RECEIPT, Endpoint[ReceiptRequest, Receipt])
+    assert_type(CANCEL_RECEIPT, Endpoint[CancelRequest, CancelResult])
+    assert_type(CANCEL_BY_TAG, Endpoint[CancelByTagRequest, CancelByTagResult])
+    assert_type(GET_LIMITS, Endpoint[LimitsRequest, AppLimits])
+    assert_type(ENDPOINTS, tuple[Endpoint[Any, Any], ...])
+
+
+def endpoint_fields(row: Endpoint[Notification, SendResult]) -> None:
+    assert_type(row.name, str)
+    assert_type(row.method, Method)
+    assert_type(row.path, str)
+    assert_type(row.request_type, type[Notification])
+    assert_type(row.response_type, type[SendResult])
+    assert_type(row.retryable, bool)
+    assert_type(row.credential, Literal["app", "team"])
+    assert_type(row.placeholders, tuple[str, ...])
+
+
+# -- The typed client --------------------------------------------------------------------
+
+
+def client_call(
+    client: Client,
+    notification: Notification,
+    user: ValidateUserRequest,
+    receipt: ReceiptRequest,
+    cancel: CancelRequest,
+    by_tag: CancelByTagRequest,
+) -> None:
+    # The generic executor returns the row's result type, for every row.
+    assert_type(client.call(SEND_MESSAGE, notification), SendResult)
+    assert_type(client.call(LIST_SOUNDS, SoundsRequest()), SoundList)
+    assert_type(client.call(VALIDATE_USER, user), UserValidation)
+    assert_type(client.call(GET_RECEIPT, receipt), Receipt)
+    assert_type(client.call(CANCEL_RECEIPT, cancel), CancelResult)
+    assert_type(client.call(CANCEL_BY_TAG, by_tag), CancelByTagResult)
+    assert_type(client.call(GET_LIMITS, LimitsRequest()), AppLimits)
+
+
+def client_methods(client: Client, notification: Notification) -> None:
+    assert_type(Client(APP_TOKEN), Client)
+    assert_type(Client(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Client)
+    assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
+    assert_type(client.send(notification), SendResult)
+    assert_type(client.sounds(), SoundList)
+    assert_type(client.validate_user(USER_KEY), UserValidation)
+    assert_type(client.validate_user(USER_KEY, "iphone"), UserValidation)
+    assert_type(client.receipt("r" * 30), Receipt)
+    assert_type(client.cancel("r" * 30), CancelResult)
+    assert_type(client.cancel_by_tag("outage"), CancelByTagResult)
+    assert_type(client.limits(), AppLimits)
+    assert_type(client.close(), None)
+    assert_type(client.base_url, str)
+    assert_type(client.transport, Transport)
+    with client as entered:
+        assert_type(entered, Client)
+
+
+def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
+    assert_type(client.send_many([notification]), list[SendOutcome])
+    assert_type(
+        client.send_many(iter([notification]), max_in_flight=1), list[SendOutcome]
+    )
+    assert_type(client.broadcast(notification, [USER_KEY]), list[SendOutcome])
+    assert_type(chunk_recipients([USER_KEY]), list[str])
+    assert_type(chunk_recipients([USER_KEY], size=10), list[str])
+    assert_type(outcome.notification, Notification)
+    assert_type(outcome.result, SendResult | None)
+    assert_type(outcome.error, PushoverError | None)
+    if isinstance(outcome, Sent):
+        assert_type(outcome.result, SendResult)
+        assert_type(outcome.error, None)
+    elif isinstance(outcome, Failed):
+        assert_type(outcome.error, PushoverError)
+        assert_type(outcome.result, None)
+    else:
+        assert_type(outcome, NotAttempted)
+        assert_type(outcome.result, None)
+        assert_type(outcome.error, None)
+
+
+# -- Request models ----------------------------------------------------------------------
+
+
+def notification(n: Notification) -> None:
+    assert_type(Notification(user=USER_KEY, message="hi"), Notification)
+    assert_type(n.user, str)
+    assert_type(n.message, str)
+    assert_type(n.title, str | None)
+    assert_type(n.url, str | None)
+    assert_type(n.url_title, str | None)
+    assert_type(n.device, str | None)
+    assert_type(n.priority, Priority)
+    assert_type(n.sound, str | None)
+    assert_type(n.timestamp, When | int | None)
+    assert_type(n.ttl, int | None)
+    assert_type(n.html, bool)
+    assert_type(n.monospace, bool)
+    assert_type(n.retry, int | None)
+    assert_type(n.expire, int | None)
+    assert_type(n.callback, str | None)
+    assert_type(n.tags, str | None)
+
+
+def other_requests(
+    validate: ValidateUserRequest,
+    receipt: ReceiptRequest,
+    cancel: CancelRequest,
+    by_tag: CancelByTagRequest,
+) -> None:
+    assert_type(SoundsRequest(), SoundsRequest)
+    assert_type(LimitsRequest(), LimitsRequest)
+    assert_type(ValidateUserRequest(user=USER_KEY), ValidateUserRequest)
+    assert_type(validate.user, str)
+    assert_type(validate.device, str | None)
+    assert_type(ReceiptRequest(receipt="r" * 30), ReceiptRequest)
+    assert_type(receipt.receipt, str)
+    assert_type(CancelRequest(receipt="r" * 30), CancelRequest)
+    assert_type(cancel.receipt, str)
+    assert_type(CancelByTagRequest(tag="outage"), CancelByTagRequest)
+    assert_type(by_tag.tag, str)
+
+
+# -- Result models -----------------------------------------------------------------------
+
+
+def results(
+    result: Result,
+    sent: SendResult,
+    sounds: SoundList,
+    validation: UserValidation,
+    cancelled: CancelResult,
+    by_tag: CancelByTagResult,
+    limits: AppLimits,
+    rate: RateLimit,
+) -> None:
+    assert_type(result.request, str)
+    assert_type(result.rate_limit, RateLimit | None)
+    assert_type(rate.limit, int)
+    assert_type(rate.remaining, int)
+    assert_type(rate.reset, When)
+    assert_type(sent.request, str)
+    assert_type(sent.rate_limit, RateLimit | None)
+    assert_type(sent.receipt, str | None)
+    assert_type(sounds.sounds, dict[str, str])
+    assert_type(validation.devices, tuple[str, ...])
+    assert_type(validation.licenses, tuple[str, ...])
+    assert_type(validation.group, bool)
+    assert_type(cancelled.request, str)
+    assert_type(by_tag.canceled, int | None)
+    assert_type(limits.limit, int)
+    assert_type(limits.remaining, int)
+    assert_type(limits.reset, When)
+
+
+def receipt_result(receipt: Receipt) -> None:
+    assert_type(receipt.acknowledged, bool)
+    assert_type(receipt.acknowledged_at, When | None)
+    assert_type(receipt.acknowledged_by, str | None)
+    assert_type(receipt.acknowledged_by_device, str | None)
+    assert_type(receipt.last_delivered_at, When | None)
+    assert_type(receipt.expired, bool)
+    assert_type(receipt.expires_at, When | None)
+    assert_type(receipt.called_back, bool)
+    assert_type(receipt.called_back_at, When | None)
+    assert_type(receipt.request, str)
+    assert_type(receipt.rate_limit, RateLimit | None)
+
+
+def error_response(response: ErrorResponse) -> None:
+    assert_type(response.status, int)
+    assert_type(response.request, str | None)
+    assert_type(response.errors, tuple[str, ...] | dict[str, tuple[str, ...]])
+    assert_type(response.bad_inputs, dict[str, str])
+    assert_type(response.receipt, str | None)
+    assert_type(response.extra, dict[str, object])
+    assert_type(response.messages(), list[str])
+    assert_type(response.to_dict(), dict[str, Any])
+
+
+# -- Errors ------------------------------------------------------------------------------
+
+
+def errors(
+    api: APIError,
+    quota: QuotaExceededError,
+    invalid: ValidationError,
+    transport: TransportError,
+    unexpected: UnexpectedResponseError,
+    response: ErrorResponse,
+) -> None:
+    assert_type(APIError("u", {}, response, None), APIError)
+    assert_type(api.url, str)
+    assert_type(api.request, dict[str, Any])
+    assert_type(api.response, dict[str, Any])
+    assert_type(api.timestamp, When | None)
+    assert_type(api.http_status, int | None)
+    assert_type(api.error_response, ErrorResponse)
+    assert_type(api.id, str | None)
+    assert_type(api.status, int)
+    assert_type(api.errors, list[str])
+    assert_type(api.bad_inputs, dict[str, str])
+    assert_type(api.receipt, str | None)
+    assert_type(quota.rate_limit, RateLimit | None)
+    assert_type(quota.reset_at, When | None)
+    assert_type(quota.errors, list[str])
+    assert_type(invalid.field, str)
+    assert_type(invalid.problem, str)
+    assert_type(transport.may_have_been_sent, bool)
+    assert_type(unexpected.http_status, int)
+    assert_type(unexpected.body, bytes)
+    assert_type(PushoverError("any"), PushoverError)
+    assert_type(ValidationError("priority", "must be -2..2"), ValidationError)
+    assert_type(TransportError("reset", may_have_been_sent=True), TransportError)
+    assert_type(
+        UnexpectedResponseError("bad", http_status=502), UnexpectedResponseError
+    )
+
+
+# -- The sans-I/O values and the transports ----------------------------------------------
+
+
+def http_values(request: HTTPRequest, response: HTTPResponse) -> None:
+    assert_type(request.method, Method)
+    assert_type(request.url, str)
+    assert_type(request.headers, Mapping[str, str])
+    assert_type(request.body, bytes)
+    assert_type(request.retryable, bool)
+    assert_type(request.params, Mapping[str, str])
+    assert_type(response.status, int)
+    assert_type(response.headers, Mapping[str, str])
+    assert_type(response.body, bytes)
+
+
+def transports(
+    transport: Transport, real: Urllib3Transport, request: HTTPRequest
+) -> None:
+    assert_type(transport.send(request), HTTPResponse)
+    assert_type(transport.close(), None)
+    assert_type(Urllib3Transport(), Urllib3Transport)
+    assert_type(
+        Urllib3Transport(timeout=5.0, retries=0, backoff_floor=0), Urllib3Transport
+    )
+    assert_type(real.send(request), HTTPResponse)
+    assert_type(real.close(), None)
+    assert_type(real.timeout, urllib3.Timeout)
+    assert_type(real.retries, Retry)
+    with real as entered:
+        assert_type(entered, Urllib3Transport)
+    # Both transports satisfy the protocol.
+    assert_type(Client(APP_TOKEN, transport=real), Client)
+    assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
+
+
+def retry_policy(retry: PushoverRetry) -> None:
+    assert_type(PushoverRetry(total=3, backoff_floor=0.0), PushoverRetry)
+    assert_type(retry.backoff_floor, float)
+    assert_type(retry.new(total=1), PushoverRetry)
+    assert_type(retry.is_retry("POST", 503), bool)
+    assert_type(retry.get_backoff_time(), float)
+    assert_type(retry.sleep_for_retry(None), bool)
+
+
+# -- The chump-compatible facade ---------------------------------------------------------
+
+
+def application(app: Application) -> None:
+    assert_type(Application(APP_TOKEN), Application)
+    assert_type(Application(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Application)
+    assert_type(app.token, str)
+    assert_type(app.client, Client)
+    assert_type(app.limit, int | None)
+    assert_type(app.remaining, int | None)
+    assert_type(app.reset, When | None)
+    assert_type(app.is_authenticated, bool)
+    assert_type(app.sounds, dict[str, str] | None)
+    assert_type(app.get_user(USER_KEY), User)
+
+
+def user(user: User) -> None:
+    assert_type(User(user.app, USER_KEY), User)
+    assert_type(user.app, Application)
+    assert_type(user.token, str)
+    assert_type(user.is_authenticated, bool)
+    assert_type(user.devices, set[str] | None)
+
+
+def create_message_overloads(user: User, level: int, chosen: Priority) -> None:
+    # EMERGENCY, however it is spelt, gives an EmergencyMessage ...
+    assert_type(user.create_message("m", priority=EMERGENCY), EmergencyMessage)
+    assert_type(user.create_message("m", priority=Priority.EMERGENCY), EmergencyMessage)
+    assert_type(user.create_message("m", priority=2), EmergencyMessage)
+    assert_type(
+        user.create_message("m", priority=2, callback="https://e.example", retry=60),
+        EmergencyMessage,
+    )
+    assert_type(
+        user.create_message("m", False, None, None, None, None, None, 2),
+        EmergencyMessage,
+    )
+    assert_type(
+        user.create_message("m", False, None, 0, None, None, None, EMERGENCY, None, 60),
+        EmergencyMessage,
+    )
+    # ... any other literal priority gives a Message ...
+    assert_type(user.create_message("m"), Message)
+    assert_type(user.create_message("m", priority=LOWEST), Message)
+    assert_type(user.create_message("m", priority=LOW), Message)
+    assert_type(user.create_message("m", priority=NORMAL), Message)
+    assert_type(user.create_message("m", priority=HIGH), Message)
+    assert_type(user.create_message("m", priority=Priority.HIGH), Message)
+    assert_type(user.create_message("m", priority=-2), Message)
+    assert_type(user.create_message("m", priority=1, ttl=60), Message)
+    assert_type(
+        user.create_message("m", False, None, None, None, None, None, 1), Message
+    )
+    # ... and a priority known only at run time gives either.
+    assert_type(user.create_message("m", priority=level), Message | EmergencyMessage)
+    assert_type(user.create_message("m", priority=chosen), Message | EmergencyMessage)
+
+
+def send_message_overloads(user: User, level: int) -> None:
+    assert_type(user.send_message("m", priority=EMERGENCY), EmergencyMessage)
+    assert_type(user.send_message("m", priority=Priority.EMERGENCY), EmergencyMessage)
+    assert_type(user.send_message("m", priority=2), EmergencyMessage)
+    assert_type(
+        user.send_message("m", False, None, None, None, None, None, 2),
+        EmergencyMessage,
+    )
+    assert_type(user.send_message("m"), Message)
+    assert_type(user.send_message("m", priority=HIGH), Message)
+    assert_type(user.send_message("m", priority=Priority.LOWEST), Message)
+    assert_type(user.send_message("m", priority=-1), Message)
+    assert_type(user.send_message("m", False, None, None, None, None, None, 0), Message)
+    assert_type(user.send_message("m", priority=level), Message | EmergencyMessage)
+
+
+def message(user: User, message: Message) -> None:
+    assert_type(Message(user, "hi"), Message)
+    assert_type(message.user, User)
+    assert_type(message.message, str)
+    assert_type(message.html, bool)
+    assert_type(message.title, str | None)
+    assert_type(message.timestamp, When | None)
+    assert_type(message.url, str | None)
+    assert_type(message.url_title, str | None)
+    assert_type(message.device, str | None)
+    assert_type(message.priority, int)
+    assert_type(message.sound, str | None)
+    assert_type(message.monospace, bool)
+    assert_type(message.ttl, int | None)
+    assert_type(message.id, str | None)
+    assert_type(message.is_sent, bool)
+    assert_type(message.sent_at, When | None)
+    assert_type(message.error, APIError | None)
+    assert_type(message.notification, Notification)
+    assert_type(message.send(), bool)
+
+
+def emergency_message(user: User, alert: EmergencyMessage) -> None:
+    assert_type(EmergencyMessage(user, "fire"), EmergencyMessage)
+    assert_type(alert.callback, str | None)
+    assert_type(alert.retry, int)
+    assert_type(alert.expire, int)
+    assert_type(alert.tags, str | None)
+    assert_type(alert.receipt, str | None)
+    assert_type(alert.last_polled_at, When | None)
+    assert_type(alert.last_delivered_at, When | None)
+    assert_type(alert.is_acknowledged, bool | None)
+    assert_type(alert.acknowledged_at, When | None)
+    assert_type(alert.acknowledged_by, User | None)
+    assert_type(alert.is_expired, bool | None)
+    assert_type(alert.expires_at, When | None)
+    assert_type(alert.is_called_back, bool | None)
+    assert_type(alert.called_back_at, When | None)
+    assert_type(alert.send(), bool)
+    assert_type(alert.poll(), bool | None)
+    assert_type(alert.cancel(), bool)
+    # Everything a Message has.
+    assert_type(alert.priority, int)
+    assert_type(alert.is_sent, bool)
+    assert_type(alert.error, APIError | None)
+    assert_type(alert.notification, Notification)
+
+
+# -- chump_typed.testing -----------------------------------------------------------------
+
+
+def testing_constants() -> None:
+    assert_type(APP_TOKEN, Literal["azGDORePK8gMaC0QOYAMyEEuzJnyUi"])
+    assert_type(USER_KEY, Literal["uQiRzpo4DXghDmr9QzzfQu27cmVRsG"])
+    assert_type(GROUP_KEY, Literal["gznej3rKEVAvPUxu9vvNnqpmZpokzF"])
+    assert_type(TEAM_TOKEN, Literal["tEAMtoKEN0000000000000000000te"])
+    assert_type(SUBSCRIPTION_CODE, Literal["Example-abcd1234"])
+    assert_type(USER_DEVICES, tuple[str, ...])
+    assert_type(DEFAULT_LIMIT, Literal[10000])
+    assert_type(DEFAULT_CREDITS, Literal[10])
+    assert_type(MAX_ATTACHMENT_BYTES, Literal[5242880])
+    assert_type(BUILTIN_SOUNDS, Mapping[str, str])
+    assert_type(testing.__all__, list[str])
+
+
+def fake_pushover(fake: FakePushover, headers: Mapping[str, str]) -> None:
+    assert_type(FakePushover(), FakePushover)
+    assert_type(
+        FakePushover(users={USER_KEY: ("iphone",)}, faults=[Fault.BAD_REQUEST, None]),
+        FakePushover,
+    )
+    assert_type(fake.reset(), None)
+    assert_type(fake.inject(Fault.QUOTA_EXCEEDED, Slow(0.5), None), None)
+    assert_type(fake.acknowledge("r" * 30), testing.Receipt)
+    assert_type(
+        fake.acknowledge("r" * 30, user=USER_KEY, device="iphone"), testing.Receipt
+    )
+    assert_type(fake.expire("r" * 30), testing.Receipt)
+    assert_type(fake.receipt("r" * 30), testing.Receipt)
+    assert_type(fake.messages, tuple[SentMessage, ...])
+    assert_type(fake.requests, tuple[ReceivedRequest, ...])
+    assert_type(fake.groups, Mapping[str, Group])
+    assert_type(fake.glances, Mapping[tuple[str, str | None], Mapping[str, str]])
+    assert_type(fake.licenses, tuple[License, ...])
+    assert_type(fake.credits, int)
+    assert_type(fake.remaining, int)
+    assert_type(fake.team, Mapping[str, TeamMember])
+    assert_type(fake.subscribers, Mapping[str, str])
+    assert_type(fake.connection_opened(), None)
+    assert_type(fake.connection_closed(), None)
+    assert_type(fake.connections_opened, int)
+    assert_type(fake.peak_connections, int)
+    assert_type(fake.handle("GET", "/1/sounds.json", headers, b""), HTTPResponse)
+    assert_type(fake.exchange("GET", "/1/sounds.json", headers, b""), Exchange)
+
+
+def fake_transport(transport: FakeTransport, request: HTTPRequest) -> None:
+    assert_type(FakeTransport(), FakeTransport)
+    assert_type(FakeTransport(FakePushover()), FakeTransport)
+    assert_type(transport.fake, FakePushover)
+    assert_type(transport.closed, bool)
+    assert_type(transport.send(request), HTTPResponse)
+    assert_type(transport.close(), None)
+
+
+def serving(context: ssl.SSLContext) -> None:
+    # serve() is a context manager yielding the base URL.
+    with serve() as base_url:
+        assert_type(base_url, str)
+    with serve(FakePushover(), ssl_context=context, server_hostname="localhost") as url:
+        assert_type(url, str)
+    with serve(host="::1", delay=0.1) as url:
+        assert_type(url, str)
+
+
+def fault_scripts(
+    fault: Fault, slow: Slow, exchange: Exchange, step: FaultStep
+) -> None:
+    assert_type(step, Fault | Slow | None)
+    assert_type(fault.delivered, bool)
+    assert_type(fault.disconnects, bool)
+    assert_type(Fault.RESET_BEFORE_READ, Literal[Fault.RESET_BEFORE_READ])
+    assert_type(Fault.RESET_AFTER_READ, Literal[Fault.RESET_AFTER_READ])
+    assert_type(Fault.SERVER_ERROR_HTML, Literal[Fault.SERVER_ERROR_HTML])
+    assert_type(Fault.BAD_GATEWAY_EMPTY, Literal[Fault.BAD_GATEWAY_EMPTY])
+    assert_type(Fault.UNAVAILABLE_JSON, Literal[Fault.UNAVAILABLE_JSON])
+    assert_type(Fault.MALFORMED_JSON, Literal[Fault.MALFORMED_JSON])
+    assert_type(Fault.TRUNCATED_BODY, Literal[Fault.TRUNCATED_BODY])
+    assert_type(Fault.QUOTA_EXCEEDED, Literal[Fault.QUOTA_EXCEEDED])
+    assert_type(Fault.BAD_REQUEST, Literal[Fault.BAD_REQUEST])
+    assert_type(Slow(), Slow)
+    assert_type(slow.seconds, float)
+    assert_type(slow.delivered, bool)
+    assert_type(exchange.response, HTTPResponse | None)
+    assert_type(exchange.delay, float)
+    assert_type(exchange.disconnect, Fault | None)
+    disconnect = Disconnect(Fault.RESET_AFTER_READ)
+    assert_type(disconnect.fault, Fault)
+    assert_type(disconnect.request_read, bool)
+
+
+def records(
+    received: ReceivedRequest,
+    sent: SentMessage,
+    receipt: testing.Receipt,
+    attachment: Attachment,
+) -> None:
+    assert_type(received.method, str)
+    assert_type(received.path, str)
+    assert_type(received.params, Mapping[str, str])
+    assert_type(received.request, str)
+    assert_type(sent.request, str)
+    assert_type(sent.params, Mapping[str, str])
+    assert_type(sent.recipients, tuple[str, ...])
+    assert_type(sent.attachment, Attachment | None)
+    assert_type(sent.receipt, str | None)
+    assert_type(sent.received_at, float)
+    assert_type(sent.message, str)
+    assert_type(sent.priority, int)
+    assert_type(attachment.content_type, str)
+    assert_type(attachment.data, bytes)
+    assert_type(attachment.filename, str | None)
+    assert_type(receipt.receipt, str)
+    assert_type(receipt.token, str)
+    assert_type(receipt.recipients, tuple[str, ...])
+    assert_type(receipt.tags, tuple[str, ...])
+    assert_type(receipt.callback, str | None)
+    assert_type(receipt.acknowledged, bool)
+    assert_type(receipt.acknowledged_at, int)
+    assert_type(receipt.acknowledged_by, str)
+    assert_type(receipt.acknowledged_by_device, str)
+    assert_type(receipt.last_delivered_at, int)
+    assert_type(receipt.expired, bool)
+    assert_type(receipt.expires_at, int)
+    assert_type(receipt.called_back, bool)
+    assert_type(receipt.called_back_at, int)
+    assert_type(receipt.canceled, bool)
+    assert_type(receipt.active, bool)
+    assert_type(receipt.to_wire(), dict[str, object])
+
+
+def directory_records(
+    group: Group, member: GroupMember, team: TeamMember, lic: License
+) -> None:
+    assert_type(group.key, str)
+    assert_type(group.name, str)
+    assert_type(group.members, tuple[GroupMember, ...])
+    assert_type(member.user, str)
+    assert_type(member.device, str | None)
+    assert_type(member.memo, str)
+    assert_type(member.disabled, bool)
+    assert_type(team.email, str)
+    assert_type(team.name, str)
+    assert_type(team.admin, bool)
+    assert_type(team.instant, bool)
+    assert_type(team.group, str)
+    assert_type(lic.user, str | None)
+    assert_type(lic.email, str | None)
+    assert_type(lic.os, str)
