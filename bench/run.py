@@ -299,6 +299,7 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                 )
 
             cpu: list[float] = []
+            bare_cpu: list[float] = []
             served: list[float] = []
 
             def many() -> float:
@@ -339,12 +340,13 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                         )
                         assert response.status == 200
 
-                started = time.perf_counter()
+                started, cpu_started = time.perf_counter(), time.process_time()
                 helper = threading.Thread(target=work)
                 helper.start()
                 work()
                 helper.join()
                 elapsed = time.perf_counter() - started
+                bare_cpu.append((time.process_time() - cpu_started) / count * 1e6)
                 http.clear()
                 return elapsed
 
@@ -398,6 +400,14 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
                     "bulk",
                     "client CPU per notification in send_many",
                     statistics.median(cpu),
+                    "us CPU",
+                )
+            )
+            add(
+                Row(
+                    "bulk",
+                    "client CPU per notification, bare urllib3 pair",
+                    statistics.median(bare_cpu),
                     "us CPU",
                 )
             )
