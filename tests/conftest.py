@@ -80,3 +80,14 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[rep
 def typing_report(tmp_path_factory: pytest.TempPathFactory) -> typecheck.Report:
     """One mypy run and one pyright run over every typing test file (slow: shared)."""
     return typecheck.Report(tmp_path_factory.mktemp("typing"))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Print the figures the reliability suites measured (see tests/figures.py)."""
+    from .figures import FIGURES
+
+    if FIGURES:
+        terminalreporter.section("reliability figures")
+        for name, value in sorted(FIGURES.items()):
+            shown = f"{value:.2f}" if value != int(value) else f"{int(value)}"
+            terminalreporter.write_line(f"{name}: {shown}")

@@ -10,6 +10,7 @@ import datetime as dt
 import string
 from typing import Any, Final
 
+import attrs
 from hypothesis import strategies as st
 
 from chump_typed import models
@@ -144,6 +145,113 @@ app_limits = st.builds(
     reset=aware_datetimes,
 )
 
+# -- The whole API: attachments, groups, glances, subscriptions, licensing, teams -------
+
+image_types = st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])
+filenames = st.text(
+    st.characters(exclude_categories=["Cs", "Zs", "Cc"], exclude_characters="\\"),
+    min_size=1,
+    max_size=60,
+)
+"""Attachment file names (without spaces or backslashes, which multipart parsers
+treat differently: a part header's quoted string is not escaped, as browsers do)."""
+attachments = st.builds(
+    models.Attachment,
+    data=st.binary(max_size=2048),
+    filename=filenames,
+    content_type=image_types,
+)
+emails = st.builds(
+    "{}@{}.{}".format,
+    st.text(ALNUM + "._+-", min_size=1, max_size=20),
+    st.text(ALNUM + "-", min_size=1, max_size=20),
+    st.text(string.ascii_lowercase, min_size=2, max_size=6),
+)
+names = st.text(
+    st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
+    min_size=1,
+    max_size=60,
+).filter(str.strip)
+"""Group, team and subscription names: not blank, no CR, LF or NUL."""
+
+
+@st.composite
+def notifications_with_attachment(draw: st.DrawFn) -> models.Notification:
+    """A message carrying an image, as a multipart part or as base64."""
+    base = draw(notifications())
+    attachment = draw(attachments)
+    if draw(st.booleans()):
+        return attrs.evolve(base, attachment=attachment)
+    return attrs.evolve(
+        base,
+        attachment_base64=attachment.base64(),
+        attachment_type=attachment.content_type,
+    )
+
+
+@st.composite
+def glance_updates(draw: st.DrawFn) -> models.GlanceUpdate:
+    """Any valid glance: at least one of the five data fields."""
+    values: dict[str, Any] = {
+        "title": draw(st.none() | text(100)),
+        "text": draw(st.none() | text(100)),
+        "subtext": draw(st.none() | text(100)),
+        "count": draw(st.none() | st.integers(min_value=-(10**9), max_value=10**9)),
+        "percent": draw(st.none() | st.integers(min_value=0, max_value=100)),
+    }
+    if all(v is None for v in values.values()):
+        values["percent"] = draw(st.integers(min_value=0, max_value=100))
+    return models.GlanceUpdate(
+        user=draw(keys), device=draw(st.none() | device_names), **values
+    )
+
+
+@st.composite
+def license_assignments(draw: st.DrawFn) -> models.LicenseAssignRequest:
+    os_name = draw(st.none() | st.sampled_from(models.LICENSE_OS))
+    if draw(st.booleans()):
+        return models.LicenseAssignRequest(user=draw(keys), os=os_name)
+    return models.LicenseAssignRequest(email=draw(emails), os=os_name)
+
+
+def _membership(cls: type[Any]) -> st.SearchStrategy[Any]:
+    return st.builds(cls, group=keys, user=keys, device=st.none() | device_names)
+
+
+group_summaries = st.builds(models.GroupSummary, group=keys, name=names)
+group_members = st.builds(
+    models.GroupMember,
+    user=keys,
+    device=st.none() | device_names,
+    memo=text(200),
+    disabled=st.booleans(),
+    name=st.none() | names,
+    email=st.none() | emails,
+)
+
+
+team_devices = st.builds(
+    models.TeamDevice,
+    name=device_names,
+    os=st.none() | st.sampled_from(["iOS", "Android", "Desktop"]),
+    os_version=st.none() | st.text(ALNUM + ".", min_size=1, max_size=8),
+    enabled=st.booleans(),
+    administratively_disabled=st.booleans(),
+)
+team_users = st.builds(
+    models.TeamUser,
+    name=st.none() | names,
+    email=st.none() | emails,
+    administrator=st.booleans(),
+    devices=st.lists(team_devices, max_size=3).map(tuple),
+)
+
+
+def _plain(cls: type[Any]) -> st.SearchStrategy[Any]:
+    """A result with nothing but the envelope."""
+    return st.builds(cls, request=request_ids, rate_limit=optional_rate_limits)
+
+
 #: A strategy for every request model, keyed by the model.
 REQUESTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
     models.Notification: notifications(),
@@ -155,6 +263,46 @@ REQUESTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
     models.CancelRequest: st.builds(models.CancelRequest, receipt=keys),
     models.CancelByTagRequest: st.builds(models.CancelByTagRequest, tag=line),
     models.LimitsRequest: st.just(models.LimitsRequest()),
+    models.GroupCreateRequest: st.builds(models.GroupCreateRequest, name=names),
+    models.GroupListRequest: st.just(models.GroupListRequest()),
+    models.GroupInfoRequest: st.builds(models.GroupInfoRequest, group=keys),
+    models.GroupAddUserRequest: st.builds(
+        models.GroupAddUserRequest,
+        group=keys,
+        user=keys,
+        device=st.none() | device_names,
+        memo=st.none() | text(200),
+    ),
+    models.GroupRemoveUserRequest: _membership(models.GroupRemoveUserRequest),
+    models.GroupDisableUserRequest: _membership(models.GroupDisableUserRequest),
+    models.GroupEnableUserRequest: _membership(models.GroupEnableUserRequest),
+    models.GroupRenameRequest: st.builds(
+        models.GroupRenameRequest, group=keys, name=names
+    ),
+    models.GlanceUpdate: glance_updates(),
+    models.SubscriptionMigrateRequest: st.builds(
+        models.SubscriptionMigrateRequest,
+        subscription=names,
+        user=keys,
+        device_name=st.none() | device_names,
+        sound=st.none() | line,
+    ),
+    models.LicenseAssignRequest: license_assignments(),
+    models.LicenseCreditsRequest: st.just(models.LicenseCreditsRequest()),
+    models.TeamAddUserRequest: st.builds(
+        models.TeamAddUserRequest,
+        email=emails,
+        name=st.none() | names,
+        password=st.none() | text(40, min_size=1),
+        instant=st.booleans(),
+        admin=st.booleans(),
+        group=st.none() | names,
+    ),
+    models.TeamRemoveUserRequest: st.builds(models.TeamRemoveUserRequest, email=emails),
+    models.TeamInfoRequest: st.just(models.TeamInfoRequest()),
+    models.TeamRevokeInvitationRequest: st.builds(
+        models.TeamRevokeInvitationRequest, email=emails
+    ),
 }
 
 #: A strategy for every result model, keyed by the model.
@@ -166,6 +314,59 @@ RESULTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
     models.CancelResult: cancel_results,
     models.CancelByTagResult: cancel_by_tag_results,
     models.AppLimits: app_limits,
+    models.GroupCreateResult: st.builds(
+        models.GroupCreateResult,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        group=keys,
+    ),
+    models.GroupList: st.builds(
+        models.GroupList,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        groups=st.lists(group_summaries, max_size=4).map(tuple),
+    ),
+    models.GroupInfo: st.builds(
+        models.GroupInfo,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        name=names,
+        users=st.lists(group_members, max_size=4).map(tuple),
+    ),
+    models.GroupAddUserResult: _plain(models.GroupAddUserResult),
+    models.GroupRemoveUserResult: _plain(models.GroupRemoveUserResult),
+    models.GroupDisableUserResult: _plain(models.GroupDisableUserResult),
+    models.GroupEnableUserResult: _plain(models.GroupEnableUserResult),
+    models.GroupRenameResult: _plain(models.GroupRenameResult),
+    models.GlanceResult: _plain(models.GlanceResult),
+    models.SubscriptionMigrateResult: st.builds(
+        models.SubscriptionMigrateResult,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        subscribed_user_key=keys,
+    ),
+    models.LicenseAssignResult: st.builds(
+        models.LicenseAssignResult,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        credits=st.integers(min_value=0, max_value=10**6),
+    ),
+    models.LicenseCredits: st.builds(
+        models.LicenseCredits,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        credits=st.integers(min_value=0, max_value=10**6),
+    ),
+    models.TeamAddUserResult: _plain(models.TeamAddUserResult),
+    models.TeamRemoveUserResult: _plain(models.TeamRemoveUserResult),
+    models.TeamRevokeInvitationResult: _plain(models.TeamRevokeInvitationResult),
+    models.TeamInfo: st.builds(
+        models.TeamInfo,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        name=names,
+        users=st.lists(team_users, max_size=3).map(tuple),
+    ),
 }
 
 error_responses = st.builds(

@@ -4,7 +4,9 @@ Rules it applies, in both directions where they make sense:
 
 * Unix epoch seconds <-> timezone-aware UTC ``datetime``; in responses ``0`` means
   "has not happened" and becomes ``None`` for optional times;
-* ``0``/``1`` <-> ``bool``;
+* ``0``/``1`` <-> ``bool``, except the Teams API's flags, sent as the string ``true``;
+* a binary :class:`~chump_typed.models.Attachment` passes through as a value, for the
+  protocol layer to send as a multipart part;
 * :class:`~chump_typed.models.Priority` <-> its integer;
 * request fields that are ``None`` or at their default are left out of the request;
 * ``errors`` as a list of strings or an object of lists; unknown error-body keys kept;
@@ -167,7 +169,43 @@ REQUEST_TYPES: Final[tuple[type, ...]] = (
     models.CancelRequest,
     models.CancelByTagRequest,
     models.LimitsRequest,
+    models.GroupCreateRequest,
+    models.GroupListRequest,
+    models.GroupInfoRequest,
+    models.GroupAddUserRequest,
+    models.GroupRemoveUserRequest,
+    models.GroupDisableUserRequest,
+    models.GroupEnableUserRequest,
+    models.GroupRenameRequest,
+    models.GlanceUpdate,
+    models.SubscriptionMigrateRequest,
+    models.LicenseAssignRequest,
+    models.LicenseCreditsRequest,
+    models.TeamAddUserRequest,
+    models.TeamRemoveUserRequest,
+    models.TeamInfoRequest,
+    models.TeamRevokeInvitationRequest,
 )
+
+
+def _true_flag(value: bool) -> str:
+    """The Teams API's flags: the string ``true`` (false ones are left out)."""
+    return "true" if value else "false"
+
+
+def _structure_blank_is_empty(value: object, _: object) -> str:
+    if value is None:
+        return ""
+    return _structure_str(value, None)
+
+
+#: Per-field wire rules of request types that differ from the converter's defaults.
+_REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
+    models.TeamAddUserRequest: {
+        "instant": override(unstruct_hook=_true_flag),
+        "admin": override(unstruct_hook=_true_flag),
+    },
+}
 
 
 def make_converter() -> cattrs.Converter:
@@ -212,13 +250,31 @@ def make_converter() -> cattrs.Converter:
         models.Priority, lambda v, _: models.Priority(_structure_int(v, None))
     )
 
+    # A binary attachment stays a value: the protocol layer makes it a multipart part.
+    conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)
+
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
     # Each function is generated on the first use of its type, not at import: a script
     # pays for the calls it makes only (cattrs compiles one function per class).
     def request_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
-        return make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+        return make_dict_unstructure_fn(
+            cls, conv, _cattrs_omit_if_default=True, **_REQUEST_OVERRIDES.get(cls, {})
+        )
 
     conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
+
+    # Group members: "device" null or "" means every device; a missing memo is "".
+    conv.register_structure_hook(
+        models.GroupMember,
+        make_dict_structure_fn(
+            models.GroupMember,
+            conv,
+            device=override(struct_hook=_structure_blank_is_none),
+            memo=override(struct_hook=_structure_blank_is_empty),
+            name=override(struct_hook=_structure_blank_is_none),
+            email=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
 
     # Receipts: "" means nobody has acknowledged yet.
     conv.register_structure_hook(
@@ -228,6 +284,25 @@ def make_converter() -> cattrs.Converter:
             conv,
             acknowledged_by=override(struct_hook=_structure_blank_is_none),
             acknowledged_by_device=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
+    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
+    conv.register_structure_hook(
+        models.TeamUser,
+        make_dict_structure_fn(
+            models.TeamUser,
+            conv,
+            name=override(struct_hook=_structure_blank_is_none),
+            email=override(struct_hook=_structure_blank_is_none),
+        ),
+    )
+    conv.register_structure_hook(
+        models.TeamDevice,
+        make_dict_structure_fn(
+            models.TeamDevice,
+            conv,
+            os=override(struct_hook=_structure_blank_is_none),
+            os_version=override(struct_hook=_structure_blank_is_none),
         ),
     )
     return conv

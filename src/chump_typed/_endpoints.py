@@ -16,13 +16,32 @@ from chump_typed import models
 from chump_typed._protocol import Method
 
 __all__ = [
+    "ADD_GROUP_USER",
+    "ADD_TEAM_USER",
+    "ASSIGN_LICENSE",
     "CANCEL_BY_TAG",
     "CANCEL_RECEIPT",
+    "CREATE_GROUP",
+    "DISABLE_GROUP_USER",
+    "ENABLE_GROUP_USER",
     "ENDPOINTS",
     "GET_LIMITS",
     "GET_RECEIPT",
+    "GROUP_DELETE_USER_PATH",
+    "GROUP_INFO",
+    "GROUP_REMOVE_USER_PATH",
+    "LICENSE_CREDITS",
+    "LIST_GROUPS",
     "LIST_SOUNDS",
+    "MIGRATE_SUBSCRIPTION",
+    "REMOVE_GROUP_USER",
+    "REMOVE_GROUP_USER_LEGACY",
+    "REMOVE_TEAM_USER",
+    "RENAME_GROUP",
+    "REVOKE_TEAM_INVITATION",
     "SEND_MESSAGE",
+    "TEAM_INFO",
+    "UPDATE_GLANCE",
     "VALIDATE_USER",
     "Credential",
     "Endpoint",
@@ -100,7 +119,139 @@ GET_LIMITS: Final = Endpoint(
     "get_limits", "GET", "apps/limits.json", models.LimitsRequest, models.AppLimits
 )
 
-#: Every row, in the order of Pushover's documentation.
+# -- Groups (pushover-api.md §8) --------------------------------------------------------
+
+CREATE_GROUP: Final = Endpoint(
+    "create_group",
+    "POST",
+    "groups.json",
+    models.GroupCreateRequest,
+    models.GroupCreateResult,
+)
+LIST_GROUPS: Final = Endpoint(
+    "list_groups", "GET", "groups.json", models.GroupListRequest, models.GroupList
+)
+GROUP_INFO: Final = Endpoint(
+    "group_info",
+    "GET",
+    "groups/{group}.json",
+    models.GroupInfoRequest,
+    models.GroupInfo,
+)
+ADD_GROUP_USER: Final = Endpoint(
+    "add_group_user",
+    "POST",
+    "groups/{group}/add_user.json",
+    models.GroupAddUserRequest,
+    models.GroupAddUserResult,
+)
+
+#: Where a member is removed: the name of the 2026 documentation and libraries.
+GROUP_REMOVE_USER_PATH: Final = "groups/{group}/remove_user.json"
+#: The name libraries written before 2026 use; see :data:`REMOVE_GROUP_USER_LEGACY`.
+GROUP_DELETE_USER_PATH: Final = "groups/{group}/delete_user.json"
+
+REMOVE_GROUP_USER: Final = Endpoint(
+    "remove_group_user",
+    "POST",
+    GROUP_REMOVE_USER_PATH,
+    models.GroupRemoveUserRequest,
+    models.GroupRemoveUserResult,
+)
+#: The same call under its older path name [UNVERIFIED which name the live API takes]:
+#: ``client.call(REMOVE_GROUP_USER_LEGACY, request)`` if ``remove_user.json`` fails.
+#: An alias of :data:`REMOVE_GROUP_USER`, so it is not listed in :data:`ENDPOINTS`.
+REMOVE_GROUP_USER_LEGACY: Final = Endpoint(
+    "remove_group_user_legacy",
+    "POST",
+    GROUP_DELETE_USER_PATH,
+    models.GroupRemoveUserRequest,
+    models.GroupRemoveUserResult,
+)
+DISABLE_GROUP_USER: Final = Endpoint(
+    "disable_group_user",
+    "POST",
+    "groups/{group}/disable_user.json",
+    models.GroupDisableUserRequest,
+    models.GroupDisableUserResult,
+)
+ENABLE_GROUP_USER: Final = Endpoint(
+    "enable_group_user",
+    "POST",
+    "groups/{group}/enable_user.json",
+    models.GroupEnableUserRequest,
+    models.GroupEnableUserResult,
+)
+RENAME_GROUP: Final = Endpoint(
+    "rename_group",
+    "POST",
+    "groups/{group}/rename.json",
+    models.GroupRenameRequest,
+    models.GroupRenameResult,
+)
+
+# -- Glances, subscriptions, licensing, teams (§9-§12) ---------------------------------
+
+UPDATE_GLANCE: Final = Endpoint(
+    "update_glance", "POST", "glances.json", models.GlanceUpdate, models.GlanceResult
+)
+MIGRATE_SUBSCRIPTION: Final = Endpoint(
+    "migrate_subscription",
+    "POST",
+    "subscriptions/migrate.json",
+    models.SubscriptionMigrateRequest,
+    models.SubscriptionMigrateResult,
+)
+#: Never retried: each success spends a licence credit.
+ASSIGN_LICENSE: Final = Endpoint(
+    "assign_license",
+    "POST",
+    "licenses/assign.json",
+    models.LicenseAssignRequest,
+    models.LicenseAssignResult,
+    retryable=False,
+)
+LICENSE_CREDITS: Final = Endpoint(
+    "license_credits",
+    "GET",
+    "licenses.json",
+    models.LicenseCreditsRequest,
+    models.LicenseCredits,
+)
+ADD_TEAM_USER: Final = Endpoint(
+    "add_team_user",
+    "POST",
+    "teams/add_user.json",
+    models.TeamAddUserRequest,
+    models.TeamAddUserResult,
+    credential="team",
+)
+REMOVE_TEAM_USER: Final = Endpoint(
+    "remove_team_user",
+    "POST",
+    "teams/remove_user.json",
+    models.TeamRemoveUserRequest,
+    models.TeamRemoveUserResult,
+    credential="team",
+)
+TEAM_INFO: Final = Endpoint(
+    "team_info",
+    "GET",
+    "teams.json",
+    models.TeamInfoRequest,
+    models.TeamInfo,
+    credential="team",
+)
+REVOKE_TEAM_INVITATION: Final = Endpoint(
+    "revoke_team_invitation",
+    "POST",
+    "teams/revoke_invitation.json",
+    models.TeamRevokeInvitationRequest,
+    models.TeamRevokeInvitationResult,
+    credential="team",
+)
+
+#: Every call once, in the order of Pushover's documentation.
 ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
     SEND_MESSAGE,
     LIST_SOUNDS,
@@ -109,4 +260,20 @@ ENDPOINTS: Final[tuple[Endpoint[Any, Any], ...]] = (
     CANCEL_RECEIPT,
     CANCEL_BY_TAG,
     GET_LIMITS,
+    CREATE_GROUP,
+    LIST_GROUPS,
+    GROUP_INFO,
+    ADD_GROUP_USER,
+    REMOVE_GROUP_USER,
+    DISABLE_GROUP_USER,
+    ENABLE_GROUP_USER,
+    RENAME_GROUP,
+    UPDATE_GLANCE,
+    MIGRATE_SUBSCRIPTION,
+    ASSIGN_LICENSE,
+    LICENSE_CREDITS,
+    ADD_TEAM_USER,
+    REMOVE_TEAM_USER,
+    TEAM_INFO,
+    REVOKE_TEAM_INVITATION,
 )

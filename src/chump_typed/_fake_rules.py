@@ -844,6 +844,31 @@ def add_team_user(st: State, call: Call) -> Reply:
     return Reply()
 
 
+#: The team's name in ``GET /1/teams.json`` answers.
+TEAM_NAME: Final = "Example team"
+
+
+def team_info(st: State, call: Call) -> Reply:
+    """``GET /1/teams.json`` (§12, UNVERIFIED: the shape one 2026 library mocks)."""
+    del call
+    users: list[dict[str, object]] = [
+        {"name": m.name, "email": m.email, "administrator": m.admin, "devices": []}
+        for m in st.team.values()
+    ]
+    return Reply(fields={"name": TEAM_NAME, "users": users})
+
+
+def revoke_team_invitation(st: State, call: Call) -> Reply:
+    """``POST /1/teams/revoke_invitation.json`` (§12, UNVERIFIED). The fake has no
+    sign-up step, so every member it added still holds a pending invitation."""
+    email = _team_email(call)
+    if st.team.pop(email, None) is None:
+        raise Rejection(
+            400, ["no pending invitation for this e-mail"], {"email": "not invited"}
+        )
+    return Reply()
+
+
 def remove_team_user(st: State, call: Call) -> Reply:
     """``POST /1/teams/remove_user.json``."""
     email = _team_email(call)
@@ -906,4 +931,6 @@ ROUTES: Final[tuple[Route, ...]] = (
     _route("/1/licenses.json", "GET", license_credits),
     _route("/1/teams/add_user.json", "POST", add_team_user, "team"),
     _route("/1/teams/remove_user.json", "POST", remove_team_user, "team"),
+    _route("/1/teams.json", "GET", team_info, "team"),
+    _route("/1/teams/revoke_invitation.json", "POST", revoke_team_invitation, "team"),
 )

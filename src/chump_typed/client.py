@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 from urllib.parse import urlsplit
@@ -17,8 +18,8 @@ import attrs
 from chump_typed import _endpoints as ep
 from chump_typed import models
 from chump_typed._protocol import Transport, decode_response, encode_request
-from chump_typed._redact import redact_url
-from chump_typed.errors import ValidationError
+from chump_typed._redact import redact_params, redact_url
+from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.models import check_key
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ if TYPE_CHECKING:
 
     from chump_typed._bulk import SendOutcome
 
-__all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url"]
+__all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
@@ -37,6 +38,8 @@ Resp = TypeVar("Resp", bound=models.Result)
 DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 
 logger: Final = logging.getLogger("chump_typed")
+
+_PRINTABLE_URL: Final = re.compile(r"[!-~]+")
 
 
 def _is_loopback(host: str) -> bool:
@@ -50,13 +53,25 @@ def _is_loopback(host: str) -> bool:
 
 def check_base_url(base_url: str) -> str:
     """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
-    (where the fake Pushover runs), and anything with a query or credentials."""
+    (where the fake Pushover runs), and anything with a query or credentials.
+
+    Only printable ASCII is accepted (write an international host name in its
+    ``xn--`` form): control characters such as CR, LF or NUL could split the request
+    line or a header.
+    """
     if not isinstance(base_url, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"base_url: expected str, got a {type(base_url).__name__}")
-    if any(c in base_url for c in "\r\n\x00 "):
-        raise ValidationError("base_url", "must not contain spaces, CR, LF or NUL")
-    parts = urlsplit(base_url)
-    host = parts.hostname or ""
+    if not _PRINTABLE_URL.fullmatch(base_url):
+        raise ValidationError(
+            "base_url",
+            "must be printable ASCII without spaces (no CR, LF, NUL or other controls)",
+        )
+    try:
+        parts = urlsplit(base_url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError("base_url", f"is not a valid URL ({exc})") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ValidationError("base_url", "must be an absolute https:// URL")
     if parts.scheme == "http" and not _is_loopback(host):
@@ -64,11 +79,25 @@ def check_base_url(base_url: str) -> str:
             "base_url",
             "must use https:// (plain http is only accepted for a loopback host)",
         )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError(
-            "base_url", "must not carry a query, a fragment or credentials"
-        )
+    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
+        raise ValidationError("base_url", "must not carry a query or a fragment")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError("base_url", "must not carry credentials")
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+def check_team_token(field: str, value: object) -> None:
+    """A Team API token: its format is undocumented, so any non-blank word."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field}: expected str, got a {type(value).__name__}")
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValidationError(
+            field, "must be a non-empty token without spaces or control characters"
+        )
+
+
+def _ms(started: float) -> float:
+    return (time.perf_counter() - started) * 1000
 
 
 class Client:
@@ -76,26 +105,37 @@ class Client:
 
     :param token: the application's API token (30 letters and digits).
     :param base_url: the API root; https only, except for loopback hosts.
+    :param team_token: the Team API token, needed only by the Teams calls
+        (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
+        :meth:`revoke_team_invitation`); its format is not documented.
     :param transport: what moves the bytes; a pooled
         :class:`~chump_typed.Urllib3Transport` by default.
 
-    The token never appears in the client's ``repr``, in log records or in errors.
+    Tokens never appear in the client's ``repr``, in log records or in errors.
     """
 
     def __init__(
         self,
         token: str,
         *,
+        team_token: str | None = None,
         base_url: str = DEFAULT_BASE_URL,
         transport: Transport | None = None,
     ) -> None:
         check_key("token", token)
+        if team_token is not None:
+            check_team_token("team_token", team_token)
         self._token = token
+        self._team_token = team_token
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
 
             transport = Urllib3Transport()
+        elif not callable(getattr(transport, "send", None)):
+            raise TypeError(
+                f"transport: expected a Transport, got a {type(transport).__name__}"
+            )
         self.transport: Final[Transport] = transport
 
     # -- The executor ------------------------------------------------------------------
@@ -108,25 +148,50 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
+        if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"endpoint: expected an Endpoint, got a {type(endpoint).__name__}"
+            )
         if not isinstance(request, endpoint.request_type):
             raise TypeError(
                 f"{endpoint.name} takes a {endpoint.request_type.__name__}, "
                 f"got a {type(request).__name__}"
             )
         http_request = encode_request(
-            endpoint, request, token=self._token, base_url=self.base_url
+            endpoint, request, token=self._credential(endpoint), base_url=self.base_url
         )
+        debug = logger.isEnabledFor(logging.DEBUG)
+        where = f"{http_request.method} {redact_url(http_request.url)}"
+        if debug:
+            logger.debug("%s %s", where, redact_params(http_request.params))
         started = time.perf_counter()
-        response = self.transport.send(http_request)
-        if logger.isEnabledFor(logging.DEBUG):
+        try:
+            response = self.transport.send(http_request)
+        except PushoverError as error:
+            if debug:
+                logger.debug("%s failed after %.1f ms: %s", where, _ms(started), error)
+            raise
+        if debug:
             logger.debug(
-                "%s %s -> HTTP %d in %.1f ms",
-                http_request.method,
-                redact_url(http_request.url),
+                "%s -> HTTP %d, %d bytes in %.1f ms",
+                where,
                 response.status,
-                (time.perf_counter() - started) * 1000,
+                len(response.body),
+                _ms(started),
             )
         return decode_response(endpoint, http_request, response)
+
+    def _credential(self, endpoint: ep.Endpoint[Any, Any]) -> str:
+        """The token that authenticates *endpoint*'s calls."""
+        if endpoint.credential == "app":
+            return self._token
+        if self._team_token is None:
+            raise ValidationError(
+                "team_token",
+                f"{endpoint.name} is a Teams API call: create the Client with "
+                "team_token=",
+            )
+        return self._team_token
 
     # -- One method per row ------------------------------------------------------------
 
@@ -182,6 +247,153 @@ class Client:
     def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
         return self.call(ep.GET_LIMITS, models.LimitsRequest())
+
+    # -- Groups --------------------------------------------------------------------------
+
+    def create_group(self, name: str) -> models.GroupCreateResult:
+        """Create a delivery group; the result holds its new key."""
+        return self.call(ep.CREATE_GROUP, models.GroupCreateRequest(name=name))
+
+    def list_groups(self) -> models.GroupList:
+        """The delivery groups of the application's owner."""
+        return self.call(ep.LIST_GROUPS, models.GroupListRequest())
+
+    def group_info(self, group: str) -> models.GroupInfo:
+        """A group's name and memberships."""
+        return self.call(ep.GROUP_INFO, models.GroupInfoRequest(group=group))
+
+    def add_group_user(
+        self,
+        group: str,
+        user: str,
+        *,
+        device: str | None = None,
+        memo: str | None = None,
+    ) -> models.GroupAddUserResult:
+        """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
+        return self.call(
+            ep.ADD_GROUP_USER,
+            models.GroupAddUserRequest(
+                group=group, user=user, device=device, memo=memo
+            ),
+        )
+
+    def remove_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupRemoveUserResult:
+        """Remove *user* from *group* (``remove_user.json``; see
+        :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
+        return self.call(
+            ep.REMOVE_GROUP_USER,
+            models.GroupRemoveUserRequest(group=group, user=user, device=device),
+        )
+
+    def disable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupDisableUserResult:
+        """Pause *user*'s deliveries from *group*."""
+        return self.call(
+            ep.DISABLE_GROUP_USER,
+            models.GroupDisableUserRequest(group=group, user=user, device=device),
+        )
+
+    def enable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupEnableUserResult:
+        """Resume *user*'s deliveries from *group*."""
+        return self.call(
+            ep.ENABLE_GROUP_USER,
+            models.GroupEnableUserRequest(group=group, user=user, device=device),
+        )
+
+    def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
+        """Give *group* a new name."""
+        return self.call(
+            ep.RENAME_GROUP, models.GroupRenameRequest(group=group, name=name)
+        )
+
+    # -- Glances, subscriptions, licensing, teams ---------------------------------------
+
+    def update_glance(self, glance: models.GlanceUpdate) -> models.GlanceResult:
+        """Push data to a user's glance widget (allow >= 20 minutes between updates
+        for an Apple Watch)."""
+        return self.call(ep.UPDATE_GLANCE, glance)
+
+    def migrate_subscription(
+        self,
+        subscription: str,
+        user: str,
+        *,
+        device_name: str | None = None,
+        sound: str | None = None,
+    ) -> models.SubscriptionMigrateResult:
+        """Subscribe *user* to *subscription*; send to the returned
+        ``subscribed_user_key`` from then on."""
+        return self.call(
+            ep.MIGRATE_SUBSCRIPTION,
+            models.SubscriptionMigrateRequest(
+                subscription=subscription,
+                user=user,
+                device_name=device_name,
+                sound=sound,
+            ),
+        )
+
+    def assign_license(
+        self,
+        *,
+        user: str | None = None,
+        email: str | None = None,
+        os: models.LicenseOS | None = None,
+    ) -> models.LicenseAssignResult:
+        """Spend a licence credit on a user key or an e-mail address (exactly one).
+        Never retried automatically."""
+        return self.call(
+            ep.ASSIGN_LICENSE,
+            models.LicenseAssignRequest(user=user, email=email, os=os),
+        )
+
+    def license_credits(self) -> models.LicenseCredits:
+        """The licence credits that remain."""
+        return self.call(ep.LICENSE_CREDITS, models.LicenseCreditsRequest())
+
+    def add_team_user(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        password: str | None = None,
+        instant: bool = False,
+        admin: bool = False,
+        group: str | None = None,
+    ) -> models.TeamAddUserResult:
+        """Add a user to the team (needs ``team_token``)."""
+        return self.call(
+            ep.ADD_TEAM_USER,
+            models.TeamAddUserRequest(
+                email=email,
+                name=name,
+                password=password,
+                instant=instant,
+                admin=admin,
+                group=group,
+            ),
+        )
+
+    def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
+        """Remove a user from the team (needs ``team_token``)."""
+        return self.call(ep.REMOVE_TEAM_USER, models.TeamRemoveUserRequest(email=email))
+
+    def team_info(self) -> models.TeamInfo:
+        """The team, its users and their devices (needs ``team_token``; the endpoint
+        and its answer's shape are unverified)."""
+        return self.call(ep.TEAM_INFO, models.TeamInfoRequest())
+
+    def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
+        """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
+        return self.call(
+            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
+        )
 
     # -- Lifecycle ---------------------------------------------------------------------
 

@@ -23,11 +23,19 @@ from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 import attrs
 
+from chump_typed._attachments import AttachmentSource, read_attachment
 from chump_typed._converter import epoch_to_datetime
 from chump_typed._protocol import Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import APIError, ValidationError
-from chump_typed.models import EXPIRE_MAX, Notification, Priority, RateLimit, check_key
+from chump_typed.models import (
+    EXPIRE_MAX,
+    Attachment,
+    Notification,
+    Priority,
+    RateLimit,
+    check_key,
+)
 
 __all__ = [
     "EMERGENCY",
@@ -300,6 +308,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def create_message(
@@ -321,6 +330,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def create_message(
@@ -342,6 +352,7 @@ class User:
         ttl: int | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message: ...
     @overload
     def create_message(
@@ -364,6 +375,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message | EmergencyMessage: ...
     def create_message(
         self,
@@ -385,14 +397,17 @@ class User:
         tags: str | None = None,
         devices: Sequence[str] | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> Message | EmergencyMessage:
         """Create an unsent message to this user.
 
         A priority of :data:`EMERGENCY` gives an :class:`EmergencyMessage` (using
         ``callback``, ``retry``, ``expire`` and ``tags``); any other priority gives a
         :class:`Message`. Keyword-only additions to chump: ``monospace``, ``ttl``,
-        ``tags``, ``devices`` (several device names) and ``users`` (more recipients;
-        the message goes to this user and them, at most 50 in all).
+        ``tags``, ``devices`` (several device names), ``users`` (more recipients;
+        the message goes to this user and them, at most 50 in all) and ``attachment``
+        (an image: an :class:`~chump_typed.models.Attachment`, its bytes, a path or a
+        binary file; read here, so an unreadable file raises before anything is sent).
         """
         common: dict[str, Any] = {
             "html": html,
@@ -404,6 +419,7 @@ class User:
             "sound": sound,
             "monospace": monospace,
             "users": users,
+            "attachment": attachment,
         }
         if priority == EMERGENCY:
             if ttl is not None:
@@ -446,6 +462,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def send_message(
@@ -467,6 +484,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> EmergencyMessage: ...
     @overload
     def send_message(
@@ -488,6 +506,7 @@ class User:
         ttl: int | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message: ...
     @overload
     def send_message(
@@ -510,6 +529,7 @@ class User:
         tags: str | None = ...,
         devices: Sequence[str] | None = ...,
         users: Sequence[User | str] = ...,
+        attachment: AttachmentSource | None = ...,
     ) -> Message | EmergencyMessage: ...
     def send_message(
         self,
@@ -531,6 +551,7 @@ class User:
         tags: str | None = None,
         devices: Sequence[str] | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> Message | EmergencyMessage:
         """Like :meth:`create_message`, then send the message; returns it either way
         (check ``is_sent`` and ``error``)."""
@@ -552,6 +573,7 @@ class User:
             tags=tags,
             devices=devices,
             users=users,
+            attachment=attachment,
         )
         created.send()
         return created
@@ -647,6 +669,8 @@ class Message:
     sound = _Param[str | None]()
     monospace = _Param[bool]()
     ttl = _Param[int | None]()
+    attachment = _Param[Attachment | None]()
+    """The image sent with the message (set an :class:`Attachment`, or ``None``)."""
 
     user: User
     """The recipient."""
@@ -675,6 +699,7 @@ class Message:
         monospace: bool = False,
         ttl: int | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> None:
         if priority == EMERGENCY and not isinstance(self, EmergencyMessage):
             raise ValidationError(
@@ -694,6 +719,7 @@ class Message:
             sound=sound,
             monospace=monospace,
             ttl=ttl,
+            attachment=_load_attachment(attachment),
         )
 
     def _init(self, user: User, users: Sequence[User | str], **fields: Any) -> None:
@@ -788,6 +814,10 @@ class Message:
     __hash__ = None  # type: ignore[assignment]  # mutable, like chump's: unhashable
 
 
+def _load_attachment(source: AttachmentSource | None) -> Attachment | None:
+    return None if source is None else read_attachment(source)
+
+
 def _as_priority(value: int) -> Priority:
     if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"priority: expected int, got a {type(value).__name__}")
@@ -860,6 +890,7 @@ class EmergencyMessage(Message):
         monospace: bool = False,
         tags: str | None = None,
         users: Sequence[User | str] = (),
+        attachment: AttachmentSource | None = None,
     ) -> None:
         self._init(
             user,
@@ -878,6 +909,7 @@ class EmergencyMessage(Message):
             retry=retry,
             expire=expire,
             tags=tags,
+            attachment=_load_attachment(attachment),
         )
         self.last_polled_at = None
         self._clear_receipt()

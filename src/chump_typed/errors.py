@@ -51,6 +51,16 @@ class ValidationError(PushoverError, ValueError):
         return (type(self), (self.field, self.problem))
 
 
+def _expect(name: str, value: object, kind: type | tuple[type, ...]) -> None:
+    """Raise :class:`TypeError` unless *value* is a *kind* (and not a bool for int)."""
+    if not isinstance(value, kind) or (
+        isinstance(value, bool)
+        and kind is not bool
+        and bool not in (kind if isinstance(kind, tuple) else ())
+    ):
+        raise TypeError(f"{name}: got a {type(value).__name__}")
+
+
 class APIError(PushoverError):
     """Pushover rejected a request (HTTP 4xx, or a body whose ``status`` is not 1).
 
@@ -83,6 +93,11 @@ class APIError(PushoverError):
         from chump_typed._redact import redact_mapping, redact_url
         from chump_typed.models import ErrorResponse
 
+        _expect("url", url, str)
+        _expect("request", request, Mapping)
+        _expect("response", response, (Mapping, ErrorResponse))
+        _expect("timestamp", timestamp, (_dt.datetime, type(None)))
+        _expect("http_status", http_status, (int, type(None)))
         if isinstance(response, ErrorResponse):
             typed = response
         else:
@@ -174,6 +189,9 @@ class QuotaExceededError(APIError):
         http_status: int | None = 429,
         rate_limit: RateLimit | None = None,
     ) -> None:
+        from chump_typed.models import RateLimit
+
+        _expect("rate_limit", rate_limit, (RateLimit, type(None)))
         self.rate_limit = rate_limit
         super().__init__(url, request, response, timestamp, http_status=http_status)
 
@@ -217,9 +235,14 @@ class UnexpectedResponseError(PushoverError):
     """
 
     def __init__(self, message: str, *, http_status: int, body: bytes = b"") -> None:
+        from chump_typed._redact import redact_bytes
+
+        _expect("http_status", http_status, int)
+        _expect("body", body, bytes)
         super().__init__(f"{message} (HTTP {http_status})")
         self.http_status = http_status
-        self.body = body[:512]
+        # Redact before cutting, so that no key is cut in two and half kept.
+        self.body = redact_bytes(body[:576])[:512]
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

@@ -11,22 +11,55 @@ Field names are Pushover's own parameter names.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import datetime as _dt
 import enum
+import mimetypes
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, BinaryIO, Final, Literal
 
 import attrs
 
 from chump_typed.errors import ValidationError
 
+if TYPE_CHECKING:
+    import os
+
 __all__ = [
+    "ATTACHMENT_MAX",
     "AppLimits",
+    "Attachment",
     "CancelByTagRequest",
     "CancelByTagResult",
     "CancelRequest",
     "CancelResult",
     "ErrorResponse",
+    "GlanceResult",
+    "GlanceUpdate",
+    "GroupAddUserRequest",
+    "GroupAddUserResult",
+    "GroupCreateRequest",
+    "GroupCreateResult",
+    "GroupDisableUserRequest",
+    "GroupDisableUserResult",
+    "GroupEnableUserRequest",
+    "GroupEnableUserResult",
+    "GroupInfo",
+    "GroupInfoRequest",
+    "GroupList",
+    "GroupListRequest",
+    "GroupMember",
+    "GroupRemoveUserRequest",
+    "GroupRemoveUserResult",
+    "GroupRenameRequest",
+    "GroupRenameResult",
+    "GroupSummary",
+    "LicenseAssignRequest",
+    "LicenseAssignResult",
+    "LicenseCredits",
+    "LicenseCreditsRequest",
+    "LicenseOS",
     "LimitsRequest",
     "Notification",
     "Priority",
@@ -37,6 +70,18 @@ __all__ = [
     "SendResult",
     "SoundList",
     "SoundsRequest",
+    "SubscriptionMigrateRequest",
+    "SubscriptionMigrateResult",
+    "TeamAddUserRequest",
+    "TeamAddUserResult",
+    "TeamDevice",
+    "TeamInfo",
+    "TeamInfoRequest",
+    "TeamRemoveUserRequest",
+    "TeamRemoveUserResult",
+    "TeamRevokeInvitationRequest",
+    "TeamRevokeInvitationResult",
+    "TeamUser",
     "UserValidation",
     "ValidateUserRequest",
 ]
@@ -67,6 +112,15 @@ MAX_RECIPIENTS: Final = 50
 RETRY_MIN: Final = 30
 EXPIRE_MAX: Final = 10800
 DEVICE_NAME_MAX: Final = 25
+#: Largest attachment, in bytes once decoded (pushover-api.md §4.6).
+ATTACHMENT_MAX: Final = 5_242_880
+#: Group membership memo (§8).
+MEMO_MAX: Final = 200
+#: Glance title, text and subtext (§9).
+GLANCE_TEXT_MAX: Final = 100
+#: Glance percent range (§9).
+PERCENT_MIN: Final = 0
+PERCENT_MAX: Final = 100
 
 KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9]{30}")
 DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,25}")
@@ -230,6 +284,180 @@ def _check_timestamp(
     check_int_range(attribute.name, value, low=0)
 
 
+def check_email(field: str, value: object) -> None:
+    """An e-mail address: one ``@`` between non-empty parts, no spaces or controls."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    local, at, domain = value.rpartition("@")
+    if not (at and local and domain) or _NOT_IN_EMAIL.search(value):
+        raise ValidationError(
+            field, f"must be an e-mail address (name@domain), got {_describe(value)}"
+        )
+
+
+def check_name(field: str, value: object) -> None:
+    """A name shown by Pushover: not blank, no CR, LF or NUL."""
+    check_line(field, value)
+    assert isinstance(value, str)
+    if not value.strip():
+        raise ValidationError(field, "must not be blank")
+
+
+def check_image_type(field: str, value: object) -> None:
+    """A MIME type of an image, such as ``image/jpeg``."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if not _IMAGE_TYPE.fullmatch(value):
+        raise ValidationError(
+            field, f"must be an image MIME type such as image/jpeg, got {value!r}"
+        )
+
+
+def check_base64_image(field: str, value: object) -> None:
+    """Base64 text whose decoded size is at most :data:`ATTACHMENT_MAX` bytes."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    try:
+        size = len(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError):
+        raise ValidationError(field, "must be valid base64 text") from None
+    if size > ATTACHMENT_MAX:
+        raise ValidationError(
+            field, f"decodes to {size} bytes; at most {ATTACHMENT_MAX} are allowed"
+        )
+
+
+def _instance_of(kind: type) -> Any:
+    """An attrs validator refusing anything but a *kind* (``None`` allowed)."""
+
+    def validate(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is not None:
+            require_type(attribute.name, value, kind)
+
+    return validate
+
+
+_NOT_IN_EMAIL: Final = re.compile(r"[\s\x00-\x1f\x7f]")
+_IMAGE_TYPE: Final = re.compile(
+    r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}", re.IGNORECASE
+)
+
+
+# -- Attachments -----------------------------------------------------------------------
+
+
+def guess_image_type(filename: str) -> str | None:
+    """The MIME type :mod:`mimetypes` guesses from *filename*, or ``None``."""
+    kind, _ = mimetypes.guess_type(filename, strict=False)
+    return kind
+
+
+def _as_bytes(value: bytes | bytearray | memoryview) -> bytes:
+    """Copy a bytearray or memoryview to bytes; the validator refuses anything else."""
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return value
+
+
+def _guessed_type(attachment: Attachment) -> str:
+    # The default is computed before validators run: the filename may be anything yet.
+    if isinstance(attachment.filename, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        kind = guess_image_type(attachment.filename)
+        if kind is not None:
+            return kind
+    raise ValidationError(
+        "attachment",
+        f"cannot guess the content type of {attachment.filename!r}; "
+        "pass content_type (e.g. image/jpeg)",
+    )
+
+
+def _check_attachment_data(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    require_type("attachment", value, bytes)
+    assert isinstance(value, bytes)
+    if len(value) > ATTACHMENT_MAX:
+        raise ValidationError(
+            "attachment",
+            f"must be at most {ATTACHMENT_MAX} bytes, got {len(value)}",
+        )
+
+
+def _check_filename(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    check_text("attachment.filename", value, min_len=1, max_len=255)
+    check_name("attachment.filename", value)
+
+
+def _check_content_type(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    check_image_type("attachment.content_type", value)
+
+
+def _data_repr(data: bytes) -> str:
+    return f"<{len(data)} bytes>"
+
+
+@attrs.frozen(kw_only=True)
+class Attachment:
+    """An image sent with a message as a multipart ``attachment`` part.
+
+    ``data`` is at most :data:`ATTACHMENT_MAX` (5,242,880) bytes; ``filename`` is sent
+    with it; ``content_type`` (an ``image/*`` MIME type) is guessed from the filename
+    with :mod:`mimetypes` when not given. Build one from a file with :meth:`from_path`
+    or :meth:`from_file`; both refuse an oversized file before reading all of it.
+    """
+
+    data: bytes = attrs.field(
+        converter=_as_bytes, validator=_check_attachment_data, repr=_data_repr
+    )
+    filename: str = attrs.field(validator=_check_filename)
+    content_type: str = attrs.field(
+        default=attrs.Factory(_guessed_type, takes_self=True),
+        validator=_check_content_type,
+    )
+
+    @classmethod
+    def from_path(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        content_type: str | None = None,
+        filename: str | None = None,
+    ) -> Attachment:
+        """Read the image at *path*; ``filename`` defaults to its base name.
+
+        :raises ValidationError: the file cannot be read (the error names it) or breaks
+            a rule above.
+        """
+        from chump_typed._attachments import read_path
+
+        return read_path(path, content_type=content_type, filename=filename)
+
+    @classmethod
+    def from_file(
+        cls,
+        file: BinaryIO,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> Attachment:
+        """Read the rest of a binary file object; ``filename`` defaults to the base
+        name of its ``name`` attribute."""
+        from chump_typed._attachments import read_file
+
+        return read_file(file, filename=filename, content_type=content_type)
+
+    def base64(self) -> str:
+        """The image as Base64 text, for ``attachment_base64`` (+ ``attachment_type``)."""
+        return base64.b64encode(self.data).decode("ascii")
+
+
 # -- Requests --------------------------------------------------------------------------
 
 
@@ -242,6 +470,9 @@ class Notification:
     (``priority=Priority.EMERGENCY``) need ``retry`` (>= 30 s) and ``expire``
     (<= 10800 s); ``retry``, ``expire``, ``callback`` and ``tags`` are refused on any
     other priority, and ``ttl`` is refused on emergency messages (Pushover ignores it).
+    An image goes either as ``attachment`` (an :class:`Attachment`, sent as a multipart
+    part) or as ``attachment_base64`` with its ``attachment_type``; either way at most
+    :data:`ATTACHMENT_MAX` bytes once decoded.
     """
 
     user: str = attrs.field(validator=_required(check_recipients))
@@ -276,10 +507,28 @@ class Notification:
     )
     callback: str | None = attrs.field(default=None, validator=_optional(check_line))
     tags: str | None = attrs.field(default=None, validator=_optional(check_line))
+    attachment: Attachment | None = attrs.field(
+        default=None, validator=_instance_of(Attachment)
+    )
+    attachment_base64: str | None = attrs.field(
+        default=None, validator=_optional(check_base64_image)
+    )
+    attachment_type: str | None = attrs.field(
+        default=None, validator=_optional(check_image_type)
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.html and self.monospace:
             raise ValidationError("monospace", "html and monospace cannot both be set")
+        if self.attachment is not None and self.attachment_base64 is not None:
+            raise ValidationError(
+                "attachment_base64", "send attachment or attachment_base64, not both"
+            )
+        if (self.attachment_base64 is None) != (self.attachment_type is None):
+            raise ValidationError(
+                "attachment_type",
+                "attachment_base64 and attachment_type go together",
+            )
         if self.priority == Priority.EMERGENCY:
             for name in ("retry", "expire"):
                 if getattr(self, name) is None:
@@ -347,6 +596,243 @@ class CancelByTagRequest:
 @attrs.frozen(kw_only=True)
 class LimitsRequest:
     """Ask for the monthly message allowance (``GET /1/apps/limits.json``)."""
+
+
+# -- Groups (pushover-api.md §8; every detail [LIB]) ----------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GroupCreateRequest:
+    """Create a delivery group (``POST /1/groups.json``).
+
+    No length limit for ``name`` is documented; it must not be blank.
+    """
+
+    name: str = attrs.field(validator=_required(check_name))
+
+
+@attrs.frozen(kw_only=True)
+class GroupListRequest:
+    """List the application owner's delivery groups (``GET /1/groups.json``)."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupInfoRequest:
+    """A group's name and members (``GET /1/groups/{group}.json``)."""
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class GroupAddUserRequest:
+    """Add a user to a group (``POST /1/groups/{group}/add_user.json``).
+
+    ``device`` limits the membership to one of the user's devices; ``memo`` is a note
+    of at most 200 characters.
+    """
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+    memo: str | None = attrs.field(
+        default=None, validator=_optional(check_text, max_len=MEMO_MAX)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GroupRemoveUserRequest:
+    """Remove a user from a group.
+
+    Sent to ``groups/{group}/remove_user.json``, the name of the 2026 documentation;
+    libraries written before 2026 call ``delete_user.json`` instead [UNVERIFIED which
+    one the live API accepts]: run this request on
+    :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name.
+    ``device`` (unverified) removes only that device's membership.
+    """
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GroupDisableUserRequest:
+    """Stop a member's deliveries for now (``groups/{group}/disable_user.json``).
+
+    ``device`` (unverified) targets one membership of the user.
+    """
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GroupEnableUserRequest:
+    """Resume a disabled member's deliveries (``groups/{group}/enable_user.json``)."""
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class GroupRenameRequest:
+    """Rename a group (``POST /1/groups/{group}/rename.json``)."""
+
+    group: str = attrs.field(validator=_required(check_key), repr=False)
+    name: str = attrs.field(validator=_required(check_name))
+
+
+# -- Glances, subscriptions, licensing, teams (§9-§12) ---------------------------------
+
+GLANCE_FIELDS: Final = ("title", "text", "subtext", "count", "percent")
+
+
+@attrs.frozen(kw_only=True)
+class GlanceUpdate:
+    """Push data to a user's glance widget (``POST /1/glances.json``).
+
+    At least one of ``title``, ``text``, ``subtext`` (at most 100 characters each),
+    ``count`` (any integer) and ``percent`` (0 to 100) is required. Pushover keeps
+    fields between updates; an empty string clears a text field [LIB].
+    ``device`` sends to one device only. Whether group keys are accepted is not
+    documented, so ``user`` is one key.
+    """
+
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+    title: str | None = attrs.field(
+        default=None, validator=_optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    text: str | None = attrs.field(
+        default=None, validator=_optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    subtext: str | None = attrs.field(
+        default=None, validator=_optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    count: int | None = attrs.field(default=None, validator=_optional(check_int_range))
+    percent: int | None = attrs.field(
+        default=None,
+        validator=_optional(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if all(getattr(self, name) is None for name in GLANCE_FIELDS):
+            raise ValidationError(
+                "glance", "at least one of title, text, subtext, count or percent"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionMigrateRequest:
+    """Turn a user key into a subscribed user key for a subscription
+    (``POST /1/subscriptions/migrate.json``).
+
+    ``subscription`` is the subscription code; ``device_name`` (Pushover's name for
+    it here, not ``device``) limits it to one device; ``sound`` is the preferred sound.
+    """
+
+    subscription: str = attrs.field(validator=_required(check_name))
+    user: str = attrs.field(validator=_required(check_key), repr=False)
+    device_name: str | None = attrs.field(
+        default=None, validator=_optional(check_devices, many=False)
+    )
+    sound: str | None = attrs.field(default=None, validator=_optional(check_line))
+
+
+LicenseOS = Literal["Android", "iOS", "Desktop"]
+LICENSE_OS: Final[tuple[LicenseOS, ...]] = ("Android", "iOS", "Desktop")
+
+
+def _check_os(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None and value not in LICENSE_OS:
+        raise ValidationError(
+            attribute.name, f"must be one of Android, iOS or Desktop, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LicenseAssignRequest:
+    """Spend one licence credit on a user (``POST /1/licenses/assign.json``).
+
+    Give exactly one of ``user`` (a user key) or ``email``; ``os`` picks the platform,
+    or leave it out for the first platform the user registers. Never retried
+    automatically: each success spends a credit.
+    """
+
+    user: str | None = attrs.field(
+        default=None, validator=_optional(check_key), repr=False
+    )
+    email: str | None = attrs.field(
+        default=None, validator=_optional(check_email), repr=False
+    )
+    os: LicenseOS | None = attrs.field(default=None, validator=_check_os)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.user is None) == (self.email is None):
+            raise ValidationError("user", "give exactly one of user or email")
+
+
+@attrs.frozen(kw_only=True)
+class LicenseCreditsRequest:
+    """Ask how many licence credits remain (``GET /1/licenses.json``)."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamAddUserRequest:
+    """Add a user to a Pushover for Teams team (``POST /1/teams/add_user.json``).
+
+    Authenticated by the team token, not the application token. Without
+    ``password`` Pushover generates one and e-mails it; ``instant`` puts a 7-day
+    login link in the welcome mail; ``admin`` makes the user a team administrator;
+    ``group`` names a delivery group to add them to (created if missing). The two
+    flags go on the wire as the string ``true`` (left out when false).
+    """
+
+    email: str = attrs.field(validator=_required(check_email), repr=False)
+    name: str | None = attrs.field(default=None, validator=_optional(check_name))
+    password: str | None = attrs.field(
+        default=None,
+        validator=_optional(check_text, min_len=1, max_len=1024),
+        repr=False,
+    )
+    instant: bool = attrs.field(default=False, validator=_check_bool)
+    admin: bool = attrs.field(default=False, validator=_check_bool)
+    group: str | None = attrs.field(default=None, validator=_optional(check_name))
+
+
+@attrs.frozen(kw_only=True)
+class TeamRemoveUserRequest:
+    """Remove a user from the team (``POST /1/teams/remove_user.json``) [LIB]."""
+
+    email: str = attrs.field(validator=_required(check_email), repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class TeamInfoRequest:
+    """The team, its users and their devices (``GET /1/teams.json``) [UNVERIFIED: seen
+    in two 2026 libraries only]."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationRequest:
+    """Withdraw a pending invitation to the team
+    (``POST /1/teams/revoke_invitation.json``) [UNVERIFIED: one 2026 library only]."""
+
+    email: str = attrs.field(validator=_required(check_email), repr=False)
 
 
 # -- Results ---------------------------------------------------------------------------
@@ -428,6 +914,145 @@ class AppLimits(Result):
     limit: int
     remaining: int
     reset: _dt.datetime
+
+
+@attrs.frozen(kw_only=True)
+class GroupCreateResult(Result):
+    """A delivery group was created; ``group`` is its new key."""
+
+    group: str = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class GroupSummary:
+    """One delivery group in a :class:`GroupList`."""
+
+    group: str = attrs.field(repr=False)
+    name: str
+
+
+@attrs.frozen(kw_only=True)
+class GroupList(Result):
+    """The delivery groups the application's owner has."""
+
+    groups: tuple[GroupSummary, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class GroupMember:
+    """One membership of a group. ``device`` ``None`` means all the user's devices;
+    ``name`` and ``email`` are given for Team groups only [UNVERIFIED]."""
+
+    user: str = attrs.field(repr=False)
+    device: str | None = None
+    memo: str = ""
+    disabled: bool = False
+    name: str | None = None
+    email: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class GroupInfo(Result):
+    """A group's name and memberships."""
+
+    name: str
+    users: tuple[GroupMember, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class GroupAddUserResult(Result):
+    """The user was added to the group."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupRemoveUserResult(Result):
+    """The user was removed from the group."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupDisableUserResult(Result):
+    """The member's deliveries are paused."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupEnableUserResult(Result):
+    """The member's deliveries resumed."""
+
+
+@attrs.frozen(kw_only=True)
+class GroupRenameResult(Result):
+    """The group was renamed."""
+
+
+@attrs.frozen(kw_only=True)
+class GlanceResult(Result):
+    """The glance data was accepted."""
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionMigrateResult(Result):
+    """The subscribed user key to send to from now on, in place of the user key."""
+
+    subscribed_user_key: str = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class LicenseAssignResult(Result):
+    """A licence was assigned; ``credits`` remain."""
+
+    credits: int
+
+
+@attrs.frozen(kw_only=True)
+class LicenseCredits(Result):
+    """The licence credits that remain."""
+
+    credits: int
+
+
+@attrs.frozen(kw_only=True)
+class TeamAddUserResult(Result):
+    """The user was added to the team."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRemoveUserResult(Result):
+    """The user was removed from the team."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationResult(Result):
+    """The invitation was withdrawn."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamDevice:
+    """One device of a team user. Field names follow a 2026 library [UNVERIFIED]."""
+
+    name: str
+    os: str | None = None
+    os_version: str | None = None
+    enabled: bool = True
+    administratively_disabled: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class TeamUser:
+    """One user of the team [UNVERIFIED field names]; ``administrator`` marks a team
+    administrator."""
+
+    name: str | None = None
+    email: str | None = attrs.field(default=None, repr=False)
+    administrator: bool = False
+    devices: tuple[TeamDevice, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TeamInfo(Result):
+    """The team's name and users [UNVERIFIED shape]."""
+
+    name: str
+    users: tuple[TeamUser, ...] = ()
 
 
 # -- Errors ----------------------------------------------------------------------------

@@ -261,14 +261,17 @@ def _header(headers: Mapping[str, str], name: str) -> str:
     return ""
 
 
+# One ``; name=value`` parameter; a quoted value may hold ";" (e.g. in a filename).
+_MEDIA_PARAM: Final = re.compile(r';\s*([^\s=;]+)\s*=\s*("[^"]*"|[^;]*)')
+
+
 def _media_params(value: str) -> tuple[str, dict[str, str]]:
     """Split ``type/sub; a=b; c="d"`` into the media type and its parameters."""
-    kind, *rest = value.split(";")
-    params: dict[str, str] = {}
-    for item in rest:
-        name, sep, raw = item.strip().partition("=")
-        if sep:
-            params[name.strip().lower()] = raw.strip().strip('"')
+    kind, _, rest = value.partition(";")
+    params = {
+        name.lower(): raw.strip().strip('"')
+        for name, raw in _MEDIA_PARAM.findall(";" + rest)
+    }
     return kind.strip().lower(), params
 
 

@@ -17,7 +17,6 @@ from typing import Any, Literal
 
 import urllib3
 from typing_extensions import assert_type
-from urllib3.util import Retry
 
 import chump_typed
 from chump_typed import (
@@ -387,7 +386,7 @@ def transports(
     assert_type(real.send(request), HTTPResponse)
     assert_type(real.close(), None)
     assert_type(real.timeout, urllib3.Timeout)
-    assert_type(real.retries, Retry)
+    assert_type(real.retries, PushoverRetry)
     with real as entered:
         assert_type(entered, Urllib3Transport)
     # Both transports satisfy the protocol.
@@ -395,13 +394,13 @@ def transports(
     assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
 
 
-def retry_policy(retry: PushoverRetry) -> None:
+def retry_policy(retry: PushoverRetry, response: urllib3.BaseHTTPResponse) -> None:
     assert_type(PushoverRetry(total=3, backoff_floor=0.0), PushoverRetry)
     assert_type(retry.backoff_floor, float)
     assert_type(retry.new(total=1), PushoverRetry)
     assert_type(retry.is_retry("POST", 503), bool)
     assert_type(retry.get_backoff_time(), float)
-    assert_type(retry.sleep_for_retry(None), bool)
+    assert_type(retry.sleep_for_retry(response), bool)
 
 
 # -- The chump-compatible facade ---------------------------------------------------------

@@ -1,0 +1,185 @@
+"""Receiving Pushover's acknowledgement callbacks.
+
+When an emergency message sent with ``callback=URL`` is acknowledged, Pushover POSTs
+``receipt``, ``acknowledged`` (1), ``acknowledged_at`` (Unix time), ``acknowledged_by``
+(the user key) and ``acknowledged_by_device`` to that URL, and tries again about a
+minute later unless it gets a 2xx answer (pushover-api.md §7.3). The body's encoding is
+not documented [UNVERIFIED]: form encoding is the likely one and is what
+:func:`parse_callback` expects; a JSON object is accepted too.
+
+Nothing authenticates the POST: no signature, secret or source address is documented.
+Treat a callback as a hint, put an unguessable token in the callback URL, and confirm
+with a receipt poll (:meth:`chump_typed.Client.receipt`) before acting on it::
+
+    from wsgiref.simple_server import make_server
+
+    def on_ack(ack: AcknowledgementCallback) -> None:
+        if client.receipt(ack.receipt).acknowledged:  # confirm before trusting it
+            ...
+
+    make_server("", 8000, callback_app(on_ack)).serve_forever()
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, Final, cast
+from urllib.parse import parse_qsl
+
+import attrs
+
+from chump_typed._converter import epoch_to_datetime
+from chump_typed.errors import ValidationError
+from chump_typed.models import check_devices, check_key
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+__all__ = [
+    "MAX_CALLBACK_BODY",
+    "AcknowledgementCallback",
+    "callback_app",
+    "parse_callback",
+]
+
+#: The largest callback body :func:`callback_app` reads; a real one is ~150 bytes.
+MAX_CALLBACK_BODY: Final = 16_384
+
+
+@attrs.frozen(kw_only=True)
+class AcknowledgementCallback:
+    """One acknowledgement, as Pushover reports it to a callback URL.
+
+    Confirm it with a receipt poll before acting on it: anybody who knows the URL can
+    POST the same fields.
+    """
+
+    receipt: str
+    acknowledged: bool
+    acknowledged_at: _dt.datetime
+    acknowledged_by: str = attrs.field(repr=False)
+    acknowledged_by_device: str | None = None
+
+
+def _field(data: Mapping[str, object], name: str) -> str:
+    value = data.get(name)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    if not isinstance(value, str) or not value:
+        raise ValidationError(name, "is missing from the callback")
+    return value
+
+
+def _to_mapping(body: bytes | Mapping[str, Any]) -> Mapping[str, object]:
+    if not isinstance(body, (bytes, bytearray)):
+        return body
+    try:
+        text = bytes(body).decode("utf-8")
+    except UnicodeDecodeError:
+        raise ValidationError("body", "is not UTF-8 text") from None
+    if text.lstrip().startswith("{"):
+        try:
+            data: object = json.loads(text)
+        except ValueError:
+            raise ValidationError("body", "is not a valid JSON object") from None
+        if not isinstance(data, dict):
+            raise ValidationError("body", "is not a JSON object")
+        return cast("dict[str, object]", data)
+    return dict(parse_qsl(text, keep_blank_values=True))
+
+
+def parse_callback(body: bytes | Mapping[str, Any]) -> AcknowledgementCallback:
+    """Read a callback from its raw body (form-encoded, or a JSON object) or from
+    already parsed fields.
+
+    :raises ValidationError: a field is missing or malformed; it is named.
+    """
+    data = _to_mapping(body)
+    receipt = _field(data, "receipt")
+    check_key("receipt", receipt)
+    acknowledged = _field(data, "acknowledged")
+    if acknowledged not in ("0", "1"):
+        raise ValidationError("acknowledged", f"must be 0 or 1, got {acknowledged!r}")
+    raw_at = _field(data, "acknowledged_at")
+    if not raw_at.isdigit() or not raw_at.isascii():
+        raise ValidationError("acknowledged_at", "must be Unix seconds")
+    try:
+        acknowledged_at = epoch_to_datetime(int(raw_at))
+    except (OverflowError, OSError, ValueError):
+        raise ValidationError("acknowledged_at", "is out of range") from None
+    acknowledged_by = _field(data, "acknowledged_by")
+    check_key("acknowledged_by", acknowledged_by)
+    device = data.get("acknowledged_by_device") or None
+    if device is not None:
+        check_devices("acknowledged_by_device", device, many=False)
+    return AcknowledgementCallback(
+        receipt=receipt,
+        acknowledged=acknowledged == "1",
+        acknowledged_at=acknowledged_at,
+        acknowledged_by=acknowledged_by,
+        acknowledged_by_device=cast("str | None", device),
+    )
+
+
+_TEXT: Final = [("Content-Type", "text/plain; charset=utf-8")]
+
+
+def _answer(
+    start_response: StartResponse,
+    status: str,
+    text: str,
+    headers: list[tuple[str, str]] | None = None,
+) -> Iterable[bytes]:
+    body = text.encode("utf-8")
+    start_response(
+        status, [*_TEXT, ("Content-Length", str(len(body))), *(headers or [])]
+    )
+    return [body]
+
+
+def _body(environ: WSGIEnvironment) -> bytes | None:
+    """The request body, or None when it is larger than :data:`MAX_CALLBACK_BODY`."""
+    raw_length = environ.get("CONTENT_LENGTH") or "0"
+    length = int(raw_length) if raw_length.isdigit() else 0
+    if length > MAX_CALLBACK_BODY:
+        return None
+    data: bytes = environ["wsgi.input"].read(length) if length else b""
+    return data
+
+
+def callback_app(
+    handler: Callable[[AcknowledgementCallback], object],
+) -> WSGIApplication:
+    """A WSGI application that hands each acknowledgement callback to *handler*.
+
+    Mount it at the path of your callback URL (any path is accepted). Answers:
+    ``200`` after *handler* returned, ``400`` for a body that is not a callback,
+    ``405`` for anything but POST, ``413`` for a body over
+    :data:`MAX_CALLBACK_BODY` bytes. An exception from *handler* propagates, so the
+    server answers 500 and Pushover calls again about a minute later. Uses only the
+    standard library; serve it with :mod:`wsgiref` or any WSGI server.
+    """
+
+    def application(
+        environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]:
+        if environ.get("REQUEST_METHOD") != "POST":
+            return _answer(
+                start_response,
+                "405 Method Not Allowed",
+                "POST only\n",
+                [("Allow", "POST")],
+            )
+        body = _body(environ)
+        if body is None:
+            return _answer(start_response, "413 Content Too Large", "too large\n")
+        try:
+            callback = parse_callback(body)
+        except ValidationError as exc:
+            return _answer(start_response, "400 Bad Request", f"{exc}\n")
+        handler(callback)
+        return _answer(start_response, "200 OK", "OK\n")
+
+    return application
