@@ -161,8 +161,9 @@ class Client:
             endpoint, request, token=self._credential(endpoint), base_url=self.base_url
         )
         debug = logger.isEnabledFor(logging.DEBUG)
-        where = f"{http_request.method} {redact_url(http_request.url)}"
+        where = ""  # redacting costs a URL parse: only when a record will be logged
         if debug:
+            where = f"{http_request.method} {redact_url(http_request.url)}"
             logger.debug("%s %s", where, redact_params(http_request.params))
         started = time.perf_counter()
         try:
