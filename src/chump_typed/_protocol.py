@@ -208,13 +208,18 @@ def encode_request(
     :class:`~chump_typed.models.Attachment` goes as ``multipart/form-data`` instead,
     the attachment as a file part with its filename and content type.
     """
-    wire = unstructure_request(request)
-    files = {k: v for k, v in wire.items() if isinstance(v, Attachment)}
-    params = {k: _wire_value(v) for k, v in wire.items() if k not in files}
-    path = fill_path(
-        endpoint.path, {name: params.pop(name) for name in endpoint.placeholders}
-    )
-    fields = {"token": token, **params}
+    fields: dict[str, str] = {"token": token}
+    files: dict[str, Attachment] = {}
+    for name, value in unstructure_request(request).items():
+        if isinstance(value, Attachment):
+            files[name] = value
+        else:
+            fields[name] = _wire_value(value)
+    path = endpoint.path
+    if endpoint.placeholders:  # most rows have none: their path is the template
+        path = fill_path(
+            path, {name: fields.pop(name) for name in endpoint.placeholders}
+        )
     url = base_url + path
     if files:
         if endpoint.method != "POST":
