@@ -208,6 +208,32 @@ _REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
 }
 
 
+#: Per-field rules of response types that differ from the converter's defaults.
+_RESULT_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
+    # Group members: "device" null or "" means every device; a missing memo is "".
+    models.GroupMember: {
+        "device": override(struct_hook=_structure_blank_is_none),
+        "memo": override(struct_hook=_structure_blank_is_empty),
+        "name": override(struct_hook=_structure_blank_is_none),
+        "email": override(struct_hook=_structure_blank_is_none),
+    },
+    # Receipts: "" means nobody has acknowledged yet.
+    models.Receipt: {
+        "acknowledged_by": override(struct_hook=_structure_blank_is_none),
+        "acknowledged_by_device": override(struct_hook=_structure_blank_is_none),
+    },
+    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
+    models.TeamUser: {
+        "name": override(struct_hook=_structure_blank_is_none),
+        "email": override(struct_hook=_structure_blank_is_none),
+    },
+    models.TeamDevice: {
+        "os": override(struct_hook=_structure_blank_is_none),
+        "os_version": override(struct_hook=_structure_blank_is_none),
+    },
+}
+
+
 def make_converter() -> cattrs.Converter:
     """Build the converter with every Pushover wire rule registered."""
     conv = cattrs.Converter(forbid_extra_keys=False)
@@ -263,47 +289,12 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
 
-    # Group members: "device" null or "" means every device; a missing memo is "".
-    conv.register_structure_hook(
-        models.GroupMember,
-        make_dict_structure_fn(
-            models.GroupMember,
-            conv,
-            device=override(struct_hook=_structure_blank_is_none),
-            memo=override(struct_hook=_structure_blank_is_empty),
-            name=override(struct_hook=_structure_blank_is_none),
-            email=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
+    # Results with per-field rules (see _RESULT_OVERRIDES), generated on first use too.
+    def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        return make_dict_structure_fn(cls, conv, **_RESULT_OVERRIDES[cls])
 
-    # Receipts: "" means nobody has acknowledged yet.
-    conv.register_structure_hook(
-        models.Receipt,
-        make_dict_structure_fn(
-            models.Receipt,
-            conv,
-            acknowledged_by=override(struct_hook=_structure_blank_is_none),
-            acknowledged_by_device=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
-    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
-    conv.register_structure_hook(
-        models.TeamUser,
-        make_dict_structure_fn(
-            models.TeamUser,
-            conv,
-            name=override(struct_hook=_structure_blank_is_none),
-            email=override(struct_hook=_structure_blank_is_none),
-        ),
-    )
-    conv.register_structure_hook(
-        models.TeamDevice,
-        make_dict_structure_fn(
-            models.TeamDevice,
-            conv,
-            os=override(struct_hook=_structure_blank_is_none),
-            os_version=override(struct_hook=_structure_blank_is_none),
-        ),
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and t in _RESULT_OVERRIDES, result_hook
     )
     return conv
 
