@@ -52,6 +52,10 @@ from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
 from . import figures
 from . import strategies as s
 
+# The facade takes a naive timestamp as UTC with chump's RuntimeWarning (a warning,
+# not an exception): fuzzing may draw one.
+pytestmark = pytest.mark.filterwarnings("ignore:Naïve datetime received:RuntimeWarning")
+
 UTC: Final = dt.timezone.utc
 
 #: Examples per fuzzed callable: few enough for the suite to stay fast (there are

@@ -67,8 +67,8 @@ def read_path(
     try:
         with open(name, "rb") as file:
             data = file.read(ATTACHMENT_MAX + 1)
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise ValidationError(
             "attachment", f"cannot read attachment file {name!r}: {reason}"
         ) from exc

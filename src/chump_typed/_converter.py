@@ -208,28 +208,30 @@ _REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
 }
 
 
-#: Per-field rules of response types that differ from the converter's defaults.
-_RESULT_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
-    # Group members: "device" null or "" means every device; a missing memo is "".
-    models.GroupMember: {
-        "device": override(struct_hook=_structure_blank_is_none),
-        "memo": override(struct_hook=_structure_blank_is_empty),
-        "name": override(struct_hook=_structure_blank_is_none),
-        "email": override(struct_hook=_structure_blank_is_none),
-    },
-    # Receipts: "" means nobody has acknowledged yet.
+_StructureHook = Callable[[object, object], object]
+
+#: Response fields where Pushover sends "" (or null) for "not given".
+_BLANK_FIELDS: Final[Mapping[type[Any], Mapping[str, _StructureHook]]] = {
+    # Receipts: nobody has acknowledged yet.
     models.Receipt: {
-        "acknowledged_by": override(struct_hook=_structure_blank_is_none),
-        "acknowledged_by_device": override(struct_hook=_structure_blank_is_none),
+        "acknowledged_by": _structure_blank_is_none,
+        "acknowledged_by_device": _structure_blank_is_none,
     },
-    # Team users and devices [UNVERIFIED shape]: blanks and nulls are "not given".
+    # Group members: no device means every device; a missing memo is "".
+    models.GroupMember: {
+        "device": _structure_blank_is_none,
+        "memo": _structure_blank_is_empty,
+        "name": _structure_blank_is_none,
+        "email": _structure_blank_is_none,
+    },
+    # Team users and devices [UNVERIFIED shape].
     models.TeamUser: {
-        "name": override(struct_hook=_structure_blank_is_none),
-        "email": override(struct_hook=_structure_blank_is_none),
+        "name": _structure_blank_is_none,
+        "email": _structure_blank_is_none,
     },
     models.TeamDevice: {
-        "os": override(struct_hook=_structure_blank_is_none),
-        "os_version": override(struct_hook=_structure_blank_is_none),
+        "os": _structure_blank_is_none,
+        "os_version": _structure_blank_is_none,
     },
 }
 
@@ -289,12 +291,16 @@ def make_converter() -> cattrs.Converter:
 
     conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
 
-    # Results with per-field rules (see _RESULT_OVERRIDES), generated on first use too.
+    # Results with blank-means-none fields (_BLANK_FIELDS), generated on first use too.
     def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
-        return make_dict_structure_fn(cls, conv, **_RESULT_OVERRIDES[cls])
+        overrides: dict[str, Any] = {
+            name: override(struct_hook=hook)
+            for name, hook in _BLANK_FIELDS[cls].items()
+        }
+        return make_dict_structure_fn(cls, conv, **overrides)
 
     conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and t in _RESULT_OVERRIDES, result_hook
+        lambda t: isinstance(t, type) and t in _BLANK_FIELDS, result_hook
     )
     return conv
 
