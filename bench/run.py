@@ -616,6 +616,8 @@ def startup(rounds: int) -> None:
             sends["cli"] = wall(
                 [*command, "send", "--base-url", fake.base_url, "hello"], cli_env
             )
+        else:  # what exists: the command line's own start-up
+            sends["cli-help"] = wall([PYTHON, "-m", "chump_typed", "--help"], env)
         for run in sends.values():
             run()
         medians = median_rounds(sends, rounds)
@@ -645,7 +647,17 @@ def startup(rounds: int) -> None:
                 )
             )
         else:
-            print("  (chump-typed send does not exist yet: CLI row skipped)")
+            print("  (chump-typed send does not exist yet: its row is skipped)")
+            add(
+                Row(
+                    "one-shot",
+                    "python -m chump_typed --help (no send yet)",
+                    medians["cli-help"],
+                    "ms",
+                    "bare script",
+                    medians["cli-help"] / base,
+                )
+            )
 
         extra: list[float] = []
         firsts: list[float] = []
