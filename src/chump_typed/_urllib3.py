@@ -458,3 +458,9 @@ def _install_log_filter() -> None:
 
 
 _install_log_filter()
+
+
+def total_timeout(seconds: float) -> urllib3.Timeout:
+    """A timeout bounding the whole request, connect and read together, by *seconds*
+    (for callers such as a logging handler that must not block longer)."""
+    return urllib3.Timeout(connect=seconds, read=seconds, total=seconds)

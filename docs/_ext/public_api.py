@@ -1,0 +1,138 @@
+"""``public-names``: document what ``chump_typed`` exports, grouped by home module.
+
+``.. public-names:: chump_typed.models`` documents every name in ``chump_typed.__all__``
+whose home is ``chump_typed.models``, under the name users import
+(``chump_typed.Notification``), in source order. A name added to ``__all__`` appears in
+the reference with no change to the docs; ``tests/test_docs.py`` checks that every home
+module has a ``public-names`` section.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from docutils.statemachine import StringList
+from public_homes import PACKAGE, home_of
+from sphinx.application import Sphinx
+from sphinx.pycode import ModuleAnalyzer
+from sphinx.util.docutils import SphinxDirective
+from sphinx.util.nodes import nested_parse_with_titles
+
+
+def public_names(home: str) -> list[str]:
+    """The names ``chump_typed`` exports from *home*, in source order."""
+    package = importlib.import_module(PACKAGE)
+    analyzer = ModuleAnalyzer.for_module(home)
+    analyzer.analyze()
+    order = analyzer.tagorder
+    names = [n for n in package.__all__ if home_of(n) == home]
+    return sorted(names, key=lambda n: order.get(n, len(order)))
+
+
+def _data_lines(home: str, name: str, value: Any) -> list[str]:
+    analyzer = ModuleAnalyzer.for_module(home)
+    doc = analyzer.find_attr_docs().get(("", name), [])
+    shown = repr(value)
+    lines = [f".. py:data:: {name}"]
+    if len(shown) <= 80:
+        lines.append(f"   :value: {shown}")
+    lines.append("")
+    lines += [f"   {line}" for line in doc]
+    if hasattr(value, "request_type"):  # an endpoint row: say what it does
+        lines.append(
+            f"   ``{value.method} {value.path}``: takes a"
+            f" :class:`{value.request_type.__name__}`, returns a"
+            f" :class:`{value.response_type.__name__}`."
+        )
+    return [*lines, ""]
+
+
+class PublicNames(SphinxDirective):
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        home = self.arguments[0]
+        if home == "*":
+            names = self._the_rest()
+            if not names:
+                return []
+        else:
+            names = public_names(home)
+            if not names:
+                raise self.error(f"{PACKAGE} exports nothing from {home}")
+        package = importlib.import_module(PACKAGE)
+        lines = [f".. currentmodule:: {PACKAGE}", ""]
+        if home == "*":
+            lines += [".. rubric:: Other names", ""]
+        for name in names:
+            obj = getattr(package, name)
+            if inspect.isclass(obj):
+                kind = (
+                    "autoexception" if issubclass(obj, BaseException) else "autoclass"
+                )
+                lines += [
+                    f".. {kind}:: {name}",
+                    "   :members:",
+                    "   :undoc-members:",
+                    "   :show-inheritance:",
+                    "",
+                ]
+            elif inspect.isfunction(obj):
+                lines += [f".. autofunction:: {name}", ""]
+            else:
+                lines += _data_lines(home_of(name), name, obj)
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source=home), node)
+        return node.children
+
+    def _the_rest(self) -> list[str]:
+        """``public-names:: *``: the exported names whose home has no section of its
+        own on this page, so a new module's names appear without a docs change."""
+        text = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        covered = set(_SECTION.findall(text)) - {"*"}
+        package = importlib.import_module(PACKAGE)
+        return [n for n in package.__all__ if home_of(n) not in covered]
+
+
+_SECTION = re.compile(r"^\.\. public-names:: (\S+)$", re.M)
+_CONSTANT = re.compile(r"[A-Z][A-Z0-9_]*")
+
+
+class ModuleConstants(SphinxDirective):
+    """``.. module-constants:: chump_typed.models``: every UPPER_CASE number or string
+    the module assigns, in source order, as ``chump_typed.models.NAME``; so the bounds
+    that docstrings mention (``MESSAGE_MAX``) are documented and linkable."""
+
+    required_arguments = 1
+
+    def run(self) -> list[nodes.Node]:
+        home = self.arguments[0]
+        module = importlib.import_module(home)
+        analyzer = ModuleAnalyzer.for_module(home)
+        analyzer.analyze()
+        names = [
+            name
+            for name in sorted(analyzer.tagorder, key=analyzer.tagorder.__getitem__)
+            if _CONSTANT.fullmatch(name)
+            and isinstance(getattr(module, name, None), (int, float, str))
+        ]
+        lines = [f".. py:currentmodule:: {home}", ""]
+        for name in names:
+            lines += _data_lines(home, name, getattr(module, name))
+        lines += [f".. py:currentmodule:: {PACKAGE}", ""]
+        node = nodes.section()
+        node.document = self.state.document
+        nested_parse_with_titles(self.state, StringList(lines, source=home), node)
+        return node.children
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    app.add_directive("public-names", PublicNames)
+    app.add_directive("module-constants", ModuleConstants)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,125 @@
+"""The command line's config file: where it lives and how it is read.
+
+The file is TOML with string keys at the top level, e.g.::
+
+    token = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
+    user = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+
+It lives in the user's config directory: ``$XDG_CONFIG_HOME/chump-typed/config.toml``
+(``~/.config/chump-typed/config.toml`` when the variable is unset), or
+``%APPDATA%\\chump-typed\\config.toml`` on Windows. Python 3.11+ reads it with
+:mod:`tomllib`; on 3.10, which has no TOML reader and where we add no dependency, a tiny
+parser accepts the ``key = "value"`` subset shown above.
+
+Error messages name the file, line and key but never quote a value: the file holds
+secrets.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Final
+
+__all__ = ["KEYS", "ConfigError", "default_config_path", "load_config", "parse_simple"]
+
+#: The keys the file may set.
+KEYS: Final = frozenset({"token", "user", "base_url"})
+
+_LINE: Final = re.compile(
+    r"""\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*
+        (?P<value>"(?:[^"\\\x00-\x1f]|\\.)*"|'[^'\x00-\x1f]*')
+        \s*(?:\#.*)?""",
+    re.VERBOSE,
+)
+
+
+class ConfigError(Exception):
+    """The config file could not be read or says something we do not understand."""
+
+
+def default_config_path(
+    environ: Mapping[str, str] = os.environ, platform: str = sys.platform
+) -> Path:
+    """The config file's path in the user's config directory (it may not exist)."""
+    if platform == "win32":
+        appdata = environ.get("APPDATA")
+        base = Path(appdata) if appdata else Path.home() / "AppData" / "Roaming"
+    else:
+        xdg = environ.get("XDG_CONFIG_HOME", "")
+        # The XDG spec says a relative value is invalid and must be ignored.
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".config"
+    return base / "chump-typed" / "config.toml"
+
+
+def parse_simple(text: str) -> dict[str, str]:
+    """Parse the ``key = "value"`` subset of TOML (comments and blank lines allowed).
+
+    Used on Python 3.10, which has no :mod:`tomllib`; agrees with :mod:`tomllib` on
+    every file it accepts.
+    """
+    values: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _LINE.fullmatch(line)
+        if match is None:
+            raise ConfigError(f'line {number}: expected key = "value"')
+        key, raw = match["key"], match["value"]
+        if key in values:
+            raise ConfigError(f"line {number}: {key} is set twice")
+        if raw.startswith("'"):
+            values[key] = raw[1:-1]
+            continue
+        try:
+            # TOML basic strings and JSON strings share their escapes.
+            values[key] = json.loads(raw)
+        except ValueError:
+            raise ConfigError(
+                f"line {number}: bad escape in the value of {key}"
+            ) from None
+    return values
+
+
+def _parse(text: str) -> dict[str, Any]:
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        try:
+            return tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            # The message gives the line and column, never the text.
+            raise ConfigError(str(exc)) from None
+    return dict(parse_simple(text))  # pragma: no cover - Python 3.10 only
+
+
+def load_config(path: Path) -> dict[str, str]:
+    """Read *path*; a missing file is an empty config.
+
+    :raises ConfigError: the file is unreadable, is not valid, sets an unknown key or a
+        value that is not a string.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read it ({type(exc).__name__})") from None
+    try:
+        data = _parse(text)
+    except ConfigError as exc:
+        raise ConfigError(f"{path}: {exc}") from None
+    config: dict[str, str] = {}
+    for key, value in data.items():
+        if key not in KEYS:
+            known = ", ".join(sorted(KEYS))
+            raise ConfigError(f"{path}: unknown key {key!r} (known: {known})")
+        if not isinstance(value, str):
+            raise ConfigError(f"{path}: {key} must be a string")
+        config[key] = value
+    return config
