@@ -67,7 +67,7 @@ class NotAttempted:
     error: None = attrs.field(default=None, init=False)
 
 
-#: What happened to one notification of :func:`send_many`.
+#: What happened to one notification of :meth:`~chump_typed.Client.send_many`.
 SendOutcome = Union[Sent, Failed, NotAttempted]  # noqa: UP007 - a runtime alias on 3.10
 
 
