@@ -8,7 +8,6 @@ turns the :class:`HTTPResponse` into the row's result model or a typed error.
 from __future__ import annotations
 
 import datetime as _dt
-import email.utils
 import json
 import re
 from collections.abc import Mapping
@@ -272,6 +271,8 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
 
 def parse_date(headers: Mapping[str, str]) -> _dt.datetime | None:
     """The response's ``Date`` header as an aware datetime, if present and valid."""
+    import email.utils  # only error reports need it: left out of start-up
+
     value = headers.get("date")
     if value is None:
         return None
