@@ -9,9 +9,10 @@ from chump_typed import compat, errors, models
 
 
 def test_all_is_sorted_and_complete() -> None:
-    public = {name for name in vars(chump_typed) if not name.startswith("_")}
+    # dir(), not vars(): some names are imported on first use.
+    public = {name for name in dir(chump_typed) if not name.startswith("_")}
     modules = {
-        n for n, v in vars(chump_typed).items() if isinstance(v, types.ModuleType)
+        n for n in public if isinstance(getattr(chump_typed, n), types.ModuleType)
     }
     not_exported = modules | {"annotations"}  # the __future__ import binds a name
 
@@ -48,3 +49,30 @@ def test_version_comes_from_metadata() -> None:
     from importlib.metadata import version
 
     assert version("chump_typed") == chump_typed.__version__
+
+
+def test_importing_the_package_leaves_the_facade_and_urllib3_for_later() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chump_typed; "
+        "print(sorted(m for m in ('urllib3', 'chump_typed.compat', "
+        "'chump_typed._urllib3', 'chump_typed._bulk') if m in sys.modules)); "
+        "chump_typed.Application, chump_typed.Urllib3Transport, chump_typed.Sent; "
+        "print(sorted(m for m in ('urllib3', 'chump_typed.compat') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+    assert out == ["[]", "['chump_typed.compat', 'urllib3']"]
+
+
+def test_lazy_names_are_the_real_objects() -> None:
+    from chump_typed import _bulk, _urllib3
+
+    assert chump_typed.Urllib3Transport is _urllib3.Urllib3Transport
+    assert chump_typed.Sent is _bulk.Sent
+    assert chump_typed.Application is compat.Application
+    assert "Application" in dir(chump_typed)

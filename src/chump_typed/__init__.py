@@ -42,19 +42,7 @@ from chump_typed._endpoints import (
     Endpoint,
 )
 from chump_typed._protocol import HTTPRequest, HTTPResponse, Transport
-from chump_typed._urllib3 import PushoverRetry, Urllib3Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
-from chump_typed.compat import (
-    EMERGENCY,
-    HIGH,
-    LOW,
-    LOWEST,
-    NORMAL,
-    Application,
-    EmergencyMessage,
-    Message,
-    User,
-)
 from chump_typed.errors import (
     APIError,
     PushoverError,
@@ -122,6 +110,27 @@ from chump_typed.models import (
     ValidateUserRequest,
 )
 
+if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
+    from chump_typed._bulk import (
+        Failed,
+        NotAttempted,
+        SendOutcome,
+        Sent,
+        chunk_recipients,
+    )
+    from chump_typed._urllib3 import PushoverRetry, Urllib3Transport
+    from chump_typed.compat import (
+        EMERGENCY,
+        HIGH,
+        LOW,
+        LOWEST,
+        NORMAL,
+        Application,
+        EmergencyMessage,
+        Message,
+        User,
+    )
+
 __all__ = [
     "ADD_GROUP_USER",
     "ADD_TEAM_USER",
@@ -167,6 +176,7 @@ __all__ = [
     "EmergencyMessage",
     "Endpoint",
     "ErrorResponse",
+    "Failed",
     "GlanceResult",
     "GlanceUpdate",
     "GroupAddUserRequest",
@@ -196,6 +206,7 @@ __all__ = [
     "LicenseOS",
     "LimitsRequest",
     "Message",
+    "NotAttempted",
     "Notification",
     "Priority",
     "PushoverError",
@@ -205,7 +216,9 @@ __all__ = [
     "Receipt",
     "ReceiptRequest",
     "Result",
+    "SendOutcome",
     "SendResult",
+    "Sent",
     "SoundList",
     "SoundsRequest",
     "SubscriptionMigrateRequest",
@@ -228,18 +241,54 @@ __all__ = [
     "UserValidation",
     "ValidateUserRequest",
     "ValidationError",
+    "chunk_recipients",
 ]
 
+
+#: Names imported on first use, so that ``import chump_typed`` stays cheap for scripts
+#: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
+_LAZY: dict[str, str] = {
+    **dict.fromkeys(
+        ("Failed", "NotAttempted", "SendOutcome", "Sent", "chunk_recipients"),
+        "chump_typed._bulk",
+    ),
+    **dict.fromkeys(("PushoverRetry", "Urllib3Transport"), "chump_typed._urllib3"),
+    **dict.fromkeys(
+        (
+            "EMERGENCY",
+            "HIGH",
+            "LOW",
+            "LOWEST",
+            "NORMAL",
+            "Application",
+            "EmergencyMessage",
+            "Message",
+            "User",
+        ),
+        "chump_typed.compat",
+    ),
+}
 
 if _typing.TYPE_CHECKING:
     __version__: str
 else:
     # Hidden from type checkers: a module-level __getattr__ would make every misspelt
-    # name (``chump_typed.Clinet``) type-check.
-    def __getattr__(name: str) -> str:
+    # name (``chump_typed.Clinet``) type-check. They see the lazy names imported above.
+    def __getattr__(name: str) -> object:
+        module = _LAZY.get(name)
+        if module is not None:
+            from importlib import import_module
+
+            value = getattr(import_module(module), name)
+            globals()[name] = value  # later lookups skip this function
+            return value
         # The version comes from the installed metadata, read only when asked for.
         if name == "__version__":
             from importlib.metadata import version
 
             return version("chump_typed")
         raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

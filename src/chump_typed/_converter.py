@@ -199,6 +199,15 @@ def _structure_blank_is_empty(value: object, _: object) -> str:
     return _structure_str(value, None)
 
 
+#: Per-field wire rules of request types that differ from the converter's defaults.
+_REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
+    models.TeamAddUserRequest: {
+        "instant": override(unstruct_hook=_true_flag),
+        "admin": override(unstruct_hook=_true_flag),
+    },
+}
+
+
 _StructureHook = Callable[[object, object], object]
 
 #: Response fields where Pushover sends "" (or null) for "not given".
@@ -244,6 +253,18 @@ def make_converter() -> cattrs.Converter:
         lambda t: t == Optional[_dt.datetime | int],  # noqa: UP045 - compared to annotations
         _structure_timestamp,
     )
+
+    def structure_rate_limit(value: object, _: object) -> models.RateLimit | None:
+        # decode_response puts in the RateLimit it built from the headers: take it as
+        # it is rather than unstructure it again or evolve the result afterwards.
+        if value is None or isinstance(value, models.RateLimit):
+            return value
+        return conv.structure(value, models.RateLimit)
+
+    conv.register_structure_hook_func(
+        lambda t: t == Optional[models.RateLimit],  # noqa: UP045 - compared to annotations
+        structure_rate_limit,
+    )
     conv.register_structure_hook(bool, _structure_bool)
     conv.register_structure_hook(int, _structure_int)
     conv.register_structure_hook(str, _structure_str)
@@ -261,28 +282,26 @@ def make_converter() -> cattrs.Converter:
     conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)
 
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
-    for cls in REQUEST_TYPES:
-        conv.register_unstructure_hook(
-            cls, make_dict_unstructure_fn(cls, conv, _cattrs_omit_if_default=True)
+    # Each function is generated on the first use of its type, not at import: a script
+    # pays for the calls it makes only (cattrs compiles one function per class).
+    def request_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
+        return make_dict_unstructure_fn(
+            cls, conv, _cattrs_omit_if_default=True, **_REQUEST_OVERRIDES.get(cls, {})
         )
-    conv.register_unstructure_hook(
-        models.TeamAddUserRequest,
-        make_dict_unstructure_fn(
-            models.TeamAddUserRequest,
-            conv,
-            _cattrs_omit_if_default=True,
-            instant=override(unstruct_hook=_true_flag),
-            admin=override(unstruct_hook=_true_flag),
-        ),
-    )
 
-    for cls, hooks in _BLANK_FIELDS.items():
+    conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
+
+    # Results with blank-means-none fields (_BLANK_FIELDS), generated on first use too.
+    def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
         overrides: dict[str, Any] = {
-            name: override(struct_hook=hook) for name, hook in hooks.items()
+            name: override(struct_hook=hook)
+            for name, hook in _BLANK_FIELDS[cls].items()
         }
-        conv.register_structure_hook(
-            cls, make_dict_structure_fn(cls, conv, **overrides)
-        )
+        return make_dict_structure_fn(cls, conv, **overrides)
+
+    conv.register_structure_hook_factory(
+        lambda t: isinstance(t, type) and t in _BLANK_FIELDS, result_hook
+    )
     return conv
 
 

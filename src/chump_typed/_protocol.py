@@ -8,12 +8,11 @@ turns the :class:`HTTPResponse` into the row's result model or a typed error.
 from __future__ import annotations
 
 import datetime as _dt
-import email.utils
 import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, quote_plus
 
 import attrs
 import cattrs
@@ -120,6 +119,10 @@ class Transport(Protocol):
 # -- Encoding --------------------------------------------------------------------------
 
 
+#: What ``urlencode`` leaves as it is: text made only of these needs no quoting.
+_PLAIN: Final = re.compile(r"[A-Za-z0-9_.~-]*")
+
+
 def _wire_value(value: object) -> str:
     """One unstructured value as form text (ints as digits, strings as they are)."""
     return value if isinstance(value, str) else str(value)
@@ -138,12 +141,20 @@ def _quote_value(value: str) -> str:
     return quote_plus(value)
 
 
+def _form_text(fields: Mapping[str, str]) -> str:
+    """``urllib.parse.urlencode(fields)``, character for character, without quoting
+    what needs none (names, tokens, keys, numbers): half the cost of a request's encoding."""
+    plain = _PLAIN.fullmatch
+    return "&".join(
+        f"{k if plain(k) else quote_plus(k)}={v if plain(v) else _quote_value(v)}"
+        for k, v in fields.items()
+    )
+
+
 def form_encode(fields: Mapping[str, str]) -> bytes:
     """``application/x-www-form-urlencoded`` bytes, as :func:`urllib.parse.urlencode`
     makes them (fast for a long base64 value such as ``attachment_base64``)."""
-    return "&".join(
-        f"{quote_plus(name)}={_quote_value(value)}" for name, value in fields.items()
-    ).encode("ascii")
+    return _form_text(fields).encode("ascii")
 
 
 def _for_reports(
@@ -196,13 +207,18 @@ def encode_request(
     :class:`~chump_typed.models.Attachment` goes as ``multipart/form-data`` instead,
     the attachment as a file part with its filename and content type.
     """
-    wire = unstructure_request(request)
-    files = {k: v for k, v in wire.items() if isinstance(v, Attachment)}
-    params = {k: _wire_value(v) for k, v in wire.items() if k not in files}
-    path = fill_path(
-        endpoint.path, {name: params.pop(name) for name in endpoint.placeholders}
-    )
-    fields = {"token": token, **params}
+    fields: dict[str, str] = {"token": token}
+    files: dict[str, Attachment] = {}
+    for name, value in unstructure_request(request).items():
+        if isinstance(value, Attachment):
+            files[name] = value
+        else:
+            fields[name] = _wire_value(value)
+    path = endpoint.path
+    if endpoint.placeholders:  # most rows have none: their path is the template
+        path = fill_path(
+            path, {name: fields.pop(name) for name in endpoint.placeholders}
+        )
     url = base_url + path
     if files:
         if endpoint.method != "POST":
@@ -219,7 +235,7 @@ def encode_request(
     if endpoint.method == "GET":
         return HTTPRequest(
             method="GET",
-            url=f"{url}?{urlencode(fields)}",
+            url=f"{url}?{_form_text(fields)}",
             headers=_BASE_HEADERS,
             retryable=endpoint.retryable,
             params=fields,
@@ -255,6 +271,8 @@ def parse_rate_limit(headers: Mapping[str, str]) -> RateLimit | None:
 
 def parse_date(headers: Mapping[str, str]) -> _dt.datetime | None:
     """The response's ``Date`` header as an aware datetime, if present and valid."""
+    import email.utils  # only error reports need it: left out of start-up
+
     value = headers.get("date")
     if value is None:
         return None
@@ -312,7 +330,9 @@ def decode_response(
             http_status=status,
             body=response.body,
         )
-    data.pop("rate_limit", None)  # ours to fill, from the headers
+    # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
+    # result is built once (no attrs.evolve re-running validators on a frozen value).
+    data["rate_limit"] = parse_rate_limit(response.headers)
     try:
         result = converter.structure(data, endpoint.response_type)
     except Exception as exc:  # cattrs raises ExceptionGroups of anything a hook raised
@@ -326,7 +346,4 @@ def decode_response(
             http_status=status,
             body=response.body,
         ) from exc
-    rate_limit = parse_rate_limit(response.headers)
-    if rate_limit is None:
-        return result
-    return attrs.evolve(result, rate_limit=rate_limit)
+    return result

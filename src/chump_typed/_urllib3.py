@@ -54,7 +54,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from typing_extensions import Self
-    from urllib3.connectionpool import ConnectionPool
+    from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool
     from urllib3.response import BaseHTTPResponse
 
 __all__ = [
@@ -294,6 +294,10 @@ class Urllib3Transport:
                 max_wait=_check_seconds("max_wait", max_wait, allow_zero=True),
             )
         self.retries: Final[PushoverRetry] = policy
+        # The per-request policies, derived once: Retry.new() costs as much as our whole
+        # encoding step, and these never change.
+        self._once_retries = policy.new(read=False, status=0, other=0)
+        self._post_retries = policy.new(read=False, other=0)
         check_int_range("maxsize", maxsize, low=1, high=2)
         pool_kwargs: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED"}
         if ca_certs is not None:
@@ -307,28 +311,44 @@ class Urllib3Transport:
         self._pool = urllib3.PoolManager(
             num_pools=4, maxsize=maxsize, block=True, retries=False, **pool_kwargs
         )
+        self._routes: dict[str, HTTPConnectionPool] = {}
+
+    def _route(self, url: str) -> tuple[HTTPConnectionPool, str]:
+        """The connection pool for *url*'s origin, and the request target (path and
+        query). Remembered per origin: every request of a client goes to the same one,
+        and parsing the URL each time costs as much as our whole encoding step."""
+        scheme, _, rest = url.partition("://")
+        netloc, _, target = rest.partition("/")
+        origin = f"{scheme}://{netloc}"
+        pool = self._routes.get(origin)
+        if pool is None or pool.pool is None:  # unknown, or closed by clear()/eviction
+            pool = self._pool.connection_from_url(origin)
+            self._routes[origin] = pool
+        return pool, "/" + target
 
     def _retries_for(self, request: HTTPRequest) -> Retry:
         if not request.retryable:
             # Only a connection that was never made may be tried again.
-            return self.retries.new(read=False, status=0, other=0)
+            return self._once_retries
         if request.method not in _SAFE_METHODS:
             # At most once: no resend after the request may have reached the server.
-            return self.retries.new(read=False, other=0)
+            return self._post_retries
         return self.retries
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; raise :class:`TransportError` when no response arrives."""
         failure: BaseException
         try:
-            response = self._pool.request(
+            pool, target = self._route(request.url)
+            response = pool.urlopen(
                 request.method,
-                request.url,
+                target,
                 body=request.body or None,
-                headers=dict(request.headers),
+                headers=request.headers,
                 retries=self._retries_for(request),
                 timeout=self.timeout,
                 redirect=False,
+                assert_same_host=False,
                 preload_content=True,
             )
         except MaxRetryError as exc:
@@ -348,6 +368,7 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Close every pooled connection."""
+        self._routes.clear()
         self._pool.clear()
 
     def __enter__(self) -> Self:

@@ -23,7 +23,11 @@ from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.models import check_key
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from typing_extensions import Self
+
+    from chump_typed._bulk import SendOutcome
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 
@@ -157,8 +161,9 @@ class Client:
             endpoint, request, token=self._credential(endpoint), base_url=self.base_url
         )
         debug = logger.isEnabledFor(logging.DEBUG)
-        where = f"{http_request.method} {redact_url(http_request.url)}"
+        where = ""  # redacting costs a URL parse: only when a record will be logged
         if debug:
+            where = f"{http_request.method} {redact_url(http_request.url)}"
             logger.debug("%s %s", where, redact_params(http_request.params))
         started = time.perf_counter()
         try:
@@ -194,6 +199,27 @@ class Client:
     def send(self, notification: models.Notification) -> models.SendResult:
         """Send a message (``POST messages.json``)."""
         return self.call(ep.SEND_MESSAGE, notification)
+
+    def send_many(
+        self, notifications: Iterable[models.Notification], *, max_in_flight: int = 2
+    ) -> list[SendOutcome]:
+        """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
+        one outcome per notification, in order; stops when the quota is spent."""
+        from chump_typed._bulk import send_many
+
+        return send_many(self, notifications, max_in_flight=max_in_flight)
+
+    def broadcast(
+        self,
+        template: models.Notification,
+        users: Iterable[str],
+        *,
+        max_in_flight: int = 2,
+    ) -> list[SendOutcome]:
+        """Send *template* to every key in *users*, 50 recipients per request."""
+        from chump_typed._bulk import broadcast
+
+        return broadcast(self, template, users, max_in_flight=max_in_flight)
 
     def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""

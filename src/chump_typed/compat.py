@@ -755,9 +755,10 @@ class Message:
     @property
     def notification(self) -> Notification:
         """The immutable request this message sends, as it stands now."""
-        return attrs.evolve(
-            self._draft, user=_recipients(self.user.token, self._others)
-        )
+        recipients = _recipients(self.user.token, self._others)
+        if recipients == self._draft.user:
+            return self._draft  # frozen and already validated: no copy to check again
+        return attrs.evolve(self._draft, user=recipients)
 
     def send(self) -> bool:
         """Send the message (again, if it was sent before).

@@ -67,6 +67,7 @@ from chump_typed import (
     EmergencyMessage,
     Endpoint,
     ErrorResponse,
+    Failed,
     GlanceResult,
     GlanceUpdate,
     GroupAddUserRequest,
@@ -96,6 +97,7 @@ from chump_typed import (
     LicenseOS,
     LimitsRequest,
     Message,
+    NotAttempted,
     Notification,
     Priority,
     PushoverError,
@@ -105,7 +107,9 @@ from chump_typed import (
     Receipt,
     ReceiptRequest,
     Result,
+    SendOutcome,
     SendResult,
+    Sent,
     SoundList,
     SoundsRequest,
     SubscriptionMigrateRequest,
@@ -128,6 +132,7 @@ from chump_typed import (
     UserValidation,
     ValidateUserRequest,
     ValidationError,
+    chunk_recipients,
     testing,
 )
 from chump_typed.callbacks import (
@@ -405,6 +410,29 @@ def client_methods(client: Client, notification: Notification) -> None:
     assert_type(client.transport, Transport)
     with client as entered:
         assert_type(entered, Client)
+
+
+def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
+    assert_type(client.send_many([notification]), list[SendOutcome])
+    assert_type(
+        client.send_many(iter([notification]), max_in_flight=1), list[SendOutcome]
+    )
+    assert_type(client.broadcast(notification, [USER_KEY]), list[SendOutcome])
+    assert_type(chunk_recipients([USER_KEY]), list[str])
+    assert_type(chunk_recipients([USER_KEY], size=10), list[str])
+    assert_type(outcome.notification, Notification)
+    assert_type(outcome.result, SendResult | None)
+    assert_type(outcome.error, PushoverError | None)
+    if isinstance(outcome, Sent):
+        assert_type(outcome.result, SendResult)
+        assert_type(outcome.error, None)
+    elif isinstance(outcome, Failed):
+        assert_type(outcome.error, PushoverError)
+        assert_type(outcome.result, None)
+    else:
+        assert_type(outcome, NotAttempted)
+        assert_type(outcome.result, None)
+        assert_type(outcome.error, None)
 
 
 # -- Request models ----------------------------------------------------------------------

@@ -231,3 +231,9 @@ def testing_misuse(fake: FakePushover) -> None:
     fake.messages.append(None)  # type: ignore[attr-defined]
     fake.acknowledge(42)  # type: ignore[arg-type]
     fake.inject("500")  # type: ignore[arg-type]
+
+
+def bulk_misuse(client: Client, n: Notification) -> None:
+    # send_many takes notifications, not message texts; broadcast takes keys.
+    client.send_many(["hello"])  # type: ignore[list-item]
+    client.broadcast(n, [1, 2])  # type: ignore[list-item]

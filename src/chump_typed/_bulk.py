@@ -1,0 +1,205 @@
+"""Sending many notifications: one typed outcome per notification, in order.
+
+Pushover allows at most two concurrent connections per client and asks for keep-alive;
+:func:`send_many` keeps at most ``max_in_flight`` (1 or 2) sends running on worker
+threads that share the client's pooled transport, never resends anything (a failed send
+is reported, not retried here), and stops taking new notifications once Pushover says
+the monthly quota is spent: the rest are reported :class:`NotAttempted` and never sent.
+
+:func:`chunk_recipients` turns a list of user keys into the fewest messages Pushover
+accepts (50 comma-joined keys each); :func:`broadcast` sends one notification to all.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Final, Union
+
+import attrs
+
+from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
+from chump_typed.models import MAX_RECIPIENTS, Notification, SendResult
+
+if TYPE_CHECKING:
+    from chump_typed.client import Client
+
+__all__ = [
+    "MAX_IN_FLIGHT",
+    "Failed",
+    "NotAttempted",
+    "SendOutcome",
+    "Sent",
+    "broadcast",
+    "chunk_recipients",
+    "send_many",
+]
+
+#: Pushover's limit on concurrent connections from one client.
+MAX_IN_FLIGHT: Final = 2
+
+
+@attrs.frozen(kw_only=True)
+class Sent:
+    """Pushover accepted the notification."""
+
+    notification: Notification
+    result: SendResult
+    error: None = attrs.field(default=None, init=False)
+
+
+@attrs.frozen(kw_only=True)
+class Failed:
+    """The send failed; ``error`` says how (an :class:`~chump_typed.APIError`, a
+    :class:`~chump_typed.TransportError`, ...). It was not retried."""
+
+    notification: Notification
+    error: PushoverError
+    result: None = attrs.field(default=None, init=False)
+
+
+@attrs.frozen(kw_only=True)
+class NotAttempted:
+    """Never sent, because the monthly quota ran out on an earlier notification."""
+
+    notification: Notification
+    result: None = attrs.field(default=None, init=False)
+    error: None = attrs.field(default=None, init=False)
+
+
+#: What happened to one notification of :meth:`~chump_typed.Client.send_many`.
+SendOutcome = Union[Sent, Failed, NotAttempted]  # noqa: UP007 - a runtime alias on 3.10
+
+
+def _check_in_flight(max_in_flight: object) -> int:
+    if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int):
+        raise TypeError(
+            f"max_in_flight: expected int, got a {type(max_in_flight).__name__}"
+        )
+    if not 1 <= max_in_flight <= MAX_IN_FLIGHT:
+        raise ValidationError(
+            "max_in_flight",
+            f"must be 1 or {MAX_IN_FLIGHT} (Pushover allows at most "
+            f"{MAX_IN_FLIGHT} concurrent connections), got {max_in_flight}",
+        )
+    return max_in_flight
+
+
+class _Run:
+    """The shared state of one :func:`send_many`: a cursor over the notifications, the
+    outcome slots, and the stop flag raised by a spent quota or an unexpected error."""
+
+    def __init__(self, client: Client, items: tuple[Notification, ...]) -> None:
+        self.client = client
+        self.items = items
+        self.outcomes: list[SendOutcome] = [NotAttempted(notification=n) for n in items]
+        self.lock = threading.Lock()
+        self.cursor = 0
+        self.stopped = False
+        self.crash: BaseException | None = None
+
+    def _claim(self) -> int | None:
+        with self.lock:
+            if self.stopped or self.cursor >= len(self.items):
+                return None
+            index = self.cursor
+            self.cursor += 1
+            return index
+
+    def work(self) -> None:
+        """Send notifications until none are left or the run is stopped."""
+        while (index := self._claim()) is not None:
+            notification = self.items[index]
+            try:
+                result = self.client.send(notification)
+            except QuotaExceededError as error:
+                self.outcomes[index] = Failed(notification=notification, error=error)
+                with self.lock:
+                    self.stopped = True
+            except PushoverError as error:
+                self.outcomes[index] = Failed(notification=notification, error=error)
+            except BaseException as crash:  # a bug or an interrupt: stop, re-raise
+                with self.lock:
+                    self.stopped = True
+                    self.crash = self.crash or crash
+                return
+            else:
+                self.outcomes[index] = Sent(notification=notification, result=result)
+
+
+def send_many(
+    client: Client,
+    notifications: Iterable[Notification],
+    *,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> list[SendOutcome]:
+    """Send every notification once and return their outcomes in the same order.
+
+    At most *max_in_flight* sends run at once (each on its own pooled connection).
+    A :class:`~chump_typed.QuotaExceededError` stops the run: notifications not yet
+    started come back :class:`NotAttempted`. Any other :class:`PushoverError` is kept
+    as that notification's :class:`Failed` outcome and the run goes on.
+
+    :raises TypeError: an item is not a :class:`~chump_typed.Notification` (checked
+        before anything is sent).
+    :raises ValidationError: *max_in_flight* is not 1 or 2.
+    """
+    in_flight = _check_in_flight(max_in_flight)
+    items = tuple(notifications)
+    for position, item in enumerate(items):
+        if not isinstance(item, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"notifications[{position}]: expected a Notification, "
+                f"got a {type(item).__name__}"
+            )
+    run = _Run(client, items)
+    helpers = [
+        threading.Thread(target=run.work, name=f"chump-typed-send-{n}", daemon=True)
+        for n in range(1, min(in_flight, len(items)))
+    ]
+    for helper in helpers:
+        helper.start()
+    try:
+        run.work()  # the calling thread is one of the senders
+    finally:
+        for helper in helpers:
+            helper.join()
+    if run.crash is not None:
+        raise run.crash
+    return run.outcomes
+
+
+def chunk_recipients(users: Iterable[str], *, size: int = MAX_RECIPIENTS) -> list[str]:
+    """Join *users* into comma-separated groups of at most *size* (Pushover: 50) keys,
+    in order, each key once. The keys themselves are checked when a
+    :class:`~chump_typed.Notification` is built from a group."""
+    if isinstance(size, bool) or not isinstance(size, int):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"size: expected int, got a {type(size).__name__}")
+    if not 1 <= size <= MAX_RECIPIENTS:
+        raise ValidationError(
+            "size", f"must be between 1 and {MAX_RECIPIENTS}, got {size}"
+        )
+    if isinstance(users, str):
+        raise TypeError("users: expected an iterable of keys, got a str")
+    keys: Sequence[str] = list(dict.fromkeys(users))
+    return [",".join(keys[i : i + size]) for i in range(0, len(keys), size)]
+
+
+def broadcast(
+    client: Client,
+    template: Notification,
+    users: Iterable[str],
+    *,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> list[SendOutcome]:
+    """Send *template* to every key in *users*, 50 recipients per request.
+
+    Every request is built (and every key checked) before the first is sent. Returns
+    one outcome per request, in order; see :func:`send_many`.
+    """
+    if not isinstance(template, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f"template: expected a Notification, got a {type(template).__name__}"
+        )
+    batches = [attrs.evolve(template, user=group) for group in chunk_recipients(users)]
+    return send_many(client, batches, max_in_flight=max_in_flight)
