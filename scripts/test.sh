@@ -50,7 +50,8 @@ for version in 3.10 3.11 3.12 3.13; do
     continue
   fi
   step "pytest on Python $version"
-  bash scripts/setup.sh "$other" ".venv-$version" test
+  # test+lint: the typing tests run mypy and pyright on this interpreter too.
+  bash scripts/setup.sh "$other" ".venv-$version" test,lint
   # The packaging tests build and install the wheel: interpreter-independent, so they
   # ran once above (and the other venvs do not have the release extra).
   HYPOTHESIS_PROFILE=fast ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
