@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Final, Union
 import attrs
 
 from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
-from chump_typed.models import MAX_RECIPIENTS, Notification, SendResult
+from chump_typed.models import (
+    MAX_RECIPIENTS,
+    Notification,
+    SendResult,
+    require_type,
+)
 
 if TYPE_CHECKING:
     from chump_typed.client import Client
@@ -72,10 +77,8 @@ SendOutcome = Union[Sent, Failed, NotAttempted]  # noqa: UP007 - a runtime alias
 
 
 def _check_in_flight(max_in_flight: object) -> int:
-    if isinstance(max_in_flight, bool) or not isinstance(max_in_flight, int):
-        raise TypeError(
-            f"max_in_flight: expected int, got a {type(max_in_flight).__name__}"
-        )
+    require_type("max_in_flight", max_in_flight, int)
+    assert isinstance(max_in_flight, int)
     if not 1 <= max_in_flight <= MAX_IN_FLIGHT:
         raise ValidationError(
             "max_in_flight",
@@ -173,8 +176,7 @@ def chunk_recipients(users: Iterable[str], *, size: int = MAX_RECIPIENTS) -> lis
     """Join *users* into comma-separated groups of at most *size* (Pushover: 50) keys,
     in order, each key once. The keys themselves are checked when a
     :class:`~chump_typed.Notification` is built from a group."""
-    if isinstance(size, bool) or not isinstance(size, int):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise TypeError(f"size: expected int, got a {type(size).__name__}")
+    require_type("size", size, int)
     if not 1 <= size <= MAX_RECIPIENTS:
         raise ValidationError(
             "size", f"must be between 1 and {MAX_RECIPIENTS}, got {size}"

@@ -34,7 +34,9 @@ from chump_typed.models import (
     Notification,
     Priority,
     RateLimit,
+    check_int_range,
     check_key,
+    require_type,
 )
 
 __all__ = [
@@ -612,12 +614,8 @@ def _as_datetime(timestamp: Timestamp) -> _dt.datetime | None:
         return timestamp.replace(tzinfo=_UTC)
     if timestamp is None or isinstance(timestamp, _dt.datetime):
         return timestamp
-    if isinstance(timestamp, bool) or not isinstance(timestamp, int):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise TypeError(
-            f"timestamp: expected datetime or int, got a {type(timestamp).__name__}"
-        )
-    if timestamp < 0:
-        raise ValidationError("timestamp", f"must be >= 0, got {timestamp}")
+    require_type("timestamp", timestamp, (_dt.datetime, int))
+    check_int_range("timestamp", timestamp, low=0)
     try:
         return epoch_to_datetime(timestamp)
     except (OverflowError, OSError, ValueError) as exc:
@@ -819,8 +817,7 @@ def _load_attachment(source: AttachmentSource | None) -> Attachment | None:
 
 
 def _as_priority(value: int) -> Priority:
-    if isinstance(value, bool) or not isinstance(value, int):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise TypeError(f"priority: expected int, got a {type(value).__name__}")
+    require_type("priority", value, int)
     try:
         return Priority(value)
     except ValueError:
