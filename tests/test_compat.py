@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from random import Random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chump_typed import (
     EMERGENCY,
@@ -51,6 +55,30 @@ def app(fake: FakePushover) -> Application:
 @pytest.fixture
 def user(app: Application) -> User:
     return app.get_user(USER_KEY)
+
+
+class _ReorderingTransport(FakeTransport):
+    """Lets the fake answer the first message at once, then holds that response back
+    until told: a later send overtakes it, as when two responses cross on the wire."""
+
+    def __init__(self, fake: FakePushover) -> None:
+        super().__init__(fake)
+        self.first_answered = threading.Event()
+        self.release_first = threading.Event()
+        self._messages = 0
+        self._lock = threading.Lock()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        response = super().send(request)  # the fake answers in arrival order
+        if not request.url.endswith("/messages.json"):
+            return response
+        with self._lock:
+            self._messages += 1
+            first = self._messages == 1
+        if first:
+            self.first_answered.set()
+            assert self.release_first.wait(timeout=30)
+        return response
 
 
 def authenticated(app: Application) -> bool:
@@ -111,6 +139,27 @@ class TestApplication:
         assert app.limit == 10000
         assert app.remaining == 9998
         assert app.reset is not None and app.reset.tzinfo is not None
+
+    def test_overlapping_sends_keep_the_newest_figures(
+        self, fake: FakePushover, user: User
+    ) -> None:
+        """The server answers A (remaining 9999) then B (9998), but B's response
+        arrives first: the figures stay B's, the newest the server gave."""
+        transport = _ReorderingTransport(fake)
+        app = Application(APP_TOKEN, transport=transport)
+        user = app.get_user(USER_KEY)
+        first = threading.Thread(target=user.send_message, args=("A",))
+        first.start()
+        assert transport.first_answered.wait(timeout=30)
+
+        user.send_message("B")  # answered second, applied first
+        transport.release_first.set()
+        first.join(timeout=30)
+
+        assert not first.is_alive()
+        assert [m.message for m in fake.messages] == ["A", "B"]
+        assert (app.limit, app.remaining) == (10000, 9998)
+        assert app.rate_limit is not None and app.rate_limit.remaining == 9998
 
     def test_get_user_and_equality(self, app: Application) -> None:
         user = app.get_user(USER_KEY)
@@ -416,3 +465,64 @@ class TestDeliberateDifferences:
 
         assert paths(fake) == ["POST /1/messages.json"]
         assert alarm.is_acknowledged is None  # unknown until the first poll
+
+
+# -- Rate-limit figures: the newest the server gave, whatever the arrival order --------
+
+
+@st.composite
+def server_histories(draw: st.DrawFn) -> list[tuple[int, int, int]]:
+    """(limit, remaining, reset) as a server gives them over time: within a period the
+    allowance only grows and the count only falls; a new period has a later reset."""
+    history: list[tuple[int, int, int]] = []
+    limit, remaining, reset = 10_000, 10_000, 1_780_000_000
+    for _ in range(draw(st.integers(min_value=1, max_value=12))):
+        step = draw(st.sampled_from(["send", "buy", "reset"]))
+        if step == "send":
+            remaining = max(0, remaining - draw(st.integers(min_value=1, max_value=50)))
+        elif step == "buy":
+            extra = draw(st.integers(min_value=1, max_value=5_000))
+            limit, remaining = limit + extra, remaining + extra
+        else:
+            reset += draw(st.integers(min_value=1, max_value=40 * 86_400))
+            limit = remaining = draw(st.integers(min_value=1, max_value=50_000))
+        history.append((limit, remaining, reset))
+    return history
+
+
+class _ScriptedTransport:
+    """Answers each message with the next figures of a script."""
+
+    def __init__(self, script: list[tuple[int, int, int]]) -> None:
+        self.script = list(script)
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        limit, remaining, reset = self.script.pop(0)
+        headers = {
+            "x-limit-app-limit": str(limit),
+            "x-limit-app-remaining": str(remaining),
+            "x-limit-app-reset": str(reset),
+        }
+        return HTTPResponse(
+            status=200, headers=headers, body=b'{"status": 1, "request": "r"}'
+        )
+
+    def close(self) -> None:
+        pass
+
+
+@given(server_histories(), st.randoms(use_true_random=False))
+def test_any_arrival_order_ends_on_the_newest_figures(
+    history: list[tuple[int, int, int]], random: Random
+) -> None:
+    arrivals = list(history)
+    random.shuffle(arrivals)
+    app = Application(APP_TOKEN, transport=_ScriptedTransport(arrivals))
+    user = app.get_user(USER_KEY)
+
+    for _ in arrivals:
+        assert user.send_message("hello").is_sent
+
+    limit, remaining, reset = history[-1]
+    assert (app.limit, app.remaining) == (limit, remaining)
+    assert app.reset == dt.datetime.fromtimestamp(reset, UTC)

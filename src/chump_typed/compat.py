@@ -89,13 +89,6 @@ class Application:
     :param transport: keyword-only: what moves the bytes (default: pooled urllib3).
     """
 
-    limit: int | None
-    """The monthly message limit, once a send has reported it; otherwise ``None``."""
-    remaining: int | None
-    """Messages left this month, once a send has reported it; otherwise ``None``."""
-    reset: _dt.datetime | None
-    """When the monthly limit resets, once a send has reported it; otherwise ``None``."""
-
     def __init__(
         self,
         token: str,
@@ -108,9 +101,7 @@ class Application:
         self._transport = transport
         self._is_authenticated: bool | None = None
         self._sounds: dict[str, str] | None = None
-        self.limit = None
-        self.remaining = None
-        self.reset = None
+        self._rate_limit: RateLimit | None = None
         self.token = token
 
     # -- token and client --------------------------------------------------------------
@@ -181,12 +172,43 @@ class Application:
             self._sounds = None
 
     def _note_rate_limit(self, rate_limit: RateLimit | None) -> None:
+        """Keep the newest figures the server gave, whatever order responses arrive
+        in (:meth:`RateLimit.is_newer_than`); the three change together."""
         if rate_limit is None:
             return
         with self._lock:
-            self.limit = rate_limit.limit
-            self.remaining = rate_limit.remaining
-            self.reset = rate_limit.reset
+            if self._rate_limit is not None and not rate_limit.is_newer_than(
+                self._rate_limit
+            ):
+                return
+            self._rate_limit = rate_limit
+
+    # One snapshot behind the three: a reader never sees two responses' figures mixed.
+
+    @property
+    def limit(self) -> int | None:
+        """The monthly message limit, once a send has reported it; otherwise ``None``."""
+        figures = self._rate_limit
+        return None if figures is None else figures.limit
+
+    @property
+    def remaining(self) -> int | None:
+        """Messages left this month, once a send has reported it; otherwise ``None``."""
+        figures = self._rate_limit
+        return None if figures is None else figures.remaining
+
+    @property
+    def reset(self) -> _dt.datetime | None:
+        """When the monthly limit resets, once a send has reported it; otherwise
+        ``None``."""
+        figures = self._rate_limit
+        return None if figures is None else figures.reset
+
+    @property
+    def rate_limit(self) -> RateLimit | None:
+        """:attr:`limit`, :attr:`remaining` and :attr:`reset` as one value: the newest
+        figures the server gave, or ``None`` before the first send reported them."""
+        return self._rate_limit
 
     # -- users -------------------------------------------------------------------------
 

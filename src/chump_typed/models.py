@@ -846,6 +846,20 @@ class RateLimit:
     remaining: int
     reset: _dt.datetime
 
+    def is_newer_than(self, other: RateLimit) -> bool:
+        """Whether the server gave these figures after *other*'s.
+
+        Responses can arrive in another order than the server answered them, so the
+        order is read from the figures themselves: a later ``reset`` is a later period;
+        within one period the allowance only grows (capacity can be bought, never
+        taken back) and ``remaining`` only falls. Equal figures are not newer.
+        """
+        return _rate_limit_order(self) > _rate_limit_order(other)
+
+
+def _rate_limit_order(figures: RateLimit) -> tuple[_dt.datetime, int, int]:
+    return (figures.reset, figures.limit, -figures.remaining)
+
 
 @attrs.frozen(kw_only=True)
 class Result:
