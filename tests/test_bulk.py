@@ -203,34 +203,64 @@ def test_a_send_that_may_have_arrived_is_reported_not_resent(
 
 
 class _Exploding:
-    """A transport whose third request raises something that is not a PushoverError."""
+    """A transport that raises something that is not a PushoverError.
 
-    def __init__(self) -> None:
+    With one sender it raises on the third request. With two, the crash is put in a
+    known order, without sleeping: the calling thread's first request starts; the
+    helper thread's first request then raises; the calling thread's request waits
+    until the helper has finished (so the run has recorded the crash) before it goes
+    on. Any request after that would be a notification claimed after the stop.
+    """
+
+    def __init__(self, senders: int) -> None:
         self.inner = FakeTransport()
+        self.senders = senders
+        self.caller = threading.current_thread()
         self.calls = 0
         self.lock = threading.Lock()
+        self.caller_sending = threading.Event()
+        self.crashed = threading.Event()
+        self.crashed_in: threading.Thread | None = None
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         with self.lock:
             self.calls += 1
             calls = self.calls
-        if calls == 3:
+        me = threading.current_thread()
+        if self.senders == 1 and calls == 3:
             raise RuntimeError("bug in a transport")
+        if self.senders == 2 and me is not self.caller:
+            assert self.caller_sending.wait(timeout=30), "the caller never sent"
+            self.crashed_in = me
+            self.crashed.set()
+            raise RuntimeError("bug in a transport")
+        if self.senders == 2:
+            self.caller_sending.set()
+            assert self.crashed.wait(timeout=30), "the helper never sent"
+            assert self.crashed_in is not None
+            self.crashed_in.join(timeout=30)
+            assert not self.crashed_in.is_alive()
         return self.inner.send(request)
 
     def close(self) -> None:
         self.inner.close()
 
 
-@pytest.mark.parametrize("max_in_flight", [1, 2])
-def test_an_unexpected_error_stops_the_run_and_is_raised(max_in_flight: int) -> None:
-    transport = _Exploding()
+@pytest.mark.parametrize(("max_in_flight", "calls"), [(1, 3), (2, 2)])
+def test_an_unexpected_error_stops_the_run_and_is_raised(
+    max_in_flight: int, calls: int
+) -> None:
+    """Nothing is sent after the crash is recorded: with one sender the third request
+    is the last; with two, the request already in flight finishes and nothing
+    follows."""
+    transport = _Exploding(max_in_flight)
     client = Client(APP_TOKEN, base_url="http://127.0.0.1/1/", transport=transport)
 
     with pytest.raises(RuntimeError, match="bug in a transport"):
         client.send_many(notes(20), max_in_flight=max_in_flight)
 
-    assert transport.calls <= 4  # stopped at once, not after all 20
+    assert transport.calls == calls
+    assert len(transport.inner.fake.messages) == calls - 1
 
 
 # -- max_in_flight is Pushover's bound --------------------------------------------------

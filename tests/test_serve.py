@@ -8,9 +8,9 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -22,12 +22,17 @@ from chump_typed.testing import (
     APP_TOKEN,
     MAX_ATTACHMENT_BYTES,
     USER_KEY,
+    Exchange,
     FakePushover,
     Fault,
     Slow,
     serve,
 )
 
+from . import figures
+
+#: Seconds a Slow answer takes: far beyond any timeout the tests use.
+SLOW_ANSWER: Final = 60.0
 FORM = {"content-type": "application/x-www-form-urlencoded"}
 MESSAGE = urlencode({"token": APP_TOKEN, "user": USER_KEY, "message": "hi"}).encode()
 
@@ -90,17 +95,36 @@ def test_errors_keep_the_connection_alive(http: urllib3.PoolManager) -> None:
     assert fake.connections_opened == 1
 
 
+class _MeetingFake(FakePushover):
+    """Holds each of the first *parties* requests until all of them have arrived, so
+    that many connections are open at once by construction, not by timing."""
+
+    def __init__(self, parties: int) -> None:
+        super().__init__()
+        self.meeting = threading.Barrier(parties, timeout=30)
+        self.arrivals = 0
+        self.arrivals_lock = threading.Lock()
+
+    def exchange(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> Exchange:
+        with self.arrivals_lock:
+            self.arrivals += 1
+            meets = self.arrivals <= self.meeting.parties
+        if meets:
+            self.meeting.wait()  # a BrokenBarrierError fails the test: none expected
+        return super().exchange(method, target, headers, body)
+
+
 def test_peak_connections_counts_concurrent_clients() -> None:
-    fake = FakePushover()
-    barrier = threading.Barrier(3)
+    fake = _MeetingFake(3)
     statuses: list[int] = []
     with (
-        serve(fake, delay=0.3) as base_url,
+        serve(fake) as base_url,
         urllib3.PoolManager(maxsize=3, block=True, retries=False) as pool,
     ):
 
         def worker() -> None:
-            barrier.wait()
             statuses.append(post(pool, base_url).status)
 
         threads = [threading.Thread(target=worker) for _ in range(3)]
@@ -143,7 +167,7 @@ def test_multipart_5_mib_attachment_arrives_byte_identical(
     assert attachment.data == data
     assert attachment.filename == "photo.jpg"
     assert attachment.content_type == "image/jpeg"
-    assert elapsed < 2.0
+    figures.add("serve: 5 MiB multipart upload (s)", elapsed)
 
 
 def test_chunked_request_body(http: urllib3.PoolManager) -> None:
@@ -228,7 +252,10 @@ def test_answering_faults_over_http(
 def test_slow_fault_trips_read_timeout_after_processing(
     http: urllib3.PoolManager,
 ) -> None:
-    fake = FakePushover(faults=[Slow(0.5)])
+    # The answer would take a minute: finishing well inside it shows the client gave
+    # up at its read timeout and stopping did not wait for the sleeper. (Generous
+    # bounds against a hang, not a speed test.)
+    fake = FakePushover(faults=[Slow(SLOW_ANSWER)])
     with serve(fake) as base_url:
         started = time.monotonic()
         with pytest.raises(ReadTimeoutError):
@@ -239,9 +266,9 @@ def test_slow_fault_trips_read_timeout_after_processing(
                 headers=FORM,
                 timeout=urllib3.Timeout(connect=1.0, read=0.1),
             )
-        assert time.monotonic() - started < 0.5
+        assert time.monotonic() - started < SLOW_ANSWER / 2
         assert len(fake.messages) == 1
-    assert time.monotonic() - started < 1.0  # stopping did not wait for the sleeper
+    assert time.monotonic() - started < SLOW_ANSWER / 2
 
 
 def test_stop_closes_idle_keep_alive_connections_and_threads() -> None:
