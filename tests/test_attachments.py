@@ -11,16 +11,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chump_typed import _attachments
-from chump_typed._attachments import (
+from chump_typed.errors import ValidationError
+from chump_typed.models import ATTACHMENT_MAX, Attachment
+from chump_typed.models import attachment as _attachments
+from chump_typed.models.attachment import (
     IMAGE_SIGNATURES,
     read_attachment,
     read_file,
     read_path,
     sniff_image_type,
 )
-from chump_typed.errors import ValidationError
-from chump_typed.models import ATTACHMENT_MAX, Attachment
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(8)
 

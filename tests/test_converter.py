@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 from chump_typed import models
 from chump_typed._converter import (
     converter,
-    structure_error_response,
     unstructure_request,
 )
 
@@ -124,7 +123,7 @@ class TestReceiptDecoding:
 class TestErrorResponses:
     @given(value=s.error_responses)
     def test_round_trip_through_to_dict(self, value: models.ErrorResponse) -> None:
-        assert value == structure_error_response(value.to_dict())
+        assert value == models.ErrorResponse.from_body(value.to_dict())
 
     @given(
         data=st.dictionaries(
@@ -142,7 +141,7 @@ class TestErrorResponses:
     def test_any_json_object_is_read_without_failing(
         self, data: dict[str, Any]
     ) -> None:
-        response = structure_error_response(data)
+        response = models.ErrorResponse.from_body(data)
 
         assert isinstance(response.messages(), list)
         for key in data:

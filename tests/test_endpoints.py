@@ -9,9 +9,8 @@ import pytest
 
 import chump_typed
 from chump_typed import ENDPOINTS, Client
-from chump_typed._converter import REQUEST_TYPES
 from chump_typed._endpoints import Endpoint
-from chump_typed.models import Result
+from chump_typed.models import Request, Result
 
 from . import strategies as s
 
@@ -52,7 +51,7 @@ class TestRow:
     def test_request_type_is_registered_with_the_converter(
         self, endpoint: Endpoint[Any, Any]
     ) -> None:
-        assert endpoint.request_type in REQUEST_TYPES
+        assert issubclass(endpoint.request_type, Request)
 
     def test_every_model_has_a_strategy(self, endpoint: Endpoint[Any, Any]) -> None:
         assert endpoint.request_type in s.REQUESTS

@@ -79,6 +79,19 @@ class TestAPIError:
         )
         assert error.response["request"] == "req-1"
 
+    def test_timestamp_is_always_an_aware_datetime(self) -> None:
+        """chump documents "a datetime of when this error was raised": never None."""
+        before = dt.datetime.now(dt.timezone.utc)
+        unset = APIError("u", {}, {"status": 0}, None)
+        naive = APIError("u", {}, {"status": 0}, dt.datetime(2024, 5, 1, 12))
+
+        assert before <= unset.timestamp <= dt.datetime.now(dt.timezone.utc)
+        assert naive.timestamp == dt.datetime(2024, 5, 1, 12, tzinfo=dt.timezone.utc)
+
+    @pytest.mark.parametrize("body", [{}, {"request": None}, {"request": 7}])
+    def test_id_is_always_a_string(self, body: dict[str, object]) -> None:
+        assert APIError("u", {}, body, WHEN).id == ""
+
     def test_secrets_are_redacted(self) -> None:
         error = chump_style_error()
 

@@ -14,8 +14,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from chump_typed import testing
-from chump_typed._protocol import HTTPRequest
 from chump_typed.errors import TransportError
+from chump_typed.protocol import HTTPRequest
 from chump_typed.testing import (
     APP_TOKEN,
     BUILTIN_SOUNDS,

@@ -41,7 +41,7 @@ from chump_typed import (
 )
 from chump_typed._converter import converter
 from chump_typed._endpoints import Endpoint
-from chump_typed._protocol import (
+from chump_typed.protocol import (
     HTTPRequest,
     HTTPResponse,
     decode_response,

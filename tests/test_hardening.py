@@ -21,8 +21,8 @@ from chump_typed import (
     ValidationError,
 )
 from chump_typed._endpoints import Endpoint
-from chump_typed._protocol import encode_request, fill_path
 from chump_typed.client import check_base_url
+from chump_typed.protocol import encode_request, fill_path
 from chump_typed.testing import APP_TOKEN, USER_KEY
 
 from . import strategies as s

@@ -21,7 +21,7 @@ from typing import Final
 import pytest
 
 from chump_typed import Application, Client, Notification
-from chump_typed._protocol import HTTPRequest, HTTPResponse
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 from chump_typed.testing import (
     APP_TOKEN,
     USER_KEY,

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chump_typed import models
+from chump_typed._checks import DEVICE_PATTERN
 from chump_typed.client import Client, check_team_token
 from chump_typed.errors import ValidationError
 from chump_typed.models import (
@@ -230,7 +231,7 @@ def test_memo_accepts_exactly_200_characters(memo: str) -> None:
 )
 @given(device=st.text(max_size=30))
 def test_membership_device_is_one_device_name(cls: type[Any], device: str) -> None:
-    valid = models.DEVICE_PATTERN.fullmatch(device) is not None
+    valid = DEVICE_PATTERN.fullmatch(device) is not None
     if valid:
         assert cls(group=GROUP, user=KEY, device=device).device == device
     else:

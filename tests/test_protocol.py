@@ -27,7 +27,7 @@ from chump_typed import (
 )
 from chump_typed._converter import unstructure_request
 from chump_typed._endpoints import Endpoint
-from chump_typed._protocol import (
+from chump_typed.protocol import (
     HTTPRequest,
     HTTPResponse,
     decode_response,
@@ -197,6 +197,19 @@ class TestDecode:
 
         assert info.value.http_status == 429
         assert dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=UTC) == info.value.reset_at
+
+    @pytest.mark.parametrize(
+        "body",
+        [b"", b"<html>Too Many Requests</html>", b"[1]", b'{"status":'],
+    )
+    def test_a_429_is_a_quota_error_whatever_its_body(self, body: bytes) -> None:
+        answer = HTTPResponse(status=429, headers=LIMIT_HEADERS, body=body)
+        with pytest.raises(QuotaExceededError) as info:
+            decode_response(SEND_MESSAGE, REQUEST, answer)
+
+        assert info.value.id == ""
+        assert info.value.timestamp.tzinfo is not None
+        assert info.value.reset_at is not None
 
     @pytest.mark.parametrize(
         ("status", "body"),

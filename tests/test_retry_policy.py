@@ -24,7 +24,7 @@ from chump_typed import (
     ValidationError,
     _urllib3,
 )
-from chump_typed._protocol import HTTPRequest
+from chump_typed.protocol import HTTPRequest
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
 
 

@@ -23,14 +23,14 @@ from chump_typed import _endpoints as ep
 from chump_typed import models
 from chump_typed._converter import converter, unstructure_request
 from chump_typed._multipart import BOUNDARY_PREFIX, encode_multipart
-from chump_typed._protocol import (
+from chump_typed.errors import PushoverError
+from chump_typed.protocol import (
     HTTPRequest,
     HTTPResponse,
     decode_response,
     encode_request,
     form_encode,
 )
-from chump_typed.errors import PushoverError
 
 from .strategies import (
     REQUESTS,

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import typing as _typing
 
-from chump_typed._attachments import AttachmentSource
 from chump_typed._endpoints import (
     ADD_GROUP_USER,
     ADD_TEAM_USER,
@@ -41,7 +40,6 @@ from chump_typed._endpoints import (
     VALIDATE_USER,
     Endpoint,
 )
-from chump_typed._protocol import HTTPRequest, HTTPResponse, Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import (
     APIError,
@@ -109,6 +107,8 @@ from chump_typed.models import (
     UserValidation,
     ValidateUserRequest,
 )
+from chump_typed.models.attachment import AttachmentSource
+from chump_typed.protocol import HTTPRequest, HTTPResponse, Transport
 
 if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
     from chump_typed._bulk import (

@@ -18,13 +18,9 @@ from typing import TYPE_CHECKING, Final, Union
 
 import attrs
 
+from chump_typed._checks import MAX_RECIPIENTS, require_type
 from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
-from chump_typed.models import (
-    MAX_RECIPIENTS,
-    Notification,
-    SendResult,
-    require_type,
-)
+from chump_typed.models import Notification, SendResult
 
 if TYPE_CHECKING:
     from chump_typed.client import Client

@@ -30,7 +30,6 @@ from chump_typed import models
 __all__ = [
     "converter",
     "epoch_to_datetime",
-    "structure_error_response",
     "unstructure_request",
 ]
 
@@ -111,83 +110,6 @@ def _structure_str_dict(value: object, _: object) -> dict[str, str]:
     return {_structure_str(k, None): _structure_str(v, None) for k, v in items}
 
 
-def _texts(value: object) -> tuple[str, ...]:
-    if isinstance(value, list):
-        return tuple(str(t) for t in cast("list[object]", value))
-    return (str(value),)
-
-
-def _structure_errors(value: object) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
-    """``errors`` is a list of strings, or an object mapping a parameter to strings."""
-    if value is None:
-        return ()
-    if isinstance(value, dict):
-        items = cast("dict[object, object]", value).items()
-        return {str(key): _texts(texts) for key, texts in items}
-    return _texts(value)
-
-
-_ENVELOPE_KEYS: Final = frozenset({"status", "request", "errors", "receipt"})
-
-
-def structure_error_response(data: Mapping[str, Any]) -> models.ErrorResponse:
-    """Read an error body leniently: whatever its shape, keep everything in it.
-
-    An error response is read to be reported, so it never fails to decode: odd types
-    are turned to text rather than refused.
-    """
-    status = data.get("status", 0)
-    request = data.get("request")
-    receipt = data.get("receipt")
-    bad_inputs: dict[str, str] = {}
-    extra: dict[str, object] = {}
-    for key, value in data.items():
-        if key in _ENVELOPE_KEYS:
-            continue
-        if isinstance(value, str):
-            bad_inputs[key] = value
-        else:
-            extra[key] = value
-    return models.ErrorResponse(
-        status=status
-        if isinstance(status, int) and not isinstance(status, bool)
-        else 0,
-        request=request if isinstance(request, str) else None,
-        errors=_structure_errors(data.get("errors")),
-        bad_inputs=bad_inputs,
-        receipt=receipt if isinstance(receipt, str) else None,
-        extra=extra,
-    )
-
-
-#: The request models, whose unstructure functions omit defaults.
-REQUEST_TYPES: Final[tuple[type, ...]] = (
-    models.Notification,
-    models.SoundsRequest,
-    models.ValidateUserRequest,
-    models.ReceiptRequest,
-    models.CancelRequest,
-    models.CancelByTagRequest,
-    models.LimitsRequest,
-    models.GroupCreateRequest,
-    models.GroupListRequest,
-    models.GroupInfoRequest,
-    models.GroupAddUserRequest,
-    models.GroupRemoveUserRequest,
-    models.GroupDisableUserRequest,
-    models.GroupEnableUserRequest,
-    models.GroupRenameRequest,
-    models.GlanceUpdate,
-    models.SubscriptionMigrateRequest,
-    models.LicenseAssignRequest,
-    models.LicenseCreditsRequest,
-    models.TeamAddUserRequest,
-    models.TeamRemoveUserRequest,
-    models.TeamInfoRequest,
-    models.TeamRevokeInvitationRequest,
-)
-
-
 def _true_flag(value: bool) -> str:
     """The Teams API's flags: the string ``true`` (false ones are left out)."""
     return "true" if value else "false"
@@ -234,6 +156,11 @@ _BLANK_FIELDS: Final[Mapping[type[Any], Mapping[str, _StructureHook]]] = {
         "os_version": _structure_blank_is_none,
     },
 }
+
+
+def _is_request_type(cls: object) -> bool:
+    """Request models are found by their marker, not kept in a list."""
+    return isinstance(cls, type) and issubclass(cls, models.Request)
 
 
 def make_converter() -> cattrs.Converter:
@@ -289,7 +216,7 @@ def make_converter() -> cattrs.Converter:
             cls, conv, _cattrs_omit_if_default=True, **_REQUEST_OVERRIDES.get(cls, {})
         )
 
-    conv.register_unstructure_hook_factory(lambda t: t in REQUEST_TYPES, request_hook)
+    conv.register_unstructure_hook_factory(_is_request_type, request_hook)
 
     # Results with blank-means-none fields (_BLANK_FIELDS), generated on first use too.
     def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:

@@ -13,7 +13,6 @@ from typing import Any, Final, Generic, Literal, TypeVar
 import attrs
 
 from chump_typed import models
-from chump_typed._protocol import Method
 
 __all__ = [
     "ADD_GROUP_USER",
@@ -45,10 +44,14 @@ __all__ = [
     "VALIDATE_USER",
     "Credential",
     "Endpoint",
+    "Method",
 ]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
+
+#: The HTTP methods Pushover's calls use.
+Method = Literal["GET", "POST"]
 
 Credential = Literal["app", "team"]
 

@@ -1,7 +1,7 @@
 """The real transport: urllib3, pooled, verified, with Pushover's retry rules.
 
 This is the only module that imports urllib3. It moves an already encoded
-:class:`~chump_typed._protocol.HTTPRequest` and maps every urllib3 failure to
+:class:`~chump_typed.protocol.HTTPRequest` and maps every urllib3 failure to
 :class:`~chump_typed.errors.TransportError`.
 
 Retry policy (Pushover's "being friendly" rules; the table with the reasons is in
@@ -45,10 +45,10 @@ from urllib3.exceptions import (
 )
 from urllib3.util.retry import Retry
 
-from chump_typed._protocol import HTTPRequest, HTTPResponse
+from chump_typed._checks import check_int_range, require_type
 from chump_typed._redact import redact_log_text, redact_url
 from chump_typed.errors import TransportError, ValidationError
-from chump_typed.models import check_int_range, require_type
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
     from types import TracebackType

@@ -30,9 +30,9 @@ from urllib.parse import parse_qsl
 
 import attrs
 
+from chump_typed._checks import check_devices, check_key
 from chump_typed._converter import epoch_to_datetime
 from chump_typed.errors import ValidationError
-from chump_typed.models import check_devices, check_key
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

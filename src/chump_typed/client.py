@@ -17,10 +17,10 @@ import attrs
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
-from chump_typed._protocol import Transport, decode_response, encode_request
+from chump_typed._checks import check_key
 from chump_typed._redact import redact_params, redact_url
 from chump_typed.errors import PushoverError, ValidationError
-from chump_typed.models import check_key
+from chump_typed.protocol import Transport, decode_response, encode_request
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

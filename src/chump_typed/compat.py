@@ -23,9 +23,8 @@ from typing import Any, Final, Generic, Literal, TypeVar, overload
 
 import attrs
 
-from chump_typed._attachments import AttachmentSource, read_attachment
+from chump_typed._checks import check_int_range, check_key, require_type
 from chump_typed._converter import epoch_to_datetime
-from chump_typed._protocol import Transport
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import APIError, ValidationError
 from chump_typed.models import (
@@ -34,10 +33,9 @@ from chump_typed.models import (
     Notification,
     Priority,
     RateLimit,
-    check_int_range,
-    check_key,
-    require_type,
 )
+from chump_typed.models.attachment import AttachmentSource, read_attachment
+from chump_typed.protocol import Transport
 
 __all__ = [
     "EMERGENCY",

@@ -11,25 +11,144 @@ Every exception is a :class:`PushoverError`, so one ``except`` catches them all:
 
 Exception text never contains an application token or a user key: values that could be
 secrets are redacted before they reach a message.
+
+A leaf module: it imports nothing of chump_typed but :mod:`chump_typed._redact`, so
+every other module may raise these errors without an import cycle.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
+
+import attrs
+
+from chump_typed._redact import redact_bytes, redact_mapping, redact_url
 
 if TYPE_CHECKING:
-    from chump_typed.models import ErrorResponse, RateLimit
+    from chump_typed.models import RateLimit
 
 __all__ = [
     "APIError",
+    "ErrorResponse",
     "PushoverError",
     "QuotaExceededError",
     "TransportError",
     "UnexpectedResponseError",
     "ValidationError",
 ]
+
+
+_UTC: Final = _dt.timezone.utc
+
+
+@attrs.frozen(kw_only=True)
+class ErrorResponse:
+    """Pushover's answer to a rejected request.
+
+    ``errors`` arrives either as a list of messages or, from some APIs (licensing, open
+    client), as an object mapping a parameter to its messages; both are kept as sent.
+    ``bad_inputs`` holds the per-parameter reasons (``{"user": "invalid"}``) and
+    ``extra`` any other key Pushover added, so nothing in the answer is lost.
+    """
+
+    status: int = 0
+    request: str | None = None
+    errors: tuple[str, ...] | dict[str, tuple[str, ...]] = attrs.field(
+        default=(), hash=False
+    )
+    bad_inputs: dict[str, str] = attrs.field(factory=dict[str, str], hash=False)
+    receipt: str | None = None
+    extra: dict[str, object] = attrs.field(factory=dict[str, object], hash=False)
+
+    @classmethod
+    def from_body(cls, data: Mapping[str, Any]) -> ErrorResponse:
+        """Read an error body leniently: whatever its shape, keep everything in it.
+
+        An error response is read to be reported, so it never fails to decode: odd
+        types are turned to text rather than refused.
+        """
+        status = data.get("status", 0)
+        request = data.get("request")
+        receipt = data.get("receipt")
+        bad_inputs: dict[str, str] = {}
+        extra: dict[str, object] = {}
+        for key, value in data.items():
+            if key in _ENVELOPE_KEYS:
+                continue
+            if isinstance(value, str):
+                bad_inputs[key] = value
+            else:
+                extra[key] = value
+        return cls(
+            status=status
+            if isinstance(status, int) and not isinstance(status, bool)
+            else 0,
+            request=request if isinstance(request, str) else None,
+            errors=_structure_errors(data.get("errors")),
+            bad_inputs=bad_inputs,
+            receipt=receipt if isinstance(receipt, str) else None,
+            extra=extra,
+        )
+
+    def messages(self) -> list[str]:
+        """Every error message as one flat list; object-form entries read
+        ``"parameter: message"``."""
+        if isinstance(self.errors, dict):
+            return [
+                f"{name}: {text}"
+                for name, texts in self.errors.items()
+                for text in texts
+            ]
+        return list(self.errors)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON object this value was read from (chump's ``APIError.response``)."""
+        data: dict[str, Any] = dict(self.extra)
+        data.update(self.bad_inputs)
+        data["status"] = self.status
+        data["request"] = self.request
+        data["errors"] = (
+            {k: list(v) for k, v in self.errors.items()}
+            if isinstance(self.errors, dict)
+            else list(self.errors)
+        )
+        if self.receipt is not None:
+            data["receipt"] = self.receipt
+        return data
+
+
+_ENVELOPE_KEYS: Final = frozenset({"status", "request", "errors", "receipt"})
+
+
+def _texts(value: object) -> tuple[str, ...]:
+    if isinstance(value, list):
+        return tuple(str(t) for t in cast("list[object]", value))
+    return (str(value),)
+
+
+def _structure_errors(value: object) -> tuple[str, ...] | dict[str, tuple[str, ...]]:
+    """``errors`` is a list of strings, or an object mapping a parameter to strings."""
+    if value is None:
+        return ()
+    if isinstance(value, dict):
+        items = cast("dict[object, object]", value).items()
+        return {str(key): _texts(texts) for key, texts in items}
+    return _texts(value)
+
+
+@runtime_checkable
+class _RateLimitLike(Protocol):
+    """What :class:`QuotaExceededError` needs of a
+    :class:`~chump_typed.models.RateLimit` (checked without importing the models)."""
+
+    @property
+    def limit(self) -> int: ...
+    @property
+    def remaining(self) -> int: ...
+    @property
+    def reset(self) -> _dt.datetime: ...
 
 
 class PushoverError(Exception):
@@ -70,13 +189,15 @@ class APIError(PushoverError):
     HTTP status as :attr:`http_status`.
 
     ``request`` is the request payload with the ``token`` and ``user`` values redacted;
-    ``url`` never carries a query string.
+    ``url`` never carries a query string. ``timestamp`` is always an aware
+    ``datetime``: the one given (a naive one is taken as UTC), or the moment the error
+    was made; ``id`` is always a string, empty when the body carried no request id.
     """
 
     url: str
     request: dict[str, Any]
     response: dict[str, Any]
-    timestamp: _dt.datetime | None
+    timestamp: _dt.datetime
     http_status: int | None
     error_response: ErrorResponse
 
@@ -89,10 +210,6 @@ class APIError(PushoverError):
         *,
         http_status: int | None = None,
     ) -> None:
-        from chump_typed._converter import structure_error_response
-        from chump_typed._redact import redact_mapping, redact_url
-        from chump_typed.models import ErrorResponse
-
         _expect("url", url, str)
         _expect("request", request, Mapping)
         _expect("response", response, (Mapping, ErrorResponse))
@@ -101,7 +218,11 @@ class APIError(PushoverError):
         if isinstance(response, ErrorResponse):
             typed = response
         else:
-            typed = structure_error_response(dict(response))
+            typed = ErrorResponse.from_body(dict(response))
+        if timestamp is None:
+            timestamp = _dt.datetime.now(_UTC)
+        elif timestamp.tzinfo is None or timestamp.utcoffset() is None:
+            timestamp = timestamp.replace(tzinfo=_UTC)
         self.url = redact_url(url)
         self.request = redact_mapping(request)
         self.error_response = typed
@@ -111,9 +232,10 @@ class APIError(PushoverError):
         super().__init__(str(self))
 
     @property
-    def id(self) -> str | None:
-        """The request id Pushover gave this call (quote it to Pushover support)."""
-        return self.error_response.request
+    def id(self) -> str:
+        """The request id Pushover gave this call (quote it to Pushover support);
+        empty when the answer carried none."""
+        return self.error_response.request or ""
 
     @property
     def status(self) -> int:
@@ -164,7 +286,7 @@ def _rebuild_api_error(
     url: str,
     request: dict[str, Any],
     response: dict[str, Any],
-    timestamp: _dt.datetime | None,
+    timestamp: _dt.datetime,
     http_status: int | None,
 ) -> APIError:
     return cls(url, request, response, timestamp, http_status=http_status)
@@ -189,9 +311,8 @@ class QuotaExceededError(APIError):
         http_status: int | None = 429,
         rate_limit: RateLimit | None = None,
     ) -> None:
-        from chump_typed.models import RateLimit
-
-        _expect("rate_limit", rate_limit, (RateLimit, type(None)))
+        if rate_limit is not None and not isinstance(rate_limit, _RateLimitLike):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(f"rate_limit: got a {type(rate_limit).__name__}")
         self.rate_limit = rate_limit
         super().__init__(url, request, response, timestamp, http_status=http_status)
 
@@ -235,8 +356,6 @@ class UnexpectedResponseError(PushoverError):
     """
 
     def __init__(self, message: str, *, http_status: int, body: bytes = b"") -> None:
-        from chump_typed._redact import redact_bytes
-
         _expect("http_status", http_status, int)
         _expect("body", body, bytes)
         super().__init__(f"{message} (HTTP {http_status})")

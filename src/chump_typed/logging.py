@@ -22,10 +22,10 @@ import threading
 from collections.abc import Mapping
 from typing import Final
 
-from chump_typed._protocol import Transport
+from chump_typed._checks import check_recipients as _check_recipients
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.models import MESSAGE_MAX, TITLE_MAX, Notification, Priority
-from chump_typed.models import check_recipients as _check_recipients
+from chump_typed.protocol import Transport
 
 __all__ = ["DEFAULT_PRIORITIES", "TRUNCATION_MARKER", "PushoverHandler"]
 

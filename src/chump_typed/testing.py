@@ -62,8 +62,8 @@ from chump_typed._fake_rules import (
     TeamMember,
 )
 from chump_typed._fake_server import FakeServer
-from chump_typed._protocol import HTTPRequest, HTTPResponse
 from chump_typed.errors import TransportError
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 __all__ = [
     "APP_TOKEN",
@@ -742,7 +742,7 @@ def _error(
 
 
 class FakeTransport:
-    """A :class:`~chump_typed._protocol.Transport` that answers from a fake, in memory.
+    """A :class:`~chump_typed.protocol.Transport` that answers from a fake, in memory.
 
     Connection-level faults become :class:`~chump_typed.errors.TransportError`, with
     ``may_have_been_sent`` true when the fake had already processed the request.

@@ -767,10 +767,13 @@ def errors(
     assert_type(api.url, str)
     assert_type(api.request, dict[str, Any])
     assert_type(api.response, dict[str, Any])
-    assert_type(api.timestamp, When | None)
+    assert_type(api.timestamp, When)
     assert_type(api.http_status, int | None)
     assert_type(api.error_response, ErrorResponse)
-    assert_type(api.id, str | None)
+    assert_type(ErrorResponse.from_body({"status": 0}), ErrorResponse)
+    assert_type(api.timestamp.isoformat(), str)  # chump documents a datetime
+    assert_type(api.id.upper(), str)  # and a string
+    assert_type(api.id, str)
     assert_type(api.status, int)
     assert_type(api.errors, list[str])
     assert_type(api.bad_inputs, dict[str, str])

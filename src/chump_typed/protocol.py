@@ -1,4 +1,5 @@
-"""The sans-I/O core: HTTP values, the Transport protocol, and pure encode/decode.
+"""The sans-I/O layer, public for library authors: HTTP values, the Transport protocol,
+and pure encode/decode.
 
 Nothing here touches a socket. :func:`encode_request` turns an endpoint row and a request
 model into an :class:`HTTPRequest`; a :class:`Transport` moves it; :func:`decode_response`
@@ -11,7 +12,7 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Literal, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from urllib.parse import quote, quote_plus
 
 import attrs
@@ -20,13 +21,14 @@ import cattrs
 from chump_typed._converter import (
     converter,
     epoch_to_datetime,
-    structure_error_response,
     unstructure_request,
 )
+from chump_typed._endpoints import Method
 from chump_typed._multipart import encode_multipart
 from chump_typed._redact import redact_url
 from chump_typed.errors import (
     APIError,
+    ErrorResponse,
     QuotaExceededError,
     UnexpectedResponseError,
     ValidationError,
@@ -48,8 +50,6 @@ __all__ = [
     "parse_date",
     "parse_rate_limit",
 ]
-
-Method = Literal["GET", "POST"]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=Result)
@@ -303,6 +303,8 @@ def decode_response(
     """
     status = response.status
     data = _load_json(response)
+    if data is None and status == 429:
+        data = {}  # the quota is spent whatever the body says (or fails to say)
     if data is None:
         kind = "server error" if status >= 500 else "response that is not a JSON object"
         raise UnexpectedResponseError(
@@ -320,7 +322,7 @@ def decode_response(
         raise error_cls(
             redact_url(request.url),
             request.params,
-            structure_error_response(data),
+            ErrorResponse.from_body(data),
             parse_date(response.headers) or _dt.datetime.now(_UTC),
             **kwargs,
         )

@@ -1,28 +1,149 @@
-"""Reading an attachment from a path or a binary file object.
+"""Image attachments: the :class:`Attachment` value, and reading one from a file.
 
-The only file I/O of the library, kept out of :mod:`chump_typed.models` (pure values).
-A file is read at most one byte past the 5,242,880-byte limit, so an oversized image is
-refused without loading it; a file that cannot be read raises a
+The only file I/O of the library lives here, at the edge: :meth:`Attachment.from_path`
+and :meth:`Attachment.from_file` (and the facade's ``attachment=``) read a file once,
+at most one byte past the 5,242,880-byte limit, so an oversized image is refused
+without loading it; a file that cannot be read raises a
 :class:`~chump_typed.errors.ValidationError` that names it, before anything is sent.
+The value itself is plain bytes with a name and a type.
 """
 
 from __future__ import annotations
 
+import base64
 import mimetypes
 import os
-from typing import BinaryIO, Final, TypeAlias
+from typing import Any, BinaryIO, Final, TypeAlias
 
+import attrs
+
+from chump_typed._checks import (
+    ATTACHMENT_MAX,
+    check_image_type,
+    check_name,
+    check_text,
+    require_type,
+)
 from chump_typed.errors import ValidationError
-from chump_typed.models import ATTACHMENT_MAX, Attachment, guess_image_type
 
 __all__ = [
+    "ATTACHMENT_MAX",
     "IMAGE_SIGNATURES",
+    "Attachment",
     "AttachmentSource",
+    "guess_image_type",
     "read_attachment",
     "read_file",
     "read_path",
     "sniff_image_type",
 ]
+
+
+def guess_image_type(filename: str) -> str | None:
+    """The MIME type :mod:`mimetypes` guesses from *filename*, or ``None``."""
+    kind, _ = mimetypes.guess_type(filename, strict=False)
+    return kind
+
+
+def _as_bytes(value: bytes | bytearray | memoryview) -> bytes:
+    """Copy a bytearray or memoryview to bytes; the validator refuses anything else."""
+    if isinstance(value, (bytearray, memoryview)):
+        return bytes(value)
+    return value
+
+
+def _guessed_type(attachment: Attachment) -> str:
+    # The default is computed before validators run: the filename may be anything yet.
+    if isinstance(attachment.filename, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        kind = guess_image_type(attachment.filename)
+        if kind is not None:
+            return kind
+    raise ValidationError(
+        "attachment",
+        f"cannot guess the content type of {attachment.filename!r}; "
+        "pass content_type (e.g. image/jpeg)",
+    )
+
+
+def _check_attachment_data(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    require_type("attachment", value, bytes)
+    assert isinstance(value, bytes)
+    if len(value) > ATTACHMENT_MAX:
+        raise ValidationError(
+            "attachment",
+            f"must be at most {ATTACHMENT_MAX} bytes, got {len(value)}",
+        )
+
+
+def _check_filename(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    check_text("attachment.filename", value, min_len=1, max_len=255)
+    check_name("attachment.filename", value)
+
+
+def _check_content_type(
+    _instance: object, _attribute: attrs.Attribute[Any], value: object
+) -> None:
+    check_image_type("attachment.content_type", value)
+
+
+def _data_repr(data: bytes) -> str:
+    return f"<{len(data)} bytes>"
+
+
+@attrs.frozen(kw_only=True)
+class Attachment:
+    """An image sent with a message as a multipart ``attachment`` part.
+
+    ``data`` is at most :data:`ATTACHMENT_MAX` (5,242,880) bytes; ``filename`` is sent
+    with it; ``content_type`` (an ``image/*`` MIME type) is guessed from the filename
+    with :mod:`mimetypes` when not given. Build one from a file with :meth:`from_path`
+    or :meth:`from_file`; both refuse an oversized file before reading all of it.
+    """
+
+    data: bytes = attrs.field(
+        converter=_as_bytes, validator=_check_attachment_data, repr=_data_repr
+    )
+    filename: str = attrs.field(validator=_check_filename)
+    content_type: str = attrs.field(
+        default=attrs.Factory(_guessed_type, takes_self=True),
+        validator=_check_content_type,
+    )
+
+    @classmethod
+    def from_path(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        content_type: str | None = None,
+        filename: str | None = None,
+    ) -> Attachment:
+        """Read the image at *path*; ``filename`` defaults to its base name.
+
+        :raises ValidationError: the file cannot be read (the error names it) or breaks
+            a rule above.
+        """
+        return read_path(path, content_type=content_type, filename=filename)
+
+    @classmethod
+    def from_file(
+        cls,
+        file: BinaryIO,
+        *,
+        filename: str | None = None,
+        content_type: str | None = None,
+    ) -> Attachment:
+        """Read the rest of a binary file object; ``filename`` defaults to the base
+        name of its ``name`` attribute."""
+        return read_file(file, filename=filename, content_type=content_type)
+
+    def base64(self) -> str:
+        """The image as Base64 text, for ``attachment_base64`` (+ ``attachment_type``)."""
+        return base64.b64encode(self.data).decode("ascii")
+
 
 #: What ``attachment=`` accepts: a ready :class:`Attachment`, the image's bytes, a path,
 #: or a binary file object open for reading.

@@ -1,0 +1,248 @@
+"""The validator library: the checks every entry point runs on local input.
+
+Each check names the field it was given: a value of the wrong type raises
+:class:`TypeError`, a value that breaks a documented bound raises
+:class:`~chump_typed.errors.ValidationError` with the bound in its text. The models wire
+them in as attrs validators (:func:`required`, :func:`optional`); the facade, the
+command line, bulk sending and the logging handler call them directly, so one rule has
+one implementation. Error texts describe a bad value without showing it: it may be a
+secret.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from typing import Any, Final
+
+import attrs
+
+from chump_typed.errors import ValidationError
+
+__all__ = [
+    "ATTACHMENT_MAX",
+    "DEVICE_NAME_MAX",
+    "DEVICE_PATTERN",
+    "KEY_PATTERN",
+    "MAX_RECIPIENTS",
+    "check_base64_image",
+    "check_bool",
+    "check_devices",
+    "check_email",
+    "check_image_type",
+    "check_int_range",
+    "check_key",
+    "check_line",
+    "check_name",
+    "check_recipients",
+    "check_text",
+    "describe",
+    "instance_of",
+    "optional",
+    "require_type",
+    "required",
+]
+
+# -- Documented bounds shared by several API families (pushover-api.md §1, §4) ---------
+
+#: Keys joined by commas in one ``user`` (§4.1).
+MAX_RECIPIENTS: Final = 50
+DEVICE_NAME_MAX: Final = 25
+#: Largest attachment, in bytes once decoded (pushover-api.md §4.6).
+ATTACHMENT_MAX: Final = 5_242_880
+
+KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9]{30}")
+DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,25}")
+_CONTROL: Final = re.compile(r"[\x00\r\n]")
+
+
+def describe(value: object) -> str:
+    """A short, secret-free description of a bad value for an error message."""
+    if isinstance(value, str):
+        return f"a string of {len(value)} characters"
+    return f"a {type(value).__name__}"
+
+
+def require_type(field: str, value: object, kind: type | tuple[type, ...]) -> None:
+    """Raise :class:`TypeError` naming *field* unless *value* is a *kind*.
+
+    ``bool`` is refused where an ``int`` is wanted: ``True`` is not a number of seconds.
+    """
+    if isinstance(value, bool) and bool not in (
+        kind if isinstance(kind, tuple) else (kind,)
+    ):
+        raise TypeError(f"{field}: expected {_kind_name(kind)}, got a bool")
+    if not isinstance(value, kind):
+        raise TypeError(f"{field}: expected {_kind_name(kind)}, got {describe(value)}")
+
+
+def _kind_name(kind: type | tuple[type, ...]) -> str:
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    return " or ".join(k.__name__ for k in kinds)
+
+
+def check_key(field: str, value: object) -> None:
+    """A user key, group key, application token or receipt: 30 letters and digits."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if not KEY_PATTERN.fullmatch(value):
+        raise ValidationError(
+            field,
+            f"must be exactly 30 ASCII letters and digits, got {describe(value)}",
+        )
+
+
+def check_recipients(field: str, value: object) -> None:
+    """One key, or 1..50 keys joined by commas without spaces."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    keys = value.split(",")
+    if len(keys) > MAX_RECIPIENTS:
+        raise ValidationError(
+            field, f"at most {MAX_RECIPIENTS} comma-separated keys, got {len(keys)}"
+        )
+    for position, key in enumerate(keys, start=1):
+        if not KEY_PATTERN.fullmatch(key):
+            where = f"key {position} of {len(keys)}" if len(keys) > 1 else "the key"
+            raise ValidationError(
+                field,
+                f"{where} must be exactly 30 ASCII letters and digits, "
+                f"got {describe(key)}",
+            )
+
+
+def check_devices(field: str, value: object, *, many: bool = True) -> None:
+    """Device names: 1..25 of ``[A-Za-z0-9_-]``, comma-separated when *many*."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    names = value.split(",") if many else [value]
+    for name in names:
+        if not DEVICE_PATTERN.fullmatch(name):
+            raise ValidationError(
+                field,
+                f"device names are 1 to {DEVICE_NAME_MAX} of A-Z a-z 0-9 _ -, "
+                f"got {name!r}",
+            )
+
+
+def check_text(field: str, value: object, *, max_len: int, min_len: int = 0) -> None:
+    """A string whose length in code points lies in ``min_len..max_len``."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if not min_len <= len(value) <= max_len:
+        bound = (
+            f"at most {max_len}" if min_len == 0 else f"between {min_len} and {max_len}"
+        )
+        raise ValidationError(field, f"must be {bound} characters, got {len(value)}")
+
+
+def check_line(field: str, value: object) -> None:
+    """A free string that could reach a URL path or header: no CR, LF or NUL."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if _CONTROL.search(value):
+        raise ValidationError(field, "must not contain CR, LF or NUL characters")
+
+
+def check_int_range(
+    field: str, value: object, *, low: int | None = None, high: int | None = None
+) -> None:
+    """An ``int`` (not a ``bool``) within the inclusive bounds given."""
+    require_type(field, value, int)
+    assert isinstance(value, int)
+    if low is not None and value < low:
+        raise ValidationError(field, f"must be >= {low}, got {value}")
+    if high is not None and value > high:
+        raise ValidationError(field, f"must be <= {high}, got {value}")
+
+
+def optional(check: Any, **bounds: Any) -> Any:
+    """An attrs validator running *check* on a value that is not ``None``."""
+
+    def validate(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is not None:
+            check(attribute.name, value, **bounds)
+
+    return validate
+
+
+def required(check: Any, **bounds: Any) -> Any:
+    """An attrs validator running *check* on the value."""
+
+    def validate(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        check(attribute.name, value, **bounds)
+
+    return validate
+
+
+def check_bool(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if not isinstance(value, bool):
+        raise TypeError(f"{attribute.name}: expected bool, got {describe(value)}")
+
+
+def check_email(field: str, value: object) -> None:
+    """An e-mail address: one ``@`` between non-empty parts, no spaces or controls."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    local, at, domain = value.rpartition("@")
+    if not (at and local and domain) or _NOT_IN_EMAIL.search(value):
+        raise ValidationError(
+            field, f"must be an e-mail address (name@domain), got {describe(value)}"
+        )
+
+
+def check_name(field: str, value: object) -> None:
+    """A name shown by Pushover: not blank, no CR, LF or NUL."""
+    check_line(field, value)
+    assert isinstance(value, str)
+    if not value.strip():
+        raise ValidationError(field, "must not be blank")
+
+
+def check_image_type(field: str, value: object) -> None:
+    """A MIME type of an image, such as ``image/jpeg``."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if not _IMAGE_TYPE.fullmatch(value):
+        raise ValidationError(
+            field, f"must be an image MIME type such as image/jpeg, got {value!r}"
+        )
+
+
+def check_base64_image(field: str, value: object) -> None:
+    """Base64 text whose decoded size is at most :data:`ATTACHMENT_MAX` bytes."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    try:
+        size = len(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError):
+        raise ValidationError(field, "must be valid base64 text") from None
+    if size > ATTACHMENT_MAX:
+        raise ValidationError(
+            field, f"decodes to {size} bytes; at most {ATTACHMENT_MAX} are allowed"
+        )
+
+
+def instance_of(kind: type) -> Any:
+    """An attrs validator refusing anything but a *kind* (``None`` allowed)."""
+
+    def validate(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is not None:
+            require_type(attribute.name, value, kind)
+
+    return validate
+
+
+_NOT_IN_EMAIL: Final = re.compile(r"[\s\x00-\x1f\x7f]")
+_IMAGE_TYPE: Final = re.compile(
+    r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}", re.IGNORECASE
+)

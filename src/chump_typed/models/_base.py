@@ -1,0 +1,64 @@
+"""What every model family shares: the request and result markers, priorities and the
+rate-limit figures."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+
+import attrs
+
+__all__ = ["Priority", "RateLimit", "Request", "Result"]
+
+
+class Priority(enum.IntEnum):
+    """Message priority (Pushover's ``priority`` parameter)."""
+
+    LOWEST = -2
+    """No notification at all; iOS only bumps the badge."""
+    LOW = -1
+    """No sound or vibration; a quiet banner may appear."""
+    NORMAL = 0
+    """Sound, vibration and banner, except during the user's quiet hours."""
+    HIGH = 1
+    """Bypasses quiet hours."""
+    EMERGENCY = 2
+    """Repeats every ``retry`` seconds until acknowledged or ``expire`` passes."""
+
+
+@attrs.frozen(kw_only=True)
+class Request:
+    """The marker of every request model: the converter finds request types by it
+    (they are encoded leaving out what is unset), so no list of them is kept."""
+
+
+@attrs.frozen(kw_only=True)
+class RateLimit:
+    """The ``X-Limit-App-*`` headers: the account's monthly allowance."""
+
+    limit: int
+    remaining: int
+    reset: _dt.datetime
+
+    def is_newer_than(self, other: RateLimit) -> bool:
+        """Whether the server gave these figures after *other*'s.
+
+        Responses can arrive in another order than the server answered them, so the
+        order is read from the figures themselves: a later ``reset`` is a later period;
+        within one period the allowance only grows (capacity can be bought, never
+        taken back) and ``remaining`` only falls. Equal figures are not newer.
+        """
+        return _rate_limit_order(self) > _rate_limit_order(other)
+
+
+def _rate_limit_order(figures: RateLimit) -> tuple[_dt.datetime, int, int]:
+    return (figures.reset, figures.limit, -figures.remaining)
+
+
+@attrs.frozen(kw_only=True)
+class Result:
+    """What every successful call returns: Pushover's request id, and the rate-limit
+    headers when the response carried them."""
+
+    request: str
+    rate_limit: RateLimit | None = None

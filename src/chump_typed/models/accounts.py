@@ -1,0 +1,273 @@
+"""Accounts and their widgets: glances, subscriptions, licences and teams
+(pushover-api.md §9-§12)."""
+
+from __future__ import annotations
+
+from typing import Any, Final, Literal
+
+import attrs
+
+from chump_typed._checks import (
+    check_bool,
+    check_devices,
+    check_email,
+    check_int_range,
+    check_key,
+    check_line,
+    check_name,
+    check_text,
+    optional,
+    required,
+)
+from chump_typed.errors import ValidationError
+from chump_typed.models._base import Request, Result
+
+__all__ = [
+    "GLANCE_FIELDS",
+    "GLANCE_TEXT_MAX",
+    "LICENSE_OS",
+    "PERCENT_MAX",
+    "PERCENT_MIN",
+    "GlanceResult",
+    "GlanceUpdate",
+    "LicenseAssignRequest",
+    "LicenseAssignResult",
+    "LicenseCredits",
+    "LicenseCreditsRequest",
+    "LicenseOS",
+    "SubscriptionMigrateRequest",
+    "SubscriptionMigrateResult",
+    "TeamAddUserRequest",
+    "TeamAddUserResult",
+    "TeamDevice",
+    "TeamInfo",
+    "TeamInfoRequest",
+    "TeamRemoveUserRequest",
+    "TeamRemoveUserResult",
+    "TeamRevokeInvitationRequest",
+    "TeamRevokeInvitationResult",
+    "TeamUser",
+]
+
+#: Glance title, text and subtext (§9).
+GLANCE_TEXT_MAX: Final = 100
+#: Glance percent range (§9).
+PERCENT_MIN: Final = 0
+PERCENT_MAX: Final = 100
+
+
+# -- Requests ---------------------------------------------------------------------------
+
+GLANCE_FIELDS: Final = ("title", "text", "subtext", "count", "percent")
+
+
+@attrs.frozen(kw_only=True)
+class GlanceUpdate(Request):
+    """Push data to a user's glance widget (``POST /1/glances.json``).
+
+    At least one of ``title``, ``text``, ``subtext`` (at most 100 characters each),
+    ``count`` (any integer) and ``percent`` (0 to 100) is required. Pushover keeps
+    fields between updates; an empty string clears a text field [LIB].
+    ``device`` sends to one device only. Whether group keys are accepted is not
+    documented, so ``user`` is one key.
+    """
+
+    user: str = attrs.field(validator=required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=optional(check_devices, many=False)
+    )
+    title: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    text: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    subtext: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    )
+    count: int | None = attrs.field(default=None, validator=optional(check_int_range))
+    percent: int | None = attrs.field(
+        default=None,
+        validator=optional(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if all(getattr(self, name) is None for name in GLANCE_FIELDS):
+            raise ValidationError(
+                "glance", "at least one of title, text, subtext, count or percent"
+            )
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionMigrateRequest(Request):
+    """Turn a user key into a subscribed user key for a subscription
+    (``POST /1/subscriptions/migrate.json``).
+
+    ``subscription`` is the subscription code; ``device_name`` (Pushover's name for
+    it here, not ``device``) limits it to one device; ``sound`` is the preferred sound.
+    """
+
+    subscription: str = attrs.field(validator=required(check_name))
+    user: str = attrs.field(validator=required(check_key), repr=False)
+    device_name: str | None = attrs.field(
+        default=None, validator=optional(check_devices, many=False)
+    )
+    sound: str | None = attrs.field(default=None, validator=optional(check_line))
+
+
+LicenseOS = Literal["Android", "iOS", "Desktop"]
+LICENSE_OS: Final[tuple[LicenseOS, ...]] = ("Android", "iOS", "Desktop")
+
+
+def _check_os(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is not None and value not in LICENSE_OS:
+        raise ValidationError(
+            attribute.name, f"must be one of Android, iOS or Desktop, got {value!r}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class LicenseAssignRequest(Request):
+    """Spend one licence credit on a user (``POST /1/licenses/assign.json``).
+
+    Give exactly one of ``user`` (a user key) or ``email``; ``os`` picks the platform,
+    or leave it out for the first platform the user registers. Never retried
+    automatically: each success spends a credit.
+    """
+
+    user: str | None = attrs.field(
+        default=None, validator=optional(check_key), repr=False
+    )
+    email: str | None = attrs.field(
+        default=None, validator=optional(check_email), repr=False
+    )
+    os: LicenseOS | None = attrs.field(default=None, validator=_check_os)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.user is None) == (self.email is None):
+            raise ValidationError("user", "give exactly one of user or email")
+
+
+@attrs.frozen(kw_only=True)
+class LicenseCreditsRequest(Request):
+    """Ask how many licence credits remain (``GET /1/licenses.json``)."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamAddUserRequest(Request):
+    """Add a user to a Pushover for Teams team (``POST /1/teams/add_user.json``).
+
+    Authenticated by the team token, not the application token. Without
+    ``password`` Pushover generates one and e-mails it; ``instant`` puts a 7-day
+    login link in the welcome mail; ``admin`` makes the user a team administrator;
+    ``group`` names a delivery group to add them to (created if missing). The two
+    flags go on the wire as the string ``true`` (left out when false).
+    """
+
+    email: str = attrs.field(validator=required(check_email), repr=False)
+    name: str | None = attrs.field(default=None, validator=optional(check_name))
+    password: str | None = attrs.field(
+        default=None,
+        validator=optional(check_text, min_len=1, max_len=1024),
+        repr=False,
+    )
+    instant: bool = attrs.field(default=False, validator=check_bool)
+    admin: bool = attrs.field(default=False, validator=check_bool)
+    group: str | None = attrs.field(default=None, validator=optional(check_name))
+
+
+@attrs.frozen(kw_only=True)
+class TeamRemoveUserRequest(Request):
+    """Remove a user from the team (``POST /1/teams/remove_user.json``) [LIB]."""
+
+    email: str = attrs.field(validator=required(check_email), repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class TeamInfoRequest(Request):
+    """The team, its users and their devices (``GET /1/teams.json``) [UNVERIFIED: seen
+    in two 2026 libraries only]."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationRequest(Request):
+    """Withdraw a pending invitation to the team
+    (``POST /1/teams/revoke_invitation.json``) [UNVERIFIED: one 2026 library only]."""
+
+    email: str = attrs.field(validator=required(check_email), repr=False)
+
+
+# -- Results ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class GlanceResult(Result):
+    """The glance data was accepted."""
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionMigrateResult(Result):
+    """The subscribed user key to send to from now on, in place of the user key."""
+
+    subscribed_user_key: str = attrs.field(repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class LicenseAssignResult(Result):
+    """A licence was assigned; ``credits`` remain."""
+
+    credits: int
+
+
+@attrs.frozen(kw_only=True)
+class LicenseCredits(Result):
+    """The licence credits that remain."""
+
+    credits: int
+
+
+@attrs.frozen(kw_only=True)
+class TeamAddUserResult(Result):
+    """The user was added to the team."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRemoveUserResult(Result):
+    """The user was removed from the team."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamRevokeInvitationResult(Result):
+    """The invitation was withdrawn."""
+
+
+@attrs.frozen(kw_only=True)
+class TeamDevice:
+    """One device of a team user. Field names follow a 2026 library [UNVERIFIED]."""
+
+    name: str
+    os: str | None = None
+    os_version: str | None = None
+    enabled: bool = True
+    administratively_disabled: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class TeamUser:
+    """One user of the team [UNVERIFIED field names]; ``administrator`` marks a team
+    administrator."""
+
+    name: str | None = None
+    email: str | None = attrs.field(default=None, repr=False)
+    administrator: bool = False
+    devices: tuple[TeamDevice, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class TeamInfo(Result):
+    """The team's name and users [UNVERIFIED shape]."""
+
+    name: str
+    users: tuple[TeamUser, ...] = ()

@@ -1,0 +1,289 @@
+"""Messages and what follows them: sending, sounds, user validation, receipts and
+cancellation, the monthly limits (pushover-api.md §4-§7)."""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Any, Final
+
+import attrs
+
+from chump_typed._checks import (
+    MAX_RECIPIENTS,
+    check_base64_image,
+    check_bool,
+    check_devices,
+    check_image_type,
+    check_int_range,
+    check_key,
+    check_line,
+    check_recipients,
+    check_text,
+    instance_of,
+    optional,
+    require_type,
+    required,
+)
+from chump_typed.errors import ValidationError
+from chump_typed.models._base import Priority, Request, Result
+from chump_typed.models.attachment import Attachment
+
+__all__ = [
+    "EXPIRE_MAX",
+    "MAX_RECIPIENTS",
+    "MESSAGE_MAX",
+    "RETRY_MIN",
+    "TITLE_MAX",
+    "URL_MAX",
+    "URL_TITLE_MAX",
+    "AppLimits",
+    "CancelByTagRequest",
+    "CancelByTagResult",
+    "CancelRequest",
+    "CancelResult",
+    "LimitsRequest",
+    "Notification",
+    "Receipt",
+    "ReceiptRequest",
+    "SendResult",
+    "SoundList",
+    "SoundsRequest",
+    "UserValidation",
+    "ValidateUserRequest",
+]
+
+# -- Documented bounds (pushover-api.md §4) ---------------------------------------------
+
+MESSAGE_MAX: Final = 1024
+TITLE_MAX: Final = 250
+URL_MAX: Final = 512
+URL_TITLE_MAX: Final = 100
+RETRY_MIN: Final = 30
+EXPIRE_MAX: Final = 10800
+
+
+def _check_priority(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    require_type(attribute.name, value, int)
+    if value not in Priority._value2member_map_:
+        raise ValidationError(
+            attribute.name, f"must be between -2 and 2 (a Priority), got {value}"
+        )
+
+
+def _check_timestamp(
+    _instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, _dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValidationError(
+                attribute.name, "a datetime must be timezone-aware (e.g. UTC)"
+            )
+        return
+    check_int_range(attribute.name, value, low=0)
+
+
+# -- Requests ---------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class Notification(Request):
+    """A message to send (``POST /1/messages.json``).
+
+    ``user`` is one user or group key, or up to 50 user keys joined by commas.
+    ``device`` is one device name or several joined by commas. Emergency messages
+    (``priority=Priority.EMERGENCY``) need ``retry`` (>= 30 s) and ``expire``
+    (<= 10800 s); ``retry``, ``expire``, ``callback`` and ``tags`` are refused on any
+    other priority, and ``ttl`` is refused on emergency messages (Pushover ignores it).
+    An image goes either as ``attachment`` (an :class:`Attachment`, sent as a multipart
+    part) or as ``attachment_base64`` with its ``attachment_type``; either way at most
+    :data:`ATTACHMENT_MAX` bytes once decoded.
+    """
+
+    user: str = attrs.field(validator=required(check_recipients))
+    message: str = attrs.field(
+        validator=required(check_text, min_len=1, max_len=MESSAGE_MAX)
+    )
+    title: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=TITLE_MAX)
+    )
+    url: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=URL_MAX)
+    )
+    url_title: str | None = attrs.field(
+        default=None, validator=optional(check_text, max_len=URL_TITLE_MAX)
+    )
+    device: str | None = attrs.field(default=None, validator=optional(check_devices))
+    priority: Priority = attrs.field(default=Priority.NORMAL, validator=_check_priority)
+    sound: str | None = attrs.field(default=None, validator=optional(check_line))
+    timestamp: _dt.datetime | int | None = attrs.field(
+        default=None, validator=_check_timestamp
+    )
+    ttl: int | None = attrs.field(
+        default=None, validator=optional(check_int_range, low=1)
+    )
+    html: bool = attrs.field(default=False, validator=check_bool)
+    monospace: bool = attrs.field(default=False, validator=check_bool)
+    retry: int | None = attrs.field(
+        default=None, validator=optional(check_int_range, low=RETRY_MIN)
+    )
+    expire: int | None = attrs.field(
+        default=None, validator=optional(check_int_range, low=1, high=EXPIRE_MAX)
+    )
+    callback: str | None = attrs.field(default=None, validator=optional(check_line))
+    tags: str | None = attrs.field(default=None, validator=optional(check_line))
+    attachment: Attachment | None = attrs.field(
+        default=None, validator=instance_of(Attachment)
+    )
+    attachment_base64: str | None = attrs.field(
+        default=None, validator=optional(check_base64_image)
+    )
+    attachment_type: str | None = attrs.field(
+        default=None, validator=optional(check_image_type)
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if self.html and self.monospace:
+            raise ValidationError("monospace", "html and monospace cannot both be set")
+        if self.attachment is not None and self.attachment_base64 is not None:
+            raise ValidationError(
+                "attachment_base64", "send attachment or attachment_base64, not both"
+            )
+        if (self.attachment_base64 is None) != (self.attachment_type is None):
+            raise ValidationError(
+                "attachment_type",
+                "attachment_base64 and attachment_type go together",
+            )
+        if self.priority == Priority.EMERGENCY:
+            for name in ("retry", "expire"):
+                if getattr(self, name) is None:
+                    raise ValidationError(
+                        name, "is required when priority is EMERGENCY (2)"
+                    )
+            if self.ttl is not None:
+                raise ValidationError(
+                    "ttl", "is ignored by Pushover for EMERGENCY messages; leave it out"
+                )
+        else:
+            for name in ("retry", "expire", "callback", "tags"):
+                if getattr(self, name) is not None:
+                    raise ValidationError(
+                        name, "is only allowed when priority is EMERGENCY (2)"
+                    )
+
+    def __repr__(self) -> str:
+        return (
+            f"Notification(user=<redacted>, message=<{len(self.message)} characters>)"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SoundsRequest(Request):
+    """List the sounds the application may use (``GET /1/sounds.json``)."""
+
+
+@attrs.frozen(kw_only=True)
+class ValidateUserRequest(Request):
+    """Check a user or group key, optionally for one device (``users/validate``)."""
+
+    user: str = attrs.field(validator=required(check_key), repr=False)
+    device: str | None = attrs.field(
+        default=None, validator=optional(check_devices, many=False)
+    )
+
+
+@attrs.frozen(kw_only=True)
+class ReceiptRequest(Request):
+    """Poll an emergency message's receipt (``GET /1/receipts/{receipt}.json``)."""
+
+    receipt: str = attrs.field(validator=required(check_key))
+
+
+@attrs.frozen(kw_only=True)
+class CancelRequest(Request):
+    """Stop an emergency message's retries (``receipts/{receipt}/cancel``)."""
+
+    receipt: str = attrs.field(validator=required(check_key))
+
+
+@attrs.frozen(kw_only=True)
+class CancelByTagRequest(Request):
+    """Stop every active emergency message sent with *tag*."""
+
+    tag: str = attrs.field(
+        validator=[
+            required(check_text, min_len=1, max_len=1024),
+            required(check_line),
+        ]
+    )
+
+
+@attrs.frozen(kw_only=True)
+class LimitsRequest(Request):
+    """Ask for the monthly message allowance (``GET /1/apps/limits.json``)."""
+
+
+# -- Results ----------------------------------------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class SendResult(Result):
+    """A message was accepted. ``receipt`` is set for emergency messages."""
+
+    receipt: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SoundList(Result):
+    """Sound names to send as ``sound``, mapped to their labels."""
+
+    sounds: dict[str, str] = attrs.field(hash=False)
+
+
+@attrs.frozen(kw_only=True)
+class UserValidation(Result):
+    """A key is valid and has at least one active device."""
+
+    devices: tuple[str, ...] = ()
+    licenses: tuple[str, ...] = ()
+    group: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class Receipt(Result):
+    """The state of an emergency message. Times that have not happened are ``None``."""
+
+    acknowledged: bool
+    acknowledged_at: _dt.datetime | None = None
+    acknowledged_by: str | None = attrs.field(default=None, repr=False)
+    acknowledged_by_device: str | None = None
+    last_delivered_at: _dt.datetime | None = None
+    expired: bool = False
+    expires_at: _dt.datetime | None = None
+    called_back: bool = False
+    called_back_at: _dt.datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CancelResult(Result):
+    """Retries of one emergency message were stopped."""
+
+
+@attrs.frozen(kw_only=True)
+class CancelByTagResult(Result):
+    """Retries of every message with a tag were stopped; ``canceled`` counts them
+    when Pushover says."""
+
+    canceled: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class AppLimits(Result):
+    """The monthly allowance, what remains of it, and when it resets."""
+
+    limit: int
+    remaining: int
+    reset: _dt.datetime
