@@ -87,7 +87,7 @@ def test_only_licence_assignment_is_not_retryable() -> None:
 
 
 def test_only_teams_rows_use_the_team_token() -> None:
-    assert {r.name for r in ep.ENDPOINTS if r.credential == "team"} == {
+    assert {r.name for r in ep.ENDPOINTS if r.credential == ep.TEAM} == {
         "add_team_user",
         "remove_team_user",
         "team_info",
@@ -139,7 +139,7 @@ def test_every_row_has_a_client_method_running_exactly_it() -> None:
         assert sent.method == row.method, name
         assert sent.url.split("?")[0] == BASE + row.path.format(**FILLED), name
         assert sent.retryable == row.retryable, name
-        expected_token = TEAM if row.credential == "team" else APP_TOKEN
+        expected_token = TEAM if row.credential == ep.TEAM else APP_TOKEN
         assert sent.params["token"] == expected_token, name
 
 
@@ -156,4 +156,4 @@ def test_the_fake_routes_every_row(
     path = "/1/" + http.url[len(BASE) :].split("?")[0]
     matches = [r for r in ROUTES if r.method == row.method and r.pattern.match(path)]
     assert matches, f"the fake has no route for {row.method} {path}"
-    assert all(r.auth == row.credential for r in matches)
+    assert all(r.auth == row.credential.kind for r in matches)

@@ -38,6 +38,7 @@ from chump_typed._endpoints import (
     TEAM_INFO,
     UPDATE_GLANCE,
     VALIDATE_USER,
+    Credential,
     Endpoint,
 )
 from chump_typed.client import DEFAULT_BASE_URL, Client
@@ -173,6 +174,7 @@ __all__ = [
     "CancelRequest",
     "CancelResult",
     "Client",
+    "Credential",
     "EmergencyMessage",
     "Endpoint",
     "ErrorResponse",

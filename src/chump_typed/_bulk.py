@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Final, Union
+from typing import Final, Protocol, Union
 
 import attrs
 
@@ -22,19 +22,26 @@ from chump_typed._checks import MAX_RECIPIENTS, require_type
 from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
 from chump_typed.models import Notification, SendResult
 
-if TYPE_CHECKING:
-    from chump_typed.client import Client
-
 __all__ = [
     "MAX_IN_FLIGHT",
     "Failed",
     "NotAttempted",
     "SendOutcome",
+    "Sender",
     "Sent",
     "broadcast",
     "chunk_recipients",
     "send_many",
 ]
+
+class Sender(Protocol):
+    """What bulk sending needs of a client: one send. :class:`~chump_typed.Client` is
+    one; the rules here do not depend on the rest of it."""
+
+    def send(self, notification: Notification) -> SendResult:
+        """Send one notification, raising a :class:`PushoverError` if it fails."""
+        ...
+
 
 #: Pushover's limit on concurrent connections from one client.
 MAX_IN_FLIGHT: Final = 2
@@ -88,7 +95,7 @@ class _Run:
     """The shared state of one :func:`send_many`: a cursor over the notifications, the
     outcome slots, and the stop flag raised by a spent quota or an unexpected error."""
 
-    def __init__(self, client: Client, items: tuple[Notification, ...]) -> None:
+    def __init__(self, client: Sender, items: tuple[Notification, ...]) -> None:
         self.client = client
         self.items = items
         self.outcomes: list[SendOutcome] = [NotAttempted(notification=n) for n in items]
@@ -127,7 +134,7 @@ class _Run:
 
 
 def send_many(
-    client: Client,
+    client: Sender,
     notifications: Iterable[Notification],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
@@ -184,7 +191,7 @@ def chunk_recipients(users: Iterable[str], *, size: int = MAX_RECIPIENTS) -> lis
 
 
 def broadcast(
-    client: Client,
+    client: Sender,
     template: Notification,
     users: Iterable[str],
     *,

@@ -125,8 +125,9 @@ class Client:
         check_key("token", token)
         if team_token is not None:
             check_team_token("team_token", team_token)
-        self._token = token
-        self._team_token = team_token
+        self._credentials: Final[dict[ep.Credential, str]] = {ep.APP: token}
+        if team_token is not None:
+            self._credentials[ep.TEAM] = team_token
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
@@ -183,16 +184,16 @@ class Client:
         return decode_response(endpoint, http_request, response)
 
     def _credential(self, endpoint: ep.Endpoint[Any, Any]) -> str:
-        """The token that authenticates *endpoint*'s calls."""
-        if endpoint.credential == "app":
-            return self._token
-        if self._team_token is None:
+        """The secret that authenticates *endpoint*'s calls."""
+        needed = endpoint.credential
+        value = self._credentials.get(needed)
+        if value is None:
             raise ValidationError(
-                "team_token",
-                f"{endpoint.name} is a Teams API call: create the Client with "
-                "team_token=",
+                needed.keyword,
+                f"{endpoint.name} is {needed.needed_for}: create the Client with "
+                f"{needed.keyword}=",
             )
-        return self._team_token
+        return value
 
     # -- One method per row ------------------------------------------------------------
 

@@ -201,13 +201,14 @@ def encode_request(
 ) -> HTTPRequest:
     """Build the :class:`HTTPRequest` for *request* on *endpoint*; pure.
 
+    *token* is the secret of the row's credential (sent under its parameter name).
     Path placeholders are filled from the request's fields, percent-encoded so that a
     value can never change the path; the other fields and the token go in the query
     string (GET) or a form-encoded body (POST). A request holding a binary
     :class:`~chump_typed.models.Attachment` goes as ``multipart/form-data`` instead,
     the attachment as a file part with its filename and content type.
     """
-    fields: dict[str, str] = {"token": token}
+    fields: dict[str, str] = {endpoint.credential.param: token}
     files: dict[str, Attachment] = {}
     for name, value in unstructure_request(request).items():
         if isinstance(value, Attachment):

@@ -64,6 +64,7 @@ from chump_typed import (
     CancelRequest,
     CancelResult,
     Client,
+    Credential,
     EmergencyMessage,
     Endpoint,
     ErrorResponse,
@@ -252,7 +253,11 @@ def whole_api_rows() -> None:
         REVOKE_TEAM_INVITATION,
         Endpoint[TeamRevokeInvitationRequest, TeamRevokeInvitationResult],
     )
-    assert_type(TEAM_INFO.credential, Literal["app", "team"])
+    assert_type(TEAM_INFO.credential, Credential)
+    assert_type(TEAM_INFO.credential.kind, str)
+    assert_type(TEAM_INFO.credential.param, str)
+    assert_type(TEAM_INFO.credential.keyword, str)
+    assert_type(TEAM_INFO.credential.needed_for, str)
     assert_type(ASSIGN_LICENSE.retryable, bool)
 
 
@@ -263,7 +268,7 @@ def endpoint_fields(row: Endpoint[Notification, SendResult]) -> None:
     assert_type(row.request_type, type[Notification])
     assert_type(row.response_type, type[SendResult])
     assert_type(row.retryable, bool)
-    assert_type(row.credential, Literal["app", "team"])
+    assert_type(row.credential, Credential)
     assert_type(row.placeholders, tuple[str, ...])
 
 
