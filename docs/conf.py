@@ -53,7 +53,7 @@ def _type_checking_imports() -> set[str]:
     """Names our modules import from elsewhere only for type checkers: autodoc cannot
     resolve them, so annotations show them bare (``Self``, ``TracebackType``)."""
     names: set[str] = set()
-    for source in Path(chump_typed.__file__).parent.glob("*.py"):
+    for source in Path(chump_typed.__file__).parent.rglob("*.py"):
         for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
             if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
                 for statement in ast.walk(node):
@@ -71,6 +71,8 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(?!chump_typed\b)[A-Za-z_]\w*\..+"),
     (r"py:mod", r"(?!chump_typed\b)[A-Za-z_]\w*"),
     (r"py:.*", rf"({'|'.join(sorted(_type_checking_imports()))})"),
+    # The facade's aliases of chump's parameter types (compat._messages), shown by name.
+    (r"py:class", r"Timestamp|EmergencyPriority|OtherPriority"),
     # Generic parameters: autodoc shows them as written.
     (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Req|Resp|T)"),
 ]
@@ -91,11 +93,24 @@ def _resolve_reexport(
         home = getattr(owner, "__module__", None)
         if home is None or not hasattr(importlib.import_module(home), target):
             return None
-        target = f"{home}.{target}"
         domain = env.get_domain("py")
-        return domain.resolve_xref(
-            env, node["refdoc"], app.builder, node["reftype"], target, node, contnode
-        )
+        # The bounds are documented once, as chump_typed.models.NAME.
+        models = importlib.import_module("chump_typed.models")
+        for where in (home, "chump_typed.models"):
+            if where == "chump_typed.models" and not hasattr(models, target):
+                continue
+            found = domain.resolve_xref(
+                env,
+                node["refdoc"],
+                app.builder,
+                node["reftype"],
+                f"{where}.{target}",
+                node,
+                contnode,
+            )
+            if found is not None:
+                return found
+        return None
     if not target.startswith("chump_typed.") or target.count(".") < 2:
         return None
     parts = target.split(".")

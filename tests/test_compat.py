@@ -526,3 +526,97 @@ def test_any_arrival_order_ends_on_the_newest_figures(
     limit, remaining, reset = history[-1]
     assert (app.limit, app.remaining) == (limit, remaining)
     assert app.reset == dt.datetime.fromtimestamp(reset, UTC)
+
+
+# -- Each object owns its state; answers apply to the token they were given for -------
+
+GOOD_TOKEN = "gOODtOKEN00000000000000000000a"
+OLD_TOKEN = "oLDtOKEN000000000000000000000b"
+
+
+class _HeldFirstTransport(FakeTransport):
+    """Answers the first request at once but hands the answer back only when told."""
+
+    def __init__(self, fake: FakePushover) -> None:
+        super().__init__(fake)
+        self.answered = threading.Event()
+        self.release = threading.Event()
+        self._first = True
+        self._lock = threading.Lock()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        response = super().send(request)
+        with self._lock:
+            first, self._first = self._first, False
+        if first:
+            self.answered.set()
+            assert self.release.wait(timeout=30)
+        return response
+
+
+def test_a_rejection_for_an_old_token_leaves_the_new_token_alone() -> None:
+    fake = FakePushover(app_tokens=(GOOD_TOKEN,))
+    transport = _HeldFirstTransport(fake)
+    app = Application(OLD_TOKEN, transport=transport)
+    user = app.get_user(USER_KEY)
+    outcome: list[Message] = []
+    sender = threading.Thread(target=lambda: outcome.append(user.send_message("hi")))
+    sender.start()
+    assert transport.answered.wait(
+        timeout=30
+    )  # the old token's rejection is on its way
+
+    app.token = GOOD_TOKEN
+    assert app.is_authenticated
+    transport.release.set()
+    sender.join(timeout=30)
+
+    assert not sender.is_alive()
+    assert outcome[0].error is not None and "token" in outcome[0].error.bad_inputs
+    assert app.known_authentication is True
+    assert app.sounds is not None
+
+
+def test_a_rejection_for_an_old_user_key_leaves_the_new_key_alone(
+    fake: FakePushover,
+) -> None:
+    transport = _HeldFirstTransport(fake)
+    app = Application(APP_TOKEN, transport=transport)
+    user = app.get_user("uNKNOWNuSER000000000000000000c")
+    outcome: list[Message] = []
+    sender = threading.Thread(target=lambda: outcome.append(user.send_message("hi")))
+    sender.start()
+    assert transport.answered.wait(timeout=30)
+
+    user.token = USER_KEY
+    transport.release.set()
+    sender.join(timeout=30)
+
+    assert outcome[0].error is not None and "user" in outcome[0].error.bad_inputs
+    assert user.devices == {"iphone", "droid2"}
+    assert user.is_authenticated
+
+
+class TestUpdate:
+    def test_several_parameters_change_together(self, user: User) -> None:
+        message = user.create_message("hi", html=True)
+        with pytest.raises(ValidationError, match="monospace"):
+            message.monospace = True  # one at a time passes through html + monospace
+
+        message.update(html=False, monospace=True)
+
+        assert (message.html, message.monospace) == (False, True)
+        assert message.notification.monospace
+
+    def test_an_unknown_parameter_is_a_type_error(self, user: User) -> None:
+        message = user.create_message("hi")
+        with pytest.raises(TypeError, match="user"):
+            message.update(user=OTHER_USER)
+
+    def test_values_are_checked_as_by_the_attributes(self, user: User) -> None:
+        message = user.create_message("hi")
+        with pytest.raises(ValidationError, match="priority"):
+            message.update(priority=7)
+        with pytest.raises(ValidationError, match="title"):
+            message.update(title="t" * 251)
+        assert message.title is None

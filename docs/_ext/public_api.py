@@ -35,8 +35,7 @@ def public_names(home: str) -> list[str]:
 
 
 def _data_lines(home: str, name: str, value: Any) -> list[str]:
-    analyzer = ModuleAnalyzer.for_module(home)
-    doc = analyzer.find_attr_docs().get(("", name), [])
+    doc = _attr_doc(home, name)
     shown = repr(value)
     lines = [f".. py:data:: {name}"]
     if len(shown) <= 80:
@@ -116,9 +115,13 @@ class ModuleConstants(SphinxDirective):
         module = importlib.import_module(home)
         analyzer = ModuleAnalyzer.for_module(home)
         analyzer.analyze()
+        # A package re-exports its families' bounds: its __all__ says which.
+        order = getattr(module, "__all__", None) or sorted(
+            analyzer.tagorder, key=analyzer.tagorder.__getitem__
+        )
         names = [
             name
-            for name in sorted(analyzer.tagorder, key=analyzer.tagorder.__getitem__)
+            for name in order
             if _CONSTANT.fullmatch(name)
             and isinstance(getattr(module, name, None), (int, float, str))
         ]
@@ -136,3 +139,23 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("public-names", PublicNames)
     app.add_directive("module-constants", ModuleConstants)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def _attr_doc(home: str, name: str) -> list[str]:
+    """The ``#:`` comment of *name*: in *home*, or in the chump_typed module that
+    defines it (a package re-exports its families' constants)."""
+    import sys
+
+    value = getattr(importlib.import_module(home), name)
+    others = sorted(
+        module
+        for module, loaded in sys.modules.items()
+        if module.startswith(PACKAGE + ".")
+        and module != home
+        and getattr(loaded, name, None) is value
+    )
+    for where in (home, *others):
+        doc = ModuleAnalyzer.for_module(where).find_attr_docs().get(("", name))
+        if doc:
+            return list(doc)
+    return []

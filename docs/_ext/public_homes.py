@@ -20,12 +20,21 @@ def _submodules() -> list[ModuleType]:
     ]
 
 
+def _public_home(module: str) -> str:
+    """A private submodule's names belong to its package (``chump_typed.compat._user``
+    to ``chump_typed.compat``); a top-level module keeps its own name."""
+    parts = module.split(".")
+    while len(parts) > 2 and parts[-1].startswith("_"):
+        parts.pop()
+    return ".".join(parts)
+
+
 def home_of(name: str) -> str:
-    """The module that defines the public name *name*."""
+    """The module that documents the public name *name*."""
     package = importlib.import_module(PACKAGE)
     obj = getattr(package, name)
     if inspect.isclass(obj) or inspect.isfunction(obj):
-        return str(obj.__module__)
+        return _public_home(str(obj.__module__))
     for module in _submodules():
         if (
             name in getattr(module, "__all__", ())

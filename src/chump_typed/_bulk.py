@@ -34,6 +34,7 @@ __all__ = [
     "send_many",
 ]
 
+
 class Sender(Protocol):
     """What bulk sending needs of a client: one send. :class:`~chump_typed.Client` is
     one; the rules here do not depend on the rest of it."""

@@ -279,6 +279,7 @@ REVOKE_TEAM_INVITATION: Final = Endpoint(
     credential=TEAM,
 )
 
+
 #: Every call once, in the order of this module (Pushover's documentation), derived
 #: from the rows above; an alias row (another path for the same call) is left out.
 def _is_row(value: object) -> TypeGuard[Endpoint[Any, Any]]:

@@ -901,6 +901,10 @@ def application(app: Application) -> None:
     assert_type(app.is_authenticated, bool)
     assert_type(app.sounds, dict[str, str] | None)
     assert_type(app.get_user(USER_KEY), User)
+    assert_type(app.known_authentication, bool | None)
+    assert_type(app.token_accepted(APP_TOKEN), None)
+    assert_type(app.token_rejected(APP_TOKEN), None)
+    assert_type(app.rate_limit_reported(None), None)
 
 
 def user(user: User) -> None:
@@ -909,6 +913,10 @@ def user(user: User) -> None:
     assert_type(user.token, str)
     assert_type(user.is_authenticated, bool)
     assert_type(user.devices, set[str] | None)
+    assert_type(user.user_accepted(USER_KEY), None)
+    assert_type(user.user_rejected(USER_KEY), None)
+    assert_type(user.user_unknown(USER_KEY), None)
+    assert_type(user.user_checked(USER_KEY, {"iphone"}), None)
 
 
 def create_message_overloads(user: User, level: int, chosen: Priority) -> None:
@@ -1015,6 +1023,7 @@ def message(user: User, message: Message) -> None:
     assert_type(message.notification, Notification)
     assert_type(message.attachment, Attachment | None)
     assert_type(message.send(), bool)
+    assert_type(message.update(html=False, monospace=True), None)
 
 
 def emergency_message(user: User, alert: EmergencyMessage) -> None:

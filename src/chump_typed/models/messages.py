@@ -100,7 +100,7 @@ class Notification(Request):
     other priority, and ``ttl`` is refused on emergency messages (Pushover ignores it).
     An image goes either as ``attachment`` (an :class:`Attachment`, sent as a multipart
     part) or as ``attachment_base64`` with its ``attachment_type``; either way at most
-    :data:`ATTACHMENT_MAX` bytes once decoded.
+    :data:`~chump_typed.models.ATTACHMENT_MAX` bytes once decoded.
     """
 
     user: str = attrs.field(validator=required(check_recipients))
