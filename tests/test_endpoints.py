@@ -8,9 +8,9 @@ import attrs
 import pytest
 
 import chump_typed
-from chump_typed import ENDPOINTS, Client
+from chump_typed import ENDPOINTS, Client, ValidationError
 from chump_typed._endpoints import Endpoint
-from chump_typed.models import Request, Result
+from chump_typed.models import Request, Result, SoundList, SoundsRequest
 
 from . import strategies as s
 
@@ -74,3 +74,9 @@ class TestRow:
         ]
         row_name = next(k for k, v in vars(chump_typed).items() if v is endpoint)
         assert any(f"ep.{row_name}" in src for src in sources), row_name
+
+
+@pytest.mark.parametrize("path", ["{", "receipts/{receipt.json", "a}b"])
+def test_a_bad_path_template_is_a_validation_error(path: str) -> None:
+    with pytest.raises(ValidationError, match="path"):
+        Endpoint("x", "GET", path, SoundsRequest, SoundList)

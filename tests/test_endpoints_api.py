@@ -14,11 +14,11 @@ from hypothesis import strategies as st
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
-from chump_typed._fake_rules import ROUTES
 from chump_typed.client import Client
 from chump_typed.errors import PushoverError
 from chump_typed.protocol import HTTPRequest, HTTPResponse, encode_request
 from chump_typed.testing import APP_TOKEN
+from chump_typed.testing._routes import ROUTES
 
 from .strategies import REQUESTS, RESULTS
 

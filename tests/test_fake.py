@@ -29,7 +29,7 @@ from chump_typed.testing import (
     FakeTransport,
     Fault,
     Group,
-    GroupMember,
+    Membership,
     Slow,
 )
 
@@ -374,7 +374,7 @@ def test_multipart_part_without_image_type_is_rejected() -> None:
 
 
 def test_quota_counts_group_members_and_answers_429_when_spent() -> None:
-    members = (GroupMember(user=USER_KEY), GroupMember(user=OTHER_USER))
+    members = (Membership(user=USER_KEY), Membership(user=OTHER_USER))
     fake = FakePushover(
         users={USER_KEY: ("iphone",), OTHER_USER: ("pixel",)},
         groups=[Group(key=GROUP_KEY, name="g", members=members)],
@@ -906,3 +906,28 @@ def test_closed_fake_transport_refuses_to_send() -> None:
     with pytest.raises(TransportError):
         transport.send(request())
     assert transport.fake.requests == ()
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("Attachment", "SentAttachment"),
+        ("Receipt", "ReceiptState"),
+        ("GroupMember", "Membership"),
+    ],
+)
+def test_old_record_names_still_work_with_a_deprecation_warning(
+    old: str, new: str
+) -> None:
+    """The fake's records were named like the client's models; the old names stay for
+    one release."""
+    with pytest.warns(DeprecationWarning, match=new):
+        value: object = getattr(testing, old)
+
+    assert value is getattr(testing, new)
+    assert old not in testing.__all__
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    with pytest.raises(AttributeError, match="Reciept"):
+        getattr(testing, "Reciept")  # noqa: B009 - the name is the point

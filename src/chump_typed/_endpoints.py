@@ -16,6 +16,7 @@ from typing import Any, Final, Generic, Literal, TypeGuard, TypeVar
 import attrs
 
 from chump_typed import models
+from chump_typed.errors import ValidationError
 
 __all__ = [
     "ADD_GROUP_USER",
@@ -83,7 +84,12 @@ TEAM: Final = Credential(
 
 def _placeholders_of(endpoint: Endpoint[Any, Any]) -> tuple[str, ...]:
     """The ``{field}`` names in the endpoint's path template, in order."""
-    parsed = string.Formatter().parse(endpoint.path)
+    if not isinstance(endpoint.path, str):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"path: expected str, got a {type(endpoint.path).__name__}")
+    try:
+        parsed = list(string.Formatter().parse(endpoint.path))
+    except ValueError as exc:  # a lone brace
+        raise ValidationError("path", f"is not a valid path template ({exc})") from None
     return tuple(name for _, name, _, _ in parsed if name is not None)
 
 

@@ -1143,12 +1143,12 @@ def fake_pushover(fake: FakePushover, headers: Mapping[str, str]) -> None:
     )
     assert_type(fake.reset(), None)
     assert_type(fake.inject(Fault.QUOTA_EXCEEDED, Slow(0.5), None), None)
-    assert_type(fake.acknowledge("r" * 30), testing.Receipt)
+    assert_type(fake.acknowledge("r" * 30), testing.ReceiptState)
     assert_type(
-        fake.acknowledge("r" * 30, user=USER_KEY, device="iphone"), testing.Receipt
+        fake.acknowledge("r" * 30, user=USER_KEY, device="iphone"), testing.ReceiptState
     )
-    assert_type(fake.expire("r" * 30), testing.Receipt)
-    assert_type(fake.receipt("r" * 30), testing.Receipt)
+    assert_type(fake.expire("r" * 30), testing.ReceiptState)
+    assert_type(fake.receipt("r" * 30), testing.ReceiptState)
     assert_type(fake.messages, tuple[SentMessage, ...])
     assert_type(fake.requests, tuple[ReceivedRequest, ...])
     assert_type(fake.groups, Mapping[str, Group])
@@ -1214,8 +1214,8 @@ def fault_scripts(
 def records(
     received: ReceivedRequest,
     sent: SentMessage,
-    receipt: testing.Receipt,
-    attachment: testing.Attachment,
+    receipt: testing.ReceiptState,
+    attachment: testing.SentAttachment,
 ) -> None:
     assert_type(received.method, str)
     assert_type(received.path, str)
@@ -1224,7 +1224,7 @@ def records(
     assert_type(sent.request, str)
     assert_type(sent.params, Mapping[str, str])
     assert_type(sent.recipients, tuple[str, ...])
-    assert_type(sent.attachment, testing.Attachment | None)
+    assert_type(sent.attachment, testing.SentAttachment | None)
     assert_type(sent.receipt, str | None)
     assert_type(sent.received_at, float)
     assert_type(sent.message, str)
@@ -1252,11 +1252,11 @@ def records(
 
 
 def directory_records(
-    group: Group, member: testing.GroupMember, team: TeamMember, lic: License
+    group: Group, member: testing.Membership, team: TeamMember, lic: License
 ) -> None:
     assert_type(group.key, str)
     assert_type(group.name, str)
-    assert_type(group.members, tuple[testing.GroupMember, ...])
+    assert_type(group.members, tuple[testing.Membership, ...])
     assert_type(member.user, str)
     assert_type(member.device, str | None)
     assert_type(member.memo, str)

@@ -16,6 +16,7 @@ from typing import Literal
 from urllib3.util import Retry
 
 import chump_typed
+import chump_typed.testing
 from chump_typed import (
     ASSIGN_LICENSE,
     GET_RECEIPT,
@@ -233,6 +234,8 @@ def testing_misuse(fake: FakePushover) -> None:
     fake.messages.append(None)  # type: ignore[attr-defined]
     fake.acknowledge(42)  # type: ignore[arg-type]
     fake.inject("500")  # type: ignore[arg-type]
+    # The fake's records' deprecated names are not the client's models.
+    _ = chump_typed.testing.Receipt  # type: ignore[attr-defined]
 
 
 def bulk_misuse(client: Client, n: Notification) -> None:

@@ -1,4 +1,4 @@
-"""The loopback HTTP/1.1 server behind :func:`chump_typed.testing.serve`.
+"""The loopback HTTP/1.1 server: :func:`serve` and the :class:`FakeServer` behind it.
 
 A ``ThreadingHTTPServer`` with keep-alive. Each answer leaves in one ``sendall`` (status
 line, headers and body together) so latency measurements are not skewed by Nagle's
@@ -16,13 +16,13 @@ import socket
 import ssl
 import struct
 import threading
+from collections.abc import Generator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import Any, Final, cast
 
-if TYPE_CHECKING:
-    from chump_typed.testing import FakePushover
+from chump_typed.testing._fake import FakePushover
 
-__all__ = ["FakeServer", "loopback_address"]
+__all__ = ["FakeServer", "loopback_address", "serve"]
 
 _METHODS: Final = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _MAX_BODY: Final = 64 * 1024 * 1024
@@ -212,3 +212,30 @@ class FakeServer:
         self._server.stopping.set()
         self._server.close_idle()
         self._server.server_close()
+
+
+@contextlib.contextmanager
+def serve(
+    fake: FakePushover | None = None,
+    *,
+    host: str = "127.0.0.1",
+    ssl_context: ssl.SSLContext | None = None,
+    server_hostname: str | None = None,
+    delay: float = 0.0,
+) -> Generator[str, None, None]:
+    """Serve *fake* over HTTP/1.1 with keep-alive on a loopback port.
+
+    Yields the base URL (``http://127.0.0.1:PORT/1/``, https with *ssl_context*;
+    *server_hostname* replaces the host in the URL, e.g. ``localhost`` for TLS).
+    *delay* seconds pass before every answer. Only loopback addresses may be bound.
+    """
+    server = FakeServer(
+        FakePushover() if fake is None else fake,
+        host=host,
+        ssl_context=ssl_context,
+        delay=delay,
+    )
+    try:
+        yield server.base_url(server_hostname)
+    finally:
+        server.stop()

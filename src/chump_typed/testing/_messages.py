@@ -1,0 +1,275 @@
+"""Messages and what follows them: sending, sounds, user validation, receipts, limits
+(pushover-api.md §4-§7)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Iterable
+from typing import Final
+
+import attrs
+
+from chump_typed.testing._state import (
+    CALLBACK_PATTERN,
+    EMERGENCY,
+    MAX_ATTACHMENT_BYTES,
+    MAX_EXPIRE,
+    MAX_RECIPIENTS,
+    MESSAGE_TEXT_LIMITS,
+    MIN_RETRY,
+    PRIORITIES,
+    USER_INVALID,
+    Call,
+    Problems,
+    ReceiptState,
+    Rejection,
+    Reply,
+    Route,
+    SentAttachment,
+    SentMessage,
+    State,
+    invalid_user,
+    new_key,
+    route,
+)
+
+__all__ = ["ROUTES"]
+
+
+# -------------------------------------------------------------------------- messages
+
+
+def _received_attachment(call: Call, problems: Problems) -> SentAttachment | None:
+    """The attachment as sent: a multipart part, or decoded ``attachment_base64``."""
+    part = call.files.get("attachment")
+    encoded = call.get("attachment_base64")
+    if part is not None and encoded:
+        problems.add("attachment", "send attachment or attachment_base64, not both")
+        return None
+    if part is not None:
+        if not part.filename:
+            problems.add("attachment", "attachment part needs a filename")
+        return part
+    if not encoded:
+        return None
+    kind = call.get("attachment_type")
+    if not kind:
+        problems.add("attachment_type", "attachment_type is required")
+    try:
+        data = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        problems.add("attachment_base64", "attachment_base64 is not valid base64")
+        return None
+    return SentAttachment(content_type=kind, data=data)
+
+
+def _attachment(call: Call, problems: Problems) -> SentAttachment | None:
+    """The attachment, checked: an image of at most 5 MiB once decoded (§4.6)."""
+    found = _received_attachment(call, problems)
+    if found is None:
+        return None
+    if not found.content_type.startswith("image/"):
+        problems.add("attachment", "attachment must be an image")
+    if len(found.data) > MAX_ATTACHMENT_BYTES:
+        problems.add(
+            "attachment",
+            f"attachment cannot be larger than {MAX_ATTACHMENT_BYTES} bytes",
+        )
+    return found
+
+
+def _emergency(call: Call, problems: Problems) -> None:
+    retry = problems.integer(call, "retry")
+    expire = problems.integer(call, "expire")
+    if retry is None:
+        problems.add("retry", "retry is required for emergency priority")
+    elif retry < MIN_RETRY:
+        problems.add("retry", f"retry must be at least {MIN_RETRY} seconds")
+    if expire is None:
+        problems.add("expire", "expire is required for emergency priority")
+    elif not 0 < expire <= MAX_EXPIRE:
+        problems.add("expire", f"expire must be between 1 and {MAX_EXPIRE} seconds")
+
+
+def _audience(st: State, keys: Iterable[str]) -> tuple[int, str | None]:
+    """How many users a message reaches (quota units), and the first of them."""
+    count, first = 0, None
+    for key in keys:
+        group = st.groups.get(key)
+        users = [m.user for m in group.members if not m.disabled] if group else [key]
+        unique = list(dict.fromkeys(users))
+        count += len(unique)
+        first = first or (unique[0] if unique else None)
+    return count, first
+
+
+def send_message(st: State, call: Call) -> Reply:
+    """``POST /1/messages.json`` (§4)."""
+    problems = Problems()
+    headers = st.limit_headers()
+    keys = call.get("user").split(",") if call.get("user") else []
+    if not keys:
+        problems.add("user", "user identifier is required")
+    elif len(keys) > MAX_RECIPIENTS:
+        problems.add("user", f"at most {MAX_RECIPIENTS} users per message")
+    elif not all(st.base_user(k) or k in st.groups for k in keys):
+        invalid_user(problems)
+    if not call.get("message"):
+        problems.add("message", "message cannot be blank")
+    problems.text(call, MESSAGE_TEXT_LIMITS)
+    problems.device("device", call.get("device"))
+    priority = problems.integer(call, "priority") or 0
+    if priority not in PRIORITIES:
+        problems.add("priority", "priority must be -2, -1, 0, 1 or 2")
+    elif priority == EMERGENCY:
+        _emergency(call, problems)
+    for name in ("timestamp", "ttl"):
+        value = problems.integer(call, name)
+        if value is not None and value <= 0:
+            problems.add(name, f"{name} must be positive")
+    html, monospace = problems.flag(call, "html"), problems.flag(call, "monospace")
+    if html and monospace:
+        problems.add("monospace", "html and monospace cannot be used together")
+    sound = call.get("sound")
+    if sound and sound not in st.sounds:
+        problems.add("sound", "sound is not a valid sound")
+    if call.get("callback") and not CALLBACK_PATTERN.match(call.get("callback")):
+        problems.add("callback", "callback must be an http or https URL")
+    attachment = _attachment(call, problems)
+    problems.check(headers)
+
+    count, first = _audience(st, keys)
+    if count > st.remaining:
+        raise Rejection(
+            429,
+            ["application has exceeded its monthly message limit"],
+            headers=headers,
+        )
+    st.remaining -= count
+    now = st.now()
+    fields: dict[str, object] = {}
+    receipt: str | None = None
+    if priority == EMERGENCY:
+        receipt = new_key()
+        st.receipts[receipt] = ReceiptState(
+            receipt=receipt,
+            token=call.get("token"),
+            recipients=(first,) if first else (),
+            tags=tuple(t for t in call.get("tags").split(",") if t),
+            callback=call.get("callback") or None,
+            last_delivered_at=now,
+            expires_at=now + int(call.get("expire")),
+        )
+        fields["receipt"] = receipt
+    st.messages.append(
+        SentMessage(
+            request=call.request,
+            params=dict(call.params),
+            recipients=tuple(keys),
+            attachment=attachment,
+            receipt=receipt,
+            received_at=st.clock(),
+        )
+    )
+    return Reply(fields=fields, headers=st.limit_headers())
+
+
+# --------------------------------------------------------------------- sounds, users
+
+
+def list_sounds(st: State, call: Call) -> Reply:
+    """``GET /1/sounds.json`` (§5)."""
+    del call
+    return Reply(fields={"sounds": dict(st.sounds)})
+
+
+def validate_user(st: State, call: Call) -> Reply:
+    """``POST /1/users/validate.json`` (§6)."""
+    key, device = call.get("user"), call.get("device")
+    if key in st.groups:
+        return Reply(fields={"devices": [], "licenses": [], "group": 1})
+    user = st.base_user(key)
+    if user is None:
+        raise Rejection(400, [USER_INVALID], {"user": "invalid"})
+    problems = Problems()
+    devices = st.users[user]
+    if not devices:
+        problems.add("user", "user has no active devices")
+    if device and device not in devices:
+        problems.add(
+            "device", "device name is not valid for this user", "invalid for this user"
+        )
+    problems.check()
+    return Reply(
+        fields={
+            "devices": list(devices),
+            "licenses": sorted(st.platforms.get(user, frozenset())),
+            "group": 0,
+        }
+    )
+
+
+# -------------------------------------------------------------------------- receipts
+
+
+def _receipt(st: State, call: Call) -> ReceiptState:
+    found = st.receipts.get(call.path_args["receipt"])
+    if found is None or found.token != call.get("token"):
+        raise Rejection(
+            404,
+            ["receipt not found; may be invalid or expired"],
+            {"receipt": "not found"},
+        )
+    return current_receipt(st, found)
+
+
+def current_receipt(st: State, receipt: ReceiptState) -> ReceiptState:
+    """*receipt* with ``expired`` brought up to date with the fake's clock."""
+    if receipt.expired or receipt.acknowledged or st.now() < receipt.expires_at:
+        return receipt
+    updated = attrs.evolve(receipt, expired=True)
+    st.receipts[receipt.receipt] = updated
+    return updated
+
+
+def get_receipt(st: State, call: Call) -> Reply:
+    """``GET /1/receipts/{receipt}.json`` (§7.1)."""
+    return Reply(fields=_receipt(st, call).to_wire())
+
+
+def cancel_receipt(st: State, call: Call) -> Reply:
+    """``POST /1/receipts/{receipt}/cancel.json`` (§7.2)."""
+    found = _receipt(st, call)
+    st.receipts[found.receipt] = attrs.evolve(found, canceled=True)
+    return Reply()
+
+
+def cancel_by_tag(st: State, call: Call) -> Reply:
+    """``POST /1/receipts/cancel_by_tag/{tag}.json`` (§7.2): cancel active receipts."""
+    tag, token = call.path_args["tag"], call.get("token")
+    receipts = [current_receipt(st, r) for r in list(st.receipts.values())]
+    hits = [r for r in receipts if r.token == token and r.active and tag in r.tags]
+    for r in hits:
+        st.receipts[r.receipt] = attrs.evolve(r, canceled=True)
+    return Reply(fields={"canceled": len(hits)})
+
+
+def app_limits(st: State, call: Call) -> Reply:
+    """``GET /1/apps/limits.json`` (§2.4); costs no quota."""
+    del call
+    return Reply(
+        fields={"limit": st.limit, "remaining": st.remaining, "reset": st.reset}
+    )
+
+
+#: This family's endpoints.
+ROUTES: Final[tuple[Route, ...]] = (
+    route("/1/messages.json", "POST", send_message),
+    route("/1/sounds.json", "GET", list_sounds),
+    route("/1/users/validate.json", "POST", validate_user),
+    route("/1/receipts/cancel_by_tag/{tag}.json", "POST", cancel_by_tag),
+    route("/1/receipts/{receipt}.json", "GET", get_receipt),
+    route("/1/receipts/{receipt}/cancel.json", "POST", cancel_receipt),
+    route("/1/apps/limits.json", "GET", app_limits),
+)
