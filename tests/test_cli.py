@@ -17,7 +17,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chump_typed import __version__
-from chump_typed._config import ConfigError, default_config_path, parse_simple
 from chump_typed.cli import (
     EXIT_FAILURE,
     EXIT_OK,
@@ -27,6 +26,7 @@ from chump_typed.cli import (
     MIN_POLL_INTERVAL,
     main,
 )
+from chump_typed.cli._config import ConfigError, default_config_path, parse_simple
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
 
 OTHER_KEY = "x" * 30

@@ -1,0 +1,108 @@
+"""The ``chump-typed`` command line (also ``python -m chump_typed``).
+
+Every subcommand is one call of the typed :class:`~chump_typed.Client`. Credentials
+come from ``--token``/``--user``, else ``PUSHOVER_TOKEN``/``PUSHOVER_USER``, else the
+config file ``$XDG_CONFIG_HOME/chump-typed/config.toml``. Output is text for people, or one JSON
+object with ``--json``.
+
+Exit codes:
+
+====  =================================================================
+0     success
+2     bad usage or input: unknown option, missing token, invalid value
+3     Pushover rejected the request (HTTP 4xx other than 429)
+4     network or server failure: no response, 5xx, an undecodable answer
+5     the monthly message quota is exhausted (HTTP 429)
+====  =================================================================
+
+An error is one line on standard error, never a traceback, and never contains the
+token or the user key.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TextIO
+
+from chump_typed.cli._commands import COMMANDS
+from chump_typed.cli._parser import build_parser
+from chump_typed.cli._run import (
+    EXIT_CODES,
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_QUOTA,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    MIN_POLL_INTERVAL,
+    PROG,
+    Run,
+    describe_error,
+)
+
+__all__ = [
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_QUOTA",
+    "EXIT_REJECTED",
+    "EXIT_USAGE",
+    "MIN_POLL_INTERVAL",
+    "main",
+]
+
+
+def _one_line(text: str, secrets: Sequence[str]) -> str:
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "<redacted>")
+    return " ".join(text.split())
+
+
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> int:
+    """Run the command line and return its exit code.
+
+    The keyword arguments replace the process's environment, streams and clock, for
+    tests and embedding.
+    """
+    err = sys.stderr if stderr is None else stderr
+    secrets: list[str] = []
+    try:
+        args = build_parser().parse_args(argv)
+        run = Run(
+            args=args,
+            environ=os.environ if environ is None else environ,
+            stdin=sys.stdin if stdin is None else stdin,
+            stdout=sys.stdout if stdout is None else stdout,
+            stderr=err,
+            sleep=sleep,
+            secrets=secrets,
+        )
+        if getattr(args, "config", None) is not None:
+            run.config()  # a file named on the command line must exist and be valid
+        return COMMANDS[args.command](run)
+    except SystemExit as exc:  # --help and --version
+        return exc.code if isinstance(exc.code, int) else EXIT_OK
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=err)
+        return 130
+    except Exception as exc:
+        code = next((c for kind, c in EXIT_CODES if isinstance(exc, kind)), None)
+        if code is None:
+            # A bug: still one line, and the type only (its text could hold anything).
+            print(
+                f"{PROG}: internal error: {type(exc).__name__} (please report it)",
+                file=err,
+            )
+            return 1
+        print(f"{PROG}: error: {_one_line(describe_error(exc), secrets)}", file=err)
+        return code

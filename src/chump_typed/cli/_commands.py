@@ -1,0 +1,179 @@
+"""The subcommands: each one call of the typed client, printed for people or as JSON."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Final
+
+from chump_typed.cli._run import (
+    MIN_POLL_INTERVAL,
+    Run,
+    UsageError,
+    quota_lines,
+    when,
+)
+from chump_typed.models import (
+    AppLimits,
+    Attachment,
+    CancelByTagResult,
+    Notification,
+    Receipt,
+    SendResult,
+    SoundList,
+    UserValidation,
+)
+
+__all__ = ["COMMANDS"]
+
+
+def _read_message(run: Run) -> str:
+    text: str | None = run.args.message
+    if text is not None and text != "-":
+        return text
+    if text is None and run.stdin.isatty():
+        raise UsageError("no message: give it as an argument or on standard input")
+    data = run.stdin.read()
+    return data.removesuffix("\n").removesuffix("\r")
+
+
+def _attachment(run: Run) -> Attachment | None:
+    path: Path | None = run.args.attachment
+    kind: str | None = run.args.attachment_type
+    if path is None:
+        if kind is not None:
+            raise UsageError("--attachment-type: needs --attachment FILE")
+        return None
+    # Unreadable, too big or of an unknown type: a ValidationError naming the file.
+    return Attachment.from_path(path, content_type=kind)
+
+
+def _send(run: Run) -> int:
+    args = run.args
+    devices: list[str] | None = args.device
+    notification = Notification(
+        user=run.user(),
+        message=_read_message(run),
+        title=args.title,
+        url=args.url,
+        url_title=args.url_title,
+        device=",".join(devices) if devices else None,
+        priority=args.priority,
+        sound=args.sound,
+        timestamp=args.timestamp,
+        ttl=args.ttl,
+        html=args.html,
+        monospace=args.monospace,
+        retry=args.retry,
+        expire=args.expire,
+        callback=args.callback,
+        tags=args.tags,
+        attachment=_attachment(run),
+    )
+    with run.client() as client:
+        result: SendResult = client.send(notification)
+    lines = [f"sent (request {result.request})"]
+    if result.receipt is not None:
+        lines.append(f"receipt: {result.receipt}")
+    return run.emit(result, *lines, *quota_lines(result.rate_limit))
+
+
+def _sounds(run: Run) -> int:
+    with run.client() as client:
+        result: SoundList = client.sounds()
+    width = max(map(len, result.sounds), default=0)
+    lines = [
+        f"{name:<{width}}  {label}" for name, label in sorted(result.sounds.items())
+    ]
+    return run.emit(result, *lines)
+
+
+def _validate(run: Run) -> int:
+    with run.client() as client:
+        result: UserValidation = client.validate_user(run.user(), run.args.device)
+    kind = "group" if result.group else "user"
+    lines = [f"valid {kind} key; devices: {', '.join(result.devices) or 'none listed'}"]
+    if result.licenses:
+        lines.append(f"licensed for: {', '.join(result.licenses)}")
+    return run.emit(result, *lines)
+
+
+def _receipt_lines(receipt: Receipt) -> tuple[str, ...]:
+    if receipt.acknowledged:
+        device = receipt.acknowledged_by_device or "an unknown device"
+        state = f"acknowledged at {when(receipt.acknowledged_at)} on {device}"
+    elif receipt.expired:
+        state = f"expired unacknowledged at {when(receipt.expires_at)}"
+    else:
+        state = f"not acknowledged yet; retries until {when(receipt.expires_at)}"
+    return (state, f"last delivered: {when(receipt.last_delivered_at)}")
+
+
+def _receipt(run: Run) -> int:
+    interval: float = run.args.interval
+    if not MIN_POLL_INTERVAL <= interval < math.inf:
+        raise UsageError(
+            f"--interval: Pushover asks for at least {MIN_POLL_INTERVAL:g} seconds "
+            f"between polls, got {interval:g}"
+        )
+    progress = run.stderr.isatty()
+    with run.client() as client:
+        result: Receipt = client.receipt(run.args.receipt)
+        waited = 0.0
+        while run.args.wait and not (result.acknowledged or result.expired):
+            if progress:
+                print(
+                    f"\rwaiting for acknowledgement: {waited:.0f} s, "
+                    f"expires {when(result.expires_at)}",
+                    end="",
+                    file=run.stderr,
+                    flush=True,
+                )
+            run.sleep(interval)
+            waited += interval
+            result = client.receipt(run.args.receipt)
+        if progress and waited:
+            print(file=run.stderr)
+    return run.emit(result, *_receipt_lines(result))
+
+
+def _cancel(run: Run) -> int:
+    with run.client() as client:
+        result = client.cancel(run.args.receipt)
+    return run.emit(result, f"cancelled (request {result.request})")
+
+
+def _cancel_tag(run: Run) -> int:
+    with run.client() as client:
+        result: CancelByTagResult = client.cancel_by_tag(run.args.tag)
+    count = "" if result.canceled is None else f" {result.canceled} message(s)"
+    return run.emit(result, f"cancelled{count} (request {result.request})")
+
+
+def _limits(run: Run) -> int:
+    with run.client() as client:
+        result: AppLimits = client.limits()
+    return run.emit(
+        result,
+        f"{result.remaining} of {result.limit} messages left this month "
+        f"(resets {result.reset.isoformat()})",
+    )
+
+
+def _demo(run: Run) -> int:
+    from chump_typed._demo import run_demo
+
+    return run_demo(run.print)
+
+
+COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
+    "send": _send,
+    "sounds": _sounds,
+    "validate": _validate,
+    "receipt": _receipt,
+    "cancel": _cancel,
+    "cancel-tag": _cancel_tag,
+    "limits": _limits,
+    "demo": _demo,
+}

@@ -1,0 +1,232 @@
+"""The command line's arguments: one subcommand per Pushover call."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Final, NoReturn
+
+from chump_typed.cli._config import default_config_path
+from chump_typed.cli._run import MIN_POLL_INTERVAL, PROG, UsageError
+from chump_typed.client import DEFAULT_BASE_URL
+from chump_typed.models import (
+    Priority,
+)
+
+__all__ = ["build_parser"]
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is an exception carrying one line, not an exit."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see {self.prog} --help)")
+
+
+_PRIORITIES: Final[Mapping[str, Priority]] = {
+    **{p.name.lower(): p for p in Priority},
+    **{str(p.value): p for p in Priority},
+}
+
+
+def _priority(text: str) -> Priority:
+    try:
+        return _PRIORITIES[text.lower()]
+    except KeyError:
+        names = ", ".join(p.name.lower() for p in Priority)
+        raise argparse.ArgumentTypeError(
+            f"expected one of {names}, or -2 to 2, got {text!r}"
+        ) from None
+
+
+def _timestamp(text: str) -> _dt.datetime | int:
+    if text.isdigit():
+        return int(text)
+    try:
+        # Python 3.10's fromisoformat() does not accept a trailing "Z".
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        return _dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected Unix seconds or an ISO 8601 time with a zone, got {text!r}"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="application API token (default: $PUSHOVER_TOKEN, then the config file)",
+    )
+    common.add_argument(
+        "--base-url",
+        metavar="URL",
+        help=f"API root (default: the config file's base_url, then {DEFAULT_BASE_URL})",
+    )
+    common.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help=f"config file (default: {default_config_path()})",
+    )
+    common.add_argument(
+        "--timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up on a connection or an answer after this long (default: 30)",
+    )
+    common.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        metavar="N",
+        help="retry failed connections and server errors up to N times, 5 s apart "
+        "(default: 3)",
+    )
+    common.add_argument(
+        "--json", action="store_true", help="print the result as one JSON object"
+    )
+    recipient = _Parser(add_help=False)
+    recipient.add_argument(
+        "--user",
+        metavar="KEY",
+        help="user or group key (default: $PUSHOVER_USER, then the config file)",
+    )
+
+    parser = _Parser(
+        prog=PROG,
+        description="Talk to Pushover from the command line.",
+        epilog="Exit codes: 0 success, 2 bad usage or input, 3 rejected by Pushover, "
+        "4 network or server failure, 5 monthly quota exhausted.",
+    )
+    from chump_typed import __version__
+
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    send = commands.add_parser(
+        "send",
+        parents=[common, recipient],
+        help="send a message",
+        description="Send a message. The text comes from MESSAGE, or from standard "
+        "input when MESSAGE is omitted or '-'.",
+    )
+    send.add_argument("message", nargs="?", metavar="MESSAGE", help="the message text")
+    send.add_argument(
+        "-t", "--title", metavar="TEXT", help="title (default: the application's name)"
+    )
+    send.add_argument("--url", help="a supplementary URL")
+    send.add_argument(
+        "--url-title", metavar="TEXT", help="the supplementary URL's title"
+    )
+    send.add_argument(
+        "--device",
+        action="append",
+        metavar="NAME",
+        help="send to this device only (repeat for several)",
+    )
+    send.add_argument(
+        "-p",
+        "--priority",
+        type=_priority,
+        metavar="LEVEL",
+        default=Priority.NORMAL,
+        help="lowest, low, normal, high, emergency (or -2 to 2; default: normal)",
+    )
+    send.add_argument(
+        "--sound", metavar="NAME", help="sound name (see the sounds command)"
+    )
+    send.add_argument(
+        "--timestamp",
+        type=_timestamp,
+        metavar="TIME",
+        help="time to show: Unix seconds or ISO 8601 with a zone",
+    )
+    send.add_argument(
+        "--ttl", type=int, metavar="SECONDS", help="delete from devices after this long"
+    )
+    style = send.add_mutually_exclusive_group()
+    style.add_argument("--html", action="store_true", help="the message is HTML")
+    style.add_argument(
+        "--monospace", action="store_true", help="show the message in a monospace font"
+    )
+    send.add_argument(
+        "--retry",
+        type=int,
+        metavar="SECONDS",
+        help="emergency: repeat every SECONDS (>= 30)",
+    )
+    send.add_argument(
+        "--expire",
+        type=int,
+        metavar="SECONDS",
+        help="emergency: stop repeating after SECONDS (<= 10800)",
+    )
+    send.add_argument(
+        "--callback", metavar="URL", help="emergency: URL to call on acknowledgement"
+    )
+    send.add_argument("--tags", help="emergency: comma-separated tags, for cancel-tag")
+    send.add_argument(
+        "--attachment",
+        type=Path,
+        metavar="FILE",
+        help="attach this image (at most 5 MiB)",
+    )
+    send.add_argument(
+        "--attachment-type",
+        metavar="MIME",
+        help="the image's type, e.g. image/png (default: guessed from FILE's name)",
+    )
+
+    commands.add_parser("sounds", parents=[common], help="list the available sounds")
+
+    validate = commands.add_parser(
+        "validate", parents=[common, recipient], help="check a user or group key"
+    )
+    validate.add_argument(
+        "--device", metavar="NAME", help="also check that the user has this device"
+    )
+
+    receipt = commands.add_parser(
+        "receipt", parents=[common], help="show an emergency message's receipt"
+    )
+    receipt.add_argument("receipt", metavar="RECEIPT")
+    receipt.add_argument(
+        "--wait",
+        action="store_true",
+        help="poll until the message is acknowledged or expires",
+    )
+    receipt.add_argument(
+        "--interval",
+        type=float,
+        default=MIN_POLL_INTERVAL,
+        metavar="SECONDS",
+        help=f"with --wait: seconds between polls (at least {MIN_POLL_INTERVAL:g})",
+    )
+
+    cancel = commands.add_parser(
+        "cancel", parents=[common], help="stop an emergency message's retries"
+    )
+    cancel.add_argument("receipt", metavar="RECEIPT")
+
+    cancel_tag = commands.add_parser(
+        "cancel-tag",
+        parents=[common],
+        help="stop the retries of every emergency message with a tag",
+    )
+    cancel_tag.add_argument("tag", metavar="TAG")
+
+    commands.add_parser(
+        "limits", parents=[common], help="show the monthly message allowance"
+    )
+    commands.add_parser(
+        "demo", help="run the whole send/emergency/poll/cancel flow on an embedded fake"
+    )
+    return parser

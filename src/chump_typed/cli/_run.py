@@ -1,0 +1,195 @@
+"""One invocation of the command line: its settings, its output, its exit codes."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import math
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, Final, TextIO
+
+import attrs
+
+from chump_typed.cli._config import ConfigError, default_config_path, load_config
+from chump_typed.client import DEFAULT_BASE_URL, Client
+from chump_typed.errors import (
+    APIError,
+    QuotaExceededError,
+    TransportError,
+    UnexpectedResponseError,
+    ValidationError,
+)
+from chump_typed.models import (
+    RateLimit,
+    Result,
+)
+
+__all__ = [
+    "EXIT_CODES",
+    "EXIT_FAILURE",
+    "EXIT_OK",
+    "EXIT_QUOTA",
+    "EXIT_REJECTED",
+    "EXIT_USAGE",
+    "MIN_POLL_INTERVAL",
+    "PROG",
+    "Run",
+    "UsageError",
+    "describe_error",
+    "plain",
+    "quota_lines",
+    "when",
+]
+
+EXIT_OK: Final = 0
+"""Success."""
+EXIT_USAGE: Final = 2
+"""Bad usage or input; nothing was sent."""
+EXIT_REJECTED: Final = 3
+"""Pushover answered and rejected the request."""
+EXIT_FAILURE: Final = 4
+"""No usable answer: network failure, server error, undecodable response."""
+EXIT_QUOTA: Final = 5
+"""The application's monthly message quota is exhausted."""
+
+MIN_POLL_INTERVAL: Final = 5.0
+"""Pushover asks that receipts be polled no more often than every 5 seconds."""
+
+PROG: Final = "chump-typed"
+
+
+class UsageError(Exception):
+    """The command line is wrong; the message says how."""
+
+
+#: Exception type -> exit code. The first match wins, so subclasses come first.
+EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = (
+    (UsageError, EXIT_USAGE),
+    (ConfigError, EXIT_USAGE),
+    (ValidationError, EXIT_USAGE),
+    (QuotaExceededError, EXIT_QUOTA),
+    (APIError, EXIT_REJECTED),
+    (TransportError, EXIT_FAILURE),
+    (UnexpectedResponseError, EXIT_FAILURE),
+)
+
+
+def describe_error(exc: Exception) -> str:
+    """One line saying what went wrong, in the user's terms."""
+    if isinstance(exc, QuotaExceededError):
+        reset = exc.reset_at.isoformat() if exc.reset_at else "unknown"
+        return f"the monthly message quota is exhausted (resets {reset})"
+    if isinstance(exc, APIError):
+        return f"rejected by Pushover: {'; '.join(exc.errors)} (request {exc.id})"
+    if isinstance(exc, ConfigError):
+        return f"config file {exc}"
+    if isinstance(exc, UnexpectedResponseError):
+        return f"unusable answer from Pushover: {exc}"
+    return str(exc)
+
+
+@attrs.define
+class Run:
+    """One invocation: parsed arguments, where to write, and how to wait."""
+
+    args: argparse.Namespace
+    environ: Mapping[str, str]
+    stdin: TextIO
+    stdout: TextIO
+    stderr: TextIO
+    sleep: Callable[[float], None]
+    #: Credential values seen so far, scrubbed from any error text as a last defence.
+    secrets: list[str] = attrs.Factory(list[str])
+    _config: dict[str, str] | None = None
+
+    def config(self) -> dict[str, str]:
+        if self._config is None:
+            path: Path | None = self.args.config
+            if path is not None and not path.is_file():
+                raise UsageError(f"--config: no such file: {path}")
+            self._config = load_config(path or default_config_path(self.environ))
+        return self._config
+
+    def setting(self, option: str, env: str | None, key: str) -> str | None:
+        """A setting from its flag, else its environment variable, else the file."""
+        value: str | None = getattr(self.args, option, None)
+        if value is None and env is not None:
+            value = self.environ.get(env) or None
+        if value is None:
+            value = self.config().get(key)
+        if value is not None and key != "base_url":
+            self.secrets.append(value)
+        return value
+
+    def client(self) -> Client:
+        token = self.setting("token", "PUSHOVER_TOKEN", "token")
+        if token is None:
+            raise UsageError(
+                "no application token: pass --token, set PUSHOVER_TOKEN or add "
+                f'token = "..." to {self.args.config or default_config_path(self.environ)}'
+            )
+        from chump_typed._urllib3 import Urllib3Transport
+
+        timeout: float = self.args.timeout
+        retries: int = self.args.retries
+        if not 0 < timeout < math.inf:
+            raise UsageError(f"--timeout: must be more than 0 seconds, got {timeout:g}")
+        if retries < 0:
+            raise UsageError(f"--retries: must be 0 or more, got {retries}")
+        base_url = self.setting("base_url", None, "base_url") or DEFAULT_BASE_URL
+        return Client(
+            token,
+            base_url=base_url,
+            transport=Urllib3Transport(timeout=timeout, retries=retries),
+        )
+
+    def user(self) -> str:
+        user = self.setting("user", "PUSHOVER_USER", "user")
+        if user is None:
+            raise UsageError(
+                "no user key: pass --user, set PUSHOVER_USER or add "
+                f'user = "..." to {self.args.config or default_config_path(self.environ)}'
+            )
+        return user
+
+    def print(self, *lines: str) -> None:
+        for line in lines:
+            print(line, file=self.stdout)
+
+    def emit(self, result: Result, *lines: str) -> int:
+        """Write *result* as JSON with ``--json``, else as *lines*."""
+        if self.args.json:
+            print(json.dumps(plain(result), sort_keys=True), file=self.stdout)
+        else:
+            self.print(*lines)
+        return EXIT_OK
+
+
+def _json_value(_instance: object, _field: object, value: Any) -> Any:
+    if isinstance(value, _dt.datetime):
+        return value.isoformat()
+    return value
+
+
+def plain(result: Result) -> dict[str, Any]:
+    """*result* as JSON-ready data; fields hidden from the repr (user keys) left out."""
+    return attrs.asdict(
+        result,
+        filter=lambda attribute, _value: bool(attribute.repr),
+        value_serializer=_json_value,
+    )
+
+
+def when(moment: _dt.datetime | None) -> str:
+    return "never" if moment is None else moment.isoformat()
+
+
+def quota_lines(rate_limit: RateLimit | None) -> tuple[str, ...]:
+    if rate_limit is None:
+        return ()
+    return (
+        f"{rate_limit.remaining} of {rate_limit.limit} messages left this month "
+        f"(resets {rate_limit.reset.isoformat()})",
+    )
