@@ -28,8 +28,10 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 from chump_typed import models
 
 __all__ = [
+    "ShapeError",
     "converter",
     "epoch_to_datetime",
+    "structure",
     "unstructure_request",
 ]
 
@@ -241,6 +243,23 @@ def unstructure_request(request: attrs.AttrsInstance) -> dict[str, Any]:
     return data
 
 
+class ShapeError(Exception):
+    """Decoded JSON does not have the shape of the result type; the message says where
+    (``"$.receipt: expected a string"``)."""
+
+
 def structure(data: Mapping[str, Any], cls: type[T]) -> T:
-    """Build a *cls* from decoded JSON."""
-    return converter.structure(data, cls)
+    """Build a *cls* from decoded JSON.
+
+    :raises ShapeError: the data does not fit *cls*; cattrs' grouped errors are
+        flattened into one line saying where.
+    """
+    try:
+        return converter.structure(data, cls)
+    except Exception as exc:  # cattrs raises ExceptionGroups of anything a hook raised
+        detail = (
+            "; ".join(cattrs.transform_error(exc))
+            if isinstance(exc, cattrs.BaseValidationError)
+            else str(exc)
+        )
+        raise ShapeError(detail) from exc

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
 from urllib.parse import quote, quote_plus
 
 import attrs
-import cattrs
 
 from chump_typed._converter import (
-    converter,
+    ShapeError,
     epoch_to_datetime,
+    structure,
     unstructure_request,
 )
 from chump_typed._endpoints import Method
@@ -337,15 +337,10 @@ def decode_response(
     # result is built once (no attrs.evolve re-running validators on a frozen value).
     data["rate_limit"] = parse_rate_limit(response.headers)
     try:
-        result = converter.structure(data, endpoint.response_type)
-    except Exception as exc:  # cattrs raises ExceptionGroups of anything a hook raised
-        detail = (
-            "; ".join(cattrs.transform_error(exc))
-            if isinstance(exc, cattrs.BaseValidationError)
-            else str(exc)
-        )
+        result = structure(data, endpoint.response_type)
+    except ShapeError as exc:
         raise UnexpectedResponseError(
-            f"{endpoint.name}: response does not match the documented shape ({detail})",
+            f"{endpoint.name}: response does not match the documented shape ({exc})",
             http_status=status,
             body=response.body,
         ) from exc
