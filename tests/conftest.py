@@ -1,7 +1,13 @@
-"""Shared test configuration: Hypothesis profiles and the network guard.
+"""Shared test configuration: Hypothesis profiles, the network guard, and the shared
+fixtures, built on the shipped pytest plugin (``chump_typed.pytest_plugin``).
 
 No test may reach beyond loopback. The autouse guard below makes every socket
 connection and name lookup to anything else fail loudly, whatever library makes it.
+
+Every test that asks for ``fake`` gets the plugin's ``fake_pushover`` (a fresh fake,
+served on loopback). A module configures it with data, not with a fixture of its own:
+``pytestmark = pytest.mark.fake_options(users=...)`` passes those keyword arguments to
+:class:`~chump_typed.testing.FakePushover`.
 """
 
 from __future__ import annotations
@@ -9,12 +15,26 @@ from __future__ import annotations
 import ipaddress
 import os
 import socket
+from collections.abc import Iterator, Mapping
 from typing import Any, cast
 
 import pytest
 from hypothesis import HealthCheck, settings
 
+from chump_typed import Application, Client, Urllib3Transport, User
+from chump_typed.pytest_plugin import FakePushoverServer
+from chump_typed.testing import (
+    APP_TOKEN,
+    TEAM_TOKEN,
+    USER_KEY,
+    FakePushover,
+    FakeTransport,
+)
+
 from . import typecheck
+
+#: The base URL of clients that talk to the fake in memory (no socket is opened).
+MEMORY_URL = "http://127.0.0.1:1/1/"
 
 # The gate's profiles are derandomized: the same examples on every run, so a result
 # never depends on the seed drawn (a gate that can fail by chance is a bug). The
@@ -85,6 +105,67 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[rep
     monkeypatch.setattr(socket.socket, "connect", connect)
     monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+
+
+# -- The shared fixtures ------------------------------------------------------------------
+
+
+@pytest.fixture
+def fake_pushover_options(request: pytest.FixtureRequest) -> Mapping[str, Any]:
+    """The keyword arguments of the nearest ``fake_options`` marker, else none."""
+    marker = request.node.get_closest_marker("fake_options")
+    return {} if marker is None else dict(marker.kwargs)
+
+
+@pytest.fixture
+def fake(fake_pushover: FakePushoverServer) -> FakePushover:
+    """This test's fake Pushover (served on loopback by the plugin)."""
+    return fake_pushover.fake
+
+
+@pytest.fixture
+def base_url(fake_pushover: FakePushoverServer) -> str:
+    """The API root of this test's served fake."""
+    return fake_pushover.base_url
+
+
+@pytest.fixture
+def client(base_url: str) -> Iterator[Client]:
+    """A :class:`Client` over real loopback HTTP (urllib3) to the fake, with the team
+    token, retrying without waiting."""
+    transport = Urllib3Transport(backoff_floor=0)
+    with Client(
+        APP_TOKEN, team_token=TEAM_TOKEN, base_url=base_url, transport=transport
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+def memory_client(fake: FakePushover) -> Client:
+    """A :class:`Client` that talks to the fake in memory, through FakeTransport."""
+    return Client(APP_TOKEN, base_url=MEMORY_URL, transport=FakeTransport(fake))
+
+
+@pytest.fixture
+def app(fake: FakePushover) -> Application:
+    """chump's :class:`Application` on the fake, in memory."""
+    return Application(APP_TOKEN, base_url=MEMORY_URL, transport=FakeTransport(fake))
+
+
+@pytest.fixture
+def user(app: Application) -> User:
+    """The fake's default user, on :func:`app`."""
+    return app.get_user(USER_KEY)
+
+
+@pytest.fixture
+def served_app(base_url: str) -> Iterator[Application]:
+    """chump's :class:`Application` over real loopback HTTP to the fake."""
+    app = Application(
+        APP_TOKEN, base_url=base_url, transport=Urllib3Transport(backoff_floor=0)
+    )
+    yield app
+    app.client.close()
 
 
 @pytest.fixture(scope="session")

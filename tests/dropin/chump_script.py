@@ -2,7 +2,7 @@
 
 It uses chump's documented interface and nothing else: check the credentials, look at
 the user's devices and the application's sounds, send a message, then raise, poll and
-cancel an emergency alert, and report a rejected recipient. tests/test_dropin.py runs it
+cancel an emergency alert, and report a rejected recipient. tests/integration/test_dropin.py runs it
 unchanged against the fake Pushover and type-checks it under ``mypy --strict``.
 """
 

@@ -4,7 +4,7 @@ Every name in the ``__all__`` of ``chump_typed``, ``chump_typed.testing``,
 ``chump_typed.callbacks`` and ``chump_typed.logging``, and every public method and
 attribute of each public class, has its type asserted here. mypy --strict and pyright
 strict check this file in the repository-wide runs (a changed type fails them);
-tests/test_typing.py checks that no public name is missing. Never imported or executed:
+tests/integration/test_typing.py checks that no public name is missing. Never imported or executed:
 everything sits in functions that nothing calls, so nothing here reaches the network.
 """
 

@@ -3,7 +3,7 @@
 Each marked line carries the mypy error code it must produce, as a
 ``# type: ignore[code]`` comment: the repository-wide mypy run (strict, hence
 warn_unused_ignores) fails if a marked line stops erroring, and
-tests/test_chump_stubs.py strips the comments and checks that mypy reports
+tests/integration/test_chump_stubs.py strips the comments and checks that mypy reports
 exactly these codes on exactly these lines. Never imported or executed.
 """
 

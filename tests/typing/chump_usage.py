@@ -1,6 +1,6 @@
 """Every public name of chump 1.6.0, as seen through stubs/chump-stubs.
 
-Type-checked by mypy --strict and pyright strict (tests/test_chump_stubs.py
+Type-checked by mypy --strict and pyright strict (tests/integration/test_chump_stubs.py
 and the repository-wide runs); never imported or executed, so nothing here
 reaches the network.
 """

@@ -2,7 +2,7 @@
 
 Each marked line carries the mypy error code it must produce, as a
 ``# type: ignore[code]`` comment: the repository-wide mypy run (strict, hence
-warn_unused_ignores) fails if a marked line stops erroring, and tests/test_typing.py
+warn_unused_ignores) fails if a marked line stops erroring, and tests/integration/test_typing.py
 strips the comments and checks that mypy reports exactly these codes on exactly these
 lines, and that pyright strict reports an error on exactly these lines (except those
 marked "mypy only": see tests/typecheck.py). Never imported or executed.

@@ -1,0 +1,572 @@
+"""The ``chump-typed`` command line, run in process against the loopback fake."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import re
+import subprocess
+import sys
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import cast
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chump_typed import __version__
+from chump_typed.cli import (
+    EXIT_FAILURE,
+    EXIT_OK,
+    EXIT_QUOTA,
+    EXIT_REJECTED,
+    EXIT_USAGE,
+    MIN_POLL_INTERVAL,
+    main,
+)
+from chump_typed.cli._config import ConfigError, default_config_path, parse_simple
+from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
+
+OTHER_KEY = "x" * 30
+
+
+class _TTY(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+class CLI:
+    """Runs ``main()`` against one served fake and keeps what it wrote."""
+
+    def __init__(self, fake: FakePushover, base_url: str, home: Path) -> None:
+        self.fake = fake
+        self.base_url = base_url
+        self.environ: dict[str, str] = {
+            "PUSHOVER_TOKEN": APP_TOKEN,
+            "PUSHOVER_USER": USER_KEY,
+            "XDG_CONFIG_HOME": str(home),
+        }
+        self.out = ""
+        self.err = ""
+        self.sleeps: list[float] = []
+
+    def __call__(
+        self,
+        *argv: str,
+        stdin: str | io.StringIO = "",
+        stderr: io.StringIO | None = None,
+        environ: Mapping[str, str] | None = None,
+        on_sleep: object = None,
+    ) -> int:
+        out, err = io.StringIO(), stderr or io.StringIO()
+        instream = io.StringIO(stdin) if isinstance(stdin, str) else stdin
+
+        def sleep(seconds: float) -> None:
+            self.sleeps.append(seconds)
+            if callable(on_sleep):
+                on_sleep()
+
+        needs_url = argv and argv[0] not in ("demo", "--help", "--version")
+        full = (
+            [*argv, "--base-url", self.base_url, "--retries", "0"]
+            if needs_url
+            else list(argv)
+        )
+        code = main(
+            full,
+            environ=self.environ if environ is None else environ,
+            stdin=instream,
+            stdout=out,
+            stderr=err,
+            sleep=sleep,
+        )
+        self.out, self.err = out.getvalue(), err.getvalue()
+        return code
+
+    def json(self) -> dict[str, object]:
+        data: dict[str, object] = json.loads(self.out)
+        return data
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Iterator[CLI]:
+    fake = FakePushover()
+    with serve(fake) as base_url:
+        yield CLI(fake, base_url, tmp_path)
+
+
+# -- send ------------------------------------------------------------------------------
+
+
+def test_send_passes_every_message_option(cli: CLI) -> None:
+    code = cli(
+        "send",
+        "Disk almost full",
+        "--title=Server",
+        "--url=https://example.com/disk",
+        "--url-title=Dashboard",
+        "--device=iphone",
+        "--device=droid2",
+        "--priority=high",
+        "--sound=siren",
+        "--timestamp=2026-01-02T03:04:05Z",
+        "--ttl=60",
+        "--monospace",
+    )
+    assert (code, cli.err) == (EXIT_OK, "")
+    [sent] = cli.fake.messages
+    assert sent.message == "Disk almost full"
+    assert {k: v for k, v in sent.params.items() if k not in ("token", "user")} == {
+        "message": "Disk almost full",
+        "title": "Server",
+        "url": "https://example.com/disk",
+        "url_title": "Dashboard",
+        "device": "iphone,droid2",
+        "priority": "1",
+        "sound": "siren",
+        "timestamp": "1767323045",
+        "ttl": "60",
+        "monospace": "1",
+    }
+    assert cli.out.startswith(f"sent (request {sent.request})\n")
+    assert "messages left this month" in cli.out
+
+
+def test_send_emergency_prints_the_receipt_as_json(cli: CLI) -> None:
+    code = cli(
+        "send",
+        "--json",
+        "--priority=2",
+        "--retry=30",
+        "--expire=600",
+        "--callback=https://example.com/ack",
+        "--tags=db,disk",
+        "--html",
+        "<b>fire</b>",
+    )
+    assert code == EXIT_OK
+    [sent] = cli.fake.messages
+    result = cli.json()
+    assert result["receipt"] == sent.receipt is not None
+    assert result["request"] == sent.request
+    assert sent.params["tags"] == "db,disk"
+    assert sent.params["html"] == "1"
+    assert sent.params["callback"] == "https://example.com/ack"
+
+
+@pytest.mark.parametrize("argv", [("send",), ("send", "-")])
+def test_send_reads_the_message_from_stdin(cli: CLI, argv: tuple[str, ...]) -> None:
+    assert cli(*argv, stdin="two\nlines\n") == EXIT_OK
+    assert [m.message for m in cli.fake.messages] == ["two\nlines"]
+
+
+def test_send_without_a_message_on_a_terminal_is_bad_usage(cli: CLI) -> None:
+    assert cli("send", stdin=_TTY()) == EXIT_USAGE
+    assert "no message" in cli.err
+    assert cli.fake.requests == ()
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 16
+
+
+def test_send_with_an_attachment(cli: CLI, tmp_path: Path) -> None:
+    image = tmp_path / "graph.png"
+    image.write_bytes(PNG)
+    assert cli("send", "--attachment", str(image), "see graph") == EXIT_OK, cli.err
+    [sent] = cli.fake.messages
+    assert sent.attachment is not None
+    assert (sent.attachment.filename, sent.attachment.content_type) == (
+        "graph.png",
+        "image/png",
+    )
+    assert sent.attachment.data == PNG
+
+
+def test_attachment_type_overrides_the_guess(cli: CLI, tmp_path: Path) -> None:
+    image = tmp_path / "graph.data"
+    image.write_bytes(PNG)
+    code = cli("send", "--attachment", str(image), "--attachment-type=image/png", "x")
+    assert code == EXIT_OK, cli.err
+    [sent] = cli.fake.messages
+    assert sent.attachment is not None
+    assert sent.attachment.content_type == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("name", "size", "problem"),
+    [
+        ("absent.png", None, "cannot read attachment file"),
+        ("huge.png", 5_242_881, "at most 5242880"),
+        ("notes.unknowntype", 10, "cannot guess the content type"),
+    ],
+)
+def test_a_bad_attachment_exits_2_and_sends_nothing(
+    cli: CLI, tmp_path: Path, name: str, size: int | None, problem: str
+) -> None:
+    path = tmp_path / name
+    if size is not None:
+        path.write_bytes(b"\x89PNG" + b"\x00" * (size - 4))
+    assert cli("send", "--attachment", str(path), "x") == EXIT_USAGE
+    assert problem in cli.err
+    assert cli.err.count("\n") == 1
+    assert cli.fake.requests == ()
+
+
+def test_attachment_type_alone_is_bad_usage(cli: CLI) -> None:
+    assert cli("send", "--attachment-type=image/png", "x") == EXIT_USAGE
+    assert "needs --attachment" in cli.err
+
+
+# -- credentials -----------------------------------------------------------------------
+
+
+def _write_config(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_credentials_come_from_the_config_file_last(cli: CLI, tmp_path: Path) -> None:
+    config = tmp_path / "chump-typed" / "config.toml"
+    assert default_config_path(cli.environ) == config
+    _write_config(
+        config, f"# mine\ntoken = \"{APP_TOKEN}\"\nuser = '{USER_KEY}'  # me\n"
+    )
+    environ = {"XDG_CONFIG_HOME": str(tmp_path)}
+    assert cli("send", "from the file", environ=environ) == EXIT_OK
+    # The environment beats the file, and a flag beats the environment.
+    _write_config(config, f'token = "{OTHER_KEY}"\nuser = "{OTHER_KEY}"\n')
+    assert cli("send", "from env", environ={**environ, **cli.environ}) == EXIT_OK
+    assert (
+        cli("send", "flag", "--token", APP_TOKEN, "--user", USER_KEY, environ=environ)
+        == EXIT_OK
+    )
+    assert [m.message for m in cli.fake.messages] == [
+        "from the file",
+        "from env",
+        "flag",
+    ]
+
+
+def test_base_url_from_the_config_file(cli: CLI, tmp_path: Path) -> None:
+    config = _write_config(tmp_path / "c.toml", f'base_url = "{cli.base_url}"\n')
+    code = main(
+        ["limits", "--config", str(config)], environ=cli.environ, stdout=io.StringIO()
+    )
+    assert code == EXIT_OK
+    assert [r.path for r in cli.fake.requests] == ["/1/apps/limits.json"]
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        # tomllib reads the number and we refuse it; 3.10's parser refuses the line.
+        ("token = 12\n", r"token must be a string|line 1: expected key"),
+        (f'tokn = "{APP_TOKEN}"\n', "unknown key 'tokn'"),
+        (f'token = "{APP_TOKEN}\n', r"line 1"),
+    ],
+)
+def test_a_bad_config_file_is_bad_usage_and_never_echoes_it(
+    cli: CLI, tmp_path: Path, text: str, problem: str
+) -> None:
+    config = _write_config(tmp_path / "bad.toml", text)
+    assert cli("sounds", "--config", str(config), environ={}) == EXIT_USAGE
+    assert re.search(problem, cli.err)
+    assert APP_TOKEN not in cli.err
+    assert str(config) in cli.err
+
+
+def test_config_directory_rules() -> None:
+    home = Path.home()
+    assert default_config_path({"XDG_CONFIG_HOME": "relative"}, "linux") == (
+        home / ".config" / "chump-typed" / "config.toml"
+    )
+    assert default_config_path({"XDG_CONFIG_HOME": "/cfg"}, "linux") == Path(
+        "/cfg/chump-typed/config.toml"
+    )
+    assert default_config_path({"APPDATA": "/appdata"}, "win32") == Path(
+        "/appdata/chump-typed/config.toml"
+    )
+
+
+_VALUE = st.text(
+    st.characters(blacklist_categories=("Cc", "Cs"), blacklist_characters="\x7f"),
+    max_size=40,
+)
+
+
+@given(st.dictionaries(st.sampled_from(["token", "user", "base_url"]), _VALUE))
+def test_the_310_parser_agrees_with_tomllib(values: dict[str, str]) -> None:
+    text = "".join(
+        f"{key} = {json.dumps(value, ensure_ascii=False)}\n"
+        for key, value in values.items()
+    )
+    assert parse_simple(text) == values
+    if sys.version_info >= (3, 11):
+        import tomllib
+
+        assert tomllib.loads(text) == values
+
+
+@pytest.mark.parametrize(
+    "text", ["[section]\n", 'token = "a" "b"\n', "token = 1\n", 'a = "x"\na = "y"\n']
+)
+def test_the_310_parser_refuses_what_it_does_not_know(text: str) -> None:
+    with pytest.raises(ConfigError, match="line"):
+        parse_simple(text)
+
+
+# -- exit codes and error lines --------------------------------------------------------
+
+
+def test_rejected_by_pushover_exits_3(cli: CLI) -> None:
+    assert cli("send", "--user", OTHER_KEY, "hi") == EXIT_REJECTED
+    assert cli.err.startswith("chump-typed: error: rejected by Pushover: ")
+
+
+def test_quota_exhausted_exits_5(cli: CLI) -> None:
+    cli.fake.inject(Fault.QUOTA_EXCEEDED)
+    assert cli("send", "hi") == EXIT_QUOTA
+    assert "quota is exhausted (resets " in cli.err
+
+
+@pytest.mark.parametrize(
+    "fault", [Fault.SERVER_ERROR_HTML, Fault.RESET_AFTER_READ, Fault.MALFORMED_JSON]
+)
+def test_server_and_network_failures_exit_4(cli: CLI, fault: Fault) -> None:
+    cli.fake.inject(fault)
+    assert cli("send", "hi") == EXIT_FAILURE
+    assert cli.err.count("\n") == 1
+
+
+def test_nothing_listening_exits_4(cli: CLI) -> None:
+    with serve() as base_url:
+        pass  # the port is free again once the server stops
+    code = main(
+        ["limits", "--base-url", base_url, "--retries", "0"],
+        environ=cli.environ,
+        stderr=(err := io.StringIO()),
+    )
+    assert code == EXIT_FAILURE
+    assert "could not connect" in err.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("argv", "problem"),
+    [
+        (("send", "--frob", "hi"), "unrecognized arguments: --frob"),
+        (("send", "x" * 1025), "message: must be between 1 and 1024 characters"),
+        (("send", "--priority", "loud", "hi"), "expected one of lowest"),
+        (("send", "--retry", "30", "hi"), "retry: is only allowed when priority"),
+        (("send", "--html", "--monospace", "hi"), "not allowed with argument"),
+        (("send", "--timestamp", "yesterday", "hi"), "ISO 8601"),
+        (("send", "--timestamp", "2026-01-01T00:00", "hi"), "timezone-aware"),
+        (("send", "--user", "shortkey", "hi"), "user: the key must be exactly 30"),
+        (("receipt", "--wait", "--interval", "1", APP_TOKEN), "at least 5 seconds"),
+        (("sounds", "--timeout", "0"), "--timeout: must be more than 0"),
+        (("sounds", "--timeout", "nan"), "--timeout: must be more than 0"),
+        (("receipt", "--wait", "--interval", "inf", APP_TOKEN), "at least 5 seconds"),
+        (("validate", "--device", "bad device!"), "device names are 1 to 25"),
+        (("cancel-tag", "a\nb"), "tag: must not contain CR, LF or NUL"),
+        (("nope",), "invalid choice: 'nope'"),
+        ((), "the following arguments are required: COMMAND"),
+    ],
+)
+def test_bad_usage_exits_2_with_one_line(
+    cli: CLI, argv: tuple[str, ...], problem: str
+) -> None:
+    assert cli(*argv) == EXIT_USAGE
+    assert cli.err.count("\n") == 1
+    assert cli.err.startswith("chump-typed: error: ")
+    assert problem in cli.err
+    assert cli.fake.messages == ()
+
+
+@pytest.mark.parametrize(
+    ("variable", "flag"), [("PUSHOVER_TOKEN", "--token"), ("PUSHOVER_USER", "--user")]
+)
+def test_a_missing_credential_is_named(cli: CLI, variable: str, flag: str) -> None:
+    environ = {k: v for k, v in cli.environ.items() if k != variable}
+    assert cli("send", "hi", environ=environ) == EXIT_USAGE
+    assert flag in cli.err
+    assert variable in cli.err
+
+
+def test_an_unreadable_config_argument_is_bad_usage(cli: CLI, tmp_path: Path) -> None:
+    assert cli("sounds", "--config", str(tmp_path / "absent.toml")) == EXIT_USAGE
+    assert "no such file" in cli.err
+
+
+@pytest.mark.parametrize(
+    "fault", [None, Fault.BAD_REQUEST, Fault.QUOTA_EXCEEDED, Fault.UNAVAILABLE_JSON]
+)
+def test_errors_never_show_the_token_or_user_key(cli: CLI, fault: Fault | None) -> None:
+    token = "s3cretTokenThatIsThirtyChars00"
+    cli.fake.inject(fault)
+    code = cli("send", "--token", token, "--user", OTHER_KEY, "hi")
+    assert code in (EXIT_REJECTED, EXIT_QUOTA, EXIT_FAILURE)
+    assert token not in cli.err
+    assert OTHER_KEY not in cli.err
+    assert "Traceback" not in cli.err
+    assert cli.err.count("\n") == 1
+
+
+# -- the other commands ----------------------------------------------------------------
+
+
+def test_sounds(cli: CLI) -> None:
+    assert cli("sounds") == EXIT_OK
+    assert "siren         Siren\n" in cli.out
+    names = {line.split()[0] for line in cli.out.splitlines()}
+    assert cli("sounds", "--json") == EXIT_OK
+    sounds = cast("dict[str, str]", cli.json()["sounds"])
+    assert sounds["siren"] == "Siren"
+    assert set(sounds) == names
+
+
+def test_validate(cli: CLI) -> None:
+    assert cli("validate") == EXIT_OK
+    assert (
+        cli.out
+        == "valid user key; devices: iphone, droid2\nlicensed for: Android, iOS\n"
+    )
+    assert cli("validate", "--json", "--device", "droid2") == EXIT_OK
+    assert cli.json()["devices"] == ["iphone", "droid2"]
+    assert cli("validate", "--device", "ipad") == EXIT_REJECTED
+
+
+def test_limits(cli: CLI) -> None:
+    assert cli("limits", "--json") == EXIT_OK
+    result = cli.json()
+    assert (result["limit"], result["remaining"]) == (10_000, 10_000)
+    assert isinstance(result["reset"], str)
+
+
+def _emergency(cli: CLI, *extra: str) -> str:
+    assert (
+        cli("send", "fire", "-p", "emergency", "--retry=30", "--expire=600", *extra)
+        == EXIT_OK
+    ), cli.err
+    receipt = cli.fake.messages[-1].receipt
+    assert receipt is not None
+    return receipt
+
+
+def test_receipt_and_cancel(cli: CLI) -> None:
+    receipt = _emergency(cli)
+    assert cli("receipt", receipt) == EXIT_OK
+    assert cli.out.startswith("not acknowledged yet; retries until ")
+    assert cli("cancel", receipt) == EXIT_OK
+    assert cli.out.startswith("cancelled (request ")
+    assert cli.fake.receipt(receipt).canceled
+    assert cli("receipt", "--json", receipt) == EXIT_OK
+    assert "acknowledged_by" not in cli.json()  # a user key: never printed
+
+
+def test_cancel_tag_counts(cli: CLI) -> None:
+    _emergency(cli, "--tags=db")
+    _emergency(cli, "--tags=db,disk")
+    assert cli("cancel-tag", "db") == EXIT_OK
+    assert cli.out.startswith("cancelled 2 message(s)")
+
+
+def test_receipt_wait_polls_every_5_seconds_until_acknowledged(cli: CLI) -> None:
+    receipt = _emergency(cli)
+
+    def acknowledge_on_second_sleep() -> None:
+        if len(cli.sleeps) == 2:
+            cli.fake.acknowledge(receipt, device="iphone")
+
+    progress = _TTY()
+    code = cli(
+        "receipt",
+        "--wait",
+        receipt,
+        stderr=progress,
+        on_sleep=acknowledge_on_second_sleep,
+    )
+    assert code == EXIT_OK
+    assert cli.sleeps == [MIN_POLL_INTERVAL, MIN_POLL_INTERVAL]
+    assert cli.out.startswith("acknowledged at ")
+    assert "on iphone" in cli.out
+    assert "waiting for acknowledgement: 5 s" in cli.err
+    polls = [r for r in cli.fake.requests if r.path.startswith("/1/receipts/")]
+    assert len(polls) == 3
+
+
+def test_receipt_wait_ends_when_the_message_expires(cli: CLI) -> None:
+    receipt = _emergency(cli)
+    code = cli(
+        "receipt",
+        "--wait",
+        "--json",
+        "--interval=12",
+        receipt,
+        on_sleep=lambda: cli.fake.expire(receipt),
+    )
+    assert code == EXIT_OK
+    assert cli.sleeps == [12.0]
+    assert cli.json()["expired"] is True
+    assert cli.err == ""  # not a terminal: no progress
+
+
+# -- the program as a whole ------------------------------------------------------------
+
+
+def test_demo(cli: CLI) -> None:
+    assert cli("demo") == EXIT_OK
+    assert "done: the fake recorded 2 messages" in cli.out
+
+
+def test_help_and_version(cli: CLI, capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli("--version") == EXIT_OK
+    assert capsys.readouterr().out == f"chump-typed {__version__}\n"
+    assert cli("--help") == EXIT_OK
+    assert "Exit codes: 0 success" in capsys.readouterr().out
+
+
+def test_python_dash_m_sends_end_to_end(cli: CLI) -> None:
+    environ = {**os.environ, **cli.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+    done = subprocess.run(
+        [sys.executable, "-m", "chump_typed", "send", "--base-url", cli.base_url],
+        input="hello from a pipe\n",
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (EXIT_OK, "")
+    assert [m.message for m in cli.fake.messages] == ["hello from a pipe"]
+
+
+def test_every_option_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
+    """docs/cli.md names every subcommand and every option that ``--help`` lists."""
+    page = (Path(__file__).resolve().parents[3] / "docs" / "cli.md").read_text(
+        encoding="utf-8"
+    )
+    assert main(["--help"]) == EXIT_OK
+    top = capsys.readouterr().out
+    commands = re.findall(r"^    ([a-z][a-z-]*)\b", top, re.M)
+    assert "send" in commands
+    assert "demo" in commands
+    undocumented = [
+        option
+        for option in sorted(set(re.findall(r"(--[a-z][a-z-]*)", top)) - {"--help"})
+        if f"`{option}`" not in page
+    ]
+    for command in commands:
+        assert main([command, "--help"]) == EXIT_OK
+        options = set(re.findall(r"(--[a-z][a-z-]*)", capsys.readouterr().out))
+        undocumented += [
+            f"{command} {option}"
+            for option in sorted(options - {"--help"})
+            if f"`{option}`" not in page
+        ]
+        if f"`{command}`" not in page:
+            undocumented.append(command)
+    assert undocumented == []

@@ -1,0 +1,191 @@
+"""Acknowledgement callbacks: the parser and the WSGI application (synthetic environ,
+no server)."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import json
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import urlencode
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from chump_typed.callbacks import (
+    MAX_CALLBACK_BODY,
+    AcknowledgementCallback,
+    callback_app,
+    parse_callback,
+)
+from chump_typed.errors import ValidationError
+from tests.strategies import device_names, epochs, keys
+
+RECEIPT = "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"
+USER = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+FIELDS: dict[str, str] = {
+    "receipt": RECEIPT,
+    "acknowledged": "1",
+    "acknowledged_at": "1700000000",
+    "acknowledged_by": USER,
+    "acknowledged_by_device": "iphone",
+}
+EXPECTED = AcknowledgementCallback(
+    receipt=RECEIPT,
+    acknowledged=True,
+    acknowledged_at=dt.datetime(2023, 11, 14, 22, 13, 20, tzinfo=dt.timezone.utc),
+    acknowledged_by=USER,
+    acknowledged_by_device="iphone",
+)
+
+
+def test_form_body_is_parsed() -> None:
+    assert parse_callback(urlencode(FIELDS).encode()) == EXPECTED
+
+
+def test_json_body_and_mapping_are_parsed() -> None:
+    assert parse_callback(json.dumps(FIELDS).encode()) == EXPECTED
+    as_numbers = {**FIELDS, "acknowledged": 1, "acknowledged_at": 1700000000}
+    assert parse_callback(json.dumps(as_numbers).encode()) == EXPECTED
+    assert parse_callback(FIELDS) == EXPECTED
+
+
+def test_blank_device_is_none() -> None:
+    body = urlencode({**FIELDS, "acknowledged_by_device": ""}).encode()
+    assert parse_callback(body).acknowledged_by_device is None
+
+
+@given(receipt=keys, user=keys, at=epochs, device=st.none() | device_names)
+def test_any_valid_callback_round_trips(
+    receipt: str, user: str, at: int, device: str | None
+) -> None:
+    fields = {
+        "receipt": receipt,
+        "acknowledged": "1",
+        "acknowledged_at": str(at),
+        "acknowledged_by": user,
+    }
+    if device is not None:
+        fields["acknowledged_by_device"] = device
+    parsed = parse_callback(urlencode(fields).encode())
+    assert parsed.receipt == receipt
+    assert parsed.acknowledged_by == user
+    assert int(parsed.acknowledged_at.timestamp()) == at
+    assert parsed.acknowledged_at.tzinfo is not None
+    assert parsed.acknowledged_by_device == device
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"receipt": None}, "receipt"),
+        ({"receipt": "short"}, "receipt"),
+        ({"acknowledged": "yes"}, "acknowledged"),
+        ({"acknowledged_at": "soon"}, "acknowledged_at"),
+        ({"acknowledged_at": "-5"}, "acknowledged_at"),
+        ({"acknowledged_at": "9" * 30}, "acknowledged_at"),
+        ({"acknowledged_by": None}, "acknowledged_by"),
+        ({"acknowledged_by_device": "bad device"}, "acknowledged_by_device"),
+    ],
+)
+def test_bad_fields_are_named(change: dict[str, str | None], field: str) -> None:
+    fields = {k: v for k, v in {**FIELDS, **change}.items() if v is not None}
+    with pytest.raises(ValidationError) as error:
+        parse_callback(urlencode(fields).encode())
+    assert error.value.field == field
+
+
+@pytest.mark.parametrize("body", [b"\xff\xfe", b"{not json", b"[1, 2]", b""])
+def test_bodies_that_are_not_callbacks_are_refused(body: bytes) -> None:
+    with pytest.raises(ValidationError):
+        parse_callback(body)
+
+
+@given(body=st.binary(max_size=200))
+def test_any_bytes_give_a_callback_or_a_validation_error(body: bytes) -> None:
+    # Anything else escaping (KeyError, UnicodeDecodeError, ...) fails the test.
+    with contextlib.suppress(ValidationError):
+        parse_callback(body)
+
+
+def test_callback_is_frozen_and_hides_the_user_key() -> None:
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        EXPECTED.receipt = "x"  # type: ignore[misc]  # frozen on purpose
+    assert USER not in repr(EXPECTED)
+
+
+# -- The WSGI application ---------------------------------------------------------------
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.status = ""
+        self.headers: list[tuple[str, str]] = []
+
+    def __call__(
+        self, status: str, headers: list[tuple[str, str]], exc_info: Any = None
+    ) -> Any:
+        self.status = status
+        self.headers = headers
+        return self.write
+
+    def write(self, data: bytes) -> None:
+        raise AssertionError("the application must not use write()")
+
+
+def call(
+    app: Any, body: bytes, *, method: str = "POST", length: str | None = None
+) -> tuple[str, bytes, dict[str, str]]:
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": "/pushover/callback/unguessable",
+        "CONTENT_TYPE": "application/x-www-form-urlencoded",
+        "CONTENT_LENGTH": str(len(body)) if length is None else length,
+        "wsgi.input": io.BytesIO(body),
+    }
+    recorder = Recorder()
+    chunks: Iterable[bytes] = app(environ, recorder)
+    return recorder.status, b"".join(chunks), dict(recorder.headers)
+
+
+def test_app_hands_the_callback_to_the_handler_and_answers_200() -> None:
+    received: list[AcknowledgementCallback] = []
+    app = callback_app(received.append)
+    status, body, headers = call(app, urlencode(FIELDS).encode())
+    assert status == "200 OK"
+    assert received == [EXPECTED]
+    assert headers["Content-Length"] == str(len(body))
+
+
+def test_app_answers_400_without_calling_the_handler() -> None:
+    received: list[AcknowledgementCallback] = []
+    app = callback_app(received.append)
+    status, body, _ = call(app, b"receipt=nope")
+    assert status.startswith("400")
+    assert b"receipt" in body
+    assert received == []
+
+
+def test_app_refuses_other_methods_and_large_bodies() -> None:
+    received: list[AcknowledgementCallback] = []
+    app = callback_app(received.append)
+    status, _, headers = call(app, b"", method="GET")
+    assert status.startswith("405")
+    assert headers["Allow"] == "POST"
+    status, _, _ = call(app, b"x", length=str(MAX_CALLBACK_BODY + 1))
+    assert status.startswith("413")
+    status, _, _ = call(app, b"", length="")
+    assert status.startswith("400")
+    assert received == []
+
+
+def test_handler_errors_propagate_so_pushover_calls_again() -> None:
+    def broken(_: AcknowledgementCallback) -> None:
+        raise RuntimeError("database down")
+
+    with pytest.raises(RuntimeError):
+        call(callback_app(broken), urlencode(FIELDS).encode())
