@@ -76,3 +76,22 @@ def test_lazy_names_are_the_real_objects() -> None:
     assert chump_typed.Sent is _bulk.Sent
     assert chump_typed.Application is compat.Application
     assert "Application" in dir(chump_typed)
+
+
+def test_every_family_model_is_exported_from_models_and_the_package() -> None:
+    """A model added to its family's module must reach ``chump_typed.models`` and
+    ``chump_typed``; this names any that does not."""
+    from chump_typed.models import _base, accounts, attachment, groups, messages
+
+    missing_from_models = []
+    missing_from_package = []
+    for family in (_base, attachment, messages, groups, accounts):
+        for name in family.__all__:
+            value = getattr(family, name)
+            if name not in models.__all__ and isinstance(value, type):
+                missing_from_models.append(f"{family.__name__}.{name}")
+            if isinstance(value, type) and name not in chump_typed.__all__:
+                missing_from_package.append(f"{family.__name__}.{name}")
+
+    assert missing_from_models == []
+    assert missing_from_package == []
