@@ -83,8 +83,8 @@ def test_every_family_model_is_exported_from_models_and_the_package() -> None:
     ``chump_typed``; this names any that does not."""
     from chump_typed.models import _base, accounts, attachment, groups, messages
 
-    missing_from_models = []
-    missing_from_package = []
+    missing_from_models: list[str] = []
+    missing_from_package: list[str] = []
     for family in (_base, attachment, messages, groups, accounts):
         for name in family.__all__:
             value = getattr(family, name)
