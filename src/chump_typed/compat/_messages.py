@@ -9,6 +9,7 @@ through their own methods, for the token and key the send was made with.
 from __future__ import annotations
 
 import datetime as _dt
+import threading
 import warnings
 from collections.abc import Sequence
 from typing import (
@@ -235,6 +236,11 @@ class Message:
         self.is_sent = False
         self.sent_at = None
         self.error = None
+        # send() and poll() are serialised on the message: one POST per send, whatever
+        # the threads do. _sends counts finished sends, so a send() that waited for
+        # another one to finish takes its outcome instead of sending again.
+        self._lock = threading.RLock()
+        self._sends = 0
 
     @property
     def timestamp(self) -> _dt.datetime | None:
@@ -279,9 +285,30 @@ class Message:
     def send(self) -> bool:
         """Send the message (again, if it was sent before).
 
+        Calls from several threads at once make one request: a ``send()`` that had to
+        wait for another thread's send of this message returns that send's outcome.
+
         :returns: whether Pushover accepted it. A rejection returns ``False`` and keeps
             the :class:`APIError` in :attr:`error`; a transport failure raises.
         """
+        observed = self._sends
+        with self._lock:
+            if self._sends != observed:  # another thread sent it while we waited
+                return self.is_sent
+            return self._send_counted()
+
+    def _send_counted(self) -> bool:
+        try:
+            return self._send_now()
+        finally:
+            self._sends += 1
+
+    def _forget_sent(self) -> None:
+        """Clear what the last send left (a hook: emergencies clear their receipt)."""
+
+    def _send_now(self) -> bool:
+        """The request itself; the caller holds the message's lock."""
+        self._forget_sent()
         self.id = None
         self.is_sent = False
         self.sent_at = None
@@ -451,10 +478,8 @@ class EmergencyMessage(Message):
         self.is_called_back = None
         self.called_back_at = None
 
-    def send(self) -> bool:
-        """Send the message (again, if it was sent before); see :meth:`Message.send`."""
+    def _forget_sent(self) -> None:
         self._clear_receipt()
-        return super().send()
 
     def _sent(self, receipt: str | None) -> None:
         self.receipt = receipt
@@ -462,11 +487,19 @@ class EmergencyMessage(Message):
     def poll(self) -> bool | None:
         """Poll the receipt, sending the message first if it was not sent.
 
+        Serialised with :meth:`send` on the message: however many threads poll an
+        unsent message at once, it is sent once.
+
         :returns: ``True`` while the message is neither acknowledged nor expired,
             ``False`` once it is, ``None`` if there is no receipt to poll with.
         """
-        if not self.is_sent:
-            self.send()
+        observed = self._sends
+        with self._lock:
+            if not self.is_sent and self._sends == observed:
+                self._send_counted()
+            return self._poll_receipt()
+
+    def _poll_receipt(self) -> bool | None:
         if self.receipt is None:
             return None
         if not (self.is_expired and self.is_acknowledged and self.is_called_back):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -343,3 +345,83 @@ class TestUpdate:
         with pytest.raises(ValidationError, match="title"):
             message.update(title="t" * 251)
         assert message.title is None
+
+
+# -- One POST per message, whatever the threads do ---------------------------------------
+
+
+class _HoldFirstPost(FakeTransport):
+    """Holds the first POST until *expected* more requests have arrived or a short
+    while has passed: long enough for a regression's extra POSTs to arrive, while a
+    correct facade (which sends none) passes whatever the timing."""
+
+    def __init__(self, fake: FakePushover, expected: int) -> None:
+        super().__init__(fake)
+        self.in_flight = threading.Event()
+        self.others = threading.Semaphore(0)
+        self.expected = expected
+        self.posts = 0
+        self._lock = threading.Lock()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        with self._lock:
+            first = request.method == "POST" and self.posts == 0
+            self.posts += request.method == "POST"
+        if not first:
+            self.others.release()
+            return super().send(request)
+        self.in_flight.set()
+        for _ in range(self.expected):
+            if not self.others.acquire(timeout=0.5):
+                break
+        return super().send(request)
+
+
+def _emergency(app: Application) -> EmergencyMessage:
+    message = app.get_user(USER_KEY).create_message("fire", priority=EMERGENCY)
+    assert isinstance(message, EmergencyMessage)
+    return message
+
+
+def _run_while_first_post_in_flight(
+    transport: _HoldFirstPost,
+    first: Callable[[], object],
+    *others: Callable[[], object],
+) -> None:
+    starter = threading.Thread(target=first)
+    starter.start()
+    assert transport.in_flight.wait(timeout=30)
+    threads = [threading.Thread(target=call) for call in others]
+    for thread in threads:
+        thread.start()
+    for thread in [starter, *threads]:
+        thread.join(timeout=30)
+        assert not thread.is_alive()
+
+
+@pytest.mark.parametrize("first", ["poll", "send"])
+def test_concurrent_polls_and_sends_of_an_unsent_message_post_it_once(
+    fake: FakePushover, first: str
+) -> None:
+    transport = _HoldFirstPost(fake, expected=3)
+    message = _emergency(Application(APP_TOKEN, transport=transport))
+    calls = [message.poll, message.send, message.poll]
+
+    _run_while_first_post_in_flight(transport, getattr(message, first), *calls)
+
+    assert len(fake.messages) == 1
+    assert transport.posts == 1
+    assert message.is_sent
+    assert message.receipt is not None
+
+
+def test_an_explicit_send_after_a_send_still_resends(fake: FakePushover) -> None:
+    """chump's contract: send() after a finished send sends again."""
+    message = _emergency(Application(APP_TOKEN, transport=FakeTransport(fake)))
+
+    assert message.send()
+    first_receipt = message.receipt
+    assert message.send()
+
+    assert len(fake.messages) == 2
+    assert message.receipt != first_receipt
