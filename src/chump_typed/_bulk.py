@@ -12,6 +12,7 @@ accepts (50 comma-joined keys each); :func:`broadcast` sends one notification to
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Sequence
 from typing import Final, Protocol, Union
@@ -52,6 +53,8 @@ MAX_IN_FLIGHT: Final = 2
 class Sent:
     """Pushover accepted the notification."""
 
+    #: The notification's position in the input (its repr hides the user key).
+    index: int
     notification: Notification
     result: SendResult
     error: None = attrs.field(default=None, init=False)
@@ -60,8 +63,12 @@ class Sent:
 @attrs.frozen(kw_only=True)
 class Failed:
     """The send failed; ``error`` says how (an :class:`~chump_typed.APIError`, a
-    :class:`~chump_typed.TransportError`, ...). It was not retried."""
+    :class:`~chump_typed.TransportError`, ...). It was not retried; a notification
+    that could not even be encoded fails with a
+    :class:`~chump_typed.ValidationError` and was not sent."""
 
+    #: The notification's position in the input.
+    index: int
     notification: Notification
     error: PushoverError
     result: None = attrs.field(default=None, init=False)
@@ -71,6 +78,8 @@ class Failed:
 class NotAttempted:
     """Never sent, because the monthly quota ran out on an earlier notification."""
 
+    #: The notification's position in the input.
+    index: int
     notification: Notification
     result: None = attrs.field(default=None, init=False)
     error: None = attrs.field(default=None, init=False)
@@ -99,7 +108,9 @@ class _Run:
     def __init__(self, client: Sender, items: tuple[Notification, ...]) -> None:
         self.client = client
         self.items = items
-        self.outcomes: list[SendOutcome] = [NotAttempted(notification=n) for n in items]
+        self.outcomes: list[SendOutcome] = [
+            NotAttempted(index=i, notification=n) for i, n in enumerate(items)
+        ]
         self.lock = threading.Lock()
         self.cursor = 0
         self.stopped = False
@@ -120,18 +131,24 @@ class _Run:
             try:
                 result = self.client.send(notification)
             except QuotaExceededError as error:
-                self.outcomes[index] = Failed(notification=notification, error=error)
+                self.outcomes[index] = Failed(
+                    index=index, notification=notification, error=error
+                )
                 with self.lock:
                     self.stopped = True
             except PushoverError as error:
-                self.outcomes[index] = Failed(notification=notification, error=error)
+                self.outcomes[index] = Failed(
+                    index=index, notification=notification, error=error
+                )
             except BaseException as crash:  # a bug or an interrupt: stop, re-raise
                 with self.lock:
                     self.stopped = True
                     self.crash = self.crash or crash
                 return
             else:
-                self.outcomes[index] = Sent(notification=notification, result=result)
+                self.outcomes[index] = Sent(
+                    index=index, notification=notification, result=result
+                )
 
 
 def send_many(
@@ -172,8 +189,22 @@ def send_many(
         for helper in helpers:
             helper.join()
     if run.crash is not None:
+        _note_what_was_sent(run.crash, run.outcomes)
         raise run.crash
     return run.outcomes
+
+
+def _note_what_was_sent(crash: BaseException, outcomes: Sequence[SendOutcome]) -> None:
+    """Tell whoever catches an unexpected error which notifications went out before
+    it, so that a retry of the batch need not send them twice (PEP 678 note, 3.11+)."""
+    sent = [o.index for o in outcomes if isinstance(o, Sent)]
+    note = (
+        f"chump_typed.send_many: {len(sent)} of {len(outcomes)} notifications "
+        f"were sent before this error, at positions {sent}"
+    )
+    # BaseException.add_note is 3.11+; on 3.10 the attribute it fills is set directly.
+    with contextlib.suppress(AttributeError, TypeError):
+        setattr(crash, "__notes__", [*getattr(crash, "__notes__", ()), note])  # noqa: B010 - 3.10 knows no __notes__
 
 
 def chunk_recipients(users: Iterable[str], *, size: int = MAX_RECIPIENTS) -> list[str]:

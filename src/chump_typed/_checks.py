@@ -37,6 +37,7 @@ __all__ = [
     "check_name",
     "check_recipients",
     "check_text",
+    "check_unicode",
     "describe",
     "instance_of",
     "optional",
@@ -55,6 +56,7 @@ ATTACHMENT_MAX: Final = 5_242_880
 KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9]{30}")
 DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,25}")
 _CONTROL: Final = re.compile(r"[\x00\r\n]")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def describe(value: object) -> str:
@@ -135,6 +137,15 @@ def check_text(field: str, value: object, *, max_len: int, min_len: int = 0) -> 
             f"at most {max_len}" if min_len == 0 else f"between {min_len} and {max_len}"
         )
         raise ValidationError(field, f"must be {bound} characters, got {len(value)}")
+    check_unicode(field, value)
+
+
+def check_unicode(field: str, value: str) -> None:
+    """Text that can go on the wire as UTF-8: no lone surrogate (``"\\ud800"``)."""
+    if _SURROGATE.search(value):
+        raise ValidationError(
+            field, "must be valid Unicode text, without lone surrogates"
+        )
 
 
 def check_line(field: str, value: object) -> None:
@@ -143,6 +154,7 @@ def check_line(field: str, value: object) -> None:
     assert isinstance(value, str)
     if _CONTROL.search(value):
         raise ValidationError(field, "must not contain CR, LF or NUL characters")
+    check_unicode(field, value)
 
 
 def check_int_range(

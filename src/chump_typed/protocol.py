@@ -221,6 +221,30 @@ def encode_request(
             path, {name: fields.pop(name) for name in endpoint.placeholders}
         )
     url = base_url + path
+    try:
+        return _build(endpoint, url, fields, files)
+    except UnicodeEncodeError:  # a lone surrogate that got past the models' checks
+        raise _unencodable(fields) from None
+
+
+def _unencodable(fields: Mapping[str, str]) -> ValidationError:
+    """The error for a field that is not valid Unicode (it names the field only: the
+    value may be a secret)."""
+    for name, value in fields.items():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return ValidationError(name, "is not valid Unicode text (a lone surrogate)")
+    return ValidationError("request", "is not valid Unicode text")
+
+
+def _build(
+    endpoint: Endpoint[Any, Any],
+    url: str,
+    fields: dict[str, str],
+    files: dict[str, Attachment],
+) -> HTTPRequest:
+    """The HTTP request for encoded *fields* (and *files*) of *endpoint* at *url*."""
     if files:
         if endpoint.method != "POST":
             raise TypeError(f"{endpoint.name}: only a POST can carry a file")

@@ -426,6 +426,7 @@ def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> No
     assert_type(chunk_recipients([USER_KEY]), list[str])
     assert_type(chunk_recipients([USER_KEY], size=10), list[str])
     assert_type(outcome.notification, Notification)
+    assert_type(outcome.index, int)
     assert_type(outcome.result, SendResult | None)
     assert_type(outcome.error, PushoverError | None)
     if isinstance(outcome, Sent):

@@ -3,6 +3,7 @@ connections, quota stop, nothing ever sent twice."""
 
 from __future__ import annotations
 
+import copy
 import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
@@ -355,3 +356,55 @@ def test_outcome_types_are_precise(fake: FakePushover) -> None:
         assert outcome.result.request
     else:
         pytest.fail("expected a Sent outcome")
+
+
+# -- Outcomes are never lost ------------------------------------------------------------
+
+
+def _unencodable(text: str = "\ud800") -> Notification:
+    """A notification carrying text the models would refuse (set past them, as a
+    value from elsewhere could be): it cannot be encoded."""
+    notification = copy.copy(Notification(user=USER_KEY, message="placeholder"))
+    object.__setattr__(notification, "message", text)
+    return notification
+
+
+@pytest.mark.parametrize("max_in_flight", [1, 2])
+def test_a_bad_notification_in_the_middle_fails_alone(
+    fake: FakePushover, max_in_flight: int
+) -> None:
+    items = [*notes(3), _unencodable(), *notes(1, user=OTHER_KEY)]
+
+    outcomes = fake_client(fake).send_many(items, max_in_flight=max_in_flight)
+
+    assert [type(o) for o in outcomes] == [Sent, Sent, Sent, Failed, Sent]
+    assert [o.index for o in outcomes] == [0, 1, 2, 3, 4]
+    error = outcomes[3].error
+    assert isinstance(error, ValidationError) and error.field == "message"
+    assert len(fake.messages) == 4  # the bad one never reached the fake
+
+
+def test_every_outcome_carries_its_position(fake: FakePushover) -> None:
+    fake.inject(None, Fault.QUOTA_EXCEEDED)
+
+    outcomes = fake_client(fake).send_many(notes(5), max_in_flight=1)
+
+    assert [(type(o), o.index) for o in outcomes] == [
+        (Sent, 0),
+        (Failed, 1),
+        (NotAttempted, 2),
+        (NotAttempted, 3),
+        (NotAttempted, 4),
+    ]
+
+
+def test_an_unexpected_error_says_what_was_sent_before_it() -> None:
+    transport = _Exploding(1)
+    client = Client(APP_TOKEN, base_url="http://127.0.0.1/1/", transport=transport)
+
+    with pytest.raises(RuntimeError) as caught:
+        client.send_many(notes(20), max_in_flight=1)
+
+    notes_text = "\n".join(getattr(caught.value, "__notes__", []))
+    assert "2 of 20 notifications were sent" in notes_text
+    assert "[0, 1]" in notes_text

@@ -487,7 +487,7 @@ class EmergencyMessage(Message):
     def poll(self) -> bool | None:
         """Poll the receipt, sending the message first if it was not sent.
 
-        Serialised with :meth:`send` on the message: however many threads poll an
+        Serialised with :meth:`Message.send` on the message: however many threads poll an
         unsent message at once, it is sent once.
 
         :returns: ``True`` while the message is neither acknowledged nor expired,

@@ -339,3 +339,34 @@ def test_result_reprs_hold_no_keys() -> None:
         assert KEY not in text
         assert GROUP not in text
         assert "a@b.co" not in text
+
+
+_SURROGATES = st.characters(min_codepoint=0xD800, max_codepoint=0xDFFF)
+_TEXT_WITH_SURROGATES = st.text(
+    st.characters(blacklist_categories=["Cc"]) | _SURROGATES, min_size=1, max_size=20
+)
+
+
+@given(text=_TEXT_WITH_SURROGATES, field=st.sampled_from(["message", "title", "url"]))
+def test_text_is_accepted_exactly_without_lone_surrogates(
+    text: str, field: str
+) -> None:
+    """A lone surrogate cannot be sent as UTF-8: refused when the model is built."""
+    has_surrogate = any(0xD800 <= ord(c) <= 0xDFFF for c in text)
+    fields: dict[str, Any] = {"message": "m", field: text}
+    if has_surrogate:
+        with pytest.raises(ValidationError, match="surrogate") as info:
+            make(**fields)
+        assert info.value.field == field
+    else:
+        assert getattr(make(**fields), field) == text
+
+
+@pytest.mark.parametrize("field", ["sound", "tags", "callback"])
+def test_free_text_parameters_refuse_lone_surrogates(field: str) -> None:
+    extra: dict[str, Any] = {field: "a\udc00b"}
+    if field != "sound":
+        extra |= {"priority": Priority.EMERGENCY, "retry": 30, "expire": 60}
+    with pytest.raises(ValidationError, match="surrogate") as info:
+        make(**extra)
+    assert info.value.field == field
