@@ -114,7 +114,9 @@ from chump_typed.protocol import HTTPRequest, HTTPResponse, Transport
 
 if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
     from chump_typed._bulk import (
+        BroadcastRepair,
         Failed,
+        KeyStatus,
         NotAttempted,
         SendOutcome,
         Sent,
@@ -170,6 +172,7 @@ __all__ = [
     "Application",
     "Attachment",
     "AttachmentSource",
+    "BroadcastRepair",
     "CancelByTagRequest",
     "CancelByTagResult",
     "CancelRequest",
@@ -202,6 +205,7 @@ __all__ = [
     "GroupSummary",
     "HTTPRequest",
     "HTTPResponse",
+    "KeyStatus",
     "LicenseAssignRequest",
     "LicenseAssignResult",
     "LicenseCredits",
@@ -253,7 +257,15 @@ __all__ = [
 #: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
-        ("Failed", "NotAttempted", "SendOutcome", "Sent", "chunk_recipients"),
+        (
+            "BroadcastRepair",
+            "Failed",
+            "KeyStatus",
+            "NotAttempted",
+            "SendOutcome",
+            "Sent",
+            "chunk_recipients",
+        ),
         "chump_typed._bulk",
     ),
     **dict.fromkeys(("PushoverRetry", "Urllib3Transport"), "chump_typed._urllib3"),

@@ -14,24 +14,34 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Sequence
-from typing import Final, Protocol, Union
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Final, Literal, Protocol, Union, cast
 
 import attrs
 
-from chump_typed._checks import MAX_RECIPIENTS, require_type
-from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
-from chump_typed.models import Notification, SendResult
+from chump_typed._checks import MAX_RECIPIENTS, check_int_range, require_type
+from chump_typed.errors import (
+    APIError,
+    PushoverError,
+    QuotaExceededError,
+    ValidationError,
+)
+from chump_typed.models import Notification, SendResult, UserValidation
 
 __all__ = [
     "MAX_IN_FLIGHT",
+    "MAX_REJECTIONS",
+    "BroadcastRepair",
     "Failed",
+    "KeyChecker",
+    "KeyStatus",
     "NotAttempted",
     "SendOutcome",
     "Sender",
     "Sent",
     "broadcast",
     "chunk_recipients",
+    "repair_broadcast",
     "send_many",
 ]
 
@@ -232,7 +242,14 @@ def broadcast(
     """Send *template* to every key in *users*, 50 recipients per request.
 
     Every request is built (and every key checked) before the first is sent. Returns
-    one outcome per request, in order; see :func:`send_many`.
+    one outcome per request, in order (``index`` is the request's position, and its
+    ``notification.user`` its comma-joined keys); see :func:`send_many`.
+
+    When one key of a request is unknown, Pushover rejects the request with an
+    :class:`~chump_typed.APIError` whose ``bad_inputs`` name ``user``; whether it then
+    delivers to the request's other keys is not confirmed by Pushover's documentation
+    (the fake Pushover delivers to none). :func:`repair_broadcast` finds the unknown
+    keys of such requests and sends once more to the others.
     """
     if not isinstance(template, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(
@@ -240,3 +257,153 @@ def broadcast(
         )
     batches = [attrs.evolve(template, user=group) for group in chunk_recipients(users)]
     return send_many(client, batches, max_in_flight=max_in_flight)
+
+
+# -- Repairing a broadcast ---------------------------------------------------------------
+
+#: What a repair knows of a key: Pushover said it is valid or not, or a repair's
+#: resend was delivered to it.
+KeyStatus = Literal["valid", "invalid", "delivered"]
+
+#: Default bound on the 4xx answers one :func:`repair_broadcast` may cause: Pushover
+#: blocks an IP address that repeats them (pushover-api.md §2.2).
+MAX_REJECTIONS: Final = 5
+
+
+class KeyChecker(Sender, Protocol):
+    """What repairing a broadcast needs of a client: sends and key validation."""
+
+    def validate_user(self, user: str, device: str | None = None) -> UserValidation:
+        """Check one key; an :class:`~chump_typed.APIError` names a bad one."""
+        ...
+
+
+@attrs.frozen(kw_only=True)
+class BroadcastRepair:
+    """What :meth:`~chump_typed.Client.repair_broadcast` did.
+
+    ``resent`` holds the outcomes of the new requests, to the valid keys of the
+    rejected ones; ``invalid`` the keys Pushover said are not valid; ``unchecked`` the
+    keys of rejected requests left unchecked (and unsent) because the bound on 4xx
+    answers was reached; ``known`` what is known of every key so far, to pass to the
+    next repair, so that no key is checked twice and none that was delivered to is
+    sent to again.
+    """
+
+    resent: list[SendOutcome]
+    invalid: tuple[str, ...] = attrs.field(repr=False)
+    unchecked: tuple[str, ...] = attrs.field(repr=False)
+    known: dict[str, KeyStatus] = attrs.field(repr=False, hash=False)
+
+
+def _rejected_for_a_key(outcome: SendOutcome) -> bool:
+    return (
+        isinstance(outcome, Failed)
+        and isinstance(outcome.error, APIError)
+        and not isinstance(outcome.error, QuotaExceededError)
+        and "user" in outcome.error.bad_inputs
+    )
+
+
+def repair_broadcast(
+    client: KeyChecker,
+    outcomes: Sequence[SendOutcome],
+    *,
+    known: Mapping[str, KeyStatus] | None = None,
+    max_rejections: int = MAX_REJECTIONS,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> BroadcastRepair:
+    """Find the unknown keys of the requests of a :func:`broadcast` that Pushover
+    rejected over a user key, and send each such request once more, to its valid keys.
+
+    Only requests that failed over a key are touched, so nobody who was sent the
+    message is sent it twice; a request whose keys are all valid is not resent (it
+    failed for another reason). Keys are checked with ``validate_user``, one call
+    each, skipping those in *known* (the ``known`` of an earlier repair). Each
+    unknown key costs one 4xx answer, and Pushover blocks IP addresses that repeat
+    them: after *max_rejections* of them no further key is checked, and the keys left
+    are reported ``unchecked``, not sent.
+
+    :raises ValidationError: *max_rejections* is not an int of at least 1.
+    """
+    check_int_range("max_rejections", max_rejections, low=1)
+    _check_in_flight(max_in_flight)
+    _check_outcomes(outcomes)
+    answers = _known_answers(known)
+    rejections = 0
+    retries: list[Notification] = []
+    invalid: list[str] = []
+    unchecked: list[str] = []
+    for outcome in outcomes:
+        if not _rejected_for_a_key(outcome):
+            continue
+        keys = outcome.notification.user.split(",")
+        valid: list[str] = []
+        for key in keys:
+            if key not in answers:
+                if rejections >= max_rejections:
+                    unchecked.append(key)
+                    continue
+                answers[key] = "valid" if _is_valid(client, key) else "invalid"
+                rejections += answers[key] == "invalid"
+            if answers[key] == "valid":
+                valid.append(key)
+            elif answers[key] == "invalid":
+                invalid.append(key)
+        if valid and len(valid) < len(keys):
+            retries.append(attrs.evolve(outcome.notification, user=",".join(valid)))
+    resent = send_many(client, retries, max_in_flight=max_in_flight)
+    for sent in resent:
+        if isinstance(sent, Sent):
+            answers.update(
+                dict.fromkeys(sent.notification.user.split(","), "delivered")
+            )
+    return BroadcastRepair(
+        resent=resent,
+        invalid=tuple(dict.fromkeys(invalid)),
+        unchecked=tuple(dict.fromkeys(unchecked)),
+        known=answers,
+    )
+
+
+def _check_outcomes(outcomes: object) -> None:
+    if isinstance(outcomes, (str, bytes)) or not isinstance(outcomes, Sequence):
+        raise TypeError(
+            f"outcomes: expected a list of outcomes, got a {type(outcomes).__name__}"
+        )
+    for position, outcome in enumerate(cast("Sequence[object]", outcomes)):
+        if not isinstance(outcome, (Sent, Failed, NotAttempted)):
+            raise TypeError(
+                f"outcomes[{position}]: expected an outcome of broadcast, "
+                f"got a {type(outcome).__name__}"
+            )
+
+
+def _known_answers(known: object) -> dict[str, KeyStatus]:
+    if known is None:
+        return {}
+    if not isinstance(known, Mapping):
+        raise TypeError(f"known: expected a mapping, got a {type(known).__name__}")
+    answers: dict[str, KeyStatus] = {}
+    for key, status in cast("Mapping[object, object]", known).items():
+        if not isinstance(key, str):
+            raise TypeError(f"known: keys are user keys, got a {type(key).__name__}")
+        if status not in _KEY_STATUSES:
+            raise ValidationError(
+                "known", f"a status is one of {', '.join(_KEY_STATUSES)}"
+            )
+        answers[key] = status
+    return answers
+
+
+_KEY_STATUSES: Final = ("valid", "invalid", "delivered")
+
+
+def _is_valid(client: KeyChecker, key: str) -> bool:
+    try:
+        client.validate_user(key)
+    except APIError as error:
+        if "user" in error.bad_inputs:
+            return False
+        raise
+    return True

@@ -23,11 +23,11 @@ from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import Transport, decode_response, encode_request
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Mapping, Sequence
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import SendOutcome
+    from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 
@@ -221,6 +221,35 @@ class Client:
         from chump_typed._bulk import broadcast
 
         return broadcast(self, template, users, max_in_flight=max_in_flight)
+
+    def repair_broadcast(
+        self,
+        outcomes: Sequence[SendOutcome],
+        *,
+        known: Mapping[str, KeyStatus] | None = None,
+        max_rejections: int = 5,
+        max_in_flight: int = 2,
+    ) -> BroadcastRepair:
+        """Find the unknown keys of a :meth:`broadcast`'s requests that Pushover
+        rejected over a user key, and send those requests once more to their valid
+        keys.
+
+        Only requests rejected over a key are touched, so nobody who was sent the
+        message is sent it twice. Each key is checked once with
+        :meth:`validate_user`, skipping those in *known* (an earlier repair's
+        ``known``); after *max_rejections* unknown keys (4xx answers, which Pushover
+        punishes when repeated) no further key is checked, and the rest are reported
+        ``unchecked`` and not sent.
+        """
+        from chump_typed._bulk import repair_broadcast
+
+        return repair_broadcast(
+            self,
+            outcomes,
+            known=known,
+            max_rejections=max_rejections,
+            max_in_flight=max_in_flight,
+        )
 
     def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""

@@ -59,6 +59,7 @@ from chump_typed import (
     AppLimits,
     Attachment,
     AttachmentSource,
+    BroadcastRepair,
     CancelByTagRequest,
     CancelByTagResult,
     CancelRequest,
@@ -91,6 +92,7 @@ from chump_typed import (
     GroupSummary,
     HTTPRequest,
     HTTPResponse,
+    KeyStatus,
     LicenseAssignRequest,
     LicenseAssignResult,
     LicenseCredits,
@@ -427,6 +429,13 @@ def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> No
     assert_type(chunk_recipients([USER_KEY], size=10), list[str])
     assert_type(outcome.notification, Notification)
     assert_type(outcome.index, int)
+    repair = client.repair_broadcast([outcome], known={USER_KEY: "valid"})
+    assert_type(repair, BroadcastRepair)
+    assert_type(repair.resent, list[SendOutcome])
+    assert_type(repair.invalid, tuple[str, ...])
+    assert_type(repair.unchecked, tuple[str, ...])
+    assert_type(repair.known, dict[str, KeyStatus])
+    assert_type(client.repair_broadcast([], max_rejections=2), BroadcastRepair)
     assert_type(outcome.result, SendResult | None)
     assert_type(outcome.error, PushoverError | None)
     if isinstance(outcome, Sent):

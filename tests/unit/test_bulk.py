@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections import Counter
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import pytest
 from hypothesis import given
@@ -408,3 +409,117 @@ def test_an_unexpected_error_says_what_was_sent_before_it() -> None:
     notes_text = "\n".join(getattr(caught.value, "__notes__", []))
     assert "2 of 20 notifications were sent" in notes_text
     assert "[0, 1]" in notes_text
+
+
+# -- Repairing a broadcast ---------------------------------------------------------------
+
+KNOWN: Final = keys(120)
+UNKNOWN: Final = [f"u{i:029d}" for i in range(4)]
+
+
+def repair_fake() -> FakePushover:
+    return FakePushover(users=dict.fromkeys(KNOWN, ("phone",)))
+
+
+def deliveries(fake: FakePushover) -> Counter[str]:
+    return Counter(key for m in fake.messages for key in m.recipients)
+
+
+def test_one_bad_key_sinks_its_batch_and_the_repair_reaches_the_rest() -> None:
+    fake = repair_fake()
+    client = fake_client(fake)
+    users = [*KNOWN[:49], UNKNOWN[0], *KNOWN[49:60]]  # batch 0: 50 keys, batch 1: 10
+    template = Notification(user=USER_KEY, message="maintenance")
+
+    outcomes = client.broadcast(template, users)
+
+    assert [type(o) for o in outcomes] == [Failed, Sent]
+    assert outcomes[0].index == 0
+    assert UNKNOWN[0] in outcomes[0].notification.user.split(",")
+
+    repair = client.repair_broadcast(outcomes)
+
+    assert repair.invalid == (UNKNOWN[0],)
+    assert repair.unchecked == ()
+    assert [type(o) for o in repair.resent] == [Sent]
+    assert deliveries(fake) == Counter(KNOWN[:60])  # each valid key exactly once
+    validations = [r for r in fake.requests if r.path.endswith("validate.json")]
+    assert len(validations) == 50  # the rejected batch's keys only
+    assert repair.known[UNKNOWN[0]] == "invalid"
+    assert repair.known[KNOWN[0]] == "delivered"
+
+
+def test_the_4xx_answers_of_a_repair_are_bounded() -> None:
+    fake = repair_fake()
+    client = fake_client(fake)
+    users = [UNKNOWN[0], KNOWN[0], UNKNOWN[1], UNKNOWN[2], KNOWN[1], UNKNOWN[3]]
+    outcomes = client.broadcast(Notification(user=USER_KEY, message="m"), users)
+
+    repair = client.repair_broadcast(outcomes, max_rejections=2)
+
+    rejected = [
+        r
+        for r in fake.requests
+        if r.path.endswith("validate.json") and r.params["user"] in UNKNOWN
+    ]
+    assert len(rejected) == 2
+    assert repair.invalid == (UNKNOWN[0], UNKNOWN[1])
+    assert repair.unchecked == (UNKNOWN[2], KNOWN[1], UNKNOWN[3])
+    assert deliveries(fake) == Counter([KNOWN[0]])  # unchecked keys are not sent
+
+
+def test_a_second_repair_checks_no_key_twice() -> None:
+    fake = repair_fake()
+    client = fake_client(fake)
+    users = [UNKNOWN[0], KNOWN[0], UNKNOWN[1], KNOWN[1]]
+    outcomes = client.broadcast(Notification(user=USER_KEY, message="m"), users)
+    first = client.repair_broadcast(outcomes, max_rejections=1)
+    checked_before = len(fake.requests)
+
+    second = client.repair_broadcast(outcomes, known=first.known, max_rejections=1)
+
+    checked = [
+        r.params["user"]
+        for r in fake.requests[checked_before:]
+        if r.path.endswith("validate.json")
+    ]
+    assert first.known == {UNKNOWN[0]: "invalid"}  # the bound stopped it after one
+    assert checked == [KNOWN[0], UNKNOWN[1]]  # UNKNOWN[0] is not asked again
+    assert second.invalid == (UNKNOWN[0], UNKNOWN[1])
+    assert second.unchecked == (KNOWN[1],)
+    assert deliveries(fake) == Counter([KNOWN[0]])
+
+
+@given(st.integers(min_value=-3, max_value=3))
+def test_max_rejections_accepts_exactly_one_or_more(value: int) -> None:
+    client = fake_client(repair_fake())
+    if value >= 1:
+        assert client.repair_broadcast([], max_rejections=value).resent == []
+    else:
+        with pytest.raises(ValidationError, match="max_rejections"):
+            client.repair_broadcast([], max_rejections=value)
+
+
+def test_a_broadcast_without_rejections_is_left_alone() -> None:
+    fake = repair_fake()
+    client = fake_client(fake)
+    outcomes = client.broadcast(Notification(user=USER_KEY, message="m"), KNOWN[:3])
+
+    repair = client.repair_broadcast(outcomes)
+
+    assert repair.resent == []
+    assert len(fake.messages) == 1
+
+
+def test_repairing_twice_sends_to_nobody_twice() -> None:
+    fake = repair_fake()
+    client = fake_client(fake)
+    outcomes = client.broadcast(
+        Notification(user=USER_KEY, message="m"), [UNKNOWN[0], *KNOWN[:3]]
+    )
+    first = client.repair_broadcast(outcomes)
+
+    second = client.repair_broadcast(outcomes, known=first.known)
+
+    assert second.resent == []
+    assert deliveries(fake) == Counter(KNOWN[:3])
