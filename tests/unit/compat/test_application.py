@@ -31,6 +31,7 @@ from chump_typed.testing import (
     FakePushover,
     FakeTransport,
 )
+from tests.transports import HeldFirstAnswer
 
 UTC = dt.timezone.utc
 
@@ -40,30 +41,6 @@ OTHER_USER = "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123"
 pytestmark = pytest.mark.fake_options(
     users={USER_KEY: ("iphone", "droid2"), OTHER_USER: ("pixel",)}
 )
-
-
-class _ReorderingTransport(FakeTransport):
-    """Lets the fake answer the first message at once, then holds that response back
-    until told: a later send overtakes it, as when two responses cross on the wire."""
-
-    def __init__(self, fake: FakePushover) -> None:
-        super().__init__(fake)
-        self.first_answered = threading.Event()
-        self.release_first = threading.Event()
-        self._messages = 0
-        self._lock = threading.Lock()
-
-    def send(self, request: HTTPRequest) -> HTTPResponse:
-        response = super().send(request)  # the fake answers in arrival order
-        if not request.url.endswith("/messages.json"):
-            return response
-        with self._lock:
-            self._messages += 1
-            first = self._messages == 1
-        if first:
-            self.first_answered.set()
-            assert self.release_first.wait(timeout=30)
-        return response
 
 
 def authenticated(app: Application) -> bool:
@@ -122,26 +99,6 @@ GOOD_TOKEN = "gOODtOKEN00000000000000000000a"
 OLD_TOKEN = "oLDtOKEN000000000000000000000b"
 
 
-class _HeldFirstTransport(FakeTransport):
-    """Answers the first request at once but hands the answer back only when told."""
-
-    def __init__(self, fake: FakePushover) -> None:
-        super().__init__(fake)
-        self.answered = threading.Event()
-        self.release = threading.Event()
-        self._first = True
-        self._lock = threading.Lock()
-
-    def send(self, request: HTTPRequest) -> HTTPResponse:
-        response = super().send(request)
-        with self._lock:
-            first, self._first = self._first, False
-        if first:
-            self.answered.set()
-            assert self.release.wait(timeout=30)
-        return response
-
-
 class TestConstants:
     def test_priorities(self) -> None:
         assert (LOWEST, LOW, NORMAL, HIGH, EMERGENCY) == (-2, -1, 0, 1, 2)
@@ -197,15 +154,15 @@ class TestApplication:
     ) -> None:
         """The server answers A (remaining 9999) then B (9998), but B's response
         arrives first: the figures stay B's, the newest the server gave."""
-        transport = _ReorderingTransport(fake)
+        transport = HeldFirstAnswer(fake, path="/messages.json")
         app = Application(APP_TOKEN, transport=transport)
         user = app.get_user(USER_KEY)
         first = threading.Thread(target=user.send_message, args=("A",))
         first.start()
-        assert transport.first_answered.wait(timeout=30)
+        assert transport.answered.wait(timeout=30)
 
         user.send_message("B")  # answered second, applied first
-        transport.release_first.set()
+        transport.release.set()
         first.join(timeout=30)
 
         assert not first.is_alive()
@@ -241,7 +198,7 @@ def test_any_arrival_order_ends_on_the_newest_figures(
 
 def test_a_rejection_for_an_old_token_leaves_the_new_token_alone() -> None:
     fake = FakePushover(app_tokens=(GOOD_TOKEN,))
-    transport = _HeldFirstTransport(fake)
+    transport = HeldFirstAnswer(fake)
     app = Application(OLD_TOKEN, transport=transport)
     user = app.get_user(USER_KEY)
     outcome: list[Message] = []

@@ -8,8 +8,6 @@ import pytest
 
 from chump_typed import (
     Application,
-    HTTPRequest,
-    HTTPResponse,
     Message,
     User,
 )
@@ -19,6 +17,7 @@ from chump_typed.testing import (
     FakePushover,
     FakeTransport,
 )
+from tests.transports import HeldFirstAnswer
 
 OTHER_USER = "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123"
 
@@ -29,26 +28,6 @@ pytestmark = pytest.mark.fake_options(
 
 def paths(fake: FakePushover) -> list[str]:
     return [f"{r.method} {r.path}" for r in fake.requests]
-
-
-class _HeldFirstTransport(FakeTransport):
-    """Answers the first request at once but hands the answer back only when told."""
-
-    def __init__(self, fake: FakePushover) -> None:
-        super().__init__(fake)
-        self.answered = threading.Event()
-        self.release = threading.Event()
-        self._first = True
-        self._lock = threading.Lock()
-
-    def send(self, request: HTTPRequest) -> HTTPResponse:
-        response = super().send(request)
-        with self._lock:
-            first, self._first = self._first, False
-        if first:
-            self.answered.set()
-            assert self.release.wait(timeout=30)
-        return response
 
 
 class TestUser:
@@ -76,7 +55,7 @@ class TestUser:
 def test_a_rejection_for_an_old_user_key_leaves_the_new_key_alone(
     fake: FakePushover,
 ) -> None:
-    transport = _HeldFirstTransport(fake)
+    transport = HeldFirstAnswer(fake)
     app = Application(APP_TOKEN, transport=transport)
     user = app.get_user("uNKNOWNuSER000000000000000000c")
     outcome: list[Message] = []
