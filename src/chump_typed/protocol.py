@@ -17,6 +17,7 @@ from urllib.parse import quote, quote_plus
 
 import attrs
 
+from chump_typed._checks import check_unicode
 from chump_typed._converter import (
     ShapeError,
     epoch_to_datetime,
@@ -228,14 +229,14 @@ def encode_request(
 
 
 def _unencodable(fields: Mapping[str, str]) -> ValidationError:
-    """The error for a field that is not valid Unicode (it names the field only: the
+    """The error for the field that is not valid Unicode (named, never shown: the
     value may be a secret)."""
-    for name, value in fields.items():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return ValidationError(name, "is not valid Unicode text (a lone surrogate)")
-    return ValidationError("request", "is not valid Unicode text")
+    try:
+        for name, value in fields.items():
+            check_unicode(name, value)
+    except ValidationError as error:
+        return error
+    return ValidationError("request", "must be valid Unicode text")
 
 
 def _build(
