@@ -122,7 +122,16 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         Sent,
         chunk_recipients,
     )
-    from chump_typed._urllib3 import PushoverRetry, Urllib3Transport
+    from chump_typed._retry import (
+        Answered,
+        MaybeSent,
+        NotConnected,
+        RetryAfter,
+        RetryEvent,
+        RetryPolicy,
+        RetryStop,
+    )
+    from chump_typed._urllib3 import Urllib3Transport
     from chump_typed.compat import (
         EMERGENCY,
         HIGH,
@@ -168,6 +177,7 @@ __all__ = [
     "UPDATE_GLANCE",
     "VALIDATE_USER",
     "APIError",
+    "Answered",
     "AppLimits",
     "Application",
     "Attachment",
@@ -212,18 +222,23 @@ __all__ = [
     "LicenseCreditsRequest",
     "LicenseOS",
     "LimitsRequest",
+    "MaybeSent",
     "Message",
     "NotAttempted",
+    "NotConnected",
     "Notification",
     "Priority",
     "PushoverError",
-    "PushoverRetry",
     "QuotaExceededError",
     "RateLimit",
     "Receipt",
     "ReceiptRequest",
     "Request",
     "Result",
+    "RetryAfter",
+    "RetryEvent",
+    "RetryPolicy",
+    "RetryStop",
     "SendOutcome",
     "SendResult",
     "Sent",
@@ -268,7 +283,19 @@ _LAZY: dict[str, str] = {
         ),
         "chump_typed._bulk",
     ),
-    **dict.fromkeys(("PushoverRetry", "Urllib3Transport"), "chump_typed._urllib3"),
+    **dict.fromkeys(
+        (
+            "Answered",
+            "MaybeSent",
+            "NotConnected",
+            "RetryAfter",
+            "RetryEvent",
+            "RetryPolicy",
+            "RetryStop",
+        ),
+        "chump_typed._retry",
+    ),
+    "Urllib3Transport": "chump_typed._urllib3",
     **dict.fromkeys(
         (
             "EMERGENCY",
@@ -303,6 +330,11 @@ else:
             from importlib.metadata import version
 
             return version("chump_typed")
+        if name == "PushoverRetry":
+            raise AttributeError(
+                "chump_typed.PushoverRetry was replaced by chump_typed.RetryPolicy, "
+                "which every transport asks (see CHANGELOG.md)"
+            )
         raise AttributeError(f"module 'chump_typed' has no attribute {name!r}")
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import math
 import re
 from typing import Any, Final
 
@@ -167,6 +168,16 @@ def check_int_range(
         raise ValidationError(field, f"must be >= {low}, got {value}")
     if high is not None and value > high:
         raise ValidationError(field, f"must be <= {high}, got {value}")
+
+
+def check_seconds(field: str, value: object, *, allow_zero: bool = False) -> None:
+    """A finite number of seconds (an ``int`` or ``float``, not a ``bool``), more
+    than 0 (or at least 0 when *allow_zero*)."""
+    require_type(field, value, (int, float))
+    assert isinstance(value, (int, float))
+    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValidationError(field, f"must be a finite number of seconds {bound}")
 
 
 def optional(check: Any, **bounds: Any) -> Any:

@@ -1,187 +1,144 @@
-"""The real transport: urllib3, pooled, verified, with Pushover's retry rules.
+"""The real transport: urllib3, pooled, verified, with one deadline per call.
 
 This is the only module that imports urllib3. It moves an already encoded
-:class:`~chump_typed.protocol.HTTPRequest` and maps every urllib3 failure to
-:class:`~chump_typed.errors.TransportError`.
+:class:`~chump_typed.protocol.HTTPRequest`, asks :class:`~chump_typed.RetryPolicy`
+whether and when to try again, and maps every urllib3 failure to
+:class:`~chump_typed.errors.TransportError`. What it adds to urllib3, and why:
 
-Retry policy (Pushover's "being friendly" rules; the table with the reasons is in
-``docs/design-decisions.md``):
-
-* a connection that could not be made is retried for any method (nothing was sent);
-* a read failure (timeout, reset, truncated answer) is retried for GET only: a POST is
-  **never** resent once its request may have reached the server, because a
-  notification must not be delivered twice; the error says ``may_have_been_sent``;
-* 500, 502 and 503 answers are retried for any method (Pushover documents them as "not
-  done, try again"); 504 only for GET, since the gateway may have given up on a server
-  that went on to act;
-* every wait is at least ``backoff_floor`` seconds (Pushover asks for 5 s) and honours
-  ``Retry-After``; a ``Retry-After`` longer than ``max_wait`` ends the retries instead;
-* a 4xx, 429 included, is never retried (Pushover blocks IPs that repeat them);
-* a request marked not ``retryable`` (each success costs money) is never resent after
-  it may have reached the server, whatever the answer.
+* **one deadline for the whole call** (connect, send, headers, body and every retry with
+  its wait): socket timeouts bound each read, and a server trickling a byte a second
+  never trips them, so a watchdog shuts the socket down when the time is up
+  (:mod:`chump_typed._deadline`);
+* **a cap on the decoded answer** (1 MiB by default): reading stops past it
+  (:mod:`chump_typed._body`);
+* **fork safety**: a child process opens its own connections and never touches the
+  ones it inherited (:mod:`chump_typed._fork`);
+* **proxies** from the environment or ``proxy=``, decided by
+  :mod:`chump_typed._proxy`; https goes through a CONNECT tunnel;
+* **no third-party exception in the chain**: urllib3's frames hold the request body
+  (token included) and error trackers record frame locals, so errors keep only the
+  failure's type name and redacted text.
 """
 
 from __future__ import annotations
 
 import logging
-import math
 import os
 import ssl
 import time
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Final, cast
 
+import attrs
 import urllib3
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
     ConnectTimeoutError,
+    EmptyPoolError,
     HTTPError,
-    InvalidHeader,
     LocationValueError,
-    MaxRetryError,
     ProtocolError,
+    ProxyError,
     ReadTimeoutError,
-    ResponseError,
     SSLError,
 )
-from urllib3.util.retry import Retry
 
-from chump_typed._checks import check_int_range, require_type
-from chump_typed._redact import redact_log_text, redact_url
-from chump_typed.errors import TransportError, ValidationError
+from chump_typed._body import (
+    DEFAULT_MAX_RESPONSE,
+    CappedBody,
+    TooLarge,
+    UnreadableEncoding,
+)
+from chump_typed._checks import check_int_range, check_seconds, require_type
+from chump_typed._deadline import WATCHDOG
+from chump_typed._fork import renew_after_fork
+from chump_typed._proxy import Proxy, check_proxy, choose_proxy
+from chump_typed._redact import RedactRecords, redact_log_text, redact_url
+from chump_typed._retry import (
+    DEFAULT_BACKOFF_FLOOR,
+    DEFAULT_MAX_WAIT,
+    DEFAULT_RETRY_STATUSES,
+    Answered,
+    MaybeSent,
+    NotConnected,
+    Outcome,
+    RetryEvent,
+    RetryPolicy,
+    RetryStop,
+)
+from chump_typed.errors import TransportError, UnexpectedResponseError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from typing_extensions import Self
-    from urllib3.connectionpool import ConnectionPool, HTTPConnectionPool
     from urllib3.response import BaseHTTPResponse
 
 __all__ = [
     "DEFAULT_BACKOFF_FLOOR",
+    "DEFAULT_DEADLINE",
     "DEFAULT_RETRY_STATUSES",
     "DEFAULT_TIMEOUT",
-    "PushoverRetry",
     "Urllib3Transport",
 ]
 
 #: Connect and read timeouts, in seconds, used when none are given.
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=30.0)
 
-#: Pushover's rule: never retry sooner than 5 seconds after the previous attempt.
-DEFAULT_BACKOFF_FLOOR: Final = 5.0
+logger: Final = logging.getLogger("chump_typed")
 
-#: The longest wait before a retry; a longer ``Retry-After`` ends the retries.
-DEFAULT_MAX_WAIT: Final = 60.0
+#: The longest one call may take, retries and their waits included, in seconds.
+DEFAULT_DEADLINE: Final = 60.0
 
-#: How retries wait (a module attribute so that tests can record the waits).
-_sleep: Callable[[float], None] = time.sleep
-
-#: 5xx answers worth another attempt.
-DEFAULT_RETRY_STATUSES: Final = frozenset({500, 502, 503, 504})
-
-#: Answers after which the server may have acted: retried only for safe methods.
-_MAY_HAVE_ACTED: Final = frozenset({504})
-
-#: Methods that may be repeated after the request may have reached the server.
-_SAFE_METHODS: Final = frozenset({"GET"})
+#: How much of an answer is read at a time.
+_CHUNK: Final = 16 * 1024
 
 
-class PushoverRetry(Retry):
-    """urllib3's :class:`~urllib3.util.Retry`, held to Pushover's rules.
+class _WatchedHTTPConnection(HTTPConnection):
+    """An HTTP connection that tells the deadline watchdog which socket to cut off."""
 
-    Differences from ``Retry``: no 4xx is ever retried (``Retry`` retries 413, 429 and
-    503 that carry ``Retry-After``); 5xx answers in ``status_forcelist`` are retried
-    for every method except those in ``_MAY_HAVE_ACTED``, which only safe methods
-    repeat; every wait is at least ``backoff_floor`` seconds (``Retry`` waits nothing
-    before the first retry); a malformed ``Retry-After`` falls back to the backoff
-    instead of raising; a ``Retry-After`` above ``max_wait`` stops retrying.
-    """
+    def connect(self) -> None:
+        WATCHDOG.attach(self, sending=False)
+        super().connect()
+        WATCHDOG.attach(self, sending=False)
 
-    def __init__(
-        self,
-        *args: Any,
-        backoff_floor: float = DEFAULT_BACKOFF_FLOOR,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        **kwargs: Any,
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self.backoff_floor = backoff_floor
-        self.max_wait = max_wait
-
-    def new(self, **kw: Any) -> Self:
-        kw.setdefault("backoff_floor", self.backoff_floor)
-        kw.setdefault("max_wait", self.max_wait)
-        return super().new(**kw)
-
-    def is_retry(
-        self, method: str, status_code: int, has_retry_after: bool = False
-    ) -> bool:
-        """Whether an answer with *status_code* is worth another attempt."""
-        if status_code < 500 or status_code not in self.status_forcelist:
-            return False
-        return status_code not in _MAY_HAVE_ACTED or self._is_method_retryable(method)
-
-    def retry_after(self, response: BaseHTTPResponse | None) -> float | None:
-        """The response's ``Retry-After`` in seconds; ``None`` when absent, malformed
-        or not respected."""
-        if response is None or not self.respect_retry_after_header:
-            return None
-        try:
-            return self.get_retry_after(response)
-        except InvalidHeader:
-            return None
-
-    def get_backoff_time(self) -> float:
-        return max(self.backoff_floor, super().get_backoff_time())
-
-    def wait_before_retry(self, response: BaseHTTPResponse | None = None) -> float:
-        """Seconds to wait before the next attempt: the backoff (never below the
-        floor), or the server's ``Retry-After`` when it asks for longer."""
-        backoff = self.get_backoff_time()
-        retry_after = self.retry_after(response)
-        return backoff if retry_after is None else max(backoff, retry_after)
-
-    def sleep(self, response: BaseHTTPResponse | None = None) -> None:
-        delay = self.wait_before_retry(response)
-        if delay > 0:
-            _sleep(delay)
-
-    def sleep_for_retry(self, response: BaseHTTPResponse) -> bool:
-        # Only used by urllib3 for redirects, which chump_typed never follows.
-        self.sleep(response)
-        return True
-
-    def increment(
-        self,
-        method: str | None = None,
-        url: str | None = None,
-        response: BaseHTTPResponse | None = None,
-        error: Exception | None = None,
-        _pool: ConnectionPool | None = None,
-        _stacktrace: TracebackType | None = None,
-    ) -> Self:
-        retry_after = self.retry_after(response)
-        if retry_after is not None and retry_after > self.max_wait:
-            # urllib3 then returns this response (raise_on_status=False).
-            raise MaxRetryError(
-                _pool,  # type: ignore[arg-type]  # urllib3 passes None itself
-                url,
-                ResponseError(f"Retry-After of {retry_after:.0f} s exceeds max_wait"),
-            )
-        return super().increment(method, url, response, error, _pool, _stacktrace)
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        WATCHDOG.attach(self, sending=True)
+        super().request(*args, **kwargs)
 
 
-def _check_seconds(field: str, value: object, *, allow_zero: bool) -> float:
-    require_type(field, value, (int, float))
-    assert isinstance(value, (int, float))
-    if not math.isfinite(value) or value < 0 or (value == 0 and not allow_zero):
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValidationError(field, f"must be a finite number of seconds {bound}")
-    return float(value)
+class _WatchedHTTPSConnection(HTTPSConnection):
+    """The https twin of :class:`_WatchedHTTPConnection` (the TLS handshake itself is
+    bounded by the connect timeout, clipped to the time left)."""
+
+    def connect(self) -> None:
+        WATCHDOG.attach(self, sending=False)
+        super().connect()
+        WATCHDOG.attach(self, sending=False)
+
+    def request(self, *args: Any, **kwargs: Any) -> None:
+        WATCHDOG.attach(self, sending=True)
+        super().request(*args, **kwargs)
 
 
-def _check_timeout(value: object) -> urllib3.Timeout:
+# urllib3's own connection classes do not match its connection protocols either.
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _WatchedHTTPConnection  # pyright: ignore[reportAssignmentType]
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _WatchedHTTPSConnection  # pyright: ignore[reportAssignmentType]
+
+
+#: The pools every manager makes (urllib3 reads this per manager instance).
+_POOL_CLASSES: Final[dict[str, type[HTTPConnectionPool]]] = {
+    "http": _HTTPPool,
+    "https": _HTTPSPool,
+}
+
+
+def _check_timeout(value: object) -> tuple[float, float]:
+    """The connect and the read timeout *value* sets (a ``total`` bounds both)."""
     if isinstance(value, urllib3.Timeout):
         started = value.clone()  # read_timeout of a total needs a started clock
         started.start_connect()
@@ -190,38 +147,47 @@ def _check_timeout(value: object) -> urllib3.Timeout:
             raise ValidationError(
                 "timeout", "both the connect and the read timeout must be set"
             )
-        return value
-    seconds = _check_seconds("timeout", value, allow_zero=False)
-    return urllib3.Timeout(connect=seconds, read=seconds)
+        return float(connect), float(read)
+    check_seconds("timeout", value)
+    return float(value), float(value)  # type: ignore[arg-type]  # checked: a number
 
 
-def _check_statuses(value: object) -> frozenset[int]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Collection):
-        raise TypeError("retry_statuses: expected a collection of 5xx status codes")
-    statuses: frozenset[object] = frozenset(value)  # pyright: ignore[reportUnknownArgumentType]
-    for status in statuses:
-        require_type("retry_statuses", status, int)
-        assert isinstance(status, int)
-        if not 500 <= status <= 599:
-            raise ValidationError(
-                "retry_statuses",
-                f"only 5xx answers may be retried (Pushover blocks clients that "
-                f"repeat 4xx), got {status}",
-            )
-    return frozenset(s for s in statuses if isinstance(s, int))
+def _check_policy(retries: object, knobs: dict[str, object]) -> RetryPolicy:
+    if isinstance(retries, RetryPolicy):
+        return retries
+    if isinstance(retries, urllib3.Retry):
+        raise TypeError(
+            "retries: expected an int or a RetryPolicy; urllib3's Retry is not used "
+            "(it would retry 429 answers and resend POSTs)"
+        )
+    # The policy checks every value and type itself.
+    return RetryPolicy(retries=cast("int", retries), **cast("dict[str, Any]", knobs))
+
+
+@attrs.frozen
+class _Failure:
+    """An attempt that got no usable answer: what the retry policy is told (``None``
+    when retrying cannot help) and the error to raise if it says stop."""
+
+    outcome: Outcome | None
+    error: TransportError | UnexpectedResponseError
 
 
 class Urllib3Transport:
-    """Sends requests with one pooled :class:`urllib3.PoolManager`.
+    """Sends requests with pooled urllib3 connections.
 
     Every argument is keyword-only and optional; the defaults follow Pushover's rules.
 
     :param timeout: seconds for connecting and for each read, or a
         :class:`urllib3.Timeout` with both set (default: 10 s connect, 30 s read).
+    :param deadline: the longest one call may take, in seconds, connecting, sending,
+        reading and every retry with its wait together (default 60 s). No retry is
+        started that could not finish in time, and a server that trickles its answer
+        is cut off when the deadline passes.
     :param retries: the most retries of one request, all causes together (default 3;
-        0 never retries), or a :class:`PushoverRetry` that replaces every retry knob
-        below. Whatever the policy, a request that is not a GET is never resent once
-        it may have reached the server.
+        0 never retries), or a :class:`~chump_typed.RetryPolicy` that replaces every
+        retry knob below. Whatever the policy, a request that is not a GET is never
+        resent once it may have reached the server.
     :param connect_retries: retries after a connection could not be made (default 3).
     :param read_retries: retries of a GET after a read failed (default 2).
     :param status_retries: retries after a 5xx answer in *retry_statuses* (default 2).
@@ -229,22 +195,34 @@ class Urllib3Transport:
         for GET only). 4xx answers are refused here: they are never retried.
     :param backoff_floor: the least wait before any retry, in seconds (default 5, as
         Pushover asks; tests pass 0).
-    :param backoff_factor: urllib3's exponential backoff factor (default 5 s: waits of
-        5, 10, 20 ... seconds).
+    :param backoff_factor: the exponential backoff factor (default 5 s: waits of 5,
+        10, 20 ... seconds).
     :param backoff_max: the longest backoff (default 60 s).
     :param max_wait: a ``Retry-After`` longer than this ends the retries (default 60 s).
+    :param max_response_size: the largest decoded answer read, in bytes (default
+        1 MiB); a larger one raises :class:`~chump_typed.UnexpectedResponseError`.
+    :param proxy: the proxy to go through (``http://host:port``, optionally with
+        ``user:password@``); by default the environment's ``HTTPS_PROXY``,
+        ``HTTP_PROXY`` and ``NO_PROXY`` decide. Loopback hosts are never proxied.
+    :param trust_env: read the proxy from the environment (default true).
     :param ca_certs: path of a CA bundle to verify servers against.
     :param ssl_context: a client :class:`ssl.SSLContext`, for full control of TLS.
         Certificates are verified whatever the context says.
     :param maxsize: connections open at once, 1 or 2 (Pushover allows 2, the default).
         More callers wait for a free connection.
+    :param on_retry: called with a :class:`~chump_typed.RetryEvent` before each
+        retry's wait (to tell a person a retry is pending).
+    :param sleep: how a retry waits (default :func:`time.sleep`; tests record instead).
+    :param clock: the monotonic clock the deadline is measured on (default
+        :func:`time.monotonic`).
     """
 
     def __init__(
         self,
         *,
         timeout: float | urllib3.Timeout = DEFAULT_TIMEOUT,
-        retries: PushoverRetry | int = 3,
+        deadline: float = DEFAULT_DEADLINE,
+        retries: RetryPolicy | int = 3,
         connect_retries: int = 3,
         read_retries: int = 2,
         status_retries: int = 2,
@@ -253,65 +231,90 @@ class Urllib3Transport:
         backoff_factor: float = 5.0,
         backoff_max: float = 60.0,
         max_wait: float = DEFAULT_MAX_WAIT,
+        max_response_size: int = DEFAULT_MAX_RESPONSE,
+        proxy: str | None = None,
+        trust_env: bool = True,
         ca_certs: str | None = None,
         ssl_context: ssl.SSLContext | None = None,
         maxsize: int = 2,
+        on_retry: Callable[[RetryEvent], object] | None = None,
+        sleep: Callable[[float], object] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.timeout: Final = _check_timeout(timeout)
-        policy = cast("object", retries)  # checked at run time, for untyped callers
-        if isinstance(policy, Retry) and not isinstance(policy, PushoverRetry):
-            raise TypeError(
-                "retries: expected an int or a PushoverRetry; a plain urllib3 Retry "
-                "would retry 429 answers"
-            )
-        if not isinstance(policy, PushoverRetry):
-            check_int_range("retries", policy, low=0)
-            for name, value in (
-                ("connect_retries", connect_retries),
-                ("read_retries", read_retries),
-                ("status_retries", status_retries),
-            ):
-                check_int_range(name, value, low=0)
-            policy = PushoverRetry(
-                total=retries,
-                connect=connect_retries,
-                read=read_retries,
-                status=status_retries,
-                other=0,
-                redirect=0,
-                allowed_methods=_SAFE_METHODS,
-                status_forcelist=_check_statuses(retry_statuses),
-                backoff_factor=_check_seconds(
-                    "backoff_factor", backoff_factor, allow_zero=True
-                ),
-                backoff_max=_check_seconds("backoff_max", backoff_max, allow_zero=True),
-                raise_on_status=False,
-                raise_on_redirect=False,
-                respect_retry_after_header=True,
-                backoff_floor=_check_seconds(
-                    "backoff_floor", backoff_floor, allow_zero=True
-                ),
-                max_wait=_check_seconds("max_wait", max_wait, allow_zero=True),
-            )
-        self.retries: Final[PushoverRetry] = policy
-        # The per-request policies, derived once: Retry.new() costs as much as our whole
-        # encoding step, and these never change.
-        self._once_retries = policy.new(read=False, status=0, other=0)
-        self._post_retries = policy.new(read=False, other=0)
+        connect, read = _check_timeout(timeout)
+        #: The per-operation timeouts (each also clipped to the time left).
+        self.timeout: Final = urllib3.Timeout(connect=connect, read=read)
+        check_seconds("deadline", deadline)
+        self.deadline: Final = float(deadline)
+        self.retries: Final = _check_policy(
+            retries,
+            {
+                "connect_retries": connect_retries,
+                "read_retries": read_retries,
+                "status_retries": status_retries,
+                "retry_statuses": retry_statuses,
+                "backoff_floor": backoff_floor,
+                "backoff_factor": backoff_factor,
+                "backoff_max": backoff_max,
+                "max_wait": max_wait,
+            },
+        )
+        check_int_range("max_response_size", max_response_size, low=1)
+        self.max_response_size: Final = max_response_size
+        self._proxy = None if proxy is None else check_proxy("proxy", proxy)
+        #: The proxy given, without its credentials (``None``: the environment
+        #: decides, unless *trust_env* is false).
+        self.proxy: Final = None if self._proxy is None else self._proxy.url
+        self.trust_env: Final = trust_env
+        require_type("trust_env", trust_env, bool)
         check_int_range("maxsize", maxsize, low=1, high=2)
-        pool_kwargs: dict[str, Any] = {"cert_reqs": "CERT_REQUIRED"}
+        for name, hook in (("on_retry", on_retry), ("sleep", sleep), ("clock", clock)):
+            if hook is not None and not callable(hook):
+                raise TypeError(
+                    f"{name}: expected a callable, got a {type(hook).__name__}"
+                )
+        self._on_retry = on_retry
+        self._sleep = sleep
+        self._clock = clock
+        self._pool_kwargs: dict[str, Any] = {
+            "cert_reqs": "CERT_REQUIRED",
+            "maxsize": maxsize,
+            "block": True,
+            "retries": False,
+        }
         if ca_certs is not None:
             require_type("ca_certs", ca_certs, str)
             if "\x00" in ca_certs or not os.path.isfile(ca_certs):
                 raise ValidationError("ca_certs", "must name an existing file")
-            pool_kwargs["ca_certs"] = ca_certs
+            self._pool_kwargs["ca_certs"] = ca_certs
         if ssl_context is not None:
             require_type("ssl_context", ssl_context, ssl.SSLContext)
-            pool_kwargs["ssl_context"] = ssl_context
-        self._pool = urllib3.PoolManager(
-            num_pools=4, maxsize=maxsize, block=True, retries=False, **pool_kwargs
-        )
+            self._pool_kwargs["ssl_context"] = ssl_context
+        self._managers: dict[Proxy | None, urllib3.PoolManager] = {}
         self._routes: dict[str, HTTPConnectionPool] = {}
+        #: What a forked child inherited: kept, never closed (the parent still uses it).
+        self._inherited: list[object] = []
+        renew_after_fork(self)
+
+    # -- Pools -------------------------------------------------------------------------
+
+    def _manager(self, proxy: Proxy | None) -> urllib3.PoolManager:
+        manager = self._managers.get(proxy)
+        if manager is None:
+            if proxy is None:
+                manager = urllib3.PoolManager(num_pools=4, **self._pool_kwargs)
+            else:
+                headers = (
+                    None
+                    if proxy.credentials is None
+                    else urllib3.make_headers(proxy_basic_auth=proxy.credentials)
+                )
+                manager = urllib3.ProxyManager(
+                    proxy.url, num_pools=4, proxy_headers=headers, **self._pool_kwargs
+                )
+            manager.pool_classes_by_scheme = _POOL_CLASSES
+            self._managers[proxy] = manager
+        return manager
 
     def _route(self, url: str) -> tuple[HTTPConnectionPool, str]:
         """The connection pool for *url*'s origin, and the request target (path and
@@ -322,54 +325,167 @@ class Urllib3Transport:
         origin = f"{scheme}://{netloc}"
         pool = self._routes.get(origin)
         if pool is None or pool.pool is None:  # unknown, or closed by clear()/eviction
-            pool = self._pool.connection_from_url(origin)
+            proxy = choose_proxy(origin, proxy=self._proxy, trust_env=self.trust_env)
+            pool = self._manager(proxy).connection_from_url(origin)
             self._routes[origin] = pool
         return pool, "/" + target
 
-    def _retries_for(self, request: HTTPRequest) -> Retry:
-        if not request.retryable:
-            # Only a connection that was never made may be tried again.
-            return self._once_retries
-        if request.method not in _SAFE_METHODS:
-            # At most once: no resend after the request may have reached the server.
-            return self._post_retries
-        return self.retries
+    def _after_fork_in_child(self) -> None:
+        """Start afresh in a forked child: the inherited pools share their sockets with
+        the parent, and their locks may be held by threads the child does not have."""
+        self._inherited.append((self._managers, self._routes))
+        self._managers = {}
+        self._routes = {}
+
+    # -- Sending -----------------------------------------------------------------------
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
-        """Send *request*; raise :class:`TransportError` when no response arrives."""
-        failure: BaseException
+        """Send *request*; retry as :attr:`retries` decides, within :attr:`deadline`.
+
+        :raises TransportError: no response arrived in time.
+        :raises UnexpectedResponseError: the answer was too large or unreadable.
+        """
+        deadline = self._clock() + self.deadline
+        outcomes: list[Outcome] = []
+        while True:
+            result = self._attempt(request, deadline - self._clock())
+            if isinstance(result, HTTPResponse):
+                if result.status < 500:
+                    return result
+                outcome: Outcome | None = Answered(
+                    result.status, result.headers.get("retry-after")
+                )
+            else:
+                outcome = result.outcome
+            if outcome is None:
+                break
+            outcomes.append(outcome)
+            decision = self.retries.decide(
+                request.method,
+                outcomes,
+                retryable=request.retryable,
+                remaining=deadline - self._clock(),
+                now=time.time(),
+            )
+            if isinstance(decision, RetryStop):
+                break
+            self._report(request, len(outcomes) + 1, decision.wait, decision.reason)
+            if decision.wait > 0:
+                self._sleep(decision.wait)
+        if isinstance(result, HTTPResponse):
+            return result  # a 5xx not retried (again): decoding reports it
+        raise result.error
+
+    def _report(
+        self, request: HTTPRequest, attempt: int, wait: float, why: str
+    ) -> None:
+        url = redact_url(request.url)
+        logger.info(
+            "%s %s: %s; attempt %d in %.1f s", request.method, url, why, attempt, wait
+        )
+        if self._on_retry is not None:
+            self._on_retry(
+                RetryEvent(
+                    method=request.method,
+                    url=url,
+                    attempt=attempt,
+                    wait=wait,
+                    reason=why,
+                )
+            )
+
+    def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | _Failure:
+        """One attempt within *budget* seconds: the answer, or why there was none.
+
+        Failures are returned, not raised, so that no urllib3 exception (whose frames
+        hold the body) ends up in the chain of the error the caller sees."""
+        if budget <= 0:
+            return self._deadline_passed(request, sending=False)
+        pool, target = self._route(request.url)
+        guard = WATCHDOG.watch(budget)
+        response: BaseHTTPResponse | None = None
+        failure: _Failure | None = None
+        body = b""
         try:
-            pool, target = self._route(request.url)
             response = pool.urlopen(
                 request.method,
                 target,
                 body=request.body or None,
                 headers=request.headers,
-                retries=self._retries_for(request),
-                timeout=self.timeout,
+                retries=False,
+                timeout=urllib3.Timeout(
+                    connect=min(budget, cast("float", self.timeout.connect_timeout)),
+                    read=min(budget, cast("float", self.timeout.read_timeout)),
+                ),
+                pool_timeout=budget,  # type: ignore[arg-type]  # seconds, as queue.get
                 redirect=False,
                 assert_same_host=False,
-                preload_content=True,
+                preload_content=False,
+                decode_content=False,
             )
-        except MaxRetryError as exc:
-            failure = exc.reason or exc
-        except HTTPError as exc:
-            failure = exc
-        else:
+            body = self._read(response)
+        except (TooLarge, UnreadableEncoding) as exc:
+            assert response is not None
+            start = exc.start if isinstance(exc, TooLarge) else b""
+            failure = _Failure(
+                None, self._unreadable(request, response, str(exc), start)
+            )
+        except EmptyPoolError:
+            failure = self._deadline_passed(request, sending=False)
+        except (HTTPError, OSError, ValueError) as exc:
+            failure = _Failure(*_map_failure(request, exc))
+        finally:
+            expired = WATCHDOG.release(guard)
+            if response is not None:
+                if failure is not None or expired:
+                    response.close()  # never reuse a connection left mid-answer
+                response.release_conn()
+        if failure is None and response is not None:
             return HTTPResponse(
                 status=response.status,
                 headers={k.lower(): v for k, v in response.headers.items()},
-                body=response.data,
+                body=body,
             )
-        # Raised outside the except blocks and chained to the reason, so that neither
-        # the cause nor the context is a MaxRetryError, whose text holds the URL.
-        cause = None if isinstance(failure, MaxRetryError) else failure
-        raise _transport_error(request, failure) from cause
+        if expired:
+            return self._deadline_passed(request, sending=guard.started_sending)
+        assert failure is not None
+        return failure
+
+    def _read(self, response: BaseHTTPResponse) -> bytes:
+        collected = CappedBody(
+            response.headers.get("content-encoding"), self.max_response_size
+        )
+        for chunk in response.stream(_CHUNK, decode_content=False):
+            collected.feed(chunk)
+        return collected.finish()
+
+    def _unreadable(
+        self, request: HTTPRequest, response: BaseHTTPResponse, why: str, start: bytes
+    ) -> UnexpectedResponseError:
+        return UnexpectedResponseError(
+            f"{why}; stopped reading the answer to {request.method} "
+            f"{redact_url(request.url)}",
+            http_status=response.status,
+            body=start,
+            may_have_been_sent=request.method != "GET",
+        )
+
+    def _deadline_passed(self, request: HTTPRequest, *, sending: bool) -> _Failure:
+        where = f"{request.method} {redact_url(request.url)}"
+        if sending:
+            text = (
+                f"no complete answer to {where} within the {self.deadline:g} s "
+                "deadline; the request may have reached Pushover"
+            )
+        else:
+            text = f"{where} could not be sent within the {self.deadline:g} s deadline"
+        return _Failure(None, TransportError(text, may_have_been_sent=sending))
 
     def close(self) -> None:
         """Close every pooled connection."""
         self._routes.clear()
-        self._pool.clear()
+        for manager in self._managers.values():
+            manager.clear()
 
     def __enter__(self) -> Self:
         return self
@@ -378,7 +494,10 @@ class Urllib3Transport:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Urllib3Transport(timeout={self.timeout!r}, retries={self.retries!r})"
+        return (
+            f"Urllib3Transport(timeout={self.timeout!r}, deadline={self.deadline:g}, "
+            f"retries={self.retries!r}, proxy={self.proxy!r})"
+        )
 
 
 def _cert_problem(cause: BaseException) -> str | None:
@@ -394,50 +513,59 @@ def _cert_problem(cause: BaseException) -> str | None:
     return None
 
 
-def _transport_error(request: HTTPRequest, cause: BaseException) -> TransportError:
-    """Map a urllib3 failure; the text names the failure, never the query string."""
+def _map_failure(
+    request: HTTPRequest, cause: BaseException
+) -> tuple[Outcome | None, TransportError]:
+    """What a urllib3 failure means for retrying, and the error that reports it. The
+    text names the failure, never the query string."""
     where = f"{request.method} {redact_url(request.url)}"
-    if isinstance(cause, ReadTimeoutError):
+
+    def error(text: str, *, may_have_been_sent: bool = False) -> TransportError:
         return TransportError(
+            text,
+            may_have_been_sent=may_have_been_sent,
+            reason_type=type(cause).__name__,
+            reason=redact_log_text(str(cause))[:300],
+        )
+
+    if isinstance(cause, ProxyError):
+        original = cause.original_error
+        if isinstance(original, ConnectTimeoutError):
+            return NotConnected(), error(
+                f"could not connect to the proxy for {where}: {_kind(original)}",
+            )
+        return None, error(
+            f"the proxy did not open a tunnel for {where}: {_kind(original)}",
+        )
+    if isinstance(cause, ReadTimeoutError):
+        return MaybeSent(), error(
             f"no response in time to {where}; the request may have reached Pushover",
             may_have_been_sent=True,
         )
     if isinstance(cause, (ConnectTimeoutError, LocationValueError)):
         # NewConnectionError and NameResolutionError are ConnectTimeoutErrors.
-        return TransportError(f"could not connect for {where}: {_kind(cause)}")
+        return NotConnected(), error(f"could not connect for {where}: {_kind(cause)}")
     if isinstance(cause, SSLError):
         problem = _cert_problem(cause)
         if problem is not None:
-            return TransportError(f"TLS verification failed for {where}: {problem}")
-        return TransportError(
-            f"TLS failure during {where}: {_kind(cause)}", may_have_been_sent=True
+            return None, error(f"TLS verification failed for {where}: {problem}")
+        return MaybeSent(), error(
+            f"TLS failure during {where}: {_kind(cause)}",
+            may_have_been_sent=True,
         )
     if isinstance(cause, ProtocolError):
-        return TransportError(
+        return MaybeSent(), error(
             f"connection broken during {where}; the request may have reached Pushover",
             may_have_been_sent=True,
         )
-    return TransportError(f"{where} failed: {_kind(cause)}", may_have_been_sent=True)
+    return MaybeSent(), error(
+        f"{where} failed: {_kind(cause)}", may_have_been_sent=True
+    )
 
 
 def _kind(cause: BaseException) -> str:
     """Name the failure without echoing text that could contain the URL's query."""
     return type(cause).__name__
-
-
-class _RedactRecords(logging.Filter):
-    """Redacts urllib3's own log records, which name the full request target (a GET
-    carries the token in its query) in debug lines and retry warnings."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not ours
-            return True
-        cleaned = redact_log_text(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
 
 
 #: Every urllib3 logger whose records can name a request target.
@@ -453,14 +581,8 @@ _URLLIB3_LOGGERS: Final = (
 def _install_log_filter() -> None:
     for name in _URLLIB3_LOGGERS:
         target = logging.getLogger(name)
-        if not any(isinstance(f, _RedactRecords) for f in target.filters):
-            target.addFilter(_RedactRecords())
+        if not any(isinstance(f, RedactRecords) for f in target.filters):
+            target.addFilter(RedactRecords())
 
 
 _install_log_filter()
-
-
-def total_timeout(seconds: float) -> urllib3.Timeout:
-    """A timeout bounding the whole request, connect and read together, by *seconds*
-    (for callers such as a logging handler that must not block longer)."""
-    return urllib3.Timeout(connect=seconds, read=seconds, total=seconds)

@@ -6,7 +6,6 @@ that row's result type; every other method is a one-line call of one row.
 
 from __future__ import annotations
 
-import ipaddress
 import logging
 import re
 import time
@@ -18,6 +17,7 @@ import attrs
 from chump_typed import _endpoints as ep
 from chump_typed import models
 from chump_typed._checks import check_key
+from chump_typed._proxy import is_loopback
 from chump_typed._redact import redact_params, redact_url
 from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import Transport, decode_response, encode_request
@@ -40,15 +40,6 @@ DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 logger: Final = logging.getLogger("chump_typed")
 
 _PRINTABLE_URL: Final = re.compile(r"[!-~]+")
-
-
-def _is_loopback(host: str) -> bool:
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def check_base_url(base_url: str) -> str:
@@ -74,7 +65,7 @@ def check_base_url(base_url: str) -> str:
         raise ValidationError("base_url", f"is not a valid URL ({exc})") from None
     if parts.scheme not in ("https", "http") or not host:
         raise ValidationError("base_url", "must be an absolute https:// URL")
-    if parts.scheme == "http" and not _is_loopback(host):
+    if parts.scheme == "http" and not is_loopback(host):
         raise ValidationError(
             "base_url",
             "must use https:// (plain http is only accepted for a loopback host)",

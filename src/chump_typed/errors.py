@@ -24,7 +24,12 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
 import attrs
 
-from chump_typed._redact import redact_bytes, redact_mapping, redact_url
+from chump_typed._redact import (
+    redact_bytes,
+    redact_log_text,
+    redact_mapping,
+    redact_url,
+)
 
 if TYPE_CHECKING:
     from chump_typed.models import RateLimit
@@ -325,54 +330,106 @@ class QuotaExceededError(APIError):
 class TransportError(PushoverError):
     """No usable response arrived: the connection failed, was reset or timed out.
 
-    The underlying exception is kept as ``__cause__``. ``may_have_been_sent`` is true
-    when the request could have reached Pushover before the failure, so blindly
-    resending it could deliver a notification twice.
+    ``may_have_been_sent`` is true when the request could have reached Pushover before
+    the failure, so blindly resending it could deliver a notification twice.
+
+    The underlying library's exception is *not* kept (its frames hold the request body,
+    token included, and error trackers record them): ``reason_type`` is its type's name
+    and ``reason`` its text with secrets redacted.
     """
 
-    def __init__(self, message: str, *, may_have_been_sent: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        may_have_been_sent: bool = False,
+        reason_type: str | None = None,
+        reason: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.may_have_been_sent = may_have_been_sent
+        self.reason_type = reason_type
+        self.reason = None if reason is None else redact_log_text(reason)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_transport_error,
-            (type(self), str(self), self.may_have_been_sent),
+            (
+                type(self),
+                str(self),
+                self.may_have_been_sent,
+                self.reason_type,
+                self.reason,
+            ),
         )
 
 
 def _rebuild_transport_error(
-    cls: type[TransportError], message: str, may_have_been_sent: bool
+    cls: type[TransportError],
+    message: str,
+    may_have_been_sent: bool,
+    reason_type: str | None = None,
+    reason: str | None = None,
 ) -> TransportError:
-    return cls(message, may_have_been_sent=may_have_been_sent)
+    return cls(
+        message,
+        may_have_been_sent=may_have_been_sent,
+        reason_type=reason_type,
+        reason=reason,
+    )
 
 
 class UnexpectedResponseError(PushoverError):
     """Pushover (or something in between) answered with a body we cannot decode.
 
-    Typical causes: a 5xx HTML page from a proxy, malformed JSON, or a JSON shape that
-    drifted from the documented one. ``http_status`` and a short, redacted ``body``
-    excerpt are kept for diagnosis.
+    Typical causes: a 5xx HTML page from a proxy, malformed JSON, a JSON shape that
+    drifted from the documented one, or an answer too large to be Pushover's.
+    ``http_status`` and a short, redacted ``body`` excerpt are kept for diagnosis.
+    ``may_have_been_sent`` is true when the server may have acted on the request (it
+    answered, but not in a way that says it did not), so resending could repeat it.
     """
 
-    def __init__(self, message: str, *, http_status: int, body: bytes = b"") -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        http_status: int,
+        body: bytes = b"",
+        may_have_been_sent: bool = False,
+    ) -> None:
         _expect("http_status", http_status, int)
         _expect("body", body, bytes)
         super().__init__(f"{message} (HTTP {http_status})")
         self.http_status = http_status
         # Redact before cutting, so that no key is cut in two and half kept.
         self.body = redact_bytes(body[:576])[:512]
+        self.may_have_been_sent = may_have_been_sent
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (
             _rebuild_unexpected,
-            (type(self), self.args[0], self.http_status, self.body),
+            (
+                type(self),
+                self.args[0],
+                self.http_status,
+                self.body,
+                self.may_have_been_sent,
+            ),
         )
 
 
 def _rebuild_unexpected(
-    cls: type[UnexpectedResponseError], text: str, http_status: int, body: bytes
+    cls: type[UnexpectedResponseError],
+    text: str,
+    http_status: int,
+    body: bytes,
+    may_have_been_sent: bool = False,
 ) -> UnexpectedResponseError:
     suffix = f" (HTTP {http_status})"
     message = text[: -len(suffix)] if text.endswith(suffix) else text
-    return cls(message, http_status=http_status, body=body)
+    return cls(
+        message,
+        http_status=http_status,
+        body=body,
+        may_have_been_sent=may_have_been_sent,
+    )

@@ -82,9 +82,9 @@ class PushoverHandler(logging.Handler):
         if Priority.EMERGENCY in priorities.values():
             raise ValueError("priorities: EMERGENCY needs acknowledging; use HIGH")
         if transport is None:
-            from chump_typed._urllib3 import Urllib3Transport, total_timeout
+            from chump_typed._urllib3 import Urllib3Transport
 
-            transport = Urllib3Transport(timeout=total_timeout(timeout), retries=0)
+            transport = Urllib3Transport(timeout=timeout, deadline=timeout, retries=0)
         self.client: Final = Client(app_token, base_url=base_url, transport=transport)
         self._user = user_key
         self._levels: Final = sorted(priorities.items(), reverse=True)

@@ -172,7 +172,6 @@ def check_call(fake: FakePushover, call: Callable[[], object]) -> None:
 #: Public classes and why some are not fuzzed here.
 NOT_FUZZED: Final = {
     "Priority": "an IntEnum: Priority(5) raises ValueError, as enums do",
-    "PushoverRetry": "urllib3's Retry, which checks nothing; Urllib3Transport checks",
     "Transport": "a Protocol",
     "PushoverError": "the root exception: any arguments, like Exception",
 }

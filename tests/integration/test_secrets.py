@@ -189,18 +189,10 @@ def test_facade_in_memory(
     figures.add("secrets: key sets tried")
 
 
-@pytest.fixture
-def no_waits(monkeypatch: pytest.MonkeyPatch) -> None:
-    def skip(seconds: float) -> None:
-        del seconds
-
-    monkeypatch.setattr(_urllib3, "_sleep", skip)
-
-
 @settings(FUNCTION_SCOPED, max_examples=min(15, FUNCTION_SCOPED.max_examples))
 @given(keys=secrets)
 def test_real_transport_on_every_error_path(
-    caplog: pytest.LogCaptureFixture, no_waits: None, keys: tuple[str, str, str]
+    caplog: pytest.LogCaptureFixture, keys: tuple[str, str, str]
 ) -> None:
     """Over loopback HTTP, where urllib3's own exceptions and log records name the
     full request target (a GET carries the token in its query)."""

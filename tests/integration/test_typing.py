@@ -41,7 +41,7 @@ def _samples() -> dict[type, Callable[[], object]]:
         chump_typed.User: lambda: user,
         chump_typed.Message: lambda: chump_typed.Message(user, "hi"),
         chump_typed.EmergencyMessage: lambda: chump_typed.EmergencyMessage(user, "!"),
-        chump_typed.PushoverRetry: lambda: chump_typed.PushoverRetry(total=1),
+        chump_typed.Urllib3Transport: chump_typed.Urllib3Transport,
         chump_typed.TransportError: lambda: chump_typed.TransportError("reset"),
         chump_typed.ValidationError: lambda: chump_typed.ValidationError("f", "bad"),
         chump_typed.UnexpectedResponseError: lambda: (

@@ -54,6 +54,7 @@ from chump_typed import (
     TEAM_INFO,
     UPDATE_GLANCE,
     VALIDATE_USER,
+    Answered,
     APIError,
     Application,
     AppLimits,
@@ -99,17 +100,22 @@ from chump_typed import (
     LicenseCreditsRequest,
     LicenseOS,
     LimitsRequest,
+    MaybeSent,
     Message,
     NotAttempted,
+    NotConnected,
     Notification,
     Priority,
     PushoverError,
-    PushoverRetry,
     QuotaExceededError,
     RateLimit,
     Receipt,
     ReceiptRequest,
     Result,
+    RetryAfter,
+    RetryEvent,
+    RetryPolicy,
+    RetryStop,
     SendOutcome,
     SendResult,
     Sent,
@@ -799,11 +805,22 @@ def errors(
     assert_type(invalid.field, str)
     assert_type(invalid.problem, str)
     assert_type(transport.may_have_been_sent, bool)
+    assert_type(transport.reason_type, str | None)
+    assert_type(transport.reason, str | None)
     assert_type(unexpected.http_status, int)
     assert_type(unexpected.body, bytes)
+    assert_type(unexpected.may_have_been_sent, bool)
     assert_type(PushoverError("any"), PushoverError)
     assert_type(ValidationError("priority", "must be -2..2"), ValidationError)
     assert_type(TransportError("reset", may_have_been_sent=True), TransportError)
+    assert_type(
+        TransportError("reset", reason_type="ProtocolError", reason="aborted"),
+        TransportError,
+    )
+    assert_type(
+        UnexpectedResponseError("big", http_status=200, may_have_been_sent=True),
+        UnexpectedResponseError,
+    )
     assert_type(
         UnexpectedResponseError("bad", http_status=502), UnexpectedResponseError
     )
@@ -836,7 +853,11 @@ def transports(
     assert_type(real.send(request), HTTPResponse)
     assert_type(real.close(), None)
     assert_type(real.timeout, urllib3.Timeout)
-    assert_type(real.retries, PushoverRetry)
+    assert_type(real.retries, RetryPolicy)
+    assert_type(real.deadline, float)
+    assert_type(real.max_response_size, int)
+    assert_type(real.trust_env, bool)
+    assert_type(real.proxy, str | None)
     assert_type(repr(real), str)
     with real as entered:
         assert_type(entered, Urllib3Transport)
@@ -846,7 +867,7 @@ def transports(
 
 
 def transport_knobs(
-    context: ssl.SSLContext, statuses: Collection[int], policy: PushoverRetry
+    context: ssl.SSLContext, statuses: Collection[int], policy: RetryPolicy
 ) -> None:
     # Every knob is keyword-only and takes the type its docstring names.
     assert_type(
@@ -856,6 +877,13 @@ def transport_knobs(
             ca_certs="/etc/ssl/certs/ca-certificates.crt",
             ssl_context=context,
             maxsize=1,
+            deadline=30,
+            max_response_size=65536,
+            proxy="http://proxy.example:3128",
+            trust_env=False,
+            on_retry=print,
+            sleep=lambda seconds: None,
+            clock=lambda: 0.0,
         ),
         Urllib3Transport,
     )
@@ -877,23 +905,53 @@ def transport_knobs(
     assert_type(Urllib3Transport(retry_statuses={500, 503}), Urllib3Transport)
 
 
-def retry_policy(retry: PushoverRetry, response: urllib3.BaseHTTPResponse) -> None:
-    assert_type(PushoverRetry(total=3, backoff_floor=0.0), PushoverRetry)
-    assert_type(PushoverRetry(total=3, max_wait=60.0), PushoverRetry)
-    assert_type(retry.backoff_floor, float)
-    assert_type(retry.max_wait, float)
-    assert_type(retry.new(total=1), PushoverRetry)
-    assert_type(retry.is_retry("POST", 503), bool)
-    assert_type(retry.get_backoff_time(), float)
-    assert_type(retry.retry_after(response), float | None)
-    assert_type(retry.retry_after(None), float | None)
-    assert_type(retry.wait_before_retry(), float)
-    assert_type(retry.wait_before_retry(response), float)
-    assert_type(retry.sleep(), None)
-    assert_type(retry.sleep(response), None)
-    assert_type(retry.sleep_for_retry(response), bool)
-    assert_type(retry.increment("GET", "/1/sounds.json", response), PushoverRetry)
-    assert_type(retry.increment(error=TimeoutError()), PushoverRetry)
+def retry_policy(policy: RetryPolicy, event: RetryEvent) -> None:
+    assert_type(RetryPolicy(), RetryPolicy)
+    assert_type(
+        RetryPolicy(
+            retries=3,
+            connect_retries=3,
+            read_retries=2,
+            status_retries=2,
+            retry_statuses={500, 503},
+            backoff_floor=5,
+            backoff_factor=5.0,
+            backoff_max=60,
+            max_wait=60.0,
+        ),
+        RetryPolicy,
+    )
+    assert_type(policy.retries, int)
+    assert_type(policy.connect_retries, int)
+    assert_type(policy.read_retries, int)
+    assert_type(policy.status_retries, int)
+    assert_type(policy.retry_statuses, frozenset[int])
+    assert_type(policy.backoff_floor, float)
+    assert_type(policy.backoff_factor, float)
+    assert_type(policy.backoff_max, float)
+    assert_type(policy.max_wait, float)
+    assert_type(policy.backoff(2), float)
+    assert_type(
+        policy.decide("GET", [NotConnected()], retryable=True, remaining=5, now=0),
+        RetryAfter | RetryStop,
+    )
+    assert_type(
+        policy.decide("POST", [MaybeSent(), Answered(503, "5")]), RetryAfter | RetryStop
+    )
+    decision = policy.decide("GET", [Answered(status=500, retry_after=None)])
+    if isinstance(decision, RetryAfter):
+        assert_type(decision.wait, float)
+    assert_type(decision.reason, str)
+    assert_type(Answered(503).status, int)
+    assert_type(Answered(503).retry_after, str | None)
+    assert_type(NotConnected().kind, Literal["connect"])
+    assert_type(MaybeSent().kind, Literal["read"])
+    assert_type(Answered(503).kind, Literal["status"])
+    assert_type(event.method, str)
+    assert_type(event.url, str)
+    assert_type(event.attempt, int)
+    assert_type(event.wait, float)
+    assert_type(event.reason, str)
 
 
 # -- The chump-compatible facade ---------------------------------------------------------

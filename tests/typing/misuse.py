@@ -199,7 +199,7 @@ def attachments(user: User, message: Message, attachment: Attachment) -> None:
 
 
 def transport_knobs(retry: Retry) -> None:
-    # A plain urllib3 Retry would retry 429s: only a PushoverRetry (or an int) is taken.
+    # A plain urllib3 Retry would retry 429s: only a RetryPolicy (or an int) is taken.
     Urllib3Transport(retries=retry)  # type: ignore[arg-type]
     Urllib3Transport(5.0)  # type: ignore[call-arg]
     Urllib3Transport(retry_statuses=503)  # type: ignore[arg-type]

@@ -1,177 +1,53 @@
-"""Urllib3Transport: the retry policy as data (which answers are retried, how long
-each wait is), the transport's knobs, and the pool of each origin. No test sleeps:
-waits are computed or recorded."""
+"""Urllib3Transport: its knobs, how it hands them to the retry policy, and the pool of
+each origin. No test sleeps: waits are recorded."""
 
 from __future__ import annotations
 
-import email.utils
-import time
 from typing import Any
 
 import pytest
 import urllib3
-from hypothesis import given
-from hypothesis import strategies as st
-from urllib3.exceptions import MaxRetryError, ProtocolError, ReadTimeoutError
-from urllib3.response import HTTPResponse as Urllib3Response
-from urllib3.util.retry import RequestHistory, Retry
 
+import chump_typed
 from chump_typed import (
     Client,
     Notification,
-    PushoverRetry,
+    RetryPolicy,
     UnexpectedResponseError,
     Urllib3Transport,
     ValidationError,
-    _urllib3,
 )
-from chump_typed.protocol import HTTPRequest
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
 
 
-def answer(status: int, **headers: str) -> Urllib3Response:
-    return Urllib3Response(body=b"", headers=headers, status=status)
-
-
-def after_failures(retry: PushoverRetry, failures: int) -> PushoverRetry:
-    """*retry* as it stands after *failures* consecutive failed attempts."""
-    history = tuple(
-        RequestHistory("GET", "/", None, 503, None) for _ in range(failures)
-    )
-    return retry.new(history=history)
-
-
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record every retry wait instead of sleeping."""
-    recorded: list[float] = []
-    monkeypatch.setattr(_urllib3, "_sleep", recorded.append)
-    return recorded
+def waits() -> list[float]:
+    """Where a transport made with ``sleep=waits.append`` records its waits."""
+    return []
 
 
-class TestWhatIsRetried:
-    @pytest.mark.parametrize(
-        ("method", "expected"),
-        [("GET", {500, 502, 503, 504}), ("POST", {500, 502, 503})],
-    )
-    def test_status_table(self, method: str, expected: set[int]) -> None:
-        retry = Urllib3Transport(backoff_floor=0).retries
-
-        retried = {
-            status
-            for status in range(100, 600)
-            for has_retry_after in (False, True)
-            if retry.is_retry(method, status, has_retry_after=has_retry_after)
-        }
-
-        assert expected == retried
-
-    @pytest.mark.parametrize("status", [413, 429, 503])
-    def test_retry_after_never_makes_a_4xx_retryable(self, status: int) -> None:
-        # urllib3's own Retry retries 413/429/503 when Retry-After is present.
-        plain = Retry(total=3)
-        ours = PushoverRetry(total=3, status_forcelist={500, 502, 503})
-
-        assert plain.is_retry("GET", status, has_retry_after=True)
-        assert ours.is_retry("GET", status, has_retry_after=True) == (status >= 500)
-
-    def test_a_post_is_never_resent_after_a_read_failure(self) -> None:
-        transport = Urllib3Transport(backoff_floor=0, read_retries=5)
-        post = HTTPRequest(method="POST", url="http://127.0.0.1/1/messages.json")
-        retry = transport._retries_for(post)  # pyright: ignore[reportPrivateUsage]
-
-        for error in (
-            ReadTimeoutError(None, "/", "timed out"),  # type: ignore[arg-type]  # no pool
-            ProtocolError("Connection aborted.", ConnectionResetError()),
-        ):
-            with pytest.raises(type(error)):
-                retry.increment("POST", "/", error=error)
-
-    def test_even_a_permissive_policy_cannot_resend_a_post(self) -> None:
-        permissive = PushoverRetry(total=5, read=5, allowed_methods=None)
-        transport = Urllib3Transport(retries=permissive)
-        post = HTTPRequest(method="POST", url="http://127.0.0.1/1/messages.json")
-        retry = transport._retries_for(post)  # pyright: ignore[reportPrivateUsage]
-
-        with pytest.raises(ReadTimeoutError):
-            retry.increment(
-                "POST",
-                "/",
-                error=ReadTimeoutError(None, "/", "t"),  # type: ignore[arg-type]  # no pool
-            )
-
-    def test_a_request_that_costs_money_is_not_resent_after_a_5xx(self) -> None:
-        transport = Urllib3Transport(backoff_floor=0)
-        costly = HTTPRequest(method="POST", url="http://x/1/l.json", retryable=False)
-        retry = transport._retries_for(costly)  # pyright: ignore[reportPrivateUsage]
-
-        with pytest.raises(MaxRetryError):
-            retry.increment("POST", "/", response=answer(503))
-
-    def test_a_plain_urllib3_retry_is_refused(self) -> None:
-        with pytest.raises(TypeError, match="PushoverRetry"):
-            Urllib3Transport(retries=Retry(3))  # type: ignore[arg-type]  # the point
-
-
-class TestWaits:
-    @given(
-        floor=st.floats(min_value=0, max_value=30),
-        factor=st.floats(min_value=0, max_value=10),
-        failures=st.integers(min_value=0, max_value=8),
-        retry_after=st.none() | st.integers(min_value=0, max_value=120),
-    )
-    def test_never_sooner_than_the_floor_and_the_servers_retry_after(
-        self, floor: float, factor: float, failures: int, retry_after: int | None
-    ) -> None:
-        retry = after_failures(
-            PushoverRetry(
-                total=10, backoff_factor=factor, backoff_floor=floor, max_wait=600
-            ),
-            failures,
+class TestRetryPolicy:
+    def test_the_flat_knobs_make_the_policy(self) -> None:
+        transport = Urllib3Transport(
+            retries=5, connect_retries=4, backoff_floor=1, retry_statuses={503}
         )
-        headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-        wait = retry.wait_before_retry(answer(503, **headers))
 
-        assert wait >= floor
-        assert wait >= (retry_after or 0)
-        base = Retry(total=10, backoff_factor=factor).new(history=retry.history)
-        assert wait == max(floor, base.get_backoff_time(), retry_after or 0)
-
-    def test_default_waits_are_5_10_20_seconds(self) -> None:
-        retry = Urllib3Transport().retries
-
-        waits = [after_failures(retry, n).wait_before_retry() for n in (1, 2, 3)]
-
-        assert waits == [5.0, 10.0, 20.0]
-
-    def test_retry_after_as_a_date(self) -> None:
-        retry = PushoverRetry(total=3, backoff_floor=5)
-        later = email.utils.formatdate(time.time() + 40, usegmt=True)
-
-        assert 30 < retry.wait_before_retry(answer(503, **{"Retry-After": later})) <= 41
-
-    @pytest.mark.parametrize("value", ["soon", "-3", "1.5", ""])
-    def test_malformed_retry_after_falls_back_to_the_backoff(self, value: str) -> None:
-        retry = PushoverRetry(total=3, backoff_floor=5)
-
-        assert retry.wait_before_retry(answer(503, **{"Retry-After": value})) == 5.0
-
-    def test_retry_after_beyond_max_wait_ends_the_retries(self) -> None:
-        retry = PushoverRetry(total=3, status=3, max_wait=60)
-
-        with pytest.raises(MaxRetryError):
-            retry.increment("GET", "/", response=answer(503, **{"Retry-After": "61"}))
-        within = retry.increment(
-            "GET", "/", response=answer(503, **{"Retry-After": "60"})
+        assert transport.retries == RetryPolicy(
+            retries=5, connect_retries=4, backoff_floor=1, retry_statuses={503}
         )
-        assert within.status == 2
 
-    def test_knobs_survive_each_increment(self) -> None:
-        retry = PushoverRetry(total=3, backoff_floor=7, max_wait=9)
+    def test_a_policy_replaces_the_knobs(self) -> None:
+        policy = RetryPolicy(retries=1)
 
-        later = retry.increment("GET", "/", response=answer(500))
+        assert Urllib3Transport(retries=policy, connect_retries=9).retries is policy
 
-        assert (later.backoff_floor, later.max_wait) == (7, 9)
+    def test_a_urllib3_retry_is_refused(self) -> None:
+        with pytest.raises(TypeError, match="RetryPolicy"):
+            Urllib3Transport(retries=urllib3.Retry(3))  # type: ignore[arg-type]  # the point
+
+    def test_pushover_retry_says_what_replaced_it(self) -> None:
+        with pytest.raises(AttributeError, match="RetryPolicy"):
+            getattr(chump_typed, "PushoverRetry")  # noqa: B009  # a removed name
 
 
 @pytest.mark.integration
@@ -182,7 +58,11 @@ class TestOnTheWire:
         fake = FakePushover(
             faults=[Fault.SERVER_ERROR_HTML, Fault.BAD_GATEWAY_EMPTY, None]
         )
-        with serve(fake) as url, Client(APP_TOKEN, base_url=url) as client:
+        transport = Urllib3Transport(sleep=waits.append)
+        with (
+            serve(fake) as url,
+            Client(APP_TOKEN, base_url=url, transport=transport) as client,
+        ):
             client.send(Notification(user=USER_KEY, message="once"))
 
         assert waits == [5.0, 10.0]
@@ -190,7 +70,9 @@ class TestOnTheWire:
 
     def test_5xx_retries_run_out(self, waits: list[float]) -> None:
         fake = FakePushover(faults=[Fault.UNAVAILABLE_JSON] * 3)
-        transport = Urllib3Transport(backoff_floor=0, backoff_factor=0)
+        transport = Urllib3Transport(
+            backoff_floor=0, backoff_factor=0, sleep=waits.append
+        )
         with (
             serve(fake) as url,
             Client(APP_TOKEN, base_url=url, transport=transport) as client,
@@ -226,17 +108,21 @@ class TestKnobs:
             ({"timeout": float("inf")}, "timeout"),
             ({"timeout": urllib3.Timeout()}, "timeout"),
             ({"timeout": urllib3.Timeout(connect=1)}, "timeout"),
+            ({"deadline": 0}, "deadline"),
+            ({"deadline": float("nan")}, "deadline"),
             ({"retries": -1}, "retries"),
             ({"connect_retries": -1}, "connect_retries"),
             ({"read_retries": -1}, "read_retries"),
             ({"status_retries": -1}, "status_retries"),
             ({"retry_statuses": [429]}, "retry_statuses"),
-            ({"retry_statuses": [400, 500]}, "retry_statuses"),
             ({"backoff_floor": -0.1}, "backoff_floor"),
-            ({"backoff_floor": float("nan")}, "backoff_floor"),
             ({"backoff_factor": -1}, "backoff_factor"),
             ({"backoff_max": -1}, "backoff_max"),
             ({"max_wait": -1}, "max_wait"),
+            ({"max_response_size": 0}, "max_response_size"),
+            ({"proxy": "ftp://proxy:21"}, "proxy"),
+            ({"proxy": "http://"}, "proxy"),
+            ({"proxy": "http://proxy:99999"}, "proxy"),
             ({"maxsize": 0}, "maxsize"),
             ({"maxsize": 3}, "maxsize"),
             ({"ca_certs": "/nonexistent/ca.pem"}, "ca_certs"),
@@ -253,11 +139,15 @@ class TestKnobs:
         [
             {"timeout": "5"},
             {"timeout": True},
+            {"deadline": "60"},
             {"retries": 1.5},
             {"maxsize": 2.0},
             {"retry_statuses": "500"},
-            {"retry_statuses": [500.0]},
             {"backoff_floor": "0"},
+            {"max_response_size": 1.0},
+            {"proxy": b"http://proxy:3128"},
+            {"trust_env": 1},
+            {"on_retry": "print"},
             {"ssl_context": "ctx"},
             {"ca_certs": b"/etc/ca.pem"},
         ],
@@ -268,35 +158,27 @@ class TestKnobs:
 
     def test_defaults(self) -> None:
         transport = Urllib3Transport()
-        retry = transport.retries
 
         assert (
             transport.timeout.connect_timeout,
             transport.timeout.read_timeout,
         ) == (10.0, 30.0)
-        assert (
-            retry.total,
-            retry.connect,
-            retry.read,
-            retry.status,
-            retry.other,
-            retry.redirect,
-        ) == (3, 3, 2, 2, 0, 0)
-        assert {500, 502, 503, 504} == set(retry.status_forcelist)
-        assert (
-            retry.backoff_floor,
-            retry.backoff_factor,
-            retry.backoff_max,
-            retry.max_wait,
-        ) == (5.0, 5.0, 60.0, 60.0)
+        assert transport.deadline == 60.0
+        assert transport.max_response_size == 1024 * 1024
+        assert transport.retries == RetryPolicy()
+        assert (transport.proxy, transport.trust_env) == (None, True)
 
     def test_a_number_sets_both_timeouts(self) -> None:
         timeout = Urllib3Transport(timeout=2).timeout
 
         assert (timeout.connect_timeout, timeout.read_timeout) == (2.0, 2.0)
 
-    def test_repr_shows_the_policy(self) -> None:
-        assert "PushoverRetry(total=3" in repr(Urllib3Transport())
+    def test_repr_shows_the_policy_and_hides_proxy_credentials(self) -> None:
+        shown = repr(Urllib3Transport(proxy="http://me:hunter2@proxy.example:3128"))
+
+        assert "RetryPolicy(retries=3" in shown
+        assert "proxy.example:3128" in shown
+        assert "hunter2" not in shown
 
 
 def test_requests_to_one_origin_share_one_kept_alive_connection() -> None:

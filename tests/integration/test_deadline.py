@@ -1,0 +1,138 @@
+"""One deadline for the whole call, even against a server that trickles its answer.
+
+Each loopback server here would keep the client busy for up to 20 s (a byte every
+50 ms: no socket timeout ever trips). The deadline is a fraction of a second, so the
+only way a test passes is that the watchdog cut the call off: what is asserted is the
+error that says so and that the server saw its client go, never how long it took.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+from collections.abc import Iterator
+
+import pytest
+
+from chump_typed import (
+    Client,
+    Notification,
+    TransportError,
+    Urllib3Transport,
+)
+from chump_typed.logging import PushoverHandler
+from chump_typed.testing import APP_TOKEN, USER_KEY
+from tests import figures
+from tests.loopback import Served, read_head, serving, trickle
+
+pytestmark = pytest.mark.integration
+
+GAP = 0.05
+DEADLINE = 0.5
+
+
+def trickled_headers(conn: socket.socket, stop: threading.Event) -> None:
+    trickle(conn, stop, b"HTTP/1.1 200 OK\r\n", GAP)
+
+
+def trickled_body(conn: socket.socket, stop: threading.Event) -> None:
+    body = b'{"status":1,"request":"' + b"a" * 100_000 + b'"}'
+    read_head(conn)
+    conn.sendall(
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+        b"Content-Length: %d\r\n\r\n" % len(body)
+    )
+    trickle_after_head(conn, stop, body)
+
+
+def trickle_after_head(conn: socket.socket, stop: threading.Event, body: bytes) -> None:
+    for index in range(len(body)):
+        if stop.wait(GAP):
+            return
+        conn.sendall(body[index : index + 1])
+
+
+@pytest.fixture(params=["headers", "body"])
+def trickling(request: pytest.FixtureRequest) -> Iterator[Served]:
+    handler = trickled_headers if request.param == "headers" else trickled_body
+    with serving(handler) as served:
+        yield served
+
+
+def client_for(served: Served) -> Client:
+    transport = Urllib3Transport(deadline=DEADLINE, timeout=10, backoff_floor=0)
+    return Client(APP_TOKEN, base_url=served.url, transport=transport)
+
+
+def test_a_trickling_send_is_cut_off_at_the_deadline(trickling: Served) -> None:
+    with client_for(trickling) as client, pytest.raises(TransportError) as info:
+        client.send(Notification(user=USER_KEY, message="slowly"))
+
+    assert f"within the {DEADLINE:g} s deadline" in str(info.value)
+    assert info.value.may_have_been_sent  # it was written: never resent
+    assert trickling.connections == 1
+    figures.add("deadline: trickling calls cut off")
+
+
+def test_a_trickling_get_is_not_retried_past_the_deadline(trickling: Served) -> None:
+    with client_for(trickling) as client, pytest.raises(TransportError) as info:
+        client.sounds()
+
+    assert "deadline" in str(info.value)
+    assert trickling.connections == 1
+
+
+def test_the_watchdog_shuts_the_socket_down(trickling: Served) -> None:
+    with client_for(trickling) as client, pytest.raises(TransportError):
+        client.send(Notification(user=USER_KEY, message="slowly"))
+    # The server's next byte finds the connection gone (it was not left open).
+    for _ in range(200):
+        if trickling.client_gone:
+            break
+        threading.Event().wait(GAP)
+
+    assert trickling.client_gone == 1
+
+
+def test_the_logging_handler_is_cut_off_too(trickling: Served) -> None:
+    failures: list[BaseException] = []
+
+    class Recording(PushoverHandler):
+        def handleError(self, record: logging.LogRecord) -> None:
+            failures.append(__import__("sys").exc_info()[1])
+
+    handler = Recording(APP_TOKEN, USER_KEY, base_url=trickling.url, timeout=DEADLINE)
+    logger = logging.getLogger("tests.deadline")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.error("the server is slow")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+    [failure] = failures
+    assert isinstance(failure, TransportError)
+    assert f"within the {DEADLINE:g} s deadline" in str(failure)
+
+
+def test_waiting_for_a_free_connection_counts_against_the_deadline() -> None:
+    """The only connection is taken: a call gives up when its deadline passes while it
+    waits for one, and says nothing was sent."""
+    with serving(trickled_headers) as served:
+        transport = Urllib3Transport(deadline=DEADLINE, maxsize=1, backoff_floor=0)
+        client = Client(APP_TOKEN, base_url=served.url, transport=transport)
+        # Take the pool's one connection, as a call in another thread would.
+        pool, _ = transport._route(served.url)  # pyright: ignore[reportPrivateUsage]
+        taken = pool._get_conn()  # pyright: ignore[reportPrivateUsage]
+        try:
+            with pytest.raises(TransportError) as info:
+                client.send(Notification(user=USER_KEY, message="waits"))
+        finally:
+            pool._put_conn(taken)  # pyright: ignore[reportPrivateUsage]
+            client.close()
+
+    assert "could not be sent within the 0.5 s deadline" in str(info.value)
+    assert not info.value.may_have_been_sent
+    assert served.connections == 0
