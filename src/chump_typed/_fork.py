@@ -23,16 +23,19 @@ class Renewable(Protocol):
     def _after_fork_in_child(self) -> None: ...
 
 
-_registered: Final[weakref.WeakSet[Renewable]] = weakref.WeakSet()
+# Keyed by id() rather than a WeakSet: objects that define __eq__ may be unhashable.
+_registered: Final[weakref.WeakValueDictionary[int, Renewable]] = (
+    weakref.WeakValueDictionary()
+)
 
 
 def renew_after_fork(thing: Renewable) -> None:
     """Call ``thing._after_fork_in_child()`` in every child forked while it lives."""
-    _registered.add(thing)
+    _registered[id(thing)] = thing
 
 
 def _renew_all() -> None:
-    for thing in list(_registered):
+    for thing in list(_registered.values()):
         thing._after_fork_in_child()  # pyright: ignore[reportPrivateUsage]
 
 

@@ -340,7 +340,7 @@ class Urllib3Transport:
     # -- Sending -----------------------------------------------------------------------
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
-        """Send *request*; retry as :attr:`retries` decides, within :attr:`deadline`.
+        """Send *request*; retry as ``retries`` decides, within ``deadline`` seconds.
 
         :raises TransportError: no response arrived in time.
         :raises UnexpectedResponseError: the answer was too large or unreadable.

@@ -19,6 +19,7 @@ from chump_typed import models
 from chump_typed._checks import check_key
 from chump_typed._proxy import is_loopback
 from chump_typed._redact import redact_params, redact_url
+from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import Transport, decode_response, encode_request
 
@@ -91,6 +92,7 @@ def _ms(started: float) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+@scrubbing
 class Client:
     """A Pushover application, typed end to end.
 
@@ -430,7 +432,9 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Client(token=<redacted>, base_url={self.base_url!r})"
+        # getattr: a Client whose construction failed half-way still has a repr.
+        base_url = getattr(self, "base_url", None)
+        return f"Client(token=<redacted>, base_url={base_url!r})"
 
     def __getstate__(self) -> Any:
         raise TypeError("a Client holds a connection pool and cannot be pickled")

@@ -77,7 +77,7 @@ def fake_defaults(
             Application.__init__,
             PushoverHandler.__init__,
         ):
-            defaults = function.__kwdefaults__
+            defaults = inspect.unwrap(function).__kwdefaults__  # past _scrub's wrapper
             assert defaults is not None
             monkeypatch.setitem(defaults, "base_url", base_url)
         # Console examples run in a folder holding the files they name.

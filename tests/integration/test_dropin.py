@@ -12,6 +12,7 @@ The script knows nothing of the fake: a shim in the test points chump_typed's de
 
 from __future__ import annotations
 
+import inspect
 import re
 import runpy
 from collections.abc import Iterator
@@ -54,7 +55,7 @@ def typed_base_url(
     transport the test closes."""
     transport = chump_typed.Urllib3Transport(retries=0)
     with serve(fake) as base_url:
-        defaults = chump_typed.Application.__init__.__kwdefaults__
+        defaults = inspect.unwrap(chump_typed.Application.__init__).__kwdefaults__
         assert defaults is not None
         monkeypatch.setitem(defaults, "base_url", base_url)
         monkeypatch.setitem(defaults, "transport", transport)

@@ -12,6 +12,7 @@ import chump_typed
 from chump_typed import (
     Client,
     Notification,
+    RetryEvent,
     RetryPolicy,
     UnexpectedResponseError,
     Urllib3Transport,
@@ -84,6 +85,38 @@ class TestOnTheWire:
         assert len(fake.requests) == 3
         assert not fake.messages
         assert waits == []  # a zero floor and factor never sleep
+
+    def test_each_retry_is_reported_before_its_wait(self, waits: list[float]) -> None:
+        fake = FakePushover(
+            faults=[Fault.UNAVAILABLE_JSON, Fault.UNAVAILABLE_JSON, None]
+        )
+        events: list[RetryEvent] = []
+        transport = Urllib3Transport(sleep=waits.append, on_retry=events.append)
+        with (
+            serve(fake) as url,
+            Client(APP_TOKEN, base_url=url, transport=transport) as c,
+        ):
+            c.send(Notification(user=USER_KEY, message="third time"))
+
+        assert [(e.attempt, e.wait) for e in events] == [(2, 5.0), (3, 10.0)]
+        assert waits == [5.0, 10.0]
+        assert all(e.method == "POST" and "?" not in e.url for e in events)
+        assert "HTTP 503" in events[0].reason
+
+    def test_no_retry_starts_that_cannot_finish_before_the_deadline(
+        self, waits: list[float]
+    ) -> None:
+        fake = FakePushover(faults=[Fault.UNAVAILABLE_JSON, None])
+        transport = Urllib3Transport(deadline=3, sleep=waits.append)  # floor: 5 s
+        with (
+            serve(fake) as url,
+            Client(APP_TOKEN, base_url=url, transport=transport) as client,
+            pytest.raises(UnexpectedResponseError),
+        ):
+            client.send(Notification(user=USER_KEY, message="no time"))
+
+        assert waits == []  # it did not sleep past the deadline to fail anyway
+        assert len(fake.requests) == 1
 
     def test_no_retries_at_all(self) -> None:
         fake = FakePushover(faults=[Fault.UNAVAILABLE_JSON])

@@ -17,6 +17,8 @@ import datetime as _dt
 import threading
 
 from chump_typed._checks import check_key
+from chump_typed._fork import renew_after_fork
+from chump_typed._scrub import scrubbing
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.compat._user import User
 from chump_typed.errors import APIError
@@ -26,6 +28,7 @@ from chump_typed.protocol import Transport
 __all__ = ["Application"]
 
 
+@scrubbing
 class Application:
     """The Pushover application in use.
 
@@ -43,12 +46,17 @@ class Application:
         transport: Transport | None = None,
     ) -> None:
         self._lock = threading.RLock()
+        renew_after_fork(self)  # a child gets a lock no other thread holds
         self._base_url = base_url
         self._transport = transport
         self._is_authenticated: bool | None = None
         self._sounds: dict[str, str] | None = None
         self._rate_limit: RateLimit | None = None
         self.token = token
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: a fresh lock (a thread of the parent may hold this one)."""
+        self._lock = threading.RLock()
 
     # -- token and client --------------------------------------------------------------
 

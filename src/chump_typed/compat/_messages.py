@@ -28,6 +28,7 @@ import attrs
 
 from chump_typed._checks import check_int_range, require_type
 from chump_typed._converter import epoch_to_datetime
+from chump_typed._scrub import scrubbing
 from chump_typed.errors import APIError, ValidationError
 from chump_typed.models import EXPIRE_MAX, Attachment, Notification, Priority
 from chump_typed.models.attachment import AttachmentSource, read_attachment
@@ -157,6 +158,7 @@ _PARAMETERS: Final = frozenset(
 )
 
 
+@scrubbing
 class Message:
     """A Pushover message to a :class:`User`; every parameter is an attribute.
 
@@ -392,6 +394,7 @@ def _recipients(first: str, others: tuple[str, ...]) -> str:
     return ",".join((first, *others)) if others else first
 
 
+@scrubbing
 class EmergencyMessage(Message):
     """A message of priority :data:`EMERGENCY`: it re-alerts until acknowledged.
 

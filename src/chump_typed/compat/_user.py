@@ -14,6 +14,8 @@ from threading import RLock
 from typing import TYPE_CHECKING, Any, overload
 
 from chump_typed._checks import check_key
+from chump_typed._fork import renew_after_fork
+from chump_typed._scrub import scrubbing
 from chump_typed.compat._messages import (
     DEFAULT_EXPIRE,
     DEFAULT_RETRY,
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["User"]
 
 
+@scrubbing
 class User:
     """A Pushover user (or group), tied to an :class:`Application` (settable as ``app``).
 
@@ -46,10 +49,15 @@ class User:
 
     def __init__(self, app: Application, token: str) -> None:
         self._lock = RLock()
+        renew_after_fork(self)  # a child gets a lock no other thread holds
         self.app = app
         self._is_authenticated: bool | None = None
         self._devices: set[str] | None = None
         self.token = token
+
+    def _after_fork_in_child(self) -> None:
+        """In a forked child: a fresh lock (a thread of the parent may hold this one)."""
+        self._lock = RLock()
 
     @property
     def token(self) -> str:

@@ -172,3 +172,19 @@ __all__ = [
     "ValidateUserRequest",
     "guess_image_type",
 ]
+
+
+def _scrub_models() -> None:
+    """A model whose construction fails leaves no key in its ``__init__``'s locals
+    (attrs' generated ``__init__`` holds every argument as a plain string)."""
+    import attrs
+
+    from chump_typed._scrub import scrubbed
+
+    for name in __all__:
+        model = globals()[name]
+        if isinstance(model, type) and attrs.has(model):
+            setattr(model, "__init__", scrubbed(model.__init__))  # noqa: B010
+
+
+_scrub_models()
