@@ -90,8 +90,8 @@ logger: Final = logging.getLogger("chump_typed")
 #: The longest one call may take, retries and their waits included, in seconds.
 DEFAULT_DEADLINE: Final = 60.0
 
-#: How much of an answer is read at a time.
-_CHUNK: Final = 16 * 1024
+#: How much of an answer is read at a time (Pushover's fit in one read).
+_CHUNK: Final = 64 * 1024
 
 
 class _WatchedHTTPConnection(HTTPConnection):
@@ -413,10 +413,7 @@ class Urllib3Transport:
                 body=request.body or None,
                 headers=request.headers,
                 retries=False,
-                timeout=urllib3.Timeout(
-                    connect=min(budget, cast("float", self.timeout.connect_timeout)),
-                    read=min(budget, cast("float", self.timeout.read_timeout)),
-                ),
+                timeout=self._timeout_within(budget),
                 pool_timeout=budget,  # type: ignore[arg-type]  # seconds, as queue.get
                 redirect=False,
                 assert_same_host=False,
@@ -451,12 +448,26 @@ class Urllib3Transport:
         assert failure is not None
         return failure
 
+    def _timeout_within(self, budget: float) -> urllib3.Timeout:
+        """The per-operation timeouts, clipped to the *budget* left (the configured
+        ones, unchanged, when the budget allows them: the common case)."""
+        connect = cast("float", self.timeout.connect_timeout)
+        read = cast("float", self.timeout.read_timeout)
+        if budget >= connect and budget >= read:
+            return self.timeout
+        return urllib3.Timeout(connect=min(budget, connect), read=min(budget, read))
+
     def _read(self, response: BaseHTTPResponse) -> bytes:
         collected = CappedBody(
             response.headers.get("content-encoding"), self.max_response_size
         )
-        for chunk in response.stream(_CHUNK, decode_content=False):
-            collected.feed(chunk)
+        length = response.length_remaining
+        if length is not None and length <= self.max_response_size:
+            # The common case: a declared length within the cap, read in one go.
+            collected.feed(response.read(decode_content=False))
+        else:
+            while chunk := response.read(_CHUNK, decode_content=False):
+                collected.feed(chunk)
         return collected.finish()
 
     def _unreadable(
