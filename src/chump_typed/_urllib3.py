@@ -107,18 +107,9 @@ class _WatchedHTTPConnection(HTTPConnection):
         super().request(*args, **kwargs)
 
 
-class _WatchedHTTPSConnection(HTTPSConnection):
-    """The https twin of :class:`_WatchedHTTPConnection` (the TLS handshake itself is
-    bounded by the connect timeout, clipped to the time left)."""
-
-    def connect(self) -> None:
-        WATCHDOG.attach(self, sending=False)
-        super().connect()
-        WATCHDOG.attach(self, sending=False)
-
-    def request(self, *args: Any, **kwargs: Any) -> None:
-        WATCHDOG.attach(self, sending=True)
-        super().request(*args, **kwargs)
+class _WatchedHTTPSConnection(_WatchedHTTPConnection, HTTPSConnection):
+    """The https twin: the overrides above, then HTTPSConnection's TLS set-up (the
+    handshake itself is bounded by the connect timeout, clipped to the time left)."""
 
 
 # urllib3's own connection classes do not match its connection protocols either.

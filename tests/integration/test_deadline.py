@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import logging
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 
 import pytest
+import trustme
 
 from chump_typed import (
     Client,
@@ -136,3 +138,29 @@ def test_waiting_for_a_free_connection_counts_against_the_deadline() -> None:
     assert "could not be sent within the 0.5 s deadline" in str(info.value)
     assert not info.value.may_have_been_sent
     assert served.connections == 0
+
+
+def test_a_trickling_tls_answer_is_cut_off_too() -> None:
+    ca = trustme.CA()
+    server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    with ca.issue_cert("localhost").private_key_and_cert_chain_pem.tempfile() as chain:
+        server.load_cert_chain(chain)
+
+    def tls_trickle(conn: socket.socket, stop: threading.Event) -> None:
+        with server.wrap_socket(conn, server_side=True) as tls:
+            trickled_headers(tls, stop)
+
+    with serving(tls_trickle) as served:
+        transport = Urllib3Transport(
+            deadline=DEADLINE,
+            ssl_context=ssl.create_default_context(cadata=ca.cert_pem.bytes().decode()),
+        )
+        url = served.url.replace("http://127.0.0.1", "https://localhost")
+        with (
+            Client(APP_TOKEN, base_url=url, transport=transport) as client,
+            pytest.raises(TransportError) as info,
+        ):
+            client.send(Notification(user=USER_KEY, message="slowly, privately"))
+
+    assert f"within the {DEADLINE:g} s deadline" in str(info.value)
+    assert info.value.may_have_been_sent
