@@ -25,21 +25,40 @@ keys = st.text(ALNUM, min_size=30, max_size=30)
 device_names = st.text(DEVICE_CHARS, min_size=1, max_size=25)
 request_ids = st.uuids().map(str)
 
-# Text without surrogates (they cannot be encoded to send).
-characters = st.characters(exclude_categories=["Cs"])
+#: The C0 control characters (U+0000 to U+001F), refused in every text field ...
+C0 = "".join(map(chr, range(32)))
+#: ... but tab, LF and CR, which a message body may hold.
+C0_BUT_LINES = C0.replace("\t", "").replace("\n", "").replace("\r", "")
+
+# Text without surrogates (they cannot be encoded to send) or C0 controls.
+characters = st.characters(exclude_categories=["Cs"], exclude_characters=C0)
 any_text = st.text(characters)
+message_characters = st.characters(
+    exclude_categories=["Cs"], exclude_characters=C0_BUT_LINES
+)
 
 
 def text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
     return st.text(characters, min_size=min_size, max_size=max_size)
 
 
-line = st.text(
-    st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
-    min_size=1,
-    max_size=40,
+def message_text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
+    """A message body: any text but surrogates and controls other than tab, CR, LF."""
+    return st.text(message_characters, min_size=min_size, max_size=max_size)
+
+
+line = st.text(characters, min_size=1, max_size=40)
+"""Free strings that may reach a path or a header: no control characters."""
+
+callbacks = st.builds(
+    "{}://{}/{}".format,
+    st.sampled_from(["http", "https", "HTTPS"]),
+    st.text(
+        string.ascii_lowercase + string.digits + ".-", min_size=1, max_size=20
+    ).filter(lambda host: host.strip(".")),
+    st.text(string.ascii_letters + string.digits + "/?=&%-_", max_size=30),
 )
-"""Free strings that may reach a path or a header: no CR, LF or NUL."""
+"""Absolute http(s) URLs with a host, as ``callback`` takes."""
 
 epochs = st.integers(min_value=1, max_value=4_102_444_800)  # up to 2100
 aware_datetimes = epochs.map(lambda s: dt.datetime.fromtimestamp(s, tz=UTC))
@@ -62,7 +81,7 @@ def notifications(draw: st.DrawFn) -> models.Notification:
     html = draw(st.booleans())
     fields: dict[str, Any] = {
         "user": draw(recipients()),
-        "message": draw(text(1024, min_size=1)),
+        "message": draw(message_text(1024, min_size=1)),
         "title": draw(st.none() | text(250)),
         "url": draw(st.none() | text(512)),
         "url_title": draw(st.none() | text(100)),
@@ -76,7 +95,7 @@ def notifications(draw: st.DrawFn) -> models.Notification:
     if priority == models.Priority.EMERGENCY:
         fields["retry"] = draw(st.integers(min_value=30, max_value=100_000))
         fields["expire"] = draw(st.integers(min_value=1, max_value=10800))
-        fields["callback"] = draw(st.none() | line)
+        fields["callback"] = draw(st.none() | callbacks)
         fields["tags"] = draw(st.none() | line)
     else:
         fields["ttl"] = draw(st.none() | st.integers(min_value=1, max_value=10**9))
@@ -167,12 +186,8 @@ emails = st.builds(
     st.text(ALNUM + "-", min_size=1, max_size=20),
     st.text(string.ascii_lowercase, min_size=2, max_size=6),
 )
-names = st.text(
-    st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
-    min_size=1,
-    max_size=60,
-).filter(str.strip)
-"""Group, team and subscription names: not blank, no CR, LF or NUL."""
+names = st.text(characters, min_size=1, max_size=60).filter(str.strip)
+"""Group, team and subscription names: not blank, no control characters."""
 
 
 @st.composite
@@ -193,11 +208,17 @@ def notifications_with_attachment(draw: st.DrawFn) -> models.Notification:
 def glance_updates(draw: st.DrawFn) -> models.GlanceUpdate:
     """Any valid glance: at least one of the five data fields."""
     values: dict[str, Any] = {
-        "title": draw(st.none() | text(100)),
-        "text": draw(st.none() | text(100)),
-        "subtext": draw(st.none() | text(100)),
-        "count": draw(st.none() | st.integers(min_value=-(10**9), max_value=10**9)),
-        "percent": draw(st.none() | st.integers(min_value=0, max_value=100)),
+        "title": draw(st.none() | st.just(models.CLEAR) | text(100)),
+        "text": draw(st.none() | st.just(models.CLEAR) | text(100)),
+        "subtext": draw(st.none() | st.just(models.CLEAR) | text(100)),
+        "count": draw(
+            st.none()
+            | st.just(models.CLEAR)
+            | st.integers(min_value=-(10**9), max_value=10**9)
+        ),
+        "percent": draw(
+            st.none() | st.just(models.CLEAR) | st.integers(min_value=0, max_value=100)
+        ),
     }
     if all(v is None for v in values.values()):
         values["percent"] = draw(st.integers(min_value=0, max_value=100))

@@ -25,10 +25,16 @@ __all__ = [
     "ATTACHMENT_MAX",
     "DEVICE_NAME_MAX",
     "DEVICE_PATTERN",
+    "INT_MAX",
+    "INT_MIN",
     "KEY_PATTERN",
     "MAX_RECIPIENTS",
+    "TIMESTAMP_MAX",
+    "TIMESTAMP_MIN",
     "check_base64_image",
     "check_bool",
+    "check_callback",
+    "check_controls",
     "check_devices",
     "check_email",
     "check_image_type",
@@ -38,8 +44,10 @@ __all__ = [
     "check_name",
     "check_recipients",
     "check_text",
+    "check_timestamp",
     "check_unicode",
     "describe",
+    "describe_int",
     "instance_of",
     "optional",
     "require_type",
@@ -54,9 +62,20 @@ DEVICE_NAME_MAX: Final = 25
 #: Largest attachment, in bytes once decoded (pushover-api.md §4.6).
 ATTACHMENT_MAX: Final = 5_242_880
 
+#: The bounds of an int field without a documented one: a signed 64-bit integer.
+INT_MIN: Final = -(2**63)
+INT_MAX: Final = 2**63 - 1
+#: ``timestamp``: Unix seconds after the epoch (0 is Pushover's "never", §1) up to the
+#: last second of the year 9999, the last a datetime can show.
+TIMESTAMP_MIN: Final = 1
+TIMESTAMP_MAX: Final = 253_402_300_799
+
 KEY_PATTERN: Final = re.compile(r"[A-Za-z0-9]{30}")
 DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,25}")
-_CONTROL: Final = re.compile(r"[\x00\r\n]")
+#: C0 control characters (U+0000 to U+001F), refused in every text field...
+_CONTROL: Final = re.compile(r"[\x00-\x1f]")
+#: ... except tab, LF and CR in a message body (``multiline``).
+_CONTROL_IN_LINES: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
@@ -129,8 +148,16 @@ def check_devices(field: str, value: object, *, many: bool = True) -> None:
             )
 
 
-def check_text(field: str, value: object, *, max_len: int, min_len: int = 0) -> None:
-    """A string whose length in code points lies in ``min_len..max_len``."""
+def check_text(
+    field: str,
+    value: object,
+    *,
+    max_len: int,
+    min_len: int = 0,
+    multiline: bool = False,
+) -> None:
+    """A string whose length in code points lies in ``min_len..max_len``, without C0
+    control characters (a *multiline* text, a message body, may hold tab, CR and LF)."""
     require_type(field, value, str)
     assert isinstance(value, str)
     if not min_len <= len(value) <= max_len:
@@ -138,7 +165,19 @@ def check_text(field: str, value: object, *, max_len: int, min_len: int = 0) -> 
             f"at most {max_len}" if min_len == 0 else f"between {min_len} and {max_len}"
         )
         raise ValidationError(field, f"must be {bound} characters, got {len(value)}")
+    check_controls(field, value, multiline=multiline)
     check_unicode(field, value)
+
+
+def check_controls(field: str, value: str, *, multiline: bool = False) -> None:
+    """No C0 control character (U+0000 to U+001F); tab, CR and LF are allowed in
+    *multiline* text."""
+    if (_CONTROL_IN_LINES if multiline else _CONTROL).search(value):
+        allowed = " other than tab, CR and LF" if multiline else ""
+        raise ValidationError(
+            field,
+            f"must not contain control characters (U+0000 to U+001F){allowed}",
+        )
 
 
 def check_unicode(field: str, value: str) -> None:
@@ -150,24 +189,74 @@ def check_unicode(field: str, value: str) -> None:
 
 
 def check_line(field: str, value: object) -> None:
-    """A free string that could reach a URL path or header: no CR, LF or NUL."""
+    """A free one-line string (it could reach a URL path or a header): no C0 control
+    character, CR, LF and NUL included."""
     require_type(field, value, str)
     assert isinstance(value, str)
-    if _CONTROL.search(value):
-        raise ValidationError(field, "must not contain CR, LF or NUL characters")
+    check_controls(field, value)
     check_unicode(field, value)
+
+
+def check_callback(field: str, value: object) -> None:
+    """An absolute ``http://`` or ``https://`` URL with a host (Pushover POSTs to it
+    from the internet, pushover-api.md §7.3)."""
+    check_line(field, value)
+    assert isinstance(value, str)
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+    except ValueError:
+        host = None
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not host:
+        raise ValidationError(
+            field, "must be an absolute http:// or https:// URL with a host"
+        )
+
+
+def check_timestamp(field: str, value: object) -> None:
+    """Unix seconds in ``TIMESTAMP_MIN..TIMESTAMP_MAX``, or a timezone-aware
+    :class:`~datetime.datetime` in that range."""
+    import datetime as dt
+
+    require_type(field, value, (int, dt.datetime))
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValidationError(field, "a datetime must be timezone-aware (e.g. UTC)")
+        seconds = int(value.timestamp())
+        if not TIMESTAMP_MIN <= seconds <= TIMESTAMP_MAX:
+            raise ValidationError(
+                field,
+                "must be after 1970-01-01 00:00:00 UTC and before the year 10000",
+            )
+        return
+    check_int_range(field, value, low=TIMESTAMP_MIN, high=TIMESTAMP_MAX)
 
 
 def check_int_range(
     field: str, value: object, *, low: int | None = None, high: int | None = None
 ) -> None:
-    """An ``int`` (not a ``bool``) within the inclusive bounds given."""
+    """An ``int`` (not a ``bool``, not a ``float``) within the inclusive bounds given;
+    without a bound, within a signed 64-bit integer (what the wire can carry)."""
     require_type(field, value, int)
     assert isinstance(value, int)
-    if low is not None and value < low:
-        raise ValidationError(field, f"must be >= {low}, got {value}")
-    if high is not None and value > high:
-        raise ValidationError(field, f"must be <= {high}, got {value}")
+    low = INT_MIN if low is None else low
+    high = INT_MAX if high is None else high
+    if value < low:
+        raise ValidationError(field, f"must be >= {low}, got {describe_int(value)}")
+    if value > high:
+        raise ValidationError(field, f"must be <= {high}, got {describe_int(value)}")
+
+
+def describe_int(value: int) -> str:
+    """*value* for an error message; a huge one by its size (Python refuses to turn
+    an int of more than 4300 digits into text)."""
+    if abs(value) < 10**30:
+        return str(value)
+    digits = int(value.bit_length() * 0.30103) + 1
+    return f"an int of about {digits} digits"
 
 
 def check_seconds(field: str, value: object, *, allow_zero: bool = False) -> None:
@@ -222,7 +311,7 @@ def check_email(field: str, value: object) -> None:
 
 
 def check_name(field: str, value: object) -> None:
-    """A name shown by Pushover: not blank, no CR, LF or NUL."""
+    """A name shown by Pushover: not blank, no control characters."""
     check_line(field, value)
     assert isinstance(value, str)
     if not value.strip():

@@ -18,7 +18,9 @@ Models carry no serialisation code; change the wire format here and only here.
 from __future__ import annotations
 
 import datetime as _dt
+import typing
 from collections.abc import Callable, Mapping
+from types import NoneType
 from typing import Any, Final, Optional, TypeVar, cast
 
 import attrs
@@ -209,6 +211,24 @@ def make_converter() -> cattrs.Converter:
 
     # A binary attachment stays a value: the protocol layer makes it a multipart part.
     conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)
+    # A glance field to clear goes as a blank, and a blank reads back as CLEAR.
+    conv.register_unstructure_hook(models.Clear, lambda _: "")
+
+    def clearable(union: Any) -> Callable[[object, object], object]:
+        kept = [t for t in typing.get_args(union) if t not in (models.Clear, NoneType)]
+
+        def structure_clearable(value: object, _: object) -> object:
+            if value is None:
+                return None
+            if value == "" or value is models.CLEAR:
+                return models.CLEAR
+            return conv.structure(value, kept[0])
+
+        return structure_clearable
+
+    conv.register_structure_hook_factory(
+        lambda t: models.Clear in typing.get_args(t), clearable
+    )
 
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
     # Each function is generated on the first use of its type, not at import: a script

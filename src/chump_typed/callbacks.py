@@ -30,7 +30,7 @@ from urllib.parse import parse_qsl
 
 import attrs
 
-from chump_typed._checks import check_devices, check_key
+from chump_typed._checks import check_devices, check_key, describe
 from chump_typed._converter import epoch_to_datetime
 from chump_typed.errors import ValidationError
 
@@ -67,9 +67,22 @@ def _field(data: Mapping[str, object], name: str) -> str:
     value = data.get(name)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    if not isinstance(value, str) or not value:
+    if value is None or value == "":
         raise ValidationError(name, "is missing from the callback")
+    if not isinstance(value, str):
+        raise ValidationError(name, f"must be text, got {describe(value)}")
     return value
+
+
+def _unique(pairs: Iterable[tuple[str, object]]) -> dict[str, object]:
+    """*pairs* as a dict; a name given twice is refused rather than one of its values
+    silently kept (which one would a forger choose?)."""
+    data: dict[str, object] = {}
+    for name, value in pairs:
+        if name in data:
+            raise ValidationError(name, "appears more than once in the callback")
+        data[name] = value
+    return data
 
 
 def _to_mapping(body: bytes | Mapping[str, object]) -> Mapping[str, object]:
@@ -81,20 +94,29 @@ def _to_mapping(body: bytes | Mapping[str, object]) -> Mapping[str, object]:
         raise ValidationError("body", "is not UTF-8 text") from None
     if text.lstrip().startswith("{"):
         try:
-            data: object = json.loads(text)
-        except ValueError:
+            data: object = json.loads(text, object_pairs_hook=_unique)
+        except RecursionError:
+            raise ValidationError("body", "is nested too deeply") from None
+        except ValueError as exc:
+            if isinstance(exc, ValidationError):
+                raise
             raise ValidationError("body", "is not a valid JSON object") from None
         if not isinstance(data, dict):
             raise ValidationError("body", "is not a JSON object")
         return cast("dict[str, object]", data)
-    return dict(parse_qsl(text, keep_blank_values=True))
+    return _unique(parse_qsl(text, keep_blank_values=True))
 
 
 def parse_callback(body: bytes | Mapping[str, object]) -> AcknowledgementCallback:
     """Read a callback from its raw body (form-encoded, or a JSON object) or from
     already parsed fields.
 
-    :raises ValidationError: a field is missing or malformed; it is named.
+    Anyone who knows the callback URL can send one: the result says what the sender
+    claims. Confirm it with a receipt poll (:meth:`chump_typed.Client.receipt`)
+    before acting on it.
+
+    :raises ValidationError: a field is missing, malformed or given twice; it is
+        named.
     """
     data = _to_mapping(body)
     receipt = _field(data, "receipt")
@@ -113,13 +135,17 @@ def parse_callback(body: bytes | Mapping[str, object]) -> AcknowledgementCallbac
     check_key("acknowledged_by", acknowledged_by)
     device = data.get("acknowledged_by_device") or None
     if device is not None:
+        if not isinstance(device, str):
+            raise ValidationError(
+                "acknowledged_by_device", f"must be text, got {describe(device)}"
+            )
         check_devices("acknowledged_by_device", device, many=False)
     return AcknowledgementCallback(
         receipt=receipt,
         acknowledged=acknowledged == "1",
         acknowledged_at=acknowledged_at,
         acknowledged_by=acknowledged_by,
-        acknowledged_by_device=cast("str | None", device),
+        acknowledged_by_device=device,
     )
 
 
@@ -140,9 +166,15 @@ def _answer(
 
 
 def _body(environ: WSGIEnvironment) -> bytes | None:
-    """The request body, or None when it is larger than :data:`MAX_CALLBACK_BODY`."""
-    raw_length = environ.get("CONTENT_LENGTH") or "0"
-    length = int(raw_length) if raw_length.isdigit() else 0
+    """The request body, or None when it is larger than :data:`MAX_CALLBACK_BODY`.
+
+    :raises ValidationError: the ``Content-Length`` is not ASCII digits (``int()``
+        would take ``"٣"`` and choke on ``"²"``).
+    """
+    raw_length = str(environ.get("CONTENT_LENGTH") or "0").strip()
+    if not (raw_length.isascii() and raw_length.isdigit()):
+        raise ValidationError("Content-Length", "must be a number of bytes")
+    length = int(raw_length)
     if length > MAX_CALLBACK_BODY:
         return None
     data: bytes = environ["wsgi.input"].read(length) if length else b""
@@ -155,11 +187,17 @@ def callback_app(
     """A WSGI application that hands each acknowledgement callback to *handler*.
 
     Mount it at the path of your callback URL (any path is accepted). Answers:
-    ``200`` after *handler* returned, ``400`` for a body that is not a callback,
-    ``405`` for anything but POST, ``413`` for a body over
-    :data:`MAX_CALLBACK_BODY` bytes. An exception from *handler* propagates, so the
-    server answers 500 and Pushover calls again about a minute later. Uses only the
-    standard library; serve it with :mod:`wsgiref` or any WSGI server.
+    ``200`` after *handler* returned, ``400`` with a one-line reason for a body that
+    is not a callback (malformed, nested too deeply, a field given twice, a bad
+    ``Content-Length``), ``405`` for anything but POST, ``413`` for a body over
+    :data:`MAX_CALLBACK_BODY` bytes: no input makes it answer 500. An exception from
+    *handler* propagates, so the server answers 500 and Pushover calls again about a
+    minute later. Uses only the standard library; serve it with :mod:`wsgiref` or any
+    WSGI server.
+
+    Nothing authenticates a callback: anyone who knows the URL can POST one. Put an
+    unguessable token in the URL and confirm each acknowledgement with a receipt poll
+    (:meth:`chump_typed.Client.receipt`) before acting on it.
     """
 
     def application(
@@ -172,10 +210,10 @@ def callback_app(
                 "POST only\n",
                 [("Allow", "POST")],
             )
-        body = _body(environ)
-        if body is None:
-            return _answer(start_response, "413 Content Too Large", "too large\n")
         try:
+            body = _body(environ)
+            if body is None:
+                return _answer(start_response, "413 Content Too Large", "too large\n")
             callback = parse_callback(body)
         except ValidationError as exc:
             return _answer(start_response, "400 Bad Request", f"{exc}\n")

@@ -19,6 +19,7 @@ every other module may raise these errors without an import cycle.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
@@ -78,6 +79,10 @@ class ErrorResponse:
         request = data.get("request")
         receipt = data.get("receipt")
         bad_inputs: dict[str, str] = {}
+        if isinstance(receipt, str) and not _RECEIPT.fullmatch(receipt):
+            # {"receipt": "not found"}: a reason about the receipt parameter, not one.
+            bad_inputs["receipt"] = receipt
+            receipt = None
         extra: dict[str, object] = {}
         for key, value in data.items():
             if key in _ENVELOPE_KEYS:
@@ -125,6 +130,9 @@ class ErrorResponse:
 
 
 _ENVELOPE_KEYS: Final = frozenset({"status", "request", "errors", "receipt"})
+
+#: A receipt id (30 letters and digits); any other ``receipt`` value is a reason.
+_RECEIPT: Final = re.compile(r"[A-Za-z0-9]{30}")
 
 
 def _texts(value: object) -> tuple[str, ...]:

@@ -18,6 +18,7 @@ that wait off the application's threads, put it behind a
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Mapping
 from typing import Final
@@ -97,13 +98,13 @@ class PushoverHandler(logging.Handler):
 
     def notification(self, record: logging.LogRecord) -> Notification:
         """The notification *record* becomes."""
-        text = self.format(record) or "(empty log message)"
+        text = _sendable(self.format(record)) or "(empty log message)"
         if len(text) > MESSAGE_MAX:
             text = text[: MESSAGE_MAX - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
         return Notification(
             user=self._user,
             message=text,
-            title=record.name[:TITLE_MAX],
+            title=_sendable(record.name, one_line=True)[:TITLE_MAX],
             priority=self.priority_for(record.levelno),
             timestamp=int(record.created),
         )
@@ -127,3 +128,16 @@ class PushoverHandler(logging.Handler):
             self.client.close()
         finally:
             super().close()
+
+
+#: What Pushover cannot take in a message body: C0 controls other than tab, CR and LF,
+#: and lone surrogates (a record's text is whatever the program logged).
+_UNSENDABLE: Final = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+_LINE_BREAKS: Final = re.compile("[\t\r\n]")
+
+
+def _sendable(text: str, *, one_line: bool = False) -> str:
+    """*text* with what Pushover refuses replaced by U+FFFD (and, for a title, tabs
+    and line breaks by spaces): a log record is reported, not refused."""
+    text = _UNSENDABLE.sub("\ufffd", text)
+    return _LINE_BREAKS.sub(" ", text) if one_line else text

@@ -125,8 +125,18 @@ _PLAIN: Final = re.compile(r"[A-Za-z0-9_.~-]*")
 
 
 def _wire_value(value: object) -> str:
-    """One unstructured value as form text (ints as digits, strings as they are)."""
-    return value if isinstance(value, str) else str(value)
+    """One unstructured value as form text: strings as they are, ints as digits.
+
+    A subclass of ``str`` or ``int`` (a ``(str, Enum)`` member, ``Priority``) goes as
+    the plain value it was validated as: formatting it would give ``Cls.MEMBER`` on
+    some Pythons."""
+    if type(value) is str:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    return str(value)
 
 
 #: Text made of base64's alphabet only; long runs of it are escaped with str.replace.
@@ -317,30 +327,44 @@ def _load_json(response: HTTPResponse) -> dict[str, Any] | None:
     return data if isinstance(data, dict) else None  # pyright: ignore[reportUnknownVariableType]
 
 
+def _is_success(status: object) -> bool:
+    """Whether a body's ``status`` says success: ``1``, ``1.0`` or ``"1"``."""
+    if isinstance(status, bool):
+        return False
+    if isinstance(status, (int, float)):
+        return status == 1
+    return isinstance(status, str) and status.strip() == "1"
+
+
 def decode_response(
     endpoint: Endpoint[Any, Resp], request: HTTPRequest, response: HTTPResponse
 ) -> Resp:
     """Turn *response* into the row's result model, or raise a typed error; pure.
 
     * 429 -> :class:`QuotaExceededError` (with the limit headers);
-    * 4xx, or a JSON body whose ``status`` is not 1 -> :class:`APIError`;
-    * 5xx, other statuses, a body that is not a JSON object, or a success body that
-      does not match the documented shape -> :class:`UnexpectedResponseError`.
+    * another 4xx -> :class:`APIError`;
+    * a 200 whose ``status`` is ``1`` (or ``1.0``, ``"1"``) -> the result;
+    * a 200 whose ``status`` is anything else, 5xx, other statuses, a body that is not
+      a JSON object, or a success body that does not match the documented shape ->
+      :class:`UnexpectedResponseError`, with ``may_have_been_sent`` true when a POST
+      was answered with a 2xx (or a 504): the server may have acted on it.
     """
     status = response.status
+    # A POST the server answered with a 2xx (or a 504 gateway timeout) may have been
+    # acted on: an error about its answer must not invite a resend.
+    acted = request.method != "GET" and (200 <= status < 300 or status == 504)
     data = _load_json(response)
     if data is None and status == 429:
         data = {}  # the quota is spent whatever the body says (or fails to say)
     if data is None:
         kind = "server error" if status >= 500 else "response that is not a JSON object"
         raise UnexpectedResponseError(
-            f"{endpoint.name}: {kind}", http_status=status, body=response.body
+            f"{endpoint.name}: {kind}",
+            http_status=status,
+            body=response.body,
+            may_have_been_sent=acted,
         )
-    if (
-        status == 429
-        or (400 <= status < 500)
-        or (status == 200 and data.get("status") != 1)
-    ):
+    if status == 429 or 400 <= status < 500:
         error_cls = QuotaExceededError if status == 429 else APIError
         kwargs: dict[str, Any] = {"http_status": status}
         if status == 429:
@@ -357,6 +381,16 @@ def decode_response(
             f"{endpoint.name}: unexpected HTTP status",
             http_status=status,
             body=response.body,
+            may_have_been_sent=acted,
+        )
+    if not _is_success(data.get("status")):
+        # Pushover rejects with a 4xx; a 200 that does not say success is not a
+        # rejection we can trust (the message may well have gone out).
+        raise UnexpectedResponseError(
+            f"{endpoint.name}: a 200 answer whose status is not 1",
+            http_status=status,
+            body=response.body,
+            may_have_been_sent=acted,
         )
     # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
     # result is built once (no attrs.evolve re-running validators on a frozen value).
@@ -368,5 +402,6 @@ def decode_response(
             f"{endpoint.name}: response does not match the documented shape ({exc})",
             http_status=status,
             body=response.body,
+            may_have_been_sent=acted,
         ) from exc
     return result

@@ -172,6 +172,7 @@ def check_call(fake: FakePushover, call: Callable[[], object]) -> None:
 #: Public classes and why some are not fuzzed here.
 NOT_FUZZED: Final = {
     "Priority": "an IntEnum: Priority(5) raises ValueError, as enums do",
+    "Clear": "an Enum of one member, CLEAR: Clear(5) raises ValueError, as enums do",
     "Transport": "a Protocol",
     "PushoverError": "the root exception: any arguments, like Exception",
 }

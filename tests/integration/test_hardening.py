@@ -27,6 +27,8 @@ from chump_typed.testing import APP_TOKEN, USER_KEY
 from tests import strategies as s
 
 CONTROLS: Final = "\r\n\x00"
+#: Every C0 control character, refused in every field but a message body.
+C0: Final = "".join(map(chr, range(32)))
 BASE: Final = "https://api.pushover.net/1/"
 TEMPLATED: Final = [e for e in ENDPOINTS if e.placeholders]
 
@@ -74,8 +76,8 @@ def test_a_path_value_never_changes_the_path(
 
 @given(tag=hostile)
 def test_tags_with_control_characters_are_refused_and_others_encoded(tag: str) -> None:
-    if any(c in tag for c in CONTROLS):
-        with pytest.raises(ValidationError, match="CR, LF or NUL"):
+    if any(c in tag for c in C0):
+        with pytest.raises(ValidationError, match="control characters"):
             CancelByTagRequest(tag=tag)
         return
     # Even a tag of dots is fine here: its segment ends in ".json".
@@ -93,7 +95,7 @@ def test_free_strings_that_reach_the_wire_refuse_controls(
 ) -> None:
     text = data.draw(s.line)
     cut = data.draw(st.integers(min_value=0, max_value=len(text)))
-    bad = text[:cut] + data.draw(st.sampled_from(list(CONTROLS))) + text[cut:]
+    bad = text[:cut] + data.draw(st.sampled_from(list(C0))) + text[cut:]
     extra: dict[str, Any] = {field: bad}
     if field != "sound":
         extra.update(priority=2, retry=30, expire=60)

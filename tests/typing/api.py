@@ -28,6 +28,7 @@ from chump_typed import (
     ASSIGN_LICENSE,
     CANCEL_BY_TAG,
     CANCEL_RECEIPT,
+    CLEAR,
     CREATE_GROUP,
     DEFAULT_BASE_URL,
     DISABLE_GROUP_USER,
@@ -65,6 +66,7 @@ from chump_typed import (
     CancelByTagResult,
     CancelRequest,
     CancelResult,
+    Clear,
     Client,
     Credential,
     EmergencyMessage,
@@ -600,11 +602,17 @@ def glance_and_subscription_requests(
     )
     assert_type(glance.user, str)
     assert_type(glance.device, str | None)
-    assert_type(glance.title, str | None)
-    assert_type(glance.text, str | None)
-    assert_type(glance.subtext, str | None)
-    assert_type(glance.count, int | None)
-    assert_type(glance.percent, int | None)
+    assert_type(glance.title, str | Clear | None)
+    assert_type(glance.text, str | Clear | None)
+    assert_type(glance.subtext, str | Clear | None)
+    assert_type(glance.count, int | Clear | None)
+    assert_type(glance.percent, int | Clear | None)
+    assert_type(CLEAR, Literal[Clear.CLEAR])
+    assert_type(Clear.CLEAR, Literal[Clear.CLEAR])
+    assert_type(
+        GlanceUpdate(user=USER_KEY, count=CLEAR, percent=CLEAR, title=CLEAR),
+        GlanceUpdate,
+    )
     assert_type(
         SubscriptionMigrateRequest(subscription=SUBSCRIPTION_CODE, user=USER_KEY),
         SubscriptionMigrateRequest,
@@ -743,7 +751,7 @@ def other_whole_api_results(  # one result of each kind
 ) -> None:
     assert_type(glance.request, str)
     assert_type(migrated.subscribed_user_key, str)
-    assert_type(assigned.credits, int)
+    assert_type(assigned.credits, int | None)
     assert_type(credits.credits, int)
     assert_type(credits.rate_limit, RateLimit | None)
     assert_type(team_added.request, str)

@@ -189,3 +189,55 @@ def test_handler_errors_propagate_so_pushover_calls_again() -> None:
 
     with pytest.raises(RuntimeError):
         call(callback_app(broken), urlencode(FIELDS).encode())
+
+
+HOSTILE: dict[str, tuple[bytes, str | None]] = {
+    "JSON nested 8,000 deep": (b'{"a":' + b"[" * 8000 + b"]" * 8000 + b"}", None),
+    "JSON objects nested 2,500 deep": (b'{"a":' * 2500 + b"1" + b"}" * 2500, None),
+    "device as a number": (
+        json.dumps({**FIELDS, "acknowledged_by_device": 5}).encode(),
+        None,
+    ),
+    "device as a list": (
+        json.dumps({**FIELDS, "acknowledged_by_device": ["iphone"]}).encode(),
+        None,
+    ),
+    "device as an object": (
+        json.dumps({**FIELDS, "acknowledged_by_device": {"a": 1}}).encode(),
+        None,
+    ),
+    "receipt as a list": (json.dumps({**FIELDS, "receipt": [RECEIPT]}).encode(), None),
+    "a form key twice": (urlencode(FIELDS).encode() + b"&receipt=" + b"A" * 30, None),
+    "a JSON key twice": (
+        json.dumps(FIELDS).encode()[:-1] + b', "receipt": "' + b"A" * 30 + b'"}',
+        None,
+    ),
+    "Content-Length of superscript two": (urlencode(FIELDS).encode(), "\u00b2"),
+    "Content-Length in Arabic-Indic digits": (b"123", "\u0663"),
+    "a negative Content-Length": (b"", "-1"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_input_gets_a_4xx_with_a_short_reason(name: str) -> None:
+    body, length = HOSTILE[name]
+    received: list[AcknowledgementCallback] = []
+
+    status, answer, _ = call(callback_app(received.append), body, length=length)
+
+    assert status.startswith("400"), (name, status)
+    assert 0 < len(answer) < 120 and answer.count(b"\n") == 1
+    assert received == []
+
+
+def test_a_repeated_key_names_the_key() -> None:
+    with pytest.raises(ValidationError, match="receipt: appears more than once"):
+        parse_callback(urlencode(FIELDS).encode() + b"&receipt=" + b"A" * 30)
+
+
+@pytest.mark.parametrize("function", [callback_app, parse_callback])
+def test_the_docs_say_a_callback_can_be_forged(function: object) -> None:
+    doc = getattr(function, "__doc__", "") or ""
+
+    assert "anyone who knows" in doc.lower()
+    assert "receipt poll" in doc

@@ -14,6 +14,7 @@ from chump_typed.logging import (
     DEFAULT_PRIORITIES,
     TRUNCATION_MARKER,
     PushoverHandler,
+    _sendable,  # pyright: ignore[reportPrivateUsage]
 )
 from chump_typed.testing import (
     APP_TOKEN,
@@ -24,6 +25,7 @@ from chump_typed.testing import (
     Slow,
     serve,
 )
+from tests.strategies import C0_BUT_LINES
 
 
 class RecordingHandler(PushoverHandler):
@@ -111,11 +113,26 @@ def test_messages_are_cut_to_the_limit_with_a_marker(text: str) -> None:
     handler.handle(record)
     [sent] = fake.messages
     assert handler.failures == []
+    text = _sendable(text)  # what Pushover refuses is replaced, never refused
     if len(text) <= 1024:
         assert sent.message == text
     else:
         assert len(sent.message) == 1024
         assert sent.message == text[: 1024 - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+
+
+@given(text=st.text(st.sampled_from(["a", "\t", "\n", "\x00", "\x1b", "\ud800"])))
+def test_control_characters_and_surrogates_are_replaced_not_refused(text: str) -> None:
+    fake = FakePushover()
+    handler = _handler(fake)
+    handler.handle(
+        logging.LogRecord("a\tb\x00", logging.ERROR, __file__, 1, text, (), None)
+    )
+
+    assert handler.failures == []
+    [sent] = fake.messages
+    assert sent.params["title"] == "a b\ufffd"
+    assert not set(sent.message) & set(C0_BUT_LINES + "\ud800")
 
 
 def test_custom_priorities_and_emergency_refused() -> None:

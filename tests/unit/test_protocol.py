@@ -268,11 +268,72 @@ class TestDecode:
         }
         assert info.value.errors == ["token: is out of available license credits"]
 
-    def test_status_zero_with_http_200_is_a_rejection(self) -> None:
-        with pytest.raises(APIError):
-            decode_response(
-                SEND_MESSAGE, REQUEST, response(200, {"status": 0, "request": "r"})
-            )
+    @pytest.mark.parametrize("status", [1, 1.0, "1", " 1 "])
+    def test_every_spelling_of_status_1_is_success(self, status: object) -> None:
+        body = {"status": status, "request": "r"}
+
+        result = decode_response(SEND_MESSAGE, REQUEST, response(200, body))
+
+        assert result.request == "r"
+
+    @pytest.mark.parametrize("status", [0, "0", 2, None, True, "yes", 1.5, [1]])
+    def test_a_200_without_status_1_may_have_been_sent(self, status: object) -> None:
+        # Pushover rejects with a 4xx: a 200 that does not say success is no rejection
+        # to trust, and reporting one would invite a resend of a delivered message.
+        body = {"status": status, "request": "r"}
+        with pytest.raises(UnexpectedResponseError) as info:
+            decode_response(SEND_MESSAGE, REQUEST, response(200, body))
+
+        assert info.value.may_have_been_sent
+
+    @pytest.mark.parametrize(
+        "body", [b"<html>ok</html>", b"[1]", {"status": 1, "receipt": 5}]
+    )
+    def test_a_200_that_cannot_be_read_may_have_been_sent(self, body: Any) -> None:
+        with pytest.raises(UnexpectedResponseError) as info:
+            decode_response(SEND_MESSAGE, REQUEST, response(200, body))
+
+        assert info.value.may_have_been_sent
+
+    def test_a_get_that_cannot_be_read_was_not_sent(self) -> None:
+        sounds = encoded(ep.LIST_SOUNDS, models.SoundsRequest())
+        with pytest.raises(UnexpectedResponseError) as info:
+            decode_response(ep.LIST_SOUNDS, sounds, response(200, b"<html>"))
+
+        assert not info.value.may_have_been_sent
+
+    def test_a_5xx_was_not_sent_but_a_504_may_have_been(self) -> None:
+        for status, acted in ((500, False), (503, False), (504, True)):
+            with pytest.raises(UnexpectedResponseError) as info:
+                decode_response(SEND_MESSAGE, REQUEST, response(status, b"<html>"))
+            assert info.value.may_have_been_sent == acted
+
+    def test_an_unknown_receipt_is_a_reason_about_the_receipt(self) -> None:
+        body = {"receipt": "not found", "status": 0, "request": "r", "errors": ["x"]}
+        with pytest.raises(APIError) as info:
+            decode_response(GET_RECEIPT, REQUEST, response(404, body))
+
+        assert info.value.bad_inputs == {"receipt": "not found"}
+        assert info.value.receipt is None
+
+    def test_a_glance_answer_reads_the_rate_limit_when_present(self) -> None:
+        body = {"status": 1, "request": "r"}
+
+        with_limits = decode_response(
+            ep.UPDATE_GLANCE, REQUEST, response(200, body, **LIMIT_HEADERS)
+        )
+        without = decode_response(ep.UPDATE_GLANCE, REQUEST, response(200, body))
+
+        assert with_limits.rate_limit is not None
+        assert with_limits.rate_limit.remaining == 9000
+        assert without.rate_limit is None
+
+    def test_a_licence_answer_without_credits_is_still_a_success(self) -> None:
+        body = {"status": 1, "request": "r"}
+
+        result = decode_response(ep.ASSIGN_LICENSE, REQUEST, response(200, body))
+
+        assert result.credits is None
 
     def test_quota_exceeded(self) -> None:
         body = {

@@ -26,7 +26,7 @@ from typing import (
 
 import attrs
 
-from chump_typed._checks import check_int_range, require_type
+from chump_typed._checks import check_timestamp, describe_int, require_type
 from chump_typed._converter import epoch_to_datetime
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import APIError, ValidationError
@@ -88,12 +88,8 @@ def _as_datetime(timestamp: Timestamp) -> _dt.datetime | None:
         return timestamp.replace(tzinfo=_UTC)
     if timestamp is None or isinstance(timestamp, _dt.datetime):
         return timestamp
-    require_type("timestamp", timestamp, (_dt.datetime, int))
-    check_int_range("timestamp", timestamp, low=0)
-    try:
-        return epoch_to_datetime(timestamp)
-    except (OverflowError, OSError, ValueError) as exc:
-        raise ValidationError("timestamp", f"is out of range: {timestamp}") from exc
+    check_timestamp("timestamp", timestamp)  # the range the typed models accept
+    return epoch_to_datetime(timestamp)
 
 
 T = TypeVar("T")
@@ -369,7 +365,7 @@ def _as_priority(value: int) -> Priority:
         return Priority(value)
     except ValueError:
         raise ValidationError(
-            "priority", f"must be between -2 and 2, got {value}"
+            "priority", f"must be between -2 and 2, got {describe_int(value)}"
         ) from None
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from threading import RLock
 from typing import TYPE_CHECKING, Any, overload
 
-from chump_typed._checks import check_key
+from chump_typed._checks import check_key, require_type
 from chump_typed._fork import renew_after_fork
 from chump_typed._scrub import scrubbing
 from chump_typed.compat._messages import (
@@ -293,6 +293,8 @@ class User:
             "users": users,
             "attachment": attachment,
         }
+        # An int, never a float or a bool: 2.0 == EMERGENCY, but is not a priority.
+        require_type("priority", priority, int)
         if priority == EMERGENCY:
             if ttl is not None:
                 raise ValidationError(

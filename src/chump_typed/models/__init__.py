@@ -24,11 +24,13 @@ from chump_typed.models._base import (
     Result,
 )
 from chump_typed.models.accounts import (
+    CLEAR,
     GLANCE_FIELDS,
     GLANCE_TEXT_MAX,
     LICENSE_OS,
     PERCENT_MAX,
     PERCENT_MIN,
+    Clear,
     GlanceResult,
     GlanceUpdate,
     LicenseAssignRequest,
@@ -100,6 +102,7 @@ from chump_typed.models.messages import (
 
 __all__ = [
     "ATTACHMENT_MAX",
+    "CLEAR",
     "EXPIRE_MAX",
     "GLANCE_FIELDS",
     "GLANCE_TEXT_MAX",
@@ -119,6 +122,7 @@ __all__ = [
     "CancelByTagResult",
     "CancelRequest",
     "CancelResult",
+    "Clear",
     "ErrorResponse",
     "GlanceResult",
     "GlanceUpdate",

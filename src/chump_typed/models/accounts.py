@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import enum
 from typing import Any, Final, Literal
 
 import attrs
@@ -23,11 +24,13 @@ from chump_typed.errors import ValidationError
 from chump_typed.models._base import Request, Result
 
 __all__ = [
+    "CLEAR",
     "GLANCE_FIELDS",
     "GLANCE_TEXT_MAX",
     "LICENSE_OS",
     "PERCENT_MAX",
     "PERCENT_MIN",
+    "Clear",
     "GlanceResult",
     "GlanceUpdate",
     "LicenseAssignRequest",
@@ -61,13 +64,40 @@ PERCENT_MAX: Final = 100
 GLANCE_FIELDS: Final = ("title", "text", "subtext", "count", "percent")
 
 
+class Clear(enum.Enum):
+    """The type of :data:`CLEAR`."""
+
+    CLEAR = "clear"
+
+    def __repr__(self) -> str:
+        return "CLEAR"
+
+
+#: Clears a glance field, text or number alike (sent as a blank, which Pushover reads
+#: as "remove this field").
+CLEAR: Final = Clear.CLEAR
+
+
+def _glance(check: Any, **bounds: Any) -> Any:
+    """A glance field's validator: :data:`CLEAR`, ``None`` or a value *check* takes."""
+
+    def validate(
+        _instance: object, attribute: attrs.Attribute[Any], value: object
+    ) -> None:
+        if value is not None and value is not CLEAR:
+            check(attribute.name, value, **bounds)
+
+    return validate
+
+
 @attrs.frozen(kw_only=True)
 class GlanceUpdate(Request):
     """Push data to a user's glance widget (``POST /1/glances.json``).
 
     At least one of ``title``, ``text``, ``subtext`` (at most 100 characters each),
     ``count`` (any integer) and ``percent`` (0 to 100) is required. Pushover keeps
-    fields between updates; an empty string clears a text field [LIB].
+    fields between updates; :data:`CLEAR` clears any field (it is sent as a blank,
+    which also clears a text field given as ``""`` [LIB]).
     ``device`` sends to one device only. Whether group keys are accepted is not
     documented, so ``user`` is one key.
     """
@@ -76,19 +106,21 @@ class GlanceUpdate(Request):
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
-    title: str | None = attrs.field(
-        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    title: str | Clear | None = attrs.field(
+        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
-    text: str | None = attrs.field(
-        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    text: str | Clear | None = attrs.field(
+        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
-    subtext: str | None = attrs.field(
-        default=None, validator=optional(check_text, max_len=GLANCE_TEXT_MAX)
+    subtext: str | Clear | None = attrs.field(
+        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
-    count: int | None = attrs.field(default=None, validator=optional(check_int_range))
-    percent: int | None = attrs.field(
+    count: int | Clear | None = attrs.field(
+        default=None, validator=_glance(check_int_range)
+    )
+    percent: int | Clear | None = attrs.field(
         default=None,
-        validator=optional(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
+        validator=_glance(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -216,9 +248,10 @@ class SubscriptionMigrateResult(Result):
 
 @attrs.frozen(kw_only=True)
 class LicenseAssignResult(Result):
-    """A licence was assigned; ``credits`` remain."""
+    """A licence was assigned; ``credits`` remain (``None`` when the answer does not
+    say: the credit is spent either way)."""
 
-    credits: int
+    credits: int | None = None
 
 
 @attrs.frozen(kw_only=True)

@@ -12,6 +12,7 @@ from chump_typed._checks import (
     MAX_RECIPIENTS,
     check_base64_image,
     check_bool,
+    check_callback,
     check_devices,
     check_image_type,
     check_int_range,
@@ -19,6 +20,8 @@ from chump_typed._checks import (
     check_line,
     check_recipients,
     check_text,
+    check_timestamp,
+    describe_int,
     instance_of,
     optional,
     require_type,
@@ -66,24 +69,12 @@ def _check_priority(
     _instance: object, attribute: attrs.Attribute[Any], value: object
 ) -> None:
     require_type(attribute.name, value, int)
+    assert isinstance(value, int)
     if value not in Priority._value2member_map_:
         raise ValidationError(
-            attribute.name, f"must be between -2 and 2 (a Priority), got {value}"
+            attribute.name,
+            f"must be between -2 and 2 (a Priority), got {describe_int(value)}",
         )
-
-
-def _check_timestamp(
-    _instance: object, attribute: attrs.Attribute[Any], value: object
-) -> None:
-    if value is None:
-        return
-    if isinstance(value, _dt.datetime):
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise ValidationError(
-                attribute.name, "a datetime must be timezone-aware (e.g. UTC)"
-            )
-        return
-    check_int_range(attribute.name, value, low=0)
 
 
 # -- Requests ---------------------------------------------------------------------------
@@ -105,7 +96,7 @@ class Notification(Request):
 
     user: str = attrs.field(validator=required(check_recipients))
     message: str = attrs.field(
-        validator=required(check_text, min_len=1, max_len=MESSAGE_MAX)
+        validator=required(check_text, min_len=1, max_len=MESSAGE_MAX, multiline=True)
     )
     title: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=TITLE_MAX)
@@ -120,7 +111,7 @@ class Notification(Request):
     priority: Priority = attrs.field(default=Priority.NORMAL, validator=_check_priority)
     sound: str | None = attrs.field(default=None, validator=optional(check_line))
     timestamp: _dt.datetime | int | None = attrs.field(
-        default=None, validator=_check_timestamp
+        default=None, validator=optional(check_timestamp)
     )
     ttl: int | None = attrs.field(
         default=None, validator=optional(check_int_range, low=1)
@@ -133,7 +124,7 @@ class Notification(Request):
     expire: int | None = attrs.field(
         default=None, validator=optional(check_int_range, low=1, high=EXPIRE_MAX)
     )
-    callback: str | None = attrs.field(default=None, validator=optional(check_line))
+    callback: str | None = attrs.field(default=None, validator=optional(check_callback))
     tags: str | None = attrs.field(default=None, validator=optional(check_line))
     attachment: Attachment | None = attrs.field(
         default=None, validator=instance_of(Attachment)

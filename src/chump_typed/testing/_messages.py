@@ -10,8 +10,9 @@ from typing import Final
 
 import attrs
 
+from chump_typed._checks import TIMESTAMP_MAX, TIMESTAMP_MIN, check_callback
+from chump_typed.errors import ValidationError
 from chump_typed.testing._state import (
-    CALLBACK_PATTERN,
     EMERGENCY,
     MAX_ATTACHMENT_BYTES,
     MAX_EXPIRE,
@@ -104,6 +105,14 @@ def _audience(st: State, keys: Iterable[str]) -> tuple[int, str | None]:
     return count, first
 
 
+def _is_callback(value: str) -> bool:
+    try:
+        check_callback("callback", value)
+    except ValidationError:
+        return False
+    return True
+
+
 def send_message(st: State, call: Call) -> Reply:
     """``POST /1/messages.json`` (§4)."""
     problems = Problems()
@@ -124,17 +133,20 @@ def send_message(st: State, call: Call) -> Reply:
         problems.add("priority", "priority must be -2, -1, 0, 1 or 2")
     elif priority == EMERGENCY:
         _emergency(call, problems)
-    for name in ("timestamp", "ttl"):
-        value = problems.integer(call, name)
-        if value is not None and value <= 0:
-            problems.add(name, f"{name} must be positive")
+    ttl = problems.integer(call, "ttl")
+    if ttl is not None and ttl <= 0:
+        problems.add("ttl", "ttl must be positive")
+    # The client's rules, decided once (design-decisions.md): the same functions.
+    timestamp = problems.integer(call, "timestamp")
+    if timestamp is not None and not TIMESTAMP_MIN <= timestamp <= TIMESTAMP_MAX:
+        problems.add("timestamp", "timestamp must be a positive Unix time")
     html, monospace = problems.flag(call, "html"), problems.flag(call, "monospace")
     if html and monospace:
         problems.add("monospace", "html and monospace cannot be used together")
     sound = call.get("sound")
     if sound and sound not in st.sounds:
         problems.add("sound", "sound is not a valid sound")
-    if call.get("callback") and not CALLBACK_PATTERN.match(call.get("callback")):
+    if call.get("callback") and not _is_callback(call.get("callback")):
         problems.add("callback", "callback must be an http or https URL")
     attachment = _attachment(call, problems)
     problems.check(headers)

@@ -129,7 +129,6 @@ MAX_MEMO: Final = 200
 
 DEVICE_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,25}\Z")
 INT_PATTERN: Final = re.compile(r"-?[0-9]+\Z")
-CALLBACK_PATTERN: Final = re.compile(r"https?://[^/\s]+", re.IGNORECASE)
 _ALPHABET: Final = string.ascii_letters + string.digits
 
 
@@ -394,11 +393,10 @@ class Problems:
                 self.add(name, f"{name} cannot be longer than {most} characters")
 
     def flag(self, call: Call, name: str) -> bool:
-        """Parse an optional 0/1 flag."""
-        raw = call.get(name).strip()
-        if raw not in ("", "0", "1"):
-            self.add(name, f"{name} must be 0 or 1")
-        return raw == "1"
+        """An optional flag: Pushover's wording is "set to 1 to enable", so ``1`` is on
+        and any other value (``0``, ``False``, ``true``, blank) is off, never an
+        error (pushover-complete sends ``html=False``)."""
+        return call.get(name).strip() == "1"
 
     def device(self, name: str, value: str) -> None:
         """Check a device-name list (comma separated) against the device grammar."""

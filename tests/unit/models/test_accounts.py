@@ -13,10 +13,13 @@ from chump_typed import models
 from chump_typed.client import Client, check_team_token
 from chump_typed.errors import ValidationError
 from chump_typed.models import (
+    CLEAR,
     GlanceUpdate,
     LicenseAssignRequest,
     TeamAddUserRequest,
 )
+from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
+from tests import strategies as s
 from tests.strategies import device_names, emails, keys
 
 KEY = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
@@ -26,7 +29,7 @@ TOKEN = "azGDORePK8gMaC0QOYAMyEEuzJnyUi"
 
 
 @pytest.mark.parametrize("field", ["title", "text", "subtext"])
-@given(value=st.text(max_size=200))
+@given(value=s.text(max_size=200))
 def test_glance_text_accepts_exactly_100_characters(field: str, value: str) -> None:
     if len(value) <= models.GLANCE_TEXT_MAX:
         fields: dict[str, Any] = {field: value}
@@ -51,6 +54,32 @@ def test_glance_percent_accepts_exactly_0_to_100(percent: int) -> None:
 @given(count=st.integers(min_value=-(10**12), max_value=10**12))
 def test_glance_count_is_any_integer(count: int) -> None:
     assert GlanceUpdate(user=KEY, count=count).count == count
+
+
+@pytest.mark.parametrize("field", models.GLANCE_FIELDS)
+def test_clear_empties_any_glance_field_on_the_fake(field: str) -> None:
+    fake = FakePushover()
+    client = Client(APP_TOKEN, transport=FakeTransport(fake))
+    full: dict[str, Any] = {
+        "title": "t",
+        "text": "x",
+        "subtext": "s",
+        "count": 3,
+        "percent": 40,
+    }
+    clear: dict[str, Any] = {field: CLEAR}
+    client.update_glance(GlanceUpdate(user=USER_KEY, **full))
+
+    client.update_glance(GlanceUpdate(user=USER_KEY, **clear))
+
+    [(_, glance)] = fake.glances.items()
+    assert field not in glance
+    assert set(glance) == set(models.GLANCE_FIELDS) - {field}
+    assert fake.requests[-1].params[field] == ""  # a blank on the wire
+
+
+def test_clear_shows_as_clear() -> None:
+    assert "count=CLEAR" in repr(GlanceUpdate(user=KEY, count=CLEAR))
 
 
 def test_glance_needs_at_least_one_field() -> None:

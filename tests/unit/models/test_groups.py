@@ -16,6 +16,7 @@ from chump_typed.errors import ValidationError
 from chump_typed.models import (
     GroupAddUserRequest,
 )
+from tests import strategies as s
 from tests.strategies import names
 
 KEY = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
@@ -24,7 +25,7 @@ KEY = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 GROUP = "gznej3rKEVAvPUxu9vvNnqpmZpokzF"
 
 
-@given(memo=st.text(max_size=400))
+@given(memo=s.text(max_size=400))
 def test_memo_accepts_exactly_200_characters(memo: str) -> None:
     if len(memo) <= models.MEMO_MAX:
         assert GroupAddUserRequest(group=GROUP, user=KEY, memo=memo).memo == memo

@@ -221,11 +221,14 @@ class TestFlagsAndTimes:
         assert when == make(timestamp=when).timestamp
         assert make(timestamp=1_700_000_000).timestamp == 1_700_000_000
         rejects("timestamp", timestamp=-1)
+        rejects("timestamp", timestamp=0)  # Pushover's "never"
+        rejects("timestamp", timestamp=10**30)
+        rejects("timestamp", timestamp=dt.datetime(1960, 1, 1, tzinfo=dt.timezone.utc))
 
     @pytest.mark.parametrize("field", ["sound", "callback", "tags"])
     def test_control_characters_refused(self, field: str) -> None:
         fields: dict[str, Any] = {field: "a\r\nInjected: yes"}
-        with pytest.raises(ValidationError, match="CR, LF or NUL"):
+        with pytest.raises(ValidationError, match="control characters"):
             emergency(**fields)
 
 

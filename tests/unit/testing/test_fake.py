@@ -218,7 +218,13 @@ def test_at_most_fifty_users(count: int) -> None:
         ({"monospace": 1}, True),
         ({"html": 1, "monospace": 0}, True),
         ({"html": 1, "monospace": 1}, False),
-        ({"html": "true"}, False),
+        ({"html": "true"}, True),  # "set to 1 to enable": anything else is off
+        ({"html": "False", "monospace": "False"}, True),  # pushover-complete's default
+        ({"html": "1", "monospace": "True"}, True),
+        ({"timestamp": 0}, False),
+        ({"timestamp": 253_402_300_800}, False),
+        ({"callback": "file:///x"}, False),
+        ({"callback": "https:///path"}, False),
         ({"device": "iphone,droid2"}, True),
         ({"device": "unknown_but-valid"}, True),
         ({"device": "has space"}, False),
