@@ -104,7 +104,9 @@ def test_the_logging_handler_is_cut_off_too(trickling: Served) -> None:
         def handleError(self, record: logging.LogRecord) -> None:
             failures.append(__import__("sys").exc_info()[1])
 
-    handler = Recording(APP_TOKEN, USER_KEY, base_url=trickling.url, timeout=DEADLINE)
+    handler = Recording(
+        APP_TOKEN, USER_KEY, base_url=trickling.url, timeout=DEADLINE, background=False
+    )
     logger = logging.getLogger("tests.deadline")
     logger.propagate = False
     logger.addHandler(handler)

@@ -154,6 +154,10 @@ from chump_typed.callbacks import (
 )
 from chump_typed.logging import (
     DEFAULT_PRIORITIES,
+    DEFAULT_QUEUE_SIZE,
+    DEFAULT_RATE_LIMIT,
+    DEFAULT_WINDOW,
+    SUMMARY_TITLE,
     TRUNCATION_MARKER,
     PushoverHandler,
 )
@@ -1184,9 +1188,21 @@ def log_handler(handler: PushoverHandler, record: logging.LogRecord) -> None:
             transport=FakeTransport(),
             timeout=2.5,
             priorities={logging.ERROR: Priority.HIGH},
+            rate_limit=20,
+            window=30.0,
+            queue_size=100,
+            background=False,
         ),
         PushoverHandler,
     )
+    assert_type(DEFAULT_RATE_LIMIT, Literal[10])
+    assert_type(DEFAULT_WINDOW, float)
+    assert_type(DEFAULT_QUEUE_SIZE, Literal[1000])
+    assert_type(SUMMARY_TITLE, Literal["chump_typed.logging: summary"])
+    assert_type(handler.dropped, int)
+    assert_type(handler.timeout, float)
+    assert_type(handler.background, bool)
+    assert_type(handler.handleError(record), None)
     assert_type(handler.client, Client)
     assert_type(handler.priority_for(logging.ERROR), Priority)
     assert_type(handler.notification(record), Notification)
