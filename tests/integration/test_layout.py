@@ -129,6 +129,17 @@ def test_errors_is_a_leaf() -> None:
     assert import_graph()["chump_typed.errors"] == {"chump_typed._redact"}
 
 
+def test_the_fake_writes_its_own_rules() -> None:
+    """design.md, principle 5: the fake's rules come from pushover-api.md, never from
+    the client's validators (a client bug must not be mirrored by the fake)."""
+    graph = import_graph()
+    fake_modules = [m for m in graph if m.startswith("chump_typed.testing")]
+
+    assert fake_modules
+    for module in fake_modules:
+        assert "chump_typed._checks" not in graph[module], module
+
+
 @pytest.mark.parametrize("module", sorted(MODULES))
 def test_no_module_is_over_600_lines(module: str) -> None:
     lines = MODULES[module].read_text(encoding="utf-8").count("\n")

@@ -124,6 +124,8 @@ GLANCE_FIELDS: Final = ("title", "text", "subtext", "count", "percent")
 PRIORITIES: Final = range(-2, 3)
 EMERGENCY: Final = 2
 MIN_RETRY: Final = 30
+#: The last Unix second a timestamp may name: 9999-12-31T23:59:59Z (§1: Unix seconds).
+LATEST_TIMESTAMP: Final = 253_402_300_799
 MAX_EXPIRE: Final = 10_800
 MAX_MEMO: Final = 200
 
