@@ -14,14 +14,13 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed import models
 from chump_typed._checks import check_key
 from chump_typed._proxy import is_loopback
-from chump_typed._redact import redact_params, redact_url
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
-from chump_typed.protocol import Transport, decode_response, encode_request
+from chump_typed.protocol import Transport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -88,10 +87,6 @@ def check_team_token(field: str, value: object) -> None:
         )
 
 
-def _ms(started: float) -> float:
-    return (time.perf_counter() - started) * 1000
-
-
 @scrubbing
 class Client:
     """A Pushover application, typed end to end.
@@ -142,51 +137,16 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
-        if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise TypeError(
-                f"endpoint: expected an Endpoint, got a {type(endpoint).__name__}"
-            )
-        if not isinstance(request, endpoint.request_type):
-            raise TypeError(
-                f"{endpoint.name} takes a {endpoint.request_type.__name__}, "
-                f"got a {type(request).__name__}"
-            )
-        http_request = encode_request(
-            endpoint, request, token=self._credential(endpoint), base_url=self.base_url
+        http_request = _calls.http_request_for(
+            endpoint, request, self._credentials, self.base_url
         )
-        debug = logger.isEnabledFor(logging.DEBUG)
-        where = ""  # redacting costs a URL parse: only when a record will be logged
-        if debug:
-            where = f"{http_request.method} {redact_url(http_request.url)}"
-            logger.debug("%s %s", where, redact_params(http_request.params))
         started = time.perf_counter()
         try:
             response = self.transport.send(http_request)
         except PushoverError as error:
-            if debug:
-                logger.debug("%s failed after %.1f ms: %s", where, _ms(started), error)
+            _calls.log_failure(http_request, started, error)
             raise
-        if debug:
-            logger.debug(
-                "%s -> HTTP %d, %d bytes in %.1f ms",
-                where,
-                response.status,
-                len(response.body),
-                _ms(started),
-            )
-        return decode_response(endpoint, http_request, response)
-
-    def _credential(self, endpoint: ep.Endpoint[Any, Any]) -> str:
-        """The secret that authenticates *endpoint*'s calls."""
-        needed = endpoint.credential
-        value = self._credentials.get(needed)
-        if value is None:
-            raise ValidationError(
-                needed.keyword,
-                f"{endpoint.name} is {needed.needed_for}: create the Client with "
-                f"{needed.keyword}=",
-            )
-        return value
+        return _calls.result_of(endpoint, http_request, response, started)
 
     # -- One method per row ------------------------------------------------------------
 
@@ -246,45 +206,43 @@ class Client:
 
     def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""
-        return self.call(ep.LIST_SOUNDS, models.SoundsRequest())
+        return self.call(*_calls.sounds())
 
     def validate_user(
         self, user: str, device: str | None = None
     ) -> models.UserValidation:
         """Check that *user* (a user or group key) is valid and has an active device."""
-        return self.call(
-            ep.VALIDATE_USER, models.ValidateUserRequest(user=user, device=device)
-        )
+        return self.call(*_calls.validate_user(user, device))
 
     def receipt(self, receipt: str) -> models.Receipt:
         """Poll an emergency message's receipt (no more than every 5 seconds)."""
-        return self.call(ep.GET_RECEIPT, models.ReceiptRequest(receipt=receipt))
+        return self.call(*_calls.receipt(receipt))
 
     def cancel(self, receipt: str) -> models.CancelResult:
         """Stop an emergency message's retries."""
-        return self.call(ep.CANCEL_RECEIPT, models.CancelRequest(receipt=receipt))
+        return self.call(*_calls.cancel(receipt))
 
     def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
         """Stop the retries of every emergency message sent with *tag*."""
-        return self.call(ep.CANCEL_BY_TAG, models.CancelByTagRequest(tag=tag))
+        return self.call(*_calls.cancel_by_tag(tag))
 
     def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
-        return self.call(ep.GET_LIMITS, models.LimitsRequest())
+        return self.call(*_calls.limits())
 
     # -- Groups --------------------------------------------------------------------------
 
     def create_group(self, name: str) -> models.GroupCreateResult:
         """Create a delivery group; the result holds its new key."""
-        return self.call(ep.CREATE_GROUP, models.GroupCreateRequest(name=name))
+        return self.call(*_calls.create_group(name))
 
     def list_groups(self) -> models.GroupList:
         """The delivery groups of the application's owner."""
-        return self.call(ep.LIST_GROUPS, models.GroupListRequest())
+        return self.call(*_calls.list_groups())
 
     def group_info(self, group: str) -> models.GroupInfo:
         """A group's name and memberships."""
-        return self.call(ep.GROUP_INFO, models.GroupInfoRequest(group=group))
+        return self.call(*_calls.group_info(group))
 
     def add_group_user(
         self,
@@ -295,46 +253,30 @@ class Client:
         memo: str | None = None,
     ) -> models.GroupAddUserResult:
         """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
-        return self.call(
-            ep.ADD_GROUP_USER,
-            models.GroupAddUserRequest(
-                group=group, user=user, device=device, memo=memo
-            ),
-        )
+        return self.call(*_calls.add_group_user(group, user, device, memo))
 
     def remove_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupRemoveUserResult:
         """Remove *user* from *group* (``remove_user.json``; see
         :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
-        return self.call(
-            ep.REMOVE_GROUP_USER,
-            models.GroupRemoveUserRequest(group=group, user=user, device=device),
-        )
+        return self.call(*_calls.remove_group_user(group, user, device))
 
     def disable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupDisableUserResult:
         """Pause *user*'s deliveries from *group*."""
-        return self.call(
-            ep.DISABLE_GROUP_USER,
-            models.GroupDisableUserRequest(group=group, user=user, device=device),
-        )
+        return self.call(*_calls.disable_group_user(group, user, device))
 
     def enable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupEnableUserResult:
         """Resume *user*'s deliveries from *group*."""
-        return self.call(
-            ep.ENABLE_GROUP_USER,
-            models.GroupEnableUserRequest(group=group, user=user, device=device),
-        )
+        return self.call(*_calls.enable_group_user(group, user, device))
 
     def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
         """Give *group* a new name."""
-        return self.call(
-            ep.RENAME_GROUP, models.GroupRenameRequest(group=group, name=name)
-        )
+        return self.call(*_calls.rename_group(group, name))
 
     # -- Glances, subscriptions, licensing, teams ---------------------------------------
 
@@ -354,13 +296,7 @@ class Client:
         """Subscribe *user* to *subscription*; send to the returned
         ``subscribed_user_key`` from then on."""
         return self.call(
-            ep.MIGRATE_SUBSCRIPTION,
-            models.SubscriptionMigrateRequest(
-                subscription=subscription,
-                user=user,
-                device_name=device_name,
-                sound=sound,
-            ),
+            *_calls.migrate_subscription(subscription, user, device_name, sound)
         )
 
     def assign_license(
@@ -372,14 +308,11 @@ class Client:
     ) -> models.LicenseAssignResult:
         """Spend a licence credit on a user key or an e-mail address (exactly one).
         Never retried automatically."""
-        return self.call(
-            ep.ASSIGN_LICENSE,
-            models.LicenseAssignRequest(user=user, email=email, os=os),
-        )
+        return self.call(*_calls.assign_license(user, email, os))
 
     def license_credits(self) -> models.LicenseCredits:
         """The licence credits that remain."""
-        return self.call(ep.LICENSE_CREDITS, models.LicenseCreditsRequest())
+        return self.call(*_calls.license_credits())
 
     def add_team_user(
         self,
@@ -393,31 +326,21 @@ class Client:
     ) -> models.TeamAddUserResult:
         """Add a user to the team (needs ``team_token``)."""
         return self.call(
-            ep.ADD_TEAM_USER,
-            models.TeamAddUserRequest(
-                email=email,
-                name=name,
-                password=password,
-                instant=instant,
-                admin=admin,
-                group=group,
-            ),
+            *_calls.add_team_user(email, name, password, instant, admin, group)
         )
 
     def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
-        return self.call(ep.REMOVE_TEAM_USER, models.TeamRemoveUserRequest(email=email))
+        return self.call(*_calls.remove_team_user(email))
 
     def team_info(self) -> models.TeamInfo:
         """The team, its users and their devices (needs ``team_token``; the endpoint
         and its answer's shape are unverified)."""
-        return self.call(ep.TEAM_INFO, models.TeamInfoRequest())
+        return self.call(*_calls.team_info())
 
     def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
         """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
-        return self.call(
-            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
-        )
+        return self.call(*_calls.revoke_team_invitation(email))
 
     # -- Lifecycle ---------------------------------------------------------------------
 
