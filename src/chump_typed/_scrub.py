@@ -19,7 +19,7 @@ from collections.abc import Callable
 from types import FrameType, TracebackType
 from typing import Any, Final, TypeVar
 
-__all__ = ["scrubbed", "scrubbing"]
+__all__ = ["scrubbed", "scrubbed_async", "scrubbing"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
@@ -71,11 +71,28 @@ def scrubbed(function: F) -> F:
     return wrapper  # type: ignore[return-value]  # same signature, by wraps
 
 
+def scrubbed_async(function: F) -> F:
+    """The coroutine-function twin of :func:`scrubbed`."""
+
+    @functools.wraps(function)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return await function(*args, **kwargs)
+        except BaseException as error:
+            del args, kwargs
+            _clear(error)
+            raise
+
+    return wrapper  # type: ignore[return-value]  # same signature, by wraps
+
+
 def scrubbing(cls: C) -> C:
-    """*cls* with ``__init__`` and every public method :func:`scrubbed`."""
+    """*cls* with ``__init__`` and every public method :func:`scrubbed` (coroutine
+    methods by :func:`scrubbed_async`)."""
     for name, value in list(vars(cls).items()):
         if inspect.isfunction(value) and (
             name == "__init__" or not name.startswith("_")
         ):
-            setattr(cls, name, scrubbed(value))
+            wrap = scrubbed_async if inspect.iscoroutinefunction(value) else scrubbed
+            setattr(cls, name, wrap(value))
     return cls

@@ -29,7 +29,6 @@ import time
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Final, cast
 
-import attrs
 import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
@@ -52,6 +51,7 @@ from chump_typed._body import (
 )
 from chump_typed._checks import check_int_range, check_seconds, require_type
 from chump_typed._deadline import WATCHDOG
+from chump_typed._failure import cert_problem
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
 from chump_typed._redact import RedactRecords, redact_log_text, redact_url
@@ -59,13 +59,13 @@ from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
     DEFAULT_MAX_WAIT,
     DEFAULT_RETRY_STATUSES,
-    Answered,
+    Attempts,
+    Failure,
     MaybeSent,
     NotConnected,
     Outcome,
     RetryEvent,
     RetryPolicy,
-    RetryStop,
 )
 from chump_typed.errors import TransportError, UnexpectedResponseError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
@@ -153,15 +153,6 @@ def _check_policy(retries: object, knobs: dict[str, object]) -> RetryPolicy:
         )
     # The policy checks every value and type itself.
     return RetryPolicy(retries=cast("int", retries), **cast("dict[str, Any]", knobs))
-
-
-@attrs.frozen
-class _Failure:
-    """An attempt that got no usable answer: what the retry policy is told (``None``
-    when retrying cannot help) and the error to raise if it says stop."""
-
-    outcome: Outcome | None
-    error: TransportError | UnexpectedResponseError
 
 
 class Urllib3Transport:
@@ -337,55 +328,21 @@ class Urllib3Transport:
         :raises UnexpectedResponseError: the answer was too large or unreadable.
         """
         deadline = self._clock() + self.deadline
-        outcomes: list[Outcome] = []
+        attempts = Attempts(self.retries, request, self._on_retry)
         while True:
             result = self._attempt(request, deadline - self._clock())
-            if isinstance(result, HTTPResponse):
-                if result.status < 500:
-                    return result
-                outcome: Outcome | None = Answered(
-                    result.status, result.headers.get("retry-after")
-                )
-            else:
-                outcome = result.outcome
-            if outcome is None:
+            if isinstance(result, HTTPResponse) and result.status < 500:
+                return result
+            wait = attempts.next_wait(result, remaining=deadline - self._clock())
+            if wait is None:
                 break
-            outcomes.append(outcome)
-            decision = self.retries.decide(
-                request.method,
-                outcomes,
-                retryable=request.retryable,
-                remaining=deadline - self._clock(),
-                now=time.time(),
-            )
-            if isinstance(decision, RetryStop):
-                break
-            self._report(request, len(outcomes) + 1, decision.wait, decision.reason)
-            if decision.wait > 0:
-                self._sleep(decision.wait)
+            if wait > 0:
+                self._sleep(wait)
         if isinstance(result, HTTPResponse):
             return result  # a 5xx not retried (again): decoding reports it
         raise result.error
 
-    def _report(
-        self, request: HTTPRequest, attempt: int, wait: float, why: str
-    ) -> None:
-        url = redact_url(request.url)
-        logger.info(
-            "%s %s: %s; attempt %d in %.1f s", request.method, url, why, attempt, wait
-        )
-        if self._on_retry is not None:
-            self._on_retry(
-                RetryEvent(
-                    method=request.method,
-                    url=url,
-                    attempt=attempt,
-                    wait=wait,
-                    reason=why,
-                )
-            )
-
-    def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | _Failure:
+    def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | Failure:
         """One attempt within *budget* seconds: the answer, or why there was none.
 
         Failures are returned, not raised, so that no urllib3 exception (whose frames
@@ -395,7 +352,7 @@ class Urllib3Transport:
         pool, target = self._route(request.url)
         guard = WATCHDOG.watch(budget)
         response: BaseHTTPResponse | None = None
-        failure: _Failure | None = None
+        failure: Failure | None = None
         body = b""
         try:
             response = pool.urlopen(
@@ -415,13 +372,13 @@ class Urllib3Transport:
         except (TooLarge, UnreadableEncoding) as exc:
             assert response is not None
             start = exc.start if isinstance(exc, TooLarge) else b""
-            failure = _Failure(
+            failure = Failure(
                 None, self._unreadable(request, response, str(exc), start)
             )
         except EmptyPoolError:
             failure = self._deadline_passed(request, sending=False)
         except (HTTPError, OSError, ValueError) as exc:
-            failure = _Failure(*_map_failure(request, exc))
+            failure = Failure(*_map_failure(request, exc))
         finally:
             expired = WATCHDOG.release(guard)
             if response is not None:
@@ -472,7 +429,7 @@ class Urllib3Transport:
             may_have_been_sent=request.method != "GET",
         )
 
-    def _deadline_passed(self, request: HTTPRequest, *, sending: bool) -> _Failure:
+    def _deadline_passed(self, request: HTTPRequest, *, sending: bool) -> Failure:
         where = f"{request.method} {redact_url(request.url)}"
         if sending:
             text = (
@@ -481,7 +438,7 @@ class Urllib3Transport:
             )
         else:
             text = f"{where} could not be sent within the {self.deadline:g} s deadline"
-        return _Failure(None, TransportError(text, may_have_been_sent=sending))
+        return Failure(None, TransportError(text, may_have_been_sent=sending))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -500,19 +457,6 @@ class Urllib3Transport:
             f"Urllib3Transport(timeout={self.timeout!r}, deadline={self.deadline:g}, "
             f"retries={self.retries!r}, proxy={self.proxy!r})"
         )
-
-
-def _cert_problem(cause: BaseException) -> str | None:
-    """The verification failure behind a TLS error, if that is what it is."""
-    seen: BaseException | None = cause
-    while seen is not None:
-        if isinstance(seen, ssl.SSLCertVerificationError):
-            return seen.verify_message or "certificate verify failed"
-        if isinstance(seen, ssl.CertificateError):
-            return str(seen)
-        nested = seen.args[0] if seen.args else None
-        seen = nested if isinstance(nested, BaseException) else seen.__cause__
-    return None
 
 
 def _map_failure(
@@ -548,7 +492,7 @@ def _map_failure(
         # NewConnectionError and NameResolutionError are ConnectTimeoutErrors.
         return NotConnected(), error(f"could not connect for {where}: {_kind(cause)}")
     if isinstance(cause, SSLError):
-        problem = _cert_problem(cause)
+        problem = cert_problem(cause)
         if problem is not None:
             return None, error(f"TLS verification failed for {where}: {problem}")
         return MaybeSent(), error(

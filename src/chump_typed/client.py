@@ -20,7 +20,7 @@ from chump_typed._checks import check_key
 from chump_typed._proxy import is_loopback
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
-from chump_typed.protocol import Transport
+from chump_typed.protocol import Transport, is_async_transport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -124,6 +124,11 @@ class Client:
         elif not callable(getattr(transport, "send", None)):
             raise TypeError(
                 f"transport: expected a Transport, got a {type(transport).__name__}"
+            )
+        elif is_async_transport(transport):
+            raise TypeError(
+                f"transport: {type(transport).__name__} is async (its send is a "
+                "coroutine function): use it with AsyncClient"
             )
         self.transport: Final[Transport] = transport
 

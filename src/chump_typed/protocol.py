@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from chump_typed._endpoints import Endpoint
 
 __all__ = [
+    "AsyncTransport",
     "HTTPRequest",
     "HTTPResponse",
     "Method",
@@ -48,6 +49,7 @@ __all__ = [
     "encode_request",
     "fill_path",
     "form_encode",
+    "is_async_transport",
     "parse_date",
     "parse_rate_limit",
 ]
@@ -115,6 +117,30 @@ class Transport(Protocol):
     def close(self) -> None:
         """Release pooled connections."""
         ...
+
+
+class AsyncTransport(Protocol):
+    """The async twin of :class:`Transport`, for :class:`~chump_typed.AsyncClient`:
+    ``send`` is a coroutine function (that is how the two are told apart).
+
+    :class:`~chump_typed.AsyncHttpxTransport` is the real one;
+    :class:`~chump_typed.testing.AsyncFakeTransport` answers from an in-memory fake.
+    """
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send *request* and return the response."""
+        ...
+
+    async def aclose(self) -> None:
+        """Release pooled connections."""
+        ...
+
+
+def is_async_transport(transport: object) -> bool:
+    """Whether *transport*'s ``send`` is a coroutine function."""
+    import inspect
+
+    return inspect.iscoroutinefunction(getattr(transport, "send", None))
 
 
 # -- Encoding --------------------------------------------------------------------------
