@@ -112,7 +112,7 @@ from chump_typed.models import (
     ValidateUserRequest,
 )
 from chump_typed.models.attachment import AttachmentSource
-from chump_typed.protocol import HTTPRequest, HTTPResponse, Transport
+from chump_typed.protocol import AsyncTransport, HTTPRequest, HTTPResponse, Transport
 
 if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
     from chump_typed._bulk import (
@@ -124,6 +124,7 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         Sent,
         chunk_recipients,
     )
+    from chump_typed._httpx import AsyncHttpxTransport
     from chump_typed._retry import (
         Answered,
         MaybeSent,
@@ -134,6 +135,7 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         RetryStop,
     )
     from chump_typed._urllib3 import Urllib3Transport
+    from chump_typed.aio import AsyncClient
     from chump_typed.compat import (
         EMERGENCY,
         HIGH,
@@ -183,6 +185,9 @@ __all__ = [
     "Answered",
     "AppLimits",
     "Application",
+    "AsyncClient",
+    "AsyncHttpxTransport",
+    "AsyncTransport",
     "Attachment",
     "AttachmentSource",
     "BroadcastRepair",
@@ -300,6 +305,8 @@ _LAZY: dict[str, str] = {
         "chump_typed._retry",
     ),
     "Urllib3Transport": "chump_typed._urllib3",
+    "AsyncHttpxTransport": "chump_typed._httpx",
+    "AsyncClient": "chump_typed.aio",
     **dict.fromkeys(
         (
             "EMERGENCY",

@@ -37,6 +37,7 @@ from typing import Any
 import pytest
 
 import chump_typed
+from chump_typed.aio import AsyncClient
 from chump_typed.cli import main
 from chump_typed.client import Client
 from chump_typed.compat import Application
@@ -74,6 +75,7 @@ def fake_defaults(
     with serve(fake) as base_url:
         for function in (
             Client.__init__,
+            AsyncClient.__init__,
             Application.__init__,
             PushoverHandler.__init__,
         ):

@@ -59,6 +59,9 @@ from chump_typed import (
     APIError,
     Application,
     AppLimits,
+    AsyncClient,
+    AsyncHttpxTransport,
+    AsyncTransport,
     Attachment,
     AttachmentSource,
     BroadcastRepair,
@@ -161,6 +164,7 @@ from chump_typed.logging import (
     TRUNCATION_MARKER,
     PushoverHandler,
 )
+from chump_typed.protocol import is_async_transport
 from chump_typed.testing import (
     APP_TOKEN,
     BUILTIN_SOUNDS,
@@ -172,6 +176,7 @@ from chump_typed.testing import (
     TEAM_TOKEN,
     USER_DEVICES,
     USER_KEY,
+    AsyncFakeTransport,
     Disconnect,
     Exchange,
     FakePushover,
@@ -429,6 +434,100 @@ def client_methods(client: Client, notification: Notification) -> None:
     assert_type(client.transport, Transport)
     with client as entered:
         assert_type(entered, Client)
+
+
+async def async_client_methods_whole_api(
+    client: AsyncClient, glance: GlanceUpdate
+) -> None:
+    # Groups.
+    assert_type(await client.create_group("ops"), GroupCreateResult)
+    assert_type(await client.list_groups(), GroupList)
+    assert_type(await client.group_info(GROUP_KEY), GroupInfo)
+    assert_type(await client.add_group_user(GROUP_KEY, USER_KEY), GroupAddUserResult)
+    assert_type(
+        await client.add_group_user(
+            GROUP_KEY, USER_KEY, device="iphone", memo="on call"
+        ),
+        GroupAddUserResult,
+    )
+    assert_type(
+        await client.remove_group_user(GROUP_KEY, USER_KEY), GroupRemoveUserResult
+    )
+    assert_type(
+        await client.remove_group_user(GROUP_KEY, USER_KEY, device="iphone"),
+        GroupRemoveUserResult,
+    )
+    assert_type(
+        await client.disable_group_user(GROUP_KEY, USER_KEY, device=None),
+        GroupDisableUserResult,
+    )
+    assert_type(
+        await client.enable_group_user(GROUP_KEY, USER_KEY, device="iphone"),
+        GroupEnableUserResult,
+    )
+    assert_type(await client.rename_group(GROUP_KEY, "night shift"), GroupRenameResult)
+    # Glances, subscriptions, licensing.
+    assert_type(await client.update_glance(glance), GlanceResult)
+    assert_type(
+        await client.update_glance(GlanceUpdate(user=USER_KEY, percent=50)),
+        GlanceResult,
+    )
+    assert_type(
+        await client.migrate_subscription(SUBSCRIPTION_CODE, USER_KEY),
+        SubscriptionMigrateResult,
+    )
+    assert_type(
+        await client.migrate_subscription(
+            SUBSCRIPTION_CODE, USER_KEY, device_name="iphone", sound="bike"
+        ),
+        SubscriptionMigrateResult,
+    )
+    assert_type(await client.assign_license(user=USER_KEY), LicenseAssignResult)
+    assert_type(
+        await client.assign_license(email="ops@example.com", os="iOS"),
+        LicenseAssignResult,
+    )
+    assert_type(await client.license_credits(), LicenseCredits)
+    # Teams: the client needs the team token.
+    teams = AsyncClient(APP_TOKEN, team_token=TEAM_TOKEN)
+    assert_type(teams, AsyncClient)
+    assert_type(await teams.add_team_user("ops@example.com"), TeamAddUserResult)
+    assert_type(
+        await teams.add_team_user(
+            "ops@example.com",
+            name="Ops",
+            password="s3cret",
+            instant=True,
+            admin=False,
+            group="on call",
+        ),
+        TeamAddUserResult,
+    )
+    assert_type(await teams.remove_team_user("ops@example.com"), TeamRemoveUserResult)
+    assert_type(await teams.team_info(), TeamInfo)
+    assert_type(
+        await teams.revoke_team_invitation("ops@example.com"),
+        TeamRevokeInvitationResult,
+    )
+
+
+async def async_client_methods(client: AsyncClient, notification: Notification) -> None:
+    assert_type(AsyncClient(APP_TOKEN), AsyncClient)
+    assert_type(AsyncClient(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), AsyncClient)
+    assert_type(AsyncClient(APP_TOKEN, transport=AsyncFakeTransport()), AsyncClient)
+    assert_type(await client.send(notification), SendResult)
+    assert_type(await client.sounds(), SoundList)
+    assert_type(await client.validate_user(USER_KEY), UserValidation)
+    assert_type(await client.validate_user(USER_KEY, "iphone"), UserValidation)
+    assert_type(await client.receipt("r" * 30), Receipt)
+    assert_type(await client.cancel("r" * 30), CancelResult)
+    assert_type(await client.cancel_by_tag("outage"), CancelByTagResult)
+    assert_type(await client.limits(), AppLimits)
+    assert_type(await client.aclose(), None)
+    assert_type(client.base_url, str)
+    assert_type(client.transport, AsyncTransport)
+    async with client as entered:
+        assert_type(entered, AsyncClient)
 
 
 def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
@@ -876,6 +975,42 @@ def transports(
     # Both transports satisfy the protocol.
     assert_type(Client(APP_TOKEN, transport=real), Client)
     assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
+
+
+async def async_transports(real: AsyncHttpxTransport, request: HTTPRequest) -> None:
+    assert_type(AsyncHttpxTransport(), AsyncHttpxTransport)
+    assert_type(
+        AsyncHttpxTransport(
+            timeout=5.0,
+            deadline=30,
+            retries=RetryPolicy(retries=1),
+            max_response_size=65536,
+            proxy="http://proxy.example:3128",
+            trust_env=False,
+            maxsize=1,
+            on_retry=print,
+            clock=lambda: 0.0,
+        ),
+        AsyncHttpxTransport,
+    )
+    assert_type(await real.send(request), HTTPResponse)
+    assert_type(await real.aclose(), None)
+    assert_type(real.retries, RetryPolicy)
+    assert_type(real.deadline, float)
+    assert_type(real.max_response_size, int)
+    assert_type(real.trust_env, bool)
+    assert_type(real.proxy, str | None)
+    async with real as entered:
+        assert_type(entered, AsyncHttpxTransport)
+    fake = AsyncFakeTransport()
+    assert_type(await fake.send(request), HTTPResponse)
+    assert_type(await fake.aclose(), None)
+    assert_type(fake.closed, bool)
+    assert_type(fake.fake, FakePushover)
+    assert_type(fake.sync, FakeTransport)
+    assert_type(is_async_transport(fake), bool)
+    transport: AsyncTransport = fake
+    assert_type(await transport.send(request), HTTPResponse)
 
 
 def transport_knobs(

@@ -26,6 +26,7 @@ from chump_typed import (
     TEAM_INFO,
     UPDATE_GLANCE,
     Application,
+    AsyncClient,
     Attachment,
     Client,
     EmergencyMessage,
@@ -45,10 +46,18 @@ from chump_typed import (
     TeamRemoveUserRequest,
     Urllib3Transport,
     User,
+    ValidateUserRequest,
 )
 from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
 from chump_typed.logging import PushoverHandler
-from chump_typed.testing import APP_TOKEN, GROUP_KEY, USER_KEY, FakePushover
+from chump_typed.testing import (
+    APP_TOKEN,
+    GROUP_KEY,
+    USER_KEY,
+    AsyncFakeTransport,
+    FakePushover,
+    FakeTransport,
+)
 
 
 def wrong_types(user: User, level: str) -> None:
@@ -242,3 +251,12 @@ def bulk_misuse(client: Client, n: Notification) -> None:
     # send_many takes notifications, not message texts; broadcast takes keys.
     client.send_many(["hello"])  # type: ignore[list-item]
     client.broadcast(n, [1, 2])  # type: ignore[list-item]
+
+
+async def async_misuse(client: AsyncClient, n: Notification) -> None:
+    # A sync transport is not an AsyncTransport, and an async one is not a Transport.
+    AsyncClient(APP_TOKEN, transport=FakeTransport())  # type: ignore[arg-type]
+    Client(APP_TOKEN, transport=AsyncFakeTransport())  # type: ignore[arg-type]
+    await client.send(ValidateUserRequest(user=USER_KEY))  # type: ignore[arg-type]
+    # An un-awaited call is a coroutine, not a result.
+    print(client.send(n).request)  # type: ignore[attr-defined]

@@ -62,7 +62,7 @@ from chump_typed.testing._state import (
     SentMessage,
     TeamMember,
 )
-from chump_typed.testing._transport import FakeTransport
+from chump_typed.testing._transport import AsyncFakeTransport, FakeTransport
 
 __all__ = [
     "APP_TOKEN",
@@ -75,6 +75,7 @@ __all__ = [
     "TEAM_TOKEN",
     "USER_DEVICES",
     "USER_KEY",
+    "AsyncFakeTransport",
     "Disconnect",
     "Exchange",
     "FakePushover",

@@ -9,7 +9,7 @@ from chump_typed.protocol import HTTPRequest, HTTPResponse
 from chump_typed.testing._fake import FakePushover
 from chump_typed.testing._faults import Disconnect
 
-__all__ = ["FakeTransport"]
+__all__ = ["AsyncFakeTransport", "FakeTransport"]
 
 
 class FakeTransport:
@@ -41,3 +41,26 @@ class FakeTransport:
     def close(self) -> None:
         """Mark the transport closed; later sends fail like a closed pool would."""
         self.closed = True
+
+
+class AsyncFakeTransport:
+    """The async twin of :class:`FakeTransport`, for
+    :class:`~chump_typed.AsyncClient`: the same fake, in memory, under any event loop.
+    """
+
+    def __init__(self, fake: FakePushover | None = None) -> None:
+        self.sync = FakeTransport(fake)
+        self.fake = self.sync.fake
+
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`aclose` was called."""
+        return self.sync.closed
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Hand *request* to the fake and return its answer."""
+        return self.sync.send(request)
+
+    async def aclose(self) -> None:
+        """Mark the transport closed."""
+        self.sync.close()

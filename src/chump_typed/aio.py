@@ -1,0 +1,266 @@
+"""The async client: :class:`AsyncClient`, on anyio (asyncio and trio).
+
+The same table and the same rules as :class:`~chump_typed.Client`: each method
+builds its request with the same :mod:`chump_typed._calls` function and runs it with
+:meth:`AsyncClient.call`; only the waiting differs. Bad input is refused before any
+I/O, as on ``Client``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
+
+from chump_typed import _calls, models
+from chump_typed import _endpoints as ep
+from chump_typed._checks import check_key
+from chump_typed._scrub import scrubbing
+from chump_typed.client import DEFAULT_BASE_URL, check_base_url, check_team_token
+from chump_typed.errors import PushoverError
+from chump_typed.protocol import AsyncTransport, is_async_transport
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
+
+__all__ = ["AsyncClient"]
+
+Req = TypeVar("Req", bound=attrs.AttrsInstance)
+Resp = TypeVar("Resp", bound=models.Result)
+
+
+def _default_transport() -> AsyncTransport:
+    try:
+        from chump_typed._httpx import AsyncHttpxTransport
+    except ImportError as exc:
+        raise ImportError(
+            "AsyncClient needs an async transport library: "
+            "pip install 'chump_typed[httpx]'"
+        ) from exc
+    return AsyncHttpxTransport()
+
+
+@scrubbing
+class AsyncClient:
+    """A Pushover application, typed end to end, for async code (asyncio or trio).
+
+    :param token: the application's API token (30 letters and digits).
+    :param base_url: the API root; https only, except for loopback hosts.
+    :param team_token: the Team API token, needed only by the Teams calls.
+    :param transport: an :class:`~chump_typed.protocol.AsyncTransport`; by default an
+        :class:`~chump_typed.AsyncHttpxTransport` (extra ``chump_typed[httpx]``),
+        which opens its connections on first use, in the event loop that uses it. A
+        client may therefore be built outside any event loop (at module level).
+
+    Use it as ``async with AsyncClient(token) as client:``, or call :meth:`aclose`.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        team_token: str | None = None,
+        base_url: str = DEFAULT_BASE_URL,
+        transport: AsyncTransport | None = None,
+    ) -> None:
+        check_key("token", token)
+        if team_token is not None:
+            check_team_token("team_token", team_token)
+        self._credentials: Final[dict[ep.Credential, str]] = {ep.APP: token}
+        if team_token is not None:
+            self._credentials[ep.TEAM] = team_token
+        self.base_url: Final = check_base_url(base_url)
+        if transport is None:
+            transport = _default_transport()
+        elif not is_async_transport(transport):
+            raise TypeError(
+                f"transport: expected an AsyncTransport (whose send is a coroutine "
+                f"function), got a {type(transport).__name__}; a sync transport "
+                "goes with Client"
+            )
+        self.transport: Final[AsyncTransport] = transport
+
+    async def call(self, endpoint: ep.Endpoint[Req, Resp], request: Req) -> Resp:
+        """Run one row of the endpoint table and return its result.
+
+        :raises ValidationError: the request does not fit the row.
+        :raises APIError: Pushover rejected the request.
+        :raises TransportError: no response arrived.
+        :raises UnexpectedResponseError: the response could not be decoded.
+        """
+        http_request = _calls.http_request_for(
+            endpoint, request, self._credentials, self.base_url
+        )
+        started = time.perf_counter()
+        try:
+            response = await self.transport.send(http_request)
+        except PushoverError as error:
+            _calls.log_failure(http_request, started, error)
+            raise
+        return _calls.result_of(endpoint, http_request, response, started)
+
+    # -- One method per row ------------------------------------------------------------
+
+    async def send(self, notification: models.Notification) -> models.SendResult:
+        """Send a message (``POST messages.json``)."""
+        return await self.call(ep.SEND_MESSAGE, notification)
+
+    async def sounds(self) -> models.SoundList:
+        """List the sounds this application may use."""
+        return await self.call(*_calls.sounds())
+
+    async def validate_user(
+        self, user: str, device: str | None = None
+    ) -> models.UserValidation:
+        """Check that *user* (a user or group key) is valid and has an active device."""
+        return await self.call(*_calls.validate_user(user, device))
+
+    async def receipt(self, receipt: str) -> models.Receipt:
+        """Poll an emergency message's receipt (no more than every 5 seconds)."""
+        return await self.call(*_calls.receipt(receipt))
+
+    async def cancel(self, receipt: str) -> models.CancelResult:
+        """Stop an emergency message's retries."""
+        return await self.call(*_calls.cancel(receipt))
+
+    async def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
+        """Stop the retries of every emergency message sent with *tag*."""
+        return await self.call(*_calls.cancel_by_tag(tag))
+
+    async def limits(self) -> models.AppLimits:
+        """The account's monthly allowance; does not spend any of it."""
+        return await self.call(*_calls.limits())
+
+    # -- Groups --------------------------------------------------------------------------
+
+    async def create_group(self, name: str) -> models.GroupCreateResult:
+        """Create a delivery group; the result holds its new key."""
+        return await self.call(*_calls.create_group(name))
+
+    async def list_groups(self) -> models.GroupList:
+        """The delivery groups of the application's owner."""
+        return await self.call(*_calls.list_groups())
+
+    async def group_info(self, group: str) -> models.GroupInfo:
+        """A group's name and memberships."""
+        return await self.call(*_calls.group_info(group))
+
+    async def add_group_user(
+        self,
+        group: str,
+        user: str,
+        *,
+        device: str | None = None,
+        memo: str | None = None,
+    ) -> models.GroupAddUserResult:
+        """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
+        return await self.call(*_calls.add_group_user(group, user, device, memo))
+
+    async def remove_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupRemoveUserResult:
+        """Remove *user* from *group* (``remove_user.json``; see
+        :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
+        return await self.call(*_calls.remove_group_user(group, user, device))
+
+    async def disable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupDisableUserResult:
+        """Pause *user*'s deliveries from *group*."""
+        return await self.call(*_calls.disable_group_user(group, user, device))
+
+    async def enable_group_user(
+        self, group: str, user: str, *, device: str | None = None
+    ) -> models.GroupEnableUserResult:
+        """Resume *user*'s deliveries from *group*."""
+        return await self.call(*_calls.enable_group_user(group, user, device))
+
+    async def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
+        """Give *group* a new name."""
+        return await self.call(*_calls.rename_group(group, name))
+
+    # -- Glances, subscriptions, licensing, teams ---------------------------------------
+
+    async def update_glance(self, glance: models.GlanceUpdate) -> models.GlanceResult:
+        """Push data to a user's glance widget (allow >= 20 minutes between updates
+        for an Apple Watch)."""
+        return await self.call(ep.UPDATE_GLANCE, glance)
+
+    async def migrate_subscription(
+        self,
+        subscription: str,
+        user: str,
+        *,
+        device_name: str | None = None,
+        sound: str | None = None,
+    ) -> models.SubscriptionMigrateResult:
+        """Subscribe *user* to *subscription*; send to the returned
+        ``subscribed_user_key`` from then on."""
+        return await self.call(
+            *_calls.migrate_subscription(subscription, user, device_name, sound)
+        )
+
+    async def assign_license(
+        self,
+        *,
+        user: str | None = None,
+        email: str | None = None,
+        os: models.LicenseOS | None = None,
+    ) -> models.LicenseAssignResult:
+        """Spend a licence credit on a user key or an e-mail address (exactly one).
+        Never retried automatically."""
+        return await self.call(*_calls.assign_license(user, email, os))
+
+    async def license_credits(self) -> models.LicenseCredits:
+        """The licence credits that remain."""
+        return await self.call(*_calls.license_credits())
+
+    async def add_team_user(
+        self,
+        email: str,
+        *,
+        name: str | None = None,
+        password: str | None = None,
+        instant: bool = False,
+        admin: bool = False,
+        group: str | None = None,
+    ) -> models.TeamAddUserResult:
+        """Add a user to the team (needs ``team_token``)."""
+        return await self.call(
+            *_calls.add_team_user(email, name, password, instant, admin, group)
+        )
+
+    async def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
+        """Remove a user from the team (needs ``team_token``)."""
+        return await self.call(*_calls.remove_team_user(email))
+
+    async def team_info(self) -> models.TeamInfo:
+        """The team, its users and their devices (needs ``team_token``; the endpoint
+        and its answer's shape are unverified)."""
+        return await self.call(*_calls.team_info())
+
+    async def revoke_team_invitation(
+        self, email: str
+    ) -> models.TeamRevokeInvitationResult:
+        """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
+        return await self.call(*_calls.revoke_team_invitation(email))
+
+    # -- Lifecycle ---------------------------------------------------------------------
+
+    async def aclose(self) -> None:
+        """Close the transport's pooled connections."""
+        await self.transport.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    def __repr__(self) -> str:
+        base_url = getattr(self, "base_url", None)
+        return f"AsyncClient(token=<redacted>, base_url={base_url!r})"
+
+    def __getstate__(self) -> Any:
+        raise TypeError("an AsyncClient holds a connection pool and cannot be pickled")
