@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Iterable, Mapping, Sequence
-from typing import Final, Literal, Protocol, Union, cast
+from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from typing import Final, Literal, Protocol, Union, cast, runtime_checkable
 
 import attrs
 
@@ -31,6 +31,7 @@ from chump_typed.models import Notification, SendResult, UserValidation
 __all__ = [
     "MAX_IN_FLIGHT",
     "MAX_REJECTIONS",
+    "AsyncSender",
     "BroadcastRepair",
     "Failed",
     "KeyChecker",
@@ -40,17 +41,30 @@ __all__ = [
     "Sender",
     "Sent",
     "broadcast",
+    "broadcast_async",
     "chunk_recipients",
     "repair_broadcast",
     "send_many",
+    "send_many_async",
 ]
 
 
+@runtime_checkable
 class Sender(Protocol):
     """What bulk sending needs of a client: one send. :class:`~chump_typed.Client` is
     one; the rules here do not depend on the rest of it."""
 
     def send(self, notification: Notification) -> SendResult:
+        """Send one notification, raising a :class:`PushoverError` if it fails."""
+        ...
+
+
+@runtime_checkable
+class AsyncSender(Protocol):
+    """What async bulk sending needs of a client: one awaited send
+    (:class:`~chump_typed.AsyncClient` is one)."""
+
+    async def send(self, notification: Notification) -> SendResult:
         """Send one notification, raising a :class:`PushoverError` if it fails."""
         ...
 
@@ -115,7 +129,9 @@ class _Run:
     """The shared state of one :func:`send_many`: a cursor over the notifications, the
     outcome slots, and the stop flag raised by a spent quota or an unexpected error."""
 
-    def __init__(self, client: Sender, items: tuple[Notification, ...]) -> None:
+    def __init__(
+        self, client: Sender | AsyncSender, items: tuple[Notification, ...]
+    ) -> None:
         self.client = client
         self.items = items
         self.outcomes: list[SendOutcome] = [
@@ -134,31 +150,65 @@ class _Run:
             self.cursor += 1
             return index
 
+    def record(self, index: int, outcome: SendResult | BaseException) -> bool:
+        """Keep what sending notification *index* gave; whether to go on sending.
+
+        The rules of a run, for the sync and the async sender alike: a result is
+        :class:`Sent`; a spent quota is :class:`Failed` and stops the run; any other
+        :class:`PushoverError` is :class:`Failed` and the run goes on; anything else
+        (a bug, an interrupt) stops the run and is raised at its end."""
+        notification = self.items[index]
+        if isinstance(outcome, SendResult):
+            self.outcomes[index] = Sent(
+                index=index, notification=notification, result=outcome
+            )
+            return True
+        if isinstance(outcome, PushoverError):
+            self.outcomes[index] = Failed(
+                index=index, notification=notification, error=outcome
+            )
+            if isinstance(outcome, QuotaExceededError):
+                with self.lock:
+                    self.stopped = True
+            return True
+        with self.lock:
+            self.stopped = True
+            self.crash = self.crash or outcome
+        return False
+
     def work(self) -> None:
         """Send notifications until none are left or the run is stopped."""
+        assert isinstance(self.client, Sender)
         while (index := self._claim()) is not None:
-            notification = self.items[index]
             try:
-                result = self.client.send(notification)
-            except QuotaExceededError as error:
-                self.outcomes[index] = Failed(
-                    index=index, notification=notification, error=error
+                outcome: SendResult | BaseException = self.client.send(
+                    self.items[index]
                 )
-                with self.lock:
-                    self.stopped = True
-            except PushoverError as error:
-                self.outcomes[index] = Failed(
-                    index=index, notification=notification, error=error
-                )
-            except BaseException as crash:  # a bug or an interrupt: stop, re-raise
-                with self.lock:
-                    self.stopped = True
-                    self.crash = self.crash or crash
+            except BaseException as error:  # sorted by record(): nothing is lost
+                outcome = error
+            if not self.record(index, outcome):
                 return
-            else:
-                self.outcomes[index] = Sent(
-                    index=index, notification=notification, result=result
+
+    async def work_async(self) -> None:
+        """:meth:`work` for an async sender. Cancellation is not an outcome: it
+        propagates."""
+        assert isinstance(self.client, AsyncSender)
+        while (index := self._claim()) is not None:
+            try:
+                outcome: SendResult | BaseException = await self.client.send(
+                    self.items[index]
                 )
+            except Exception as error:  # sorted by record(); cancellation propagates
+                outcome = error
+            if not self.record(index, outcome):
+                return
+
+    def finish(self) -> list[SendOutcome]:
+        """The outcomes, or the run's unexpected error, noted with what was sent."""
+        if self.crash is not None:
+            _note_what_was_sent(self.crash, self.outcomes)
+            raise self.crash
+        return self.outcomes
 
 
 def send_many(
@@ -179,13 +229,7 @@ def send_many(
     :raises ValidationError: *max_in_flight* is not 1 or 2.
     """
     in_flight = _check_in_flight(max_in_flight)
-    items = tuple(notifications)
-    for position, item in enumerate(items):
-        if not isinstance(item, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
-            raise TypeError(
-                f"notifications[{position}]: expected a Notification, "
-                f"got a {type(item).__name__}"
-            )
+    items = _checked(tuple(notifications))
     run = _Run(client, items)
     helpers = [
         threading.Thread(target=run.work, name=f"chump-typed-send-{n}", daemon=True)
@@ -198,10 +242,43 @@ def send_many(
     finally:
         for helper in helpers:
             helper.join()
-    if run.crash is not None:
-        _note_what_was_sent(run.crash, run.outcomes)
-        raise run.crash
-    return run.outcomes
+    return run.finish()
+
+
+async def send_many_async(
+    client: AsyncSender,
+    notifications: Iterable[Notification] | AsyncIterable[Notification],
+    *,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> list[SendOutcome]:
+    """:func:`send_many` for an async client: the same rules and outcomes, with at most
+    *max_in_flight* sends awaited at once (anyio tasks, under asyncio or trio).
+    *notifications* may be an async iterable; all are read and checked before the
+    first is sent."""
+    import anyio  # only async code gets here: the async extra brings it
+
+    in_flight = _check_in_flight(max_in_flight)
+    if isinstance(notifications, AsyncIterable):
+        collected = [n async for n in notifications]
+    else:
+        collected = list(notifications)
+    run = _Run(client, _checked(tuple(collected)))
+    async with anyio.create_task_group() as senders:
+        for _ in range(min(in_flight, len(run.items))):
+            senders.start_soon(run.work_async)
+    return run.finish()
+
+
+def _checked(items: tuple[object, ...]) -> tuple[Notification, ...]:
+    """*items*, each a :class:`~chump_typed.Notification` (checked before anything is
+    sent)."""
+    for position, item in enumerate(items):
+        if not isinstance(item, Notification):
+            raise TypeError(
+                f"notifications[{position}]: expected a Notification, "
+                f"got a {type(item).__name__}"
+            )
+    return cast("tuple[Notification, ...]", items)
 
 
 def _note_what_was_sent(crash: BaseException, outcomes: Sequence[SendOutcome]) -> None:
@@ -251,12 +328,28 @@ def broadcast(
     (the fake Pushover delivers to none). :func:`repair_broadcast` finds the unknown
     keys of such requests and sends once more to the others.
     """
+    return send_many(client, _batches(template, users), max_in_flight=max_in_flight)
+
+
+async def broadcast_async(
+    client: AsyncSender,
+    template: Notification,
+    users: Iterable[str],
+    *,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> list[SendOutcome]:
+    """:func:`broadcast` for an async client."""
+    batches = _batches(template, users)
+    return await send_many_async(client, batches, max_in_flight=max_in_flight)
+
+
+def _batches(template: Notification, users: Iterable[str]) -> list[Notification]:
+    """One notification per 50 keys, all built (every key checked) up front."""
     if not isinstance(template, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(
             f"template: expected a Notification, got a {type(template).__name__}"
         )
-    batches = [attrs.evolve(template, user=group) for group in chunk_recipients(users)]
-    return send_many(client, batches, max_in_flight=max_in_flight)
+    return [attrs.evolve(template, user=group) for group in chunk_recipients(users)]
 
 
 # -- Repairing a broadcast ---------------------------------------------------------------

@@ -22,7 +22,11 @@ from chump_typed.errors import PushoverError
 from chump_typed.protocol import AsyncTransport, is_async_transport
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, Iterable
+
     from typing_extensions import Self
+
+    from chump_typed._bulk import SendOutcome
 
 __all__ = ["AsyncClient"]
 
@@ -105,6 +109,32 @@ class AsyncClient:
     async def send(self, notification: models.Notification) -> models.SendResult:
         """Send a message (``POST messages.json``)."""
         return await self.call(ep.SEND_MESSAGE, notification)
+
+    async def send_many(
+        self,
+        notifications: Iterable[models.Notification]
+        | AsyncIterable[models.Notification],
+        *,
+        max_in_flight: int = 2,
+    ) -> list[SendOutcome]:
+        """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
+        one outcome per notification, in order; stops when the quota is spent.
+        *notifications* may be an async iterable."""
+        from chump_typed._bulk import send_many_async
+
+        return await send_many_async(self, notifications, max_in_flight=max_in_flight)
+
+    async def broadcast(
+        self,
+        template: models.Notification,
+        users: Iterable[str],
+        *,
+        max_in_flight: int = 2,
+    ) -> list[SendOutcome]:
+        """Send *template* to every key in *users*, 50 recipients per request."""
+        from chump_typed._bulk import broadcast_async
+
+        return await broadcast_async(self, template, users, max_in_flight=max_in_flight)
 
     async def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""

@@ -11,7 +11,7 @@ import inspect
 import socket
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import anyio
@@ -23,7 +23,11 @@ from chump_typed import (
     AsyncClient,
     AsyncHttpxTransport,
     Client,
+    Failed,
+    NotAttempted,
     Notification,
+    QuotaExceededError,
+    Sent,
     TransportError,
     UnexpectedResponseError,
     ValidationError,
@@ -78,7 +82,7 @@ NOTE = Notification(user=USER_KEY, message="hi")
 class TestAsyncClient:
     def test_every_client_method_has_an_async_twin(self) -> None:
         sync = {n for n, _ in inspect.getmembers(Client, inspect.isfunction)}
-        not_yet = {"send_many", "broadcast", "repair_broadcast"}  # async bulk: to come
+        not_yet = {"repair_broadcast"}  # to come
         twins = {
             n: f
             for n, f in inspect.getmembers(AsyncClient, inspect.isfunction)
@@ -275,3 +279,116 @@ def test_another_event_loop_is_a_clear_error(url: str) -> None:
         with pytest.raises(RuntimeError, match="another event loop"):
             anyio.run(once)
         first_loop.call(client.aclose)
+
+
+class Tracking:
+    """An async fake transport that counts the sends in flight at once."""
+
+    def __init__(self, fake: FakePushover) -> None:
+        self.inner = AsyncFakeTransport(fake)
+        self.now = 0
+        self.peak = 0
+
+    async def send(self, request: Any) -> Any:
+        self.now += 1
+        self.peak = max(self.peak, self.now)
+        try:
+            for _ in range(3):
+                await anyio.sleep(0)  # let the other sender run meanwhile
+            return await self.inner.send(request)
+        finally:
+            self.now -= 1
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def many(count: int) -> list[Notification]:
+    return [Notification(user=USER_KEY, message=f"n{i}") for i in range(count)]
+
+
+class TestBulk:
+    @pytest.mark.parametrize("in_flight", [1, 2])
+    async def test_in_order_with_at_most_two_in_flight(self, in_flight: int) -> None:
+        fake = FakePushover()
+        tracking = Tracking(fake)
+        client = AsyncClient(APP_TOKEN, transport=tracking)
+
+        outcomes = await client.send_many(many(7), max_in_flight=in_flight)
+
+        assert [o.index for o in outcomes] == list(range(7))
+        assert [o.notification.message for o in outcomes] == [f"n{i}" for i in range(7)]
+        assert all(isinstance(o, Sent) for o in outcomes)
+        assert tracking.peak == in_flight
+        assert sorted(m.message for m in fake.messages) == sorted(
+            f"n{i}" for i in range(7)
+        )
+
+    async def test_an_async_iterable_is_accepted(self) -> None:
+        fake = FakePushover()
+        client = AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake))
+
+        async def notes() -> AsyncIterator[Notification]:
+            for note in many(3):
+                yield note
+
+        outcomes = await client.send_many(notes())
+
+        assert [type(o) for o in outcomes] == [Sent, Sent, Sent]
+
+    async def test_a_spent_quota_stops_the_run_and_nothing_is_resent(self) -> None:
+        fake = FakePushover(limit=3)
+        client = AsyncClient(APP_TOKEN, transport=Tracking(fake))
+
+        outcomes = await client.send_many(many(8))
+
+        sent = [o for o in outcomes if isinstance(o, Sent)]
+        quota = [o for o in outcomes if isinstance(o, Failed)]
+        assert len(sent) == len(fake.messages) == 3
+        assert quota and all(isinstance(o.error, QuotaExceededError) for o in quota)
+        assert isinstance(outcomes[-1], NotAttempted)
+        assert len(fake.requests) == len(sent) + len(quota)  # each tried once at most
+
+    async def test_a_failed_send_is_reported_not_resent(self) -> None:
+        fake = FakePushover()
+        fake.inject(Fault.RESET_AFTER_READ)
+        client = AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake))
+
+        outcomes = await client.send_many(many(3), max_in_flight=1)
+
+        assert isinstance(outcomes[0], Failed)
+        assert isinstance(outcomes[0].error, TransportError)
+        assert outcomes[0].error.may_have_been_sent
+        assert [type(o) for o in outcomes[1:]] == [Sent, Sent]
+        assert len(fake.requests) == 3
+
+    async def test_broadcast_sends_fifty_keys_per_request(self) -> None:
+        fake = FakePushover(users={f"{i:030d}": ["phone"] for i in range(120)})
+        client = AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake))
+
+        outcomes = await client.broadcast(
+            Notification(user=USER_KEY, message="all"),
+            [f"{i:030d}" for i in range(120)],
+        )
+
+        assert [len(o.notification.user.split(",")) for o in outcomes] == [50, 50, 20]
+        assert len(fake.messages) == 3
+
+    async def test_a_bad_item_is_refused_before_anything_is_sent(self) -> None:
+        fake = FakePushover()
+        client = AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake))
+
+        with pytest.raises(TypeError, match=r"notifications\[1\]"):
+            await client.send_many([*many(1), "not a notification"])  # type: ignore[list-item]
+        assert fake.requests == ()
+
+    async def test_cancellation_propagates_out_of_a_run(self) -> None:
+        fake = FakePushover()
+        client = AsyncClient(APP_TOKEN, transport=Tracking(fake))
+
+        with anyio.CancelScope() as scope:
+            scope.cancel()
+            await client.send_many(many(4))
+
+        assert scope.cancelled_caught
+        assert fake.messages == ()

@@ -528,6 +528,15 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
     assert_type(client.transport, AsyncTransport)
     async with client as entered:
         assert_type(entered, AsyncClient)
+    assert_type(await client.send_many([notification]), list[SendOutcome])
+    assert_type(
+        await client.send_many(iter([notification]), max_in_flight=1),
+        list[SendOutcome],
+    )
+    assert_type(
+        await client.broadcast(notification, [USER_KEY], max_in_flight=2),
+        list[SendOutcome],
+    )
 
 
 def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
