@@ -115,6 +115,7 @@ from chump_typed.models.attachment import AttachmentSource
 from chump_typed.protocol import AsyncTransport, HTTPRequest, HTTPResponse, Transport
 
 if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
+    from chump_typed._aiohttp import AiohttpTransport
     from chump_typed._bulk import (
         BroadcastRepair,
         Failed,
@@ -182,6 +183,7 @@ __all__ = [
     "UPDATE_GLANCE",
     "VALIDATE_USER",
     "APIError",
+    "AiohttpTransport",
     "Answered",
     "AppLimits",
     "Application",
@@ -306,6 +308,7 @@ _LAZY: dict[str, str] = {
     ),
     "Urllib3Transport": "chump_typed._urllib3",
     "AsyncHttpxTransport": "chump_typed._httpx",
+    "AiohttpTransport": "chump_typed._aiohttp",
     "AsyncClient": "chump_typed.aio",
     **dict.fromkeys(
         (

@@ -19,7 +19,12 @@ from chump_typed._checks import check_key
 from chump_typed._scrub import scrubbing
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url, check_team_token
 from chump_typed.errors import PushoverError
-from chump_typed.protocol import AsyncTransport, is_async_transport
+from chump_typed.protocol import (
+    AsyncTransport,
+    HTTPRequest,
+    HTTPResponse,
+    is_async_transport,
+)
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterable, Iterable
@@ -34,15 +39,60 @@ Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
 
-def _default_transport() -> AsyncTransport:
-    try:
+class _DefaultTransport:
+    """Chooses the transport on first use, when the event loop is known:
+    :class:`~chump_typed.AiohttpTransport` under asyncio (else the httpx one),
+    :class:`~chump_typed.AsyncHttpxTransport` under trio."""
+
+    def __init__(self) -> None:
+        if not (_installed("aiohttp") or _installed("httpx")):
+            raise ImportError(
+                "AsyncClient needs an async transport library: pip install "
+                "'chump_typed[aiohttp]' (asyncio) or 'chump_typed[httpx]' (asyncio "
+                "and trio)"
+            )
+        self.chosen: AsyncTransport | None = None
+
+    def _choose(self) -> AsyncTransport:
+        import asyncio
+
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            on_asyncio = False
+        else:
+            on_asyncio = True
+        if on_asyncio and _installed("aiohttp"):
+            from chump_typed._aiohttp import AiohttpTransport
+
+            return AiohttpTransport()
+        if not _installed("httpx"):
+            raise ImportError(
+                "AsyncClient under trio needs httpx: pip install 'chump_typed[httpx]'"
+            )
         from chump_typed._httpx import AsyncHttpxTransport
-    except ImportError as exc:
-        raise ImportError(
-            "AsyncClient needs an async transport library: "
-            "pip install 'chump_typed[httpx]'"
-        ) from exc
-    return AsyncHttpxTransport()
+
+        return AsyncHttpxTransport()
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        if self.chosen is None:
+            self.chosen = self._choose()
+        return await self.chosen.send(request)
+
+    async def aclose(self) -> None:
+        if self.chosen is not None:
+            await self.chosen.aclose()
+
+    def __repr__(self) -> str:
+        return f"<chosen on first use: {self.chosen!r}>"
+
+
+def _installed(library: str) -> bool:
+    """Whether *library* can be imported (without importing it: start-up stays
+    cheap)."""
+    import importlib.util
+
+    return importlib.util.find_spec(library) is not None
 
 
 @scrubbing
@@ -52,10 +102,12 @@ class AsyncClient:
     :param token: the application's API token (30 letters and digits).
     :param base_url: the API root; https only, except for loopback hosts.
     :param team_token: the Team API token, needed only by the Teams calls.
-    :param transport: an :class:`~chump_typed.protocol.AsyncTransport`; by default an
-        :class:`~chump_typed.AsyncHttpxTransport` (extra ``chump_typed[httpx]``),
-        which opens its connections on first use, in the event loop that uses it. A
-        client may therefore be built outside any event loop (at module level).
+    :param transport: an :class:`~chump_typed.protocol.AsyncTransport`; by default one
+        chosen on first use: :class:`~chump_typed.AiohttpTransport` under asyncio
+        (extra ``chump_typed[aiohttp]``; the httpx one if only that is installed),
+        :class:`~chump_typed.AsyncHttpxTransport` under trio (extra
+        ``chump_typed[httpx]``). It opens its connections on first use, in the event
+        loop that uses it, so a client may be built outside any event loop.
 
     Use it as ``async with AsyncClient(token) as client:``, or call :meth:`aclose`.
     """
@@ -76,7 +128,7 @@ class AsyncClient:
             self._credentials[ep.TEAM] = team_token
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
-            transport = _default_transport()
+            transport = _DefaultTransport()
         elif not is_async_transport(transport):
             raise TypeError(
                 f"transport: expected an AsyncTransport (whose send is a coroutine "

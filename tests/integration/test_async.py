@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import inspect
 import socket
-import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import anyio
@@ -20,8 +19,10 @@ import httpx
 import pytest
 
 from chump_typed import (
+    AiohttpTransport,
     AsyncClient,
     AsyncHttpxTransport,
+    AsyncTransport,
     Client,
     Failed,
     NotAttempted,
@@ -31,6 +32,7 @@ from chump_typed import (
     TransportError,
     UnexpectedResponseError,
     ValidationError,
+    aio,
 )
 from chump_typed.testing import (
     APP_TOKEN,
@@ -79,6 +81,15 @@ def transport(**options: Any) -> AsyncHttpxTransport:
 NOTE = Notification(user=USER_KEY, message="hi")
 
 
+def installed_only(*libraries: str) -> Callable[[str], bool]:
+    """A stand-in for ``aio._installed`` that sees only *libraries*."""
+
+    def installed(library: str) -> bool:
+        return library in libraries
+
+    return installed
+
+
 class TestAsyncClient:
     def test_every_client_method_has_an_async_twin(self) -> None:
         sync = {n for n, _ in inspect.getmembers(Client, inspect.isfunction)}
@@ -122,10 +133,25 @@ class TestAsyncClient:
             AsyncClient(APP_TOKEN, transport=FakeTransport())  # type: ignore[arg-type]
 
     def test_a_missing_extra_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        monkeypatch.setitem(sys.modules, "chump_typed._httpx", None)
+        monkeypatch.setattr(aio, "_installed", installed_only())
 
-        with pytest.raises(ImportError, match=r"chump_typed\[httpx\]"):
+        with pytest.raises(ImportError, match=r"chump_typed\[aiohttp\]"):
             AsyncClient(APP_TOKEN)
+
+    async def test_the_default_transport_is_chosen_by_the_event_loop(
+        self, monkeypatch: pytest.MonkeyPatch, anyio_backend: str, url: str
+    ) -> None:
+        client = AsyncClient(APP_TOKEN, base_url=url)
+        monkeypatch.setattr(aio, "_installed", installed_only("aiohttp"))
+
+        if anyio_backend == "trio":  # aiohttp is asyncio only, and httpx "missing"
+            with pytest.raises(ImportError, match=r"chump_typed\[httpx\]"):
+                await client.send(NOTE)
+        else:
+            await client.send(NOTE)
+            chosen: object = getattr(client.transport, "chosen", None)
+            assert isinstance(chosen, AiohttpTransport)
+        await client.aclose()
 
     def test_secrets_stay_out_of_the_repr(self) -> None:
         client = AsyncClient(
@@ -145,11 +171,38 @@ def client_row() -> Any:
 MODULE_LEVEL = AsyncClient(APP_TOKEN, base_url="http://127.0.0.1:9/1/")
 
 
-class TestOverHttpx:
+Make = Callable[..., AsyncTransport]
+
+#: Every async transport, under every event loop it supports.
+WIRES = [("asyncio", "httpx"), ("trio", "httpx"), ("asyncio", "aiohttp")]
+
+
+class TestOnTheWire:
+    """The same rules for every async transport."""
+
+    @pytest.fixture(params=WIRES, ids=lambda wire: "-".join(wire))
+    def wire(self, request: pytest.FixtureRequest) -> tuple[str, str]:
+        chosen: tuple[str, str] = request.param
+        return chosen
+
+    @pytest.fixture
+    def anyio_backend(self, wire: tuple[str, str]) -> str:
+        return wire[0]
+
+    @pytest.fixture
+    def make(self, wire: tuple[str, str]) -> Make:
+        kind = AsyncHttpxTransport if wire[1] == "httpx" else AiohttpTransport
+
+        def make(**options: Any) -> AsyncTransport:
+            merged: dict[str, Any] = {"sleep": Waits(), **options}
+            return kind(**merged)
+
+        return make
+
     async def test_send_and_get_over_loopback(
-        self, fake: FakePushover, url: str
+        self, make: Make, fake: FakePushover, url: str
     ) -> None:
-        async with AsyncClient(APP_TOKEN, base_url=url, transport=transport()) as c:
+        async with AsyncClient(APP_TOKEN, base_url=url, transport=make()) as c:
             sent = await c.send(NOTE)
             limits = await c.limits()  # a GET: the token in the query
 
@@ -158,12 +211,12 @@ class TestOverHttpx:
         assert fake.connections_opened == 1
 
     async def test_5xx_is_retried_after_the_floor(
-        self, fake: FakePushover, url: str
+        self, make: Make, fake: FakePushover, url: str
     ) -> None:
         fake.inject(Fault.UNAVAILABLE_JSON, Fault.SERVER_ERROR_HTML)
         waits = Waits()
         async with AsyncClient(
-            APP_TOKEN, base_url=url, transport=transport(sleep=waits)
+            APP_TOKEN, base_url=url, transport=make(sleep=waits)
         ) as client:
             await client.send(NOTE)
 
@@ -171,18 +224,20 @@ class TestOverHttpx:
         assert len(fake.messages) == 1
 
     async def test_a_post_that_may_have_arrived_is_never_resent(
-        self, fake: FakePushover, url: str
+        self, make: Make, fake: FakePushover, url: str
     ) -> None:
         fake.inject(Fault.RESET_AFTER_READ)
-        async with AsyncClient(APP_TOKEN, base_url=url, transport=transport()) as c:
+        async with AsyncClient(APP_TOKEN, base_url=url, transport=make()) as c:
             with pytest.raises(TransportError) as info:
                 await c.send(NOTE)
 
         assert info.value.may_have_been_sent
-        assert info.value.__cause__ is None  # httpx's frames hold the body
+        assert info.value.__cause__ is None  # the library's frames hold the body
         assert len(fake.requests) == 1
 
-    async def test_a_refused_connection_is_retried_then_reported(self) -> None:
+    async def test_a_refused_connection_is_retried_then_reported(
+        self, make: Make
+    ) -> None:
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = probe.getsockname()[1]
@@ -190,7 +245,7 @@ class TestOverHttpx:
         client = AsyncClient(
             APP_TOKEN,
             base_url=f"http://127.0.0.1:{port}/1/",
-            transport=transport(sleep=waits),
+            transport=make(sleep=waits),
         )
 
         with pytest.raises(TransportError) as info:
@@ -198,16 +253,18 @@ class TestOverHttpx:
         await client.aclose()
 
         assert not info.value.may_have_been_sent
-        assert info.value.reason_type == "ConnectError"
+        assert info.value.reason_type in ("ConnectError", "ClientConnectorError")
         assert waits.seen == [5.0, 10.0, 20.0]
 
-    async def test_a_trickling_answer_is_cut_off_at_the_deadline(self) -> None:
+    async def test_a_trickling_answer_is_cut_off_at_the_deadline(
+        self, make: Make
+    ) -> None:
         def slowly(conn: socket.socket, stop: threading.Event) -> None:
             trickle(conn, stop, b"HTTP/1.1 200 OK\r\n", 0.05)
 
         with serving(slowly) as served:
             client = AsyncClient(
-                APP_TOKEN, base_url=served.url, transport=transport(deadline=0.5)
+                APP_TOKEN, base_url=served.url, transport=make(deadline=0.5)
             )
             with pytest.raises(TransportError, match=r"0\.5 s deadline"):
                 await client.send(NOTE)
@@ -217,32 +274,44 @@ class TestOverHttpx:
     # collector, which trio reports (a ResourceWarning, hidden by default); ours is
     # closed (contextlib.aclosing). See docs/design-decisions.md.
     @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-    async def test_an_oversized_answer_is_refused(self) -> None:
+    async def test_an_oversized_answer_is_refused(self, make: Make) -> None:
         def huge(conn: socket.socket, stop: threading.Event) -> None:
             read_head(conn)
             conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3000000\r\n\r\n")
             conn.sendall(b"a" * 3_000_000)
 
         with serving(huge) as served:
-            client = AsyncClient(APP_TOKEN, base_url=served.url, transport=transport())
+            client = AsyncClient(APP_TOKEN, base_url=served.url, transport=make())
             with pytest.raises(UnexpectedResponseError, match="larger than") as info:
                 await client.send(NOTE)
             await client.aclose()
 
         assert info.value.may_have_been_sent
 
-    async def test_cancellation_propagates_unwrapped(self) -> None:
+    async def test_cancellation_propagates_unwrapped(self, make: Make) -> None:
         def slowly(conn: socket.socket, stop: threading.Event) -> None:
             trickle(conn, stop, b"HTTP/1.1 200 OK\r\n", 0.05)
 
         with serving(slowly) as served:
-            client = AsyncClient(APP_TOKEN, base_url=served.url, transport=transport())
+            client = AsyncClient(APP_TOKEN, base_url=served.url, transport=make())
             with anyio.move_on_after(0.3) as scope:
                 await client.send(NOTE)
             await client.aclose()
 
         assert scope.cancelled_caught  # no TransportError swallowed the cancellation
 
+    async def test_a_module_level_client_works_in_the_loop_that_uses_it(
+        self, make: Make, fake: FakePushover, url: str
+    ) -> None:
+        client = AsyncClient(APP_TOKEN, base_url=url, transport=make())
+        await client.send(NOTE)  # the connections open now, in this loop
+        await client.aclose()
+
+        assert len(fake.messages) == 1
+        assert MODULE_LEVEL.transport is not None  # built at import, outside a loop
+
+
+class TestHttpxOnly:
     async def test_a_shared_httpx_client_is_used_and_never_closed(
         self, fake: FakePushover, url: str
     ) -> None:
@@ -255,16 +324,6 @@ class TestOverHttpx:
 
             assert not shared.is_closed
         assert len(fake.messages) == 1
-
-    async def test_a_module_level_client_works_in_the_loop_that_uses_it(
-        self, fake: FakePushover, url: str
-    ) -> None:
-        client = AsyncClient(APP_TOKEN, base_url=url, transport=transport())
-        await client.send(NOTE)  # the connections open now, in this loop
-        await client.aclose()
-
-        assert len(fake.messages) == 1
-        assert MODULE_LEVEL.transport is not None  # built at import, outside a loop
 
 
 def test_another_event_loop_is_a_clear_error(url: str) -> None:

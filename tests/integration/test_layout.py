@@ -153,6 +153,7 @@ def test_no_module_is_over_600_lines(module: str) -> None:
         ("urllib3", "chump_typed._urllib3"),
         ("cattrs", "chump_typed._converter"),
         ("httpx", "chump_typed._httpx"),
+        ("aiohttp", "chump_typed._aiohttp"),
     ],
 )
 def test_each_library_is_imported_by_one_module(library: str, home: str) -> None:

@@ -55,6 +55,7 @@ from chump_typed import (
     TEAM_INFO,
     UPDATE_GLANCE,
     VALIDATE_USER,
+    AiohttpTransport,
     Answered,
     APIError,
     Application,
@@ -984,6 +985,34 @@ def transports(
     # Both transports satisfy the protocol.
     assert_type(Client(APP_TOKEN, transport=real), Client)
     assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
+
+
+async def aiohttp_transport(real: AiohttpTransport, request: HTTPRequest) -> None:
+    assert_type(AiohttpTransport(), AiohttpTransport)
+    assert_type(
+        AiohttpTransport(
+            timeout=5.0,
+            deadline=30,
+            retries=2,
+            backoff_floor=0,
+            max_response_size=65536,
+            proxy="http://proxy.example:3128",
+            trust_env=False,
+            maxsize=1,
+            on_retry=print,
+        ),
+        AiohttpTransport,
+    )
+    assert_type(await real.send(request), HTTPResponse)
+    assert_type(await real.aclose(), None)
+    assert_type(real.retries, RetryPolicy)
+    assert_type(real.deadline, float)
+    assert_type(real.max_response_size, int)
+    assert_type(real.trust_env, bool)
+    assert_type(real.proxy, str | None)
+    async with real as entered:
+        assert_type(entered, AiohttpTransport)
+    assert_type(AsyncClient(APP_TOKEN, transport=real), AsyncClient)
 
 
 async def async_transports(real: AsyncHttpxTransport, request: HTTPRequest) -> None:
