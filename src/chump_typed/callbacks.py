@@ -23,9 +23,10 @@ with a receipt poll (:meth:`chump_typed.Client.receipt`) before acting on it::
 from __future__ import annotations
 
 import datetime as _dt
+import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final, cast
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qsl
 
 import attrs
@@ -41,6 +42,7 @@ __all__ = [
     "MAX_CALLBACK_BODY",
     "AcknowledgementCallback",
     "callback_app",
+    "callback_asgi_app",
     "parse_callback",
 ]
 
@@ -165,16 +167,21 @@ def _answer(
     return [body]
 
 
+def _declared_length(raw: object) -> int:
+    """A ``Content-Length`` as a number; only ASCII digits count."""
+    text = str(raw or "0").strip()
+    if not (text.isascii() and text.isdigit()):
+        raise ValidationError("Content-Length", "must be a number of bytes")
+    return int(text)
+
+
 def _body(environ: WSGIEnvironment) -> bytes | None:
     """The request body, or None when it is larger than :data:`MAX_CALLBACK_BODY`.
 
     :raises ValidationError: the ``Content-Length`` is not ASCII digits (``int()``
         would take ``"٣"`` and choke on ``"²"``).
     """
-    raw_length = str(environ.get("CONTENT_LENGTH") or "0").strip()
-    if not (raw_length.isascii() and raw_length.isdigit()):
-        raise ValidationError("Content-Length", "must be a number of bytes")
-    length = int(raw_length)
+    length = _declared_length(environ.get("CONTENT_LENGTH"))
     if length > MAX_CALLBACK_BODY:
         return None
     data: bytes = environ["wsgi.input"].read(length) if length else b""
@@ -221,3 +228,107 @@ def callback_app(
         return _answer(start_response, "200 OK", "OK\n")
 
     return application
+
+
+# -- ASGI --------------------------------------------------------------------------------
+
+#: The parts of the ASGI interface the app uses (no dependency on an ASGI library).
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+ASGIApplication = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+def callback_asgi_app(
+    handler: Callable[[AcknowledgementCallback], object],
+) -> ASGIApplication:
+    """The ASGI twin of :func:`callback_app`, with the same answers and limits, for
+    async servers (uvicorn, hypercorn, a Starlette or FastAPI mount). *handler* may
+    be a plain function or a coroutine function.
+
+    Nothing authenticates a callback: anyone who knows the URL can POST one. Confirm
+    each acknowledgement with a receipt poll (:meth:`chump_typed.AsyncClient.receipt`)
+    before acting on it.
+    """
+
+    async def application(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope.get("type") == "lifespan":
+            await _lifespan(receive, send)
+            return
+        if scope.get("type") != "http":
+            return
+        if scope.get("method") != "POST":
+            await _send_answer(send, 405, "POST only\n", [(b"allow", b"POST")])
+            return
+        try:
+            body = await _asgi_body(scope, receive)
+            if body is None:
+                await _send_answer(send, 413, "too large\n")
+                return
+            callback = parse_callback(body)
+        except ValidationError as exc:
+            await _send_answer(send, 400, f"{exc}\n")
+            return
+        outcome = handler(callback)
+        if inspect.isawaitable(outcome):
+            await outcome
+        await _send_answer(send, 200, "OK\n")
+
+    return application
+
+
+async def _lifespan(receive: Receive, send: Send) -> None:
+    """Nothing to start or stop: acknowledge both."""
+    while True:
+        message = await receive()
+        if message.get("type") == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message.get("type") == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return
+
+
+async def _asgi_body(scope: Scope, receive: Receive) -> bytes | None:
+    """The request body, or None past :data:`MAX_CALLBACK_BODY` (declared or sent)."""
+    declared = next(
+        (
+            value.decode("latin-1")
+            for name, value in scope.get("headers", ())
+            if name.lower() == b"content-length"
+        ),
+        None,
+    )
+    if declared is not None and _declared_length(declared) > MAX_CALLBACK_BODY:
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message.get("type") == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_CALLBACK_BODY:
+            return None
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _send_answer(
+    send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None
+) -> None:
+    body = text.encode("utf-8")
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"text/plain; charset=utf-8"),
+                (b"content-length", str(len(body)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})

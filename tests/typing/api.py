@@ -153,7 +153,12 @@ from chump_typed import (
 from chump_typed.callbacks import (
     MAX_CALLBACK_BODY,
     AcknowledgementCallback,
+    ASGIApplication,
+    Receive,
+    Scope,
+    Send,
     callback_app,
+    callback_asgi_app,
     parse_callback,
 )
 from chump_typed.logging import (
@@ -1343,6 +1348,16 @@ def acknowledgement_callbacks(
     # Any handler result is ignored; the application is an ordinary WSGI callable.
     assert_type(callback_app(lambda callback: callback.receipt), WSGIApplication)
     assert_type(app(environ, start_response), Iterable[bytes])
+
+
+async def asgi_callbacks(scope: Scope, receive: Receive, send: Send) -> None:
+    async def handler(callback: AcknowledgementCallback) -> None:
+        del callback
+
+    app = callback_asgi_app(handler)
+    assert_type(app, ASGIApplication)
+    assert_type(callback_asgi_app(lambda callback: None), ASGIApplication)
+    assert_type(await app(scope, receive, send), None)
 
 
 # -- chump_typed.logging -----------------------------------------------------------------

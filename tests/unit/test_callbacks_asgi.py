@@ -1,0 +1,183 @@
+"""The ASGI callback receiver: the WSGI app's answers and limits, driven as an ASGI
+server drives it, and once under a real one (uvicorn) on loopback."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator, MutableMapping
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+import uvicorn
+
+from chump_typed.callbacks import (
+    MAX_CALLBACK_BODY,
+    AcknowledgementCallback,
+    callback_asgi_app,
+)
+from tests.unit.test_callbacks import EXPECTED, FIELDS, HOSTILE
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+async def drive(
+    app: Any,
+    body: bytes,
+    *,
+    method: str = "POST",
+    length: str | None = None,
+    parts: int = 1,
+) -> tuple[int, bytes, dict[bytes, bytes]]:
+    """Call *app* as an ASGI server would, the body in *parts* messages."""
+    declared = str(len(body)) if length is None else length
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": "/pushover/callback",
+        "headers": [(b"content-type", b"application/x-www-form-urlencoded")]
+        + ([(b"content-length", declared.encode())] if declared else []),
+    }
+    size = max(1, -(-len(body) // parts))
+    pieces = [body[i : i + size] for i in range(0, len(body), size)] or [b""]
+    incoming = [
+        {"type": "http.request", "body": piece, "more_body": i < len(pieces) - 1}
+        for i, piece in enumerate(pieces)
+    ]
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    start, answer = sent
+    return start["status"], answer["body"], dict(start["headers"])
+
+
+async def test_a_callback_reaches_the_handler() -> None:
+    received: list[AcknowledgementCallback] = []
+
+    status, body, headers = await drive(
+        callback_asgi_app(received.append), urlencode(FIELDS).encode(), parts=3
+    )
+
+    assert (status, body) == (200, b"OK\n")
+    assert headers[b"content-length"] == b"3"
+    assert received == [EXPECTED]
+
+
+async def test_an_async_handler_is_awaited() -> None:
+    received: list[AcknowledgementCallback] = []
+
+    async def handler(ack: AcknowledgementCallback) -> None:
+        received.append(ack)
+
+    status, _, _ = await drive(callback_asgi_app(handler), urlencode(FIELDS).encode())
+
+    assert status == 200
+    assert received == [EXPECTED]
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+async def test_hostile_input_gets_a_400_with_a_short_reason(name: str) -> None:
+    body, length = HOSTILE[name]
+    received: list[AcknowledgementCallback] = []
+
+    status, answer, _ = await drive(
+        callback_asgi_app(received.append), body, length=length
+    )
+
+    assert status == 400, name
+    assert 0 < len(answer) < 120 and answer.count(b"\n") == 1
+    assert received == []
+
+
+async def test_other_methods_and_large_bodies_are_refused() -> None:
+    app = callback_asgi_app(lambda ack: None)
+
+    assert (await drive(app, b"", method="GET"))[0] == 405
+    assert (await drive(app, b"x", length=str(MAX_CALLBACK_BODY + 1)))[0] == 413
+    # No declared length, and more sent than the limit: cut off as it arrives.
+    big = b"x" * (MAX_CALLBACK_BODY + 10)
+    assert (await drive(app, big, length="", parts=4))[0] == 413
+
+
+async def test_the_lifespan_protocol_is_acknowledged() -> None:
+    app = callback_asgi_app(lambda ack: None)
+    incoming = [{"type": "lifespan.startup"}, {"type": "lifespan.shutdown"}]
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    await app({"type": "lifespan"}, receive, send)
+
+    assert [m["type"] for m in sent] == [
+        "lifespan.startup.complete",
+        "lifespan.shutdown.complete",
+    ]
+
+
+@pytest.fixture
+def under_uvicorn() -> Iterator[tuple[int, list[AcknowledgementCallback]]]:
+    received: list[AcknowledgementCallback] = []
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        callback_asgi_app(received.append),
+        host="127.0.0.1",
+        port=port,
+        log_level="error",
+        lifespan="on",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(3000):  # until it listens (at most 30 s)
+        if server.started:
+            break
+        time.sleep(0.01)
+    try:
+        yield port, received
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def test_under_a_real_asgi_server(
+    under_uvicorn: tuple[int, list[AcknowledgementCallback]],
+) -> None:
+    import http.client
+
+    port, received = under_uvicorn
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    body = urlencode(FIELDS)
+    connection.request(
+        "POST",
+        "/cb",
+        body=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    answer = connection.getresponse()
+
+    assert (answer.status, answer.read()) == (200, b"OK\n")
+    assert received == [EXPECTED]
+    connection.request("POST", "/cb", body=body + "&receipt=" + "A" * 30)
+    repeated = connection.getresponse()
+    assert repeated.status == 400
+    assert b"appears more than once" in repeated.read()
+    connection.close()
