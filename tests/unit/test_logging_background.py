@@ -42,6 +42,20 @@ class Blocking:
         self.inner.close()
 
 
+class Signalling(FakeTransport):
+    """A fake transport that says when a send is over."""
+
+    def __init__(self, fake: FakePushover) -> None:
+        super().__init__(fake)
+        self.sent = threading.Event()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        try:
+            return super().send(request)
+        finally:
+            self.sent.set()
+
+
 @pytest.fixture
 def logger() -> Iterator[logging.Logger]:
     log = logging.getLogger("tests.background")
@@ -141,9 +155,12 @@ def test_the_thread_restarts_in_a_forked_child(logger: logging.Logger) -> None:
     """The parent's thread does not exist in the child, and the queue's lock is held
     by a parent thread at the moment of the fork: the child must still send."""
     fake = FakePushover()
-    handler = PushoverHandler(APP_TOKEN, USER_KEY, transport=FakeTransport(fake))
+    transport = Signalling(fake)
+    handler = PushoverHandler(APP_TOKEN, USER_KEY, transport=transport)
     logger.addHandler(handler)
     logger.error("in the parent")
+    # The parent's send is over (the fake's own lock is free) before the fork.
+    assert transport.sent.wait(30)
     held, release = threading.Event(), threading.Event()
 
     def hold() -> None:
