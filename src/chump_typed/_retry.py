@@ -54,6 +54,7 @@ __all__ = [
     "RetryEvent",
     "RetryPolicy",
     "RetryStop",
+    "policy_from",
 ]
 
 _logger: Final = logging.getLogger("chump_typed")
@@ -309,6 +310,15 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     if when.tzinfo is None:
         return None
     return max(0.0, when.timestamp() - now)
+
+
+def policy_from(retries: object, **knobs: object) -> RetryPolicy:
+    """A transport's ``retries=`` argument as a policy: a :class:`RetryPolicy` as it
+    is, else an int of retries with the transport's flat retry *knobs* (the policy
+    checks every value and type itself)."""
+    if isinstance(retries, RetryPolicy):
+        return retries
+    return RetryPolicy(retries=retries, **knobs)  # type: ignore[arg-type]  # checked
 
 
 @attrs.frozen

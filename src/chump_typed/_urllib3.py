@@ -66,6 +66,7 @@ from chump_typed._retry import (
     Outcome,
     RetryEvent,
     RetryPolicy,
+    policy_from,
 )
 from chump_typed.errors import TransportError, UnexpectedResponseError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
@@ -151,8 +152,7 @@ def _check_policy(retries: object, knobs: dict[str, object]) -> RetryPolicy:
             "retries: expected an int or a RetryPolicy; urllib3's Retry is not used "
             "(it would retry 429 answers and resend POSTs)"
         )
-    # The policy checks every value and type itself.
-    return RetryPolicy(retries=cast("int", retries), **cast("dict[str, Any]", knobs))
+    return policy_from(retries, **knobs)
 
 
 class Urllib3Transport:
