@@ -17,6 +17,7 @@ import attrs
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
+from chump_typed._checks import check_key, check_team_token
 from chump_typed._redact import redact_params, redact_url
 from chump_typed.errors import ValidationError
 from chump_typed.protocol import (
@@ -33,6 +34,16 @@ logger: Final = logging.getLogger("chump_typed")
 
 
 # -- The executor's two halves, around the transport's send ---------------------------
+
+
+def credentials(token: str, team_token: str | None) -> dict[ep.Credential, str]:
+    """A client's secrets by the credential they are (both checked)."""
+    check_key("token", token)
+    found = {ep.APP: token}
+    if team_token is not None:
+        check_team_token("team_token", team_token)
+        found[ep.TEAM] = team_token
+    return found
 
 
 def http_request_for(

@@ -43,6 +43,7 @@ __all__ = [
     "check_line",
     "check_name",
     "check_recipients",
+    "check_team_token",
     "check_text",
     "check_timestamp",
     "check_unicode",
@@ -112,6 +113,16 @@ def check_key(field: str, value: object) -> None:
         raise ValidationError(
             field,
             f"must be exactly 30 ASCII letters and digits, got {describe(value)}",
+        )
+
+
+def check_team_token(field: str, value: object) -> None:
+    """A Team API token: its format is undocumented, so any non-blank word."""
+    if not isinstance(value, str):
+        raise TypeError(f"{field}: expected str, got a {type(value).__name__}")
+    if not value or any(c.isspace() or not c.isprintable() for c in value):
+        raise ValidationError(
+            field, "must be a non-empty token without spaces or control characters"
         )
 
 

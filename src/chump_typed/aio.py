@@ -15,9 +15,8 @@ import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._checks import check_key
 from chump_typed._scrub import scrubbing
-from chump_typed.client import DEFAULT_BASE_URL, check_base_url, check_team_token
+from chump_typed.client import DEFAULT_BASE_URL, check_base_url
 from chump_typed.errors import PushoverError
 from chump_typed.protocol import (
     AsyncTransport,
@@ -120,12 +119,7 @@ class AsyncClient:
         base_url: str = DEFAULT_BASE_URL,
         transport: AsyncTransport | None = None,
     ) -> None:
-        check_key("token", token)
-        if team_token is not None:
-            check_team_token("team_token", team_token)
-        self._credentials: Final[dict[ep.Credential, str]] = {ep.APP: token}
-        if team_token is not None:
-            self._credentials[ep.TEAM] = team_token
+        self._credentials: Final = _calls.credentials(token, team_token)
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
             transport = _DefaultTransport()

@@ -16,7 +16,7 @@ import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._checks import check_key
+from chump_typed._checks import check_team_token
 from chump_typed._proxy import is_loopback
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
@@ -77,16 +77,6 @@ def check_base_url(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
-def check_team_token(field: str, value: object) -> None:
-    """A Team API token: its format is undocumented, so any non-blank word."""
-    if not isinstance(value, str):
-        raise TypeError(f"{field}: expected str, got a {type(value).__name__}")
-    if not value or any(c.isspace() or not c.isprintable() for c in value):
-        raise ValidationError(
-            field, "must be a non-empty token without spaces or control characters"
-        )
-
-
 @scrubbing
 class Client:
     """A Pushover application, typed end to end.
@@ -110,12 +100,7 @@ class Client:
         base_url: str = DEFAULT_BASE_URL,
         transport: Transport | None = None,
     ) -> None:
-        check_key("token", token)
-        if team_token is not None:
-            check_team_token("team_token", team_token)
-        self._credentials: Final[dict[ep.Credential, str]] = {ep.APP: token}
-        if team_token is not None:
-            self._credentials[ep.TEAM] = team_token
+        self._credentials: Final = _calls.credentials(token, team_token)
         self.base_url: Final = check_base_url(base_url)
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
