@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterable, Generator, Iterable, Mapping, Sequence
 from typing import Final, Literal, Protocol, Union, cast, runtime_checkable
 
 import attrs
@@ -31,6 +31,7 @@ from chump_typed.models import Notification, SendResult, UserValidation
 __all__ = [
     "MAX_IN_FLIGHT",
     "MAX_REJECTIONS",
+    "AsyncKeyChecker",
     "AsyncSender",
     "BroadcastRepair",
     "Failed",
@@ -44,6 +45,7 @@ __all__ = [
     "broadcast_async",
     "chunk_recipients",
     "repair_broadcast",
+    "repair_broadcast_async",
     "send_many",
     "send_many_async",
 ]
@@ -371,6 +373,16 @@ class KeyChecker(Sender, Protocol):
         ...
 
 
+class AsyncKeyChecker(AsyncSender, Protocol):
+    """What an async repair needs of a client: sending and key validation."""
+
+    async def validate_user(
+        self, user: str, device: str | None = None
+    ) -> UserValidation:
+        """Check *user*; raise :class:`APIError` naming ``user`` if it is unknown."""
+        ...
+
+
 @attrs.frozen(kw_only=True)
 class BroadcastRepair:
     """What :meth:`~chump_typed.Client.repair_broadcast` did.
@@ -423,6 +435,67 @@ def repair_broadcast(
     _check_in_flight(max_in_flight)
     _check_outcomes(outcomes)
     answers = _known_answers(known)
+    plan = _plan(outcomes, answers, max_rejections)
+    planned: _Planned | None = None
+    try:
+        key = next(plan)
+        while True:
+            key = plan.send(_is_valid(client, key))
+    except StopIteration as done:
+        planned = _planned(done)
+    # Sent outside the except block: an error there must not chain StopIteration.
+    assert planned is not None
+    retries, invalid, unchecked = planned
+    resent = send_many(client, retries, max_in_flight=max_in_flight)
+    return _repaired(resent, answers, invalid, unchecked)
+
+
+async def repair_broadcast_async(
+    client: AsyncKeyChecker,
+    outcomes: Sequence[SendOutcome],
+    *,
+    known: Mapping[str, KeyStatus] | None = None,
+    max_rejections: int = MAX_REJECTIONS,
+    max_in_flight: int = MAX_IN_FLIGHT,
+) -> BroadcastRepair:
+    """:func:`repair_broadcast` for an async client: the same plan, awaited."""
+    check_int_range("max_rejections", max_rejections, low=1)
+    _check_in_flight(max_in_flight)
+    _check_outcomes(outcomes)
+    answers = _known_answers(known)
+    plan = _plan(outcomes, answers, max_rejections)
+    planned: _Planned | None = None
+    try:
+        key = next(plan)
+        while True:
+            key = plan.send(await _is_valid_async(client, key))
+    except StopIteration as done:
+        planned = _planned(done)
+    # Sent outside the except block: an error there must not chain StopIteration.
+    assert planned is not None
+    retries, invalid, unchecked = planned
+    resent = await send_many_async(client, retries, max_in_flight=max_in_flight)
+    return _repaired(resent, answers, invalid, unchecked)
+
+
+_Planned = tuple[list[Notification], list[str], list[str]]
+_Plan = Generator[str, bool, _Planned]
+
+
+def _planned(done: StopIteration) -> _Planned:
+    """What a finished plan returned: resends, invalid keys, unchecked keys."""
+    value: _Planned = done.value
+    return value
+
+
+def _plan(
+    outcomes: Sequence[SendOutcome],
+    answers: dict[str, KeyStatus],
+    max_rejections: int,
+) -> _Plan:
+    """The rules of a repair, for the sync and the async client alike: yields each key
+    to check (and is sent whether it is valid), then returns the requests to resend,
+    the invalid keys and the keys left unchecked. *answers* is filled in as it goes."""
     rejections = 0
     retries: list[Notification] = []
     invalid: list[str] = []
@@ -437,7 +510,7 @@ def repair_broadcast(
                 if rejections >= max_rejections:
                     unchecked.append(key)
                     continue
-                answers[key] = "valid" if _is_valid(client, key) else "invalid"
+                answers[key] = "valid" if (yield key) else "invalid"
                 rejections += answers[key] == "invalid"
             if answers[key] == "valid":
                 valid.append(key)
@@ -445,7 +518,15 @@ def repair_broadcast(
                 invalid.append(key)
         if valid and len(valid) < len(keys):
             retries.append(attrs.evolve(outcome.notification, user=",".join(valid)))
-    resent = send_many(client, retries, max_in_flight=max_in_flight)
+    return retries, invalid, unchecked
+
+
+def _repaired(
+    resent: list[SendOutcome],
+    answers: dict[str, KeyStatus],
+    invalid: list[str],
+    unchecked: list[str],
+) -> BroadcastRepair:
     for sent in resent:
         if isinstance(sent, Sent):
             answers.update(
@@ -495,6 +576,16 @@ _KEY_STATUSES: Final = ("valid", "invalid", "delivered")
 def _is_valid(client: KeyChecker, key: str) -> bool:
     try:
         client.validate_user(key)
+    except APIError as error:
+        if "user" in error.bad_inputs:
+            return False
+        raise
+    return True
+
+
+async def _is_valid_async(client: AsyncKeyChecker, key: str) -> bool:
+    try:
+        await client.validate_user(key)
     except APIError as error:
         if "user" in error.bad_inputs:
             return False

@@ -26,11 +26,11 @@ from chump_typed.protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Iterable
+    from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import SendOutcome
+    from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
 
 __all__ = ["AsyncClient"]
 
@@ -181,6 +181,27 @@ class AsyncClient:
         from chump_typed._bulk import broadcast_async
 
         return await broadcast_async(self, template, users, max_in_flight=max_in_flight)
+
+    async def repair_broadcast(
+        self,
+        outcomes: Sequence[SendOutcome],
+        *,
+        known: Mapping[str, KeyStatus] | None = None,
+        max_rejections: int = 5,
+        max_in_flight: int = 2,
+    ) -> BroadcastRepair:
+        """:meth:`chump_typed.Client.repair_broadcast`, awaited: the same rules
+        (keys checked once each, at most *max_rejections* 4xx answers, nobody sent
+        twice)."""
+        from chump_typed._bulk import repair_broadcast_async
+
+        return await repair_broadcast_async(
+            self,
+            outcomes,
+            known=known,
+            max_rejections=max_rejections,
+            max_in_flight=max_in_flight,
+        )
 
     async def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""

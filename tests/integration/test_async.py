@@ -93,7 +93,7 @@ def installed_only(*libraries: str) -> Callable[[str], bool]:
 class TestAsyncClient:
     def test_every_client_method_has_an_async_twin(self) -> None:
         sync = {n for n, _ in inspect.getmembers(Client, inspect.isfunction)}
-        not_yet = {"repair_broadcast"}  # to come
+        not_yet: set[str] = set()
         twins = {
             n: f
             for n, f in inspect.getmembers(AsyncClient, inspect.isfunction)
@@ -451,3 +451,27 @@ class TestBulk:
 
         assert scope.cancelled_caught
         assert fake.messages == ()
+
+    async def test_repair_broadcast_has_the_sync_rules(self) -> None:
+        known = [f"{i:030d}" for i in range(60)]
+        unknown = "u" * 30
+        fake = FakePushover(users=dict.fromkeys(known, ("phone",)))
+        client = AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake))
+        users = [*known[:49], unknown, *known[49:]]
+        outcomes = await client.broadcast(
+            Notification(user=USER_KEY, message="m"), users
+        )
+        assert [type(o) for o in outcomes] == [Failed, Sent]
+
+        repair = await client.repair_broadcast(outcomes)
+
+        assert repair.invalid == (unknown,)
+        assert [type(o) for o in repair.resent] == [Sent]
+        delivered = [k for m in fake.messages for k in m.recipients]
+        assert sorted(delivered) == sorted(known)  # each valid key exactly once
+        # With every key already known, nothing is checked and the resend still goes.
+        again = await client.repair_broadcast(
+            outcomes, known={**repair.known, **dict.fromkeys(known[:49], "valid")}
+        )
+        assert [r.path for r in fake.requests].count("/1/users/validate.json") == 50
+        assert [type(o) for o in again.resent] == [Sent]

@@ -543,6 +543,10 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
         await client.broadcast(notification, [USER_KEY], max_in_flight=2),
         list[SendOutcome],
     )
+    assert_type(
+        await client.repair_broadcast([], known={USER_KEY: "valid"}, max_rejections=2),
+        BroadcastRepair,
+    )
 
 
 def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
