@@ -23,9 +23,9 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "AiohttpTransport needs aiohttp and anyio: pip install 'chump_typed[aiohttp]'"
     ) from exc
 
-from chump_typed._async_base import AsyncKnobs, AsyncTransportBase, transport_error
+from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
-from chump_typed._failure import cert_problem, where
+from chump_typed._failure import cert_problem, transport_error, unreadable, where
 from chump_typed._proxy import choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
 from chump_typed.errors import TransportError, ValidationError
@@ -117,7 +117,7 @@ class AiohttpTransport(AsyncTransportBase):
                     response.close()  # never reuse a connection left mid-answer
                     start = exc.start if isinstance(exc, TooLarge) else b""
                     return Failure(
-                        None, self._unreadable(request, response.status, exc, start)
+                        None, unreadable(request, response.status, exc, start)
                     )
                 return HTTPResponse(
                     status=response.status,

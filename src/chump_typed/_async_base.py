@@ -17,7 +17,7 @@ import anyio
 
 from chump_typed._body import DEFAULT_MAX_RESPONSE
 from chump_typed._checks import check_int_range, check_seconds, require_type
-from chump_typed._failure import where
+from chump_typed._failure import late
 from chump_typed._proxy import check_proxy
 from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
@@ -29,7 +29,6 @@ from chump_typed._retry import (
     RetryPolicy,
     policy_from,
 )
-from chump_typed.errors import TransportError, UnexpectedResponseError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
@@ -177,25 +176,8 @@ class AsyncTransportBase:
         returned, not raised, so that no library exception is chained to ours."""
         raise NotImplementedError
 
-    def _unreadable(
-        self, request: HTTPRequest, status: int, why: Exception, start: bytes
-    ) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            f"{why}; stopped reading the answer to {where(request)}",
-            http_status=status,
-            body=start,
-            may_have_been_sent=request.method != "GET",
-        )
-
     def _deadline_passed(self, request: HTTPRequest) -> Failure:
-        return Failure(
-            None,
-            TransportError(
-                f"no complete answer to {where(request)} within the "
-                f"{self.deadline:g} s deadline; the request may have reached Pushover",
-                may_have_been_sent=True,
-            ),
-        )
+        return Failure(None, late(request, self.deadline))
 
     async def aclose(self) -> None:
         """Release the connections."""
@@ -211,15 +193,3 @@ class AsyncTransportBase:
             f"{type(self).__name__}(deadline={self.deadline:g}, "
             f"retries={self.retries!r}, proxy={self.proxy!r})"
         )
-
-
-def transport_error(
-    text: str, cause: BaseException, *, may_have_been_sent: bool = False
-) -> TransportError:
-    """A :class:`TransportError` naming *cause* without chaining it."""
-    return TransportError(
-        text,
-        may_have_been_sent=may_have_been_sent,
-        reason_type=type(cause).__name__,
-        reason=str(cause)[:300],
-    )

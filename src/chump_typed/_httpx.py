@@ -23,9 +23,9 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "the httpx transports need httpx and anyio: pip install 'chump_typed[httpx]'"
     ) from exc
 
-from chump_typed._async_base import AsyncKnobs, AsyncTransportBase, transport_error
+from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
-from chump_typed._failure import cert_problem, where
+from chump_typed._failure import cert_problem, transport_error, unreadable, where
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
 from chump_typed.errors import TransportError
@@ -168,7 +168,7 @@ class AsyncHttpxTransport(AsyncTransportBase):
                     start = exc.start if isinstance(exc, TooLarge) else b""
                     return Failure(
                         None,
-                        self._unreadable(request, response.status_code, exc, start),
+                        unreadable(request, response.status_code, exc, start),
                     )
                 return HTTPResponse(
                     status=response.status_code,

@@ -51,10 +51,10 @@ from chump_typed._body import (
 )
 from chump_typed._checks import check_int_range, check_seconds, require_type
 from chump_typed._deadline import WATCHDOG
-from chump_typed._failure import cert_problem
+from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
-from chump_typed._redact import RedactRecords, redact_log_text, redact_url
+from chump_typed._redact import RedactRecords
 from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
     DEFAULT_MAX_WAIT,
@@ -68,7 +68,7 @@ from chump_typed._retry import (
     RetryPolicy,
     policy_from,
 )
-from chump_typed.errors import TransportError, UnexpectedResponseError, ValidationError
+from chump_typed.errors import TransportError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
@@ -372,9 +372,7 @@ class Urllib3Transport:
         except (TooLarge, UnreadableEncoding) as exc:
             assert response is not None
             start = exc.start if isinstance(exc, TooLarge) else b""
-            failure = Failure(
-                None, self._unreadable(request, response, str(exc), start)
-            )
+            failure = Failure(None, unreadable(request, response.status, exc, start))
         except EmptyPoolError:
             failure = self._deadline_passed(request, sending=False)
         except (HTTPError, OSError, ValueError) as exc:
@@ -418,27 +416,8 @@ class Urllib3Transport:
                 collected.feed(chunk)
         return collected.finish()
 
-    def _unreadable(
-        self, request: HTTPRequest, response: BaseHTTPResponse, why: str, start: bytes
-    ) -> UnexpectedResponseError:
-        return UnexpectedResponseError(
-            f"{why}; stopped reading the answer to {request.method} "
-            f"{redact_url(request.url)}",
-            http_status=response.status,
-            body=start,
-            may_have_been_sent=request.method != "GET",
-        )
-
     def _deadline_passed(self, request: HTTPRequest, *, sending: bool) -> Failure:
-        where = f"{request.method} {redact_url(request.url)}"
-        if sending:
-            text = (
-                f"no complete answer to {where} within the {self.deadline:g} s "
-                "deadline; the request may have reached Pushover"
-            )
-        else:
-            text = f"{where} could not be sent within the {self.deadline:g} s deadline"
-        return Failure(None, TransportError(text, may_have_been_sent=sending))
+        return Failure(None, late(request, self.deadline, sending=sending))
 
     def close(self) -> None:
         """Close every pooled connection."""
@@ -464,48 +443,43 @@ def _map_failure(
 ) -> tuple[Outcome | None, TransportError]:
     """What a urllib3 failure means for retrying, and the error that reports it. The
     text names the failure, never the query string."""
-    where = f"{request.method} {redact_url(request.url)}"
+    place = where(request)
 
     def error(text: str, *, may_have_been_sent: bool = False) -> TransportError:
-        return TransportError(
-            text,
-            may_have_been_sent=may_have_been_sent,
-            reason_type=type(cause).__name__,
-            reason=redact_log_text(str(cause))[:300],
-        )
+        return transport_error(text, cause, may_have_been_sent=may_have_been_sent)
 
     if isinstance(cause, ProxyError):
         original = cause.original_error
         if isinstance(original, ConnectTimeoutError):
             return NotConnected(), error(
-                f"could not connect to the proxy for {where}: {_kind(original)}",
+                f"could not connect to the proxy for {place}: {_kind(original)}",
             )
         return None, error(
-            f"the proxy did not open a tunnel for {where}: {_kind(original)}",
+            f"the proxy did not open a tunnel for {place}: {_kind(original)}",
         )
     if isinstance(cause, ReadTimeoutError):
         return MaybeSent(), error(
-            f"no response in time to {where}; the request may have reached Pushover",
+            f"no response in time to {place}; the request may have reached Pushover",
             may_have_been_sent=True,
         )
     if isinstance(cause, (ConnectTimeoutError, LocationValueError)):
         # NewConnectionError and NameResolutionError are ConnectTimeoutErrors.
-        return NotConnected(), error(f"could not connect for {where}: {_kind(cause)}")
+        return NotConnected(), error(f"could not connect for {place}: {_kind(cause)}")
     if isinstance(cause, SSLError):
         problem = cert_problem(cause)
         if problem is not None:
-            return None, error(f"TLS verification failed for {where}: {problem}")
+            return None, error(f"TLS verification failed for {place}: {problem}")
         return MaybeSent(), error(
-            f"TLS failure during {where}: {_kind(cause)}",
+            f"TLS failure during {place}: {_kind(cause)}",
             may_have_been_sent=True,
         )
     if isinstance(cause, ProtocolError):
         return MaybeSent(), error(
-            f"connection broken during {where}; the request may have reached Pushover",
+            f"connection broken during {place}; the request may have reached Pushover",
             may_have_been_sent=True,
         )
     return MaybeSent(), error(
-        f"{where} failed: {_kind(cause)}", may_have_been_sent=True
+        f"{place} failed: {_kind(cause)}", may_have_been_sent=True
     )
 
 
