@@ -25,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 
 from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
+from chump_typed._deadline import GRACE
 from chump_typed._failure import cert_problem, transport_error, unreadable, where
 from chump_typed._proxy import choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
@@ -93,7 +94,7 @@ class AiohttpTransport(AsyncTransportBase):
         timeout = aiohttp.ClientTimeout(
             total=None,
             connect=min(budget, self._connect),
-            sock_read=min(budget, self._read),
+            sock_read=min(budget + GRACE, self._read),
         )
         try:
             async with self._session.request(

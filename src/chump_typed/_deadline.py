@@ -23,7 +23,12 @@ from typing import Final, Protocol
 
 from chump_typed._fork import renew_after_fork
 
-__all__ = ["WATCHDOG", "Guard", "Watchdog", "current_guard"]
+__all__ = ["GRACE", "WATCHDOG", "Guard", "Watchdog", "current_guard"]
+
+#: Reads may wait this many seconds past the deadline: the deadline, not a socket
+#: timeout that happens to end at the same moment, is what cuts a stalled call off (and
+#: reports it), while a watchdog delayed on a busy machine is still backed up.
+GRACE: Final = 1.0
 
 
 class _HasSocket(Protocol):

@@ -25,6 +25,7 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 
 from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
+from chump_typed._deadline import GRACE
 from chump_typed._failure import cert_problem, transport_error, unreadable, where
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
@@ -139,8 +140,8 @@ class AsyncHttpxTransport(AsyncTransportBase):
     ) -> HTTPResponse | Failure:
         timeout = httpx.Timeout(
             connect=min(budget, self._connect),
-            read=min(budget, self._read),
-            write=min(budget, self._read),
+            read=min(budget + GRACE, self._read),
+            write=min(budget + GRACE, self._read),
             pool=budget,
         )
         try:

@@ -50,7 +50,7 @@ from chump_typed._body import (
     UnreadableEncoding,
 )
 from chump_typed._checks import check_int_range, check_seconds, require_type
-from chump_typed._deadline import WATCHDOG
+from chump_typed._deadline import GRACE, WATCHDOG
 from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
@@ -395,13 +395,17 @@ class Urllib3Transport:
         return failure
 
     def _timeout_within(self, budget: float) -> urllib3.Timeout:
-        """The per-operation timeouts, clipped to the *budget* left (the configured
-        ones, unchanged, when the budget allows them: the common case)."""
+        """The per-operation timeouts, clipped to the *budget* left (reads to a
+        :data:`~chump_typed._deadline.GRACE` past it, so that the watchdog reports a
+        stall as the deadline); the configured ones, unchanged, when the budget
+        allows them: the common case."""
         connect = cast("float", self.timeout.connect_timeout)
         read = cast("float", self.timeout.read_timeout)
-        if budget >= connect and budget >= read:
+        if budget >= connect and budget + GRACE >= read:
             return self.timeout
-        return urllib3.Timeout(connect=min(budget, connect), read=min(budget, read))
+        return urllib3.Timeout(
+            connect=min(budget, connect), read=min(budget + GRACE, read)
+        )
 
     def _read(self, response: BaseHTTPResponse) -> bytes:
         collected = CappedBody(

@@ -156,7 +156,9 @@ class PushoverHandler(logging.Handler):
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
 
-            transport = Urllib3Transport(timeout=timeout, deadline=timeout, retries=0)
+            # The deadline bounds the whole send; the socket timeouts stay the
+            # defaults, clipped to it, so that a stall is reported as the deadline.
+            transport = Urllib3Transport(deadline=timeout, retries=0)
         self.client: Final = Client(app_token, base_url=base_url, transport=transport)
         self.timeout: Final = float(timeout)
         self.background: Final = background
