@@ -11,7 +11,6 @@ within the cap, by :mod:`chump_typed._body`. The deadline is an anyio cancel sco
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 from typing import TYPE_CHECKING, Final
 
@@ -29,7 +28,7 @@ from chump_typed._deadline import GRACE
 from chump_typed._failure import cert_problem, transport_error, unreadable, where
 from chump_typed._proxy import choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
-from chump_typed.errors import TransportError, ValidationError
+from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
@@ -49,10 +48,6 @@ class AiohttpTransport(AsyncTransportBase):
 
     def __init__(self, **knobs: Unpack[AsyncKnobs]) -> None:
         super().__init__(**knobs)
-        if self._ca_certs is not None and (
-            "\x00" in self._ca_certs or not os.path.isfile(self._ca_certs)
-        ):
-            raise ValidationError("ca_certs", "must name an existing file")
         context = self._ssl_context or ssl.create_default_context(cafile=self._ca_certs)
         # Verified whatever the context says, as on every transport.
         context.verify_mode = ssl.CERT_REQUIRED

@@ -16,7 +16,12 @@ from typing import TYPE_CHECKING, Final, TypedDict
 import anyio
 
 from chump_typed._body import DEFAULT_MAX_RESPONSE
-from chump_typed._checks import check_int_range, check_seconds, require_type
+from chump_typed._checks import (
+    check_ca_certs,
+    check_int_range,
+    check_seconds,
+    require_type,
+)
 from chump_typed._failure import late
 from chump_typed._proxy import check_proxy
 from chump_typed._retry import (
@@ -115,7 +120,7 @@ class AsyncTransportBase:
         check_int_range("maxsize", maxsize, low=1, high=2)
         require_type("trust_env", trust_env, bool)
         if ca_certs is not None:
-            require_type("ca_certs", ca_certs, str)
+            check_ca_certs("ca_certs", ca_certs)
         if ssl_context is not None:
             require_type("ssl_context", ssl_context, ssl.SSLContext)
         for name, hook in (("on_retry", on_retry), ("sleep", sleep), ("clock", clock)):

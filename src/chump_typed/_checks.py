@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+import os
 import re
 from typing import Any, Final
 
@@ -33,6 +34,7 @@ __all__ = [
     "TIMESTAMP_MIN",
     "check_base64_image",
     "check_bool",
+    "check_ca_certs",
     "check_callback",
     "check_controls",
     "check_devices",
@@ -268,6 +270,14 @@ def describe_int(value: int) -> str:
         return str(value)
     digits = int(value.bit_length() * 0.30103) + 1
     return f"an int of about {digits} digits"
+
+
+def check_ca_certs(field: str, value: object) -> None:
+    """The path of an existing CA bundle file."""
+    require_type(field, value, str)
+    assert isinstance(value, str)
+    if "\x00" in value or not os.path.isfile(value):
+        raise ValidationError(field, "must name an existing file")
 
 
 def check_seconds(field: str, value: object, *, allow_zero: bool = False) -> None:

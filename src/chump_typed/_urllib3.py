@@ -23,7 +23,6 @@ whether and when to try again, and maps every urllib3 failure to
 from __future__ import annotations
 
 import logging
-import os
 import ssl
 import time
 from collections.abc import Callable, Collection
@@ -49,7 +48,12 @@ from chump_typed._body import (
     TooLarge,
     UnreadableEncoding,
 )
-from chump_typed._checks import check_int_range, check_seconds, require_type
+from chump_typed._checks import (
+    check_ca_certs,
+    check_int_range,
+    check_seconds,
+    require_type,
+)
 from chump_typed._deadline import GRACE, WATCHDOG
 from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
 from chump_typed._fork import renew_after_fork
@@ -265,9 +269,7 @@ class Urllib3Transport:
             "retries": False,
         }
         if ca_certs is not None:
-            require_type("ca_certs", ca_certs, str)
-            if "\x00" in ca_certs or not os.path.isfile(ca_certs):
-                raise ValidationError("ca_certs", "must name an existing file")
+            check_ca_certs("ca_certs", ca_certs)
             self._pool_kwargs["ca_certs"] = ca_certs
         if ssl_context is not None:
             require_type("ssl_context", ssl_context, ssl.SSLContext)

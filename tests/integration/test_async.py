@@ -153,6 +153,13 @@ class TestAsyncClient:
             assert isinstance(chosen, AiohttpTransport)
         await client.aclose()
 
+    @pytest.mark.parametrize("kind", [AsyncHttpxTransport, AiohttpTransport])
+    def test_a_missing_ca_bundle_names_the_knob(self, kind: type[Any]) -> None:
+        with pytest.raises(ValidationError) as info:
+            kind(ca_certs="/nonexistent/ca.pem")
+
+        assert info.value.field == "ca_certs"
+
     def test_secrets_stay_out_of_the_repr(self) -> None:
         client = AsyncClient(
             APP_TOKEN, team_token="t" * 20, transport=AsyncFakeTransport()
