@@ -125,7 +125,7 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         Sent,
         chunk_recipients,
     )
-    from chump_typed._httpx import AsyncHttpxTransport
+    from chump_typed._httpx import AsyncHttpxTransport, HttpxTransport
     from chump_typed._retry import (
         Answered,
         MaybeSent,
@@ -226,6 +226,7 @@ __all__ = [
     "GroupSummary",
     "HTTPRequest",
     "HTTPResponse",
+    "HttpxTransport",
     "KeyStatus",
     "LicenseAssignRequest",
     "LicenseAssignResult",
@@ -308,6 +309,7 @@ _LAZY: dict[str, str] = {
     ),
     "Urllib3Transport": "chump_typed._urllib3",
     "AsyncHttpxTransport": "chump_typed._httpx",
+    "HttpxTransport": "chump_typed._httpx",
     "AiohttpTransport": "chump_typed._aiohttp",
     "AsyncClient": "chump_typed.aio",
     **dict.fromkeys(

@@ -32,7 +32,8 @@ GRACE: Final = 1.0
 
 
 class _HasSocket(Protocol):
-    sock: socket.socket | None
+    @property
+    def sock(self) -> socket.socket | None: ...
 
 
 class Guard:
@@ -93,15 +94,16 @@ class Watchdog:
         _local.guard = guard
         return guard
 
-    def attach(self, connection: _HasSocket, *, sending: bool) -> None:
-        """Note that this thread's attempt uses *connection* (and, when *sending*,
-        that it is about to write the request)."""
+    def attach(self, connection: _HasSocket | None, *, sending: bool) -> None:
+        """Note that this thread's attempt uses *connection* (``None``: the one noted
+        before, if any) and, when *sending*, that it is about to write the request."""
         guard = current_guard()
         if guard is None:
             return
         with self._lock:
             if not guard.released:
-                guard.connection = connection
+                if connection is not None:
+                    guard.connection = connection
                 guard.started_sending = guard.started_sending or sending
                 if guard.expired:  # cut off while connecting: the socket is new
                     _cut_off(guard)

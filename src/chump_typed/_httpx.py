@@ -1,22 +1,32 @@
-"""The httpx transports: :class:`AsyncHttpxTransport` (asyncio and trio, through anyio).
+"""The httpx transports: :class:`HttpxTransport` (sync) and
+:class:`AsyncHttpxTransport` (asyncio and trio, through anyio).
 
 This is the only module that imports httpx (extra ``chump_typed[httpx]``). On top of
 the httpx client, whether it is the caller's or ours, chump_typed's rules apply: one
-deadline for the whole call (an anyio cancel scope, which also cuts off a server that
-trickles its answer), a cap on the decoded answer, the shared retry policy, the proxy
-decision and secret-free errors. A client the caller passes in keeps its own settings
-(limits, proxies) and is never closed here.
+deadline for the whole call, a cap on the decoded answer, the shared retry policy, the
+proxy decision and secret-free errors. A client the caller passes in keeps its own
+settings (limits, proxies) and is never closed here.
+
+The deadline: under async, an anyio cancel scope, which also cuts off a server that
+trickles its answer. Under sync, the deadline watchdog of :mod:`chump_typed._deadline`
+shuts the socket down, as for urllib3: the clients made here open their connections
+through a network backend that tells the watchdog which socket each read and write
+uses; with a client passed in, httpcore's ``trace`` extension names the socket of each
+connection it opens, and every answer names its own once its head has arrived.
 """
 
 from __future__ import annotations
 
 import contextlib
+import socket
 import ssl
-from collections.abc import AsyncGenerator
-from typing import TYPE_CHECKING, cast
+import time
+from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any, cast
 
 try:
     import anyio  # noqa: F401  # pyright: ignore[reportUnusedImport]  # a missing extra names itself
+    import httpcore
     import httpx
 except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError(
@@ -25,17 +35,19 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 
 from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
-from chump_typed._deadline import GRACE
-from chump_typed._failure import cert_problem, transport_error, unreadable, where
+from chump_typed._deadline import GRACE, WATCHDOG
+from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
+from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
+from chump_typed._transport_base import KnobsBase, SyncKnobs, send_with_retries
 from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack
 
-__all__ = ["AsyncHttpxTransport"]
+__all__ = ["AsyncHttpxTransport", "HttpxTransport"]
 
 
 def _loop_identity() -> object:
@@ -53,6 +65,312 @@ def _loop_identity() -> object:
     if trio is not None:
         return trio.lowlevel.current_trio_token()
     raise RuntimeError("AsyncHttpxTransport needs a running asyncio or trio loop")
+
+
+def _verify(knobs: KnobsBase) -> ssl.SSLContext | str | bool:
+    """What httpx verifies servers with: the context given (made to verify whatever
+    it said, as on every transport), the CA bundle given, or the system's."""
+    context = knobs._ssl_context  # pyright: ignore[reportPrivateUsage]
+    if context is not None:
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.check_hostname = True
+        return context
+    return knobs._ca_certs or True  # pyright: ignore[reportPrivateUsage]
+
+
+def _client_settings(knobs: KnobsBase, proxy: Proxy | None) -> dict[str, Any]:
+    """The settings of an httpx client made here (sync and async alike)."""
+    size = knobs._maxsize  # pyright: ignore[reportPrivateUsage]
+    return {
+        "limits": httpx.Limits(max_connections=size, max_keepalive_connections=size),
+        "proxy": None if proxy is None else _proxy_url(proxy),
+        "trust_env": False,  # the proxy is chump_typed's decision
+        "follow_redirects": False,
+    }
+
+
+def _stream_arguments(
+    knobs: KnobsBase, request: HTTPRequest, budget: float
+) -> dict[str, Any]:
+    """The arguments of ``client.stream`` for one attempt within *budget* seconds
+    (reads may run a :data:`~chump_typed._deadline.GRACE` past it: the deadline, not
+    a read timeout ending at the same moment, reports a stall)."""
+    connect = knobs._connect  # pyright: ignore[reportPrivateUsage]
+    read = knobs._read  # pyright: ignore[reportPrivateUsage]
+    return {
+        "method": request.method,
+        "url": request.url,
+        "content": request.body or None,
+        "headers": dict(request.headers),
+        "timeout": httpx.Timeout(
+            connect=min(budget, connect),
+            read=min(budget + GRACE, read),
+            write=min(budget + GRACE, read),
+            pool=budget,
+        ),
+    }
+
+
+class _Socket:
+    """A network stream as the watchdog sees it: something with a socket."""
+
+    __slots__ = ("_stream",)
+
+    def __init__(self, stream: httpcore.NetworkStream) -> None:
+        self._stream = stream
+
+    @property
+    def sock(self) -> socket.socket | None:
+        sock: socket.socket | None = self._stream.get_extra_info("socket")
+        return sock
+
+
+class _WatchedStream(httpcore.NetworkStream):
+    """A network stream that tells the watchdog, before each read and write, which
+    socket this thread's attempt is using (and when it starts writing the request)."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+        self._socket = _Socket(inner)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        WATCHDOG.attach(self._socket, sending=False)
+        return self._inner.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        WATCHDOG.attach(self._socket, sending=True)
+        self._inner.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self,
+        ssl_context: ssl.SSLContext,
+        server_hostname: str | None = None,
+        timeout: float | None = None,
+    ) -> httpcore.NetworkStream:
+        WATCHDOG.attach(self._socket, sending=False)  # the handshake is watched too
+        tls = _WatchedStream(
+            self._inner.start_tls(ssl_context, server_hostname, timeout)
+        )
+        WATCHDOG.attach(tls._socket, sending=False)
+        return tls
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _WatchedBackend(httpcore.NetworkBackend):
+    """httpcore's network backend, with every stream it opens watched."""
+
+    def __init__(self, inner: httpcore.NetworkBackend) -> None:
+        self._inner = inner
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        stream = _WatchedStream(
+            self._inner.connect_tcp(host, port, timeout, local_address, socket_options)
+        )
+        WATCHDOG.attach(stream._socket, sending=False)  # pyright: ignore[reportPrivateUsage]
+        return stream
+
+    def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:  # pragma: no cover - Pushover is reached over TCP
+        return _WatchedStream(
+            self._inner.connect_unix_socket(path, timeout, socket_options)
+        )
+
+    def sleep(self, seconds: float) -> None:  # pragma: no cover - httpcore's retries
+        self._inner.sleep(seconds)
+
+
+#: The trace events whose return value is a newly opened network stream.
+_OPENED: frozenset[str] = frozenset(
+    {
+        "connection.connect_tcp.complete",
+        "connection.start_tls.complete",
+        "http_proxy.start_tls.complete",
+    }
+)
+
+
+def _trace(event: str, info: Mapping[str, Any]) -> None:
+    """httpcore's ``trace`` extension, for a client passed in: name the socket of each
+    connection opened for this thread's attempt, and when the request starts."""
+    if event in _OPENED and isinstance(
+        info.get("return_value"), httpcore.NetworkStream
+    ):
+        WATCHDOG.attach(_Socket(info["return_value"]), sending=False)
+    elif event.endswith(".send_request_headers.started"):
+        WATCHDOG.attach(None, sending=True)
+
+
+def _watched_transport(knobs: KnobsBase, proxy: Proxy | None) -> httpx.HTTPTransport:
+    """An httpx transport whose connections are opened through a watched backend.
+
+    httpx takes no network backend, so the pool it made gets one: httpcore's pools
+    keep it in ``_network_backend`` (pinned by the ``httpx<1`` requirement, and
+    checked here rather than assumed)."""
+    settings = _client_settings(knobs, proxy)
+    transport = httpx.HTTPTransport(
+        verify=_verify(knobs), limits=settings["limits"], proxy=settings["proxy"]
+    )
+    pool = transport._pool  # pyright: ignore[reportPrivateUsage]
+    backend = getattr(pool, "_network_backend", None)
+    if not isinstance(backend, httpcore.NetworkBackend):  # pragma: no cover
+        raise RuntimeError(
+            "this httpcore version keeps its network backend elsewhere: the deadline "
+            "cannot be enforced (pin httpcore 1.x)"
+        )
+    setattr(pool, "_network_backend", _WatchedBackend(backend))  # noqa: B010
+    return transport
+
+
+class HttpxTransport(KnobsBase):
+    """Sends requests with an :class:`httpx.Client`.
+
+    :param client: an :class:`httpx.Client` to share (its limits, proxies and TLS
+        settings are yours, and it is never closed here); by default the transport
+        makes its own, with at most *maxsize* connections, TLS verified and the proxy
+        chosen by chump_typed.
+
+    It takes the other keyword arguments of :class:`~chump_typed.AsyncHttpxTransport`,
+    with a plain function as ``sleep`` (default :func:`time.sleep`).
+
+    The deadline holds over every connection of a client made here. With a client
+    passed in, chump_typed learns a connection's socket when that connection is opened
+    for one of its calls, or once the answer's head has arrived: a connection your
+    client opened before, whose server then stalls in the middle of the head, is
+    bounded by the read timeout of each read rather than by the deadline.
+
+    A forked child makes its own clients; a client passed in is yours to renew.
+    """
+
+    def __init__(
+        self, *, client: httpx.Client | None = None, **knobs: Unpack[SyncKnobs]
+    ) -> None:
+        if client is not None and not isinstance(client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"client: expected an httpx.Client, got a {type(client).__name__}"
+            )
+        super().__init__(**knobs)
+        self._sleep: Callable[[float], object] = knobs.get("sleep") or time.sleep
+        self._shared = client
+        self._owned: dict[Proxy | None, httpx.Client] = {}
+        #: What a forked child inherited: kept, never closed (the parent still uses it).
+        self._inherited: list[object] = []
+        renew_after_fork(self)
+
+    def _client_for(self, url: str) -> httpx.Client:
+        if self._shared is not None:
+            return self._shared
+        proxy = choose_proxy(url, proxy=self._proxy, trust_env=self.trust_env)
+        client = self._owned.get(proxy)
+        if client is None:
+            client = httpx.Client(
+                transport=_watched_transport(self, proxy),
+                trust_env=False,
+                follow_redirects=False,
+            )
+            self._owned[proxy] = client
+        return client
+
+    def _after_fork_in_child(self) -> None:
+        """Start afresh in a forked child: the inherited connections are the
+        parent's."""
+        self._inherited.append(self._owned)
+        self._owned = {}
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send *request*; retry as ``retries`` decides, within ``deadline`` seconds.
+
+        :raises TransportError: no response arrived in time.
+        :raises UnexpectedResponseError: the answer was too large or unreadable.
+        """
+        return send_with_retries(
+            request,
+            self._attempt,
+            policy=self.retries,
+            deadline=self.deadline,
+            on_retry=self._on_retry,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
+
+    def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | Failure:
+        """One attempt within *budget* seconds, watched by the deadline watchdog."""
+        if budget <= 0:
+            return Failure(None, late(request, self.deadline, sending=False))
+        client = self._client_for(request.url)
+        arguments = _stream_arguments(self, request, budget)
+        if self._shared is not None:
+            arguments["extensions"] = {"trace": _trace}
+        guard = WATCHDOG.watch(budget)
+        answer: HTTPResponse | Failure
+        try:
+            with client.stream(**arguments) as response:
+                stream = response.extensions.get("network_stream")
+                if isinstance(stream, httpcore.NetworkStream):
+                    WATCHDOG.attach(_Socket(stream), sending=True)
+                answer = _read(self, request, response)
+        except httpx.HTTPError as exc:
+            answer = _map_failure(request, exc)
+        finally:
+            expired = WATCHDOG.release(guard)
+        if expired and not isinstance(answer, HTTPResponse):
+            return Failure(
+                None, late(request, self.deadline, sending=guard.started_sending)
+            )
+        return answer
+
+    def close(self) -> None:
+        """Close the connections of the clients this transport made (never one it was
+        given)."""
+        owned, self._owned = self._owned, {}
+        for client in owned.values():
+            client.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        shared = "" if self._shared is None else " (a shared httpx client)"
+        return super().__repr__() + shared
+
+
+def _read(
+    knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
+) -> HTTPResponse | Failure:
+    """The answer, read within the size cap (sync)."""
+    collected = CappedBody(
+        response.headers.get("content-encoding"), knobs.max_response_size
+    )
+    try:
+        for chunk in response.iter_raw():
+            collected.feed(chunk)
+        body = collected.finish()
+    except (TooLarge, UnreadableEncoding) as exc:
+        start = exc.start if isinstance(exc, TooLarge) else b""
+        return Failure(None, unreadable(request, response.status_code, exc, start))
+    return HTTPResponse(
+        status=response.status_code,
+        headers={k.lower(): v for k, v in response.headers.items()},
+        body=body,
+    )
 
 
 class AsyncHttpxTransport(AsyncTransportBase):
@@ -94,14 +412,7 @@ class AsyncHttpxTransport(AsyncTransportBase):
                 f"client: expected an httpx.AsyncClient, got a {type(client).__name__}"
             )
         super().__init__(**knobs)
-        verify: ssl.SSLContext | str | bool = (
-            self._ssl_context or self._ca_certs or True
-        )
-        if isinstance(verify, ssl.SSLContext):
-            # Verified whatever the context says, as on every transport.
-            verify.verify_mode = ssl.CERT_REQUIRED
-            verify.check_hostname = True
-        self._verify = verify
+        self._verify = _verify(self)
         self._shared = client
         self._owned: dict[Proxy | None, httpx.AsyncClient] = {}
         self._loop: object | None = None
@@ -123,14 +434,7 @@ class AsyncHttpxTransport(AsyncTransportBase):
         client = self._owned.get(proxy)
         if client is None:
             client = httpx.AsyncClient(
-                limits=httpx.Limits(
-                    max_connections=self._maxsize,
-                    max_keepalive_connections=self._maxsize,
-                ),
-                verify=self._verify,
-                proxy=None if proxy is None else _proxy_url(proxy),
-                trust_env=False,  # the proxy is chump_typed's decision, made above
-                follow_redirects=False,
+                **_client_settings(self, proxy), verify=self._verify
             )
             self._owned[proxy] = client
         return client
@@ -138,19 +442,9 @@ class AsyncHttpxTransport(AsyncTransportBase):
     async def _attempt(
         self, request: HTTPRequest, budget: float
     ) -> HTTPResponse | Failure:
-        timeout = httpx.Timeout(
-            connect=min(budget, self._connect),
-            read=min(budget + GRACE, self._read),
-            write=min(budget + GRACE, self._read),
-            pool=budget,
-        )
         try:
             async with self._client_for(request.url).stream(
-                request.method,
-                request.url,
-                content=request.body or None,
-                headers=dict(request.headers),
-                timeout=timeout,
+                **_stream_arguments(self, request, budget)
             ) as response:
                 collected = CappedBody(
                     response.headers.get("content-encoding"), self.max_response_size

@@ -63,7 +63,6 @@ from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
     DEFAULT_MAX_WAIT,
     DEFAULT_RETRY_STATUSES,
-    Attempts,
     Failure,
     MaybeSent,
     NotConnected,
@@ -72,6 +71,7 @@ from chump_typed._retry import (
     RetryPolicy,
     policy_from,
 )
+from chump_typed._transport_base import DEFAULT_DEADLINE, check_hooks, send_with_retries
 from chump_typed.errors import TransportError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
@@ -91,9 +91,6 @@ __all__ = [
 DEFAULT_TIMEOUT: Final = urllib3.Timeout(connect=10.0, read=30.0)
 
 logger: Final = logging.getLogger("chump_typed")
-
-#: The longest one call may take, retries and their waits included, in seconds.
-DEFAULT_DEADLINE: Final = 60.0
 
 #: How much of an answer is read at a time (Pushover's fit in one read).
 _CHUNK: Final = 64 * 1024
@@ -254,11 +251,7 @@ class Urllib3Transport:
         self.trust_env: Final = trust_env
         require_type("trust_env", trust_env, bool)
         check_int_range("maxsize", maxsize, low=1, high=2)
-        for name, hook in (("on_retry", on_retry), ("sleep", sleep), ("clock", clock)):
-            if hook is not None and not callable(hook):
-                raise TypeError(
-                    f"{name}: expected a callable, got a {type(hook).__name__}"
-                )
+        check_hooks(on_retry=on_retry, sleep=sleep, clock=clock)
         self._on_retry = on_retry
         self._sleep = sleep
         self._clock = clock
@@ -329,20 +322,15 @@ class Urllib3Transport:
         :raises TransportError: no response arrived in time.
         :raises UnexpectedResponseError: the answer was too large or unreadable.
         """
-        deadline = self._clock() + self.deadline
-        attempts = Attempts(self.retries, request, self._on_retry)
-        while True:
-            result = self._attempt(request, deadline - self._clock())
-            if isinstance(result, HTTPResponse) and result.status < 500:
-                return result
-            wait = attempts.next_wait(result, remaining=deadline - self._clock())
-            if wait is None:
-                break
-            if wait > 0:
-                self._sleep(wait)
-        if isinstance(result, HTTPResponse):
-            return result  # a 5xx not retried (again): decoding reports it
-        raise result.error
+        return send_with_retries(
+            request,
+            self._attempt,
+            policy=self.retries,
+            deadline=self.deadline,
+            on_retry=self._on_retry,
+            sleep=self._sleep,
+            clock=self._clock,
+        )
 
     def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | Failure:
         """One attempt within *budget* seconds: the answer, or why there was none.

@@ -18,6 +18,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
 
+import httpx
 import urllib3
 from typing_extensions import assert_type
 
@@ -99,6 +100,7 @@ from chump_typed import (
     GroupSummary,
     HTTPRequest,
     HTTPResponse,
+    HttpxTransport,
     KeyStatus,
     LicenseAssignRequest,
     LicenseAssignResult,
@@ -1058,6 +1060,21 @@ async def async_transports(real: AsyncHttpxTransport, request: HTTPRequest) -> N
     assert_type(is_async_transport(fake), bool)
     transport: AsyncTransport = fake
     assert_type(await transport.send(request), HTTPResponse)
+
+
+def httpx_transport(
+    real: HttpxTransport, request: HTTPRequest, shared: httpx.Client
+) -> None:
+    assert_type(HttpxTransport(), HttpxTransport)
+    assert_type(HttpxTransport(client=shared, sleep=lambda _: None), HttpxTransport)
+    assert_type(real.send(request), HTTPResponse)
+    assert_type(real.close(), None)
+    assert_type(real.retries, RetryPolicy)
+    assert_type(real.deadline, float)
+    with real as entered:
+        assert_type(entered, HttpxTransport)
+    transport: Transport = real
+    assert_type(Client(APP_TOKEN, transport=transport), Client)
 
 
 def transport_knobs(

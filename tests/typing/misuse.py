@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
+import httpx
 from urllib3.util import Retry
 
 import chump_typed
@@ -33,6 +34,7 @@ from chump_typed import (
     Endpoint,
     GlanceUpdate,
     GroupDisableUserRequest,
+    HttpxTransport,
     LicenseAssignRequest,
     LicenseCredits,
     LicenseCreditsRequest,
@@ -257,6 +259,8 @@ async def async_misuse(client: AsyncClient, n: Notification) -> None:
     # A sync transport is not an AsyncTransport, and an async one is not a Transport.
     AsyncClient(APP_TOKEN, transport=FakeTransport())  # type: ignore[arg-type]
     Client(APP_TOKEN, transport=AsyncFakeTransport())  # type: ignore[arg-type]
+    AsyncClient(APP_TOKEN, transport=HttpxTransport())  # type: ignore[arg-type]
+    HttpxTransport(client=httpx.AsyncClient())  # type: ignore[arg-type]
     await client.send(ValidateUserRequest(user=USER_KEY))  # type: ignore[arg-type]
     # An un-awaited call is a coroutine, not a result.
     print(client.send(n).request)  # type: ignore[attr-defined]
