@@ -32,6 +32,7 @@ from chump_typed.testing import (
 )
 
 from . import typecheck
+from .wires import WIRES, Wire
 
 #: The base URL of clients that talk to the fake in memory (no socket is opened).
 MEMORY_URL = "http://127.0.0.1:1/1/"
@@ -166,6 +167,12 @@ def served_app(base_url: str) -> Iterator[Application]:
     )
     yield app
     app.client.close()
+
+
+@pytest.fixture(scope="module", params=list(WIRES))
+def wire(request: pytest.FixtureRequest) -> Wire:
+    """Each of the five transport configurations in turn (see tests/wires.py)."""
+    return WIRES[request.param]
 
 
 @pytest.fixture(scope="session")

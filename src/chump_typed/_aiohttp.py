@@ -71,6 +71,10 @@ class AiohttpTransport(AsyncTransportBase):
                 trust_env=False,  # the proxy is chump_typed's decision
                 auto_decompress=False,  # the answer is decoded within the cap
             )
+            # aiohttp resends a GET once, on its own, when a reused connection breaks:
+            # the retry policy alone decides what is resent (aiohttp's test client
+            # turns this off the same way; there is no public switch).
+            self._session._retry_connection = False  # pyright: ignore[reportPrivateUsage]
         elif loop is not self._loop:
             raise RuntimeError(
                 "this AiohttpTransport's session belongs to another event loop: make "
@@ -82,10 +86,7 @@ class AiohttpTransport(AsyncTransportBase):
     ) -> HTTPResponse | Failure:
         assert self._session is not None  # opened by _prepare
         proxy = choose_proxy(request.url, proxy=self._proxy, trust_env=self.trust_env)
-        auth = None
-        if proxy is not None and proxy.credentials is not None:
-            user, _, password = proxy.credentials.partition(":")
-            auth = aiohttp.BasicAuth(user, password)
+        authorization = None if proxy is None else proxy.authorization()
         timeout = aiohttp.ClientTimeout(
             total=None,
             connect=min(budget, self._connect),
@@ -98,7 +99,11 @@ class AiohttpTransport(AsyncTransportBase):
                 data=request.body or None,
                 headers=dict(request.headers),
                 proxy=None if proxy is None else proxy.url,
-                proxy_auth=auth,
+                proxy_headers=(
+                    None
+                    if authorization is None
+                    else {"Proxy-Authorization": authorization}
+                ),
                 allow_redirects=False,
                 timeout=timeout,
             ) as response:
@@ -121,7 +126,7 @@ class AiohttpTransport(AsyncTransportBase):
                     body=body,
                 )
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            return _map_failure(request, exc)
+            return _map_failure(request, exc, proxied=proxy is not None)
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
@@ -130,9 +135,12 @@ class AiohttpTransport(AsyncTransportBase):
             await session.close()
 
 
-def _map_failure(request: HTTPRequest, cause: BaseException) -> Failure:
+def _map_failure(
+    request: HTTPRequest, cause: BaseException, *, proxied: bool
+) -> Failure:
     """What an aiohttp failure means for retrying, and the error that reports it."""
     place = where(request)
+    first_hop = "to the proxy " if proxied else ""
 
     def error(text: str, *, may_have_been_sent: bool = False) -> TransportError:
         return transport_error(text, cause, may_have_been_sent=may_have_been_sent)
@@ -143,7 +151,9 @@ def _map_failure(request: HTTPRequest, cause: BaseException) -> Failure:
         return Failure(None, error(f"TLS verification failed for {place}: {problem}"))
     if isinstance(cause, aiohttp.ClientConnectorError):
         # Proxy connection failures are ClientConnectorErrors too: nothing was sent.
-        return Failure(NotConnected(), error(f"could not connect for {place}: {kind}"))
+        return Failure(
+            NotConnected(), error(f"could not connect {first_hop}for {place}: {kind}")
+        )
     if isinstance(cause, aiohttp.ClientHttpProxyError):
         return Failure(None, error(f"the proxy refused {place}: {kind}"))
     if isinstance(cause, aiohttp.InvalidURL):

@@ -22,7 +22,7 @@ import socket
 import ssl
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 try:
     import anyio  # noqa: F401  # pyright: ignore[reportUnusedImport]  # a missing extra names itself
@@ -67,15 +67,19 @@ def _loop_identity() -> object:
     raise RuntimeError("AsyncHttpxTransport needs a running asyncio or trio loop")
 
 
-def _verify(knobs: KnobsBase) -> ssl.SSLContext | str | bool:
+def _verify(knobs: KnobsBase) -> ssl.SSLContext | bool:
     """What httpx verifies servers with: the context given (made to verify whatever
-    it said, as on every transport), the CA bundle given, or the system's."""
+    it said, as on every transport), one trusting the CA bundle given, or the
+    system's trust store."""
     context = knobs._ssl_context  # pyright: ignore[reportPrivateUsage]
-    if context is not None:
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.check_hostname = True
-        return context
-    return knobs._ca_certs or True  # pyright: ignore[reportPrivateUsage]
+    bundle = knobs._ca_certs  # pyright: ignore[reportPrivateUsage]
+    if context is None and bundle is None:
+        return True
+    if context is None:
+        context = ssl.create_default_context(cafile=bundle)
+    context.verify_mode = ssl.CERT_REQUIRED
+    context.check_hostname = True
+    return context
 
 
 def _client_settings(knobs: KnobsBase, proxy: Proxy | None) -> dict[str, Any]:
@@ -109,6 +113,32 @@ def _stream_arguments(
             pool=budget,
         ),
     }
+
+
+_Client = TypeVar("_Client", httpx.Client, httpx.AsyncClient)
+
+
+def _client_for(
+    knobs: KnobsBase,
+    url: str,
+    shared: _Client | None,
+    owned: dict[Proxy | None, _Client],
+    make: Callable[[Proxy | None], _Client],
+) -> tuple[_Client, bool]:
+    """The httpx client to send to *url* with: the one shared, or the one made here for
+    the proxy chosen (one per proxy); and whether it goes through a proxy (for a
+    shared client, its own business: reported as not)."""
+    if shared is not None:
+        return shared, False
+    proxy = choose_proxy(
+        url,
+        proxy=knobs._proxy,  # pyright: ignore[reportPrivateUsage]
+        trust_env=knobs.trust_env,
+    )
+    client = owned.get(proxy)
+    if client is None:
+        client = owned[proxy] = make(proxy)
+    return client, proxy is not None
 
 
 class _Socket:
@@ -272,19 +302,12 @@ class HttpxTransport(KnobsBase):
         self._inherited: list[object] = []
         renew_after_fork(self)
 
-    def _client_for(self, url: str) -> httpx.Client:
-        if self._shared is not None:
-            return self._shared
-        proxy = choose_proxy(url, proxy=self._proxy, trust_env=self.trust_env)
-        client = self._owned.get(proxy)
-        if client is None:
-            client = httpx.Client(
-                transport=_watched_transport(self, proxy),
-                trust_env=False,
-                follow_redirects=False,
-            )
-            self._owned[proxy] = client
-        return client
+    def _make_client(self, proxy: Proxy | None) -> httpx.Client:
+        return httpx.Client(
+            transport=_watched_transport(self, proxy),
+            trust_env=False,
+            follow_redirects=False,
+        )
 
     def _after_fork_in_child(self) -> None:
         """Start afresh in a forked child: the inherited connections are the
@@ -312,7 +335,9 @@ class HttpxTransport(KnobsBase):
         """One attempt within *budget* seconds, watched by the deadline watchdog."""
         if budget <= 0:
             return Failure(None, late(request, self.deadline, sending=False))
-        client = self._client_for(request.url)
+        client, proxied = _client_for(
+            self, request.url, self._shared, self._owned, self._make_client
+        )
         arguments = _stream_arguments(self, request, budget)
         if self._shared is not None:
             arguments["extensions"] = {"trace": _trace}
@@ -325,7 +350,7 @@ class HttpxTransport(KnobsBase):
                     WATCHDOG.attach(_Socket(stream), sending=True)
                 answer = _read(self, request, response)
         except httpx.HTTPError as exc:
-            answer = _map_failure(request, exc)
+            answer = _map_failure(request, exc, proxied=proxied)
         finally:
             expired = WATCHDOG.release(guard)
         if expired and not isinstance(answer, HTTPResponse):
@@ -427,23 +452,17 @@ class AsyncHttpxTransport(AsyncTransportBase):
                 "make one transport (and one AsyncClient) per event loop"
             )
 
-    def _client_for(self, url: str) -> httpx.AsyncClient:
-        if self._shared is not None:
-            return self._shared
-        proxy = choose_proxy(url, proxy=self._proxy, trust_env=self.trust_env)
-        client = self._owned.get(proxy)
-        if client is None:
-            client = httpx.AsyncClient(
-                **_client_settings(self, proxy), verify=self._verify
-            )
-            self._owned[proxy] = client
-        return client
+    def _make_client(self, proxy: Proxy | None) -> httpx.AsyncClient:
+        return httpx.AsyncClient(**_client_settings(self, proxy), verify=self._verify)
 
     async def _attempt(
         self, request: HTTPRequest, budget: float
     ) -> HTTPResponse | Failure:
+        client, proxied = _client_for(
+            self, request.url, self._shared, self._owned, self._make_client
+        )
         try:
-            async with self._client_for(request.url).stream(
+            async with client.stream(
                 **_stream_arguments(self, request, budget)
             ) as response:
                 collected = CappedBody(
@@ -471,7 +490,7 @@ class AsyncHttpxTransport(AsyncTransportBase):
                     body=body,
                 )
         except httpx.HTTPError as exc:
-            return _map_failure(request, exc)
+            return _map_failure(request, exc, proxied=proxied)
 
     async def aclose(self) -> None:
         """Close the connections of the clients this transport made (never one it was
@@ -493,9 +512,13 @@ def _proxy_url(proxy: Proxy) -> str | httpx.Proxy:
     return httpx.Proxy(proxy.url, auth=(user, password))
 
 
-def _map_failure(request: HTTPRequest, cause: httpx.HTTPError) -> Failure:
-    """What an httpx failure means for retrying, and the error that reports it."""
+def _map_failure(
+    request: HTTPRequest, cause: httpx.HTTPError, *, proxied: bool
+) -> Failure:
+    """What an httpx failure means for retrying, and the error that reports it
+    (*proxied*: the connection was to a proxy)."""
     place = where(request)
+    first_hop = "to the proxy " if proxied else ""
 
     def error(text: str, *, may_have_been_sent: bool = False) -> TransportError:
         return transport_error(text, cause, may_have_been_sent=may_have_been_sent)
@@ -507,7 +530,9 @@ def _map_failure(request: HTTPRequest, cause: httpx.HTTPError) -> Failure:
             return Failure(
                 None, error(f"TLS verification failed for {place}: {problem}")
             )
-        return Failure(NotConnected(), error(f"could not connect for {place}: {kind}"))
+        return Failure(
+            NotConnected(), error(f"could not connect {first_hop}for {place}: {kind}")
+        )
     if isinstance(cause, httpx.ProxyError):
         return Failure(None, error(f"the proxy refused {place}: {kind}"))
     if isinstance(cause, httpx.PoolTimeout):

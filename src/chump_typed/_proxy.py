@@ -15,6 +15,7 @@ goes through a CONNECT tunnel: the proxy sees the host name, never the token.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 from typing import Final
 from urllib.parse import unquote, urlsplit
@@ -46,6 +47,13 @@ class Proxy:
 
     url: str
     credentials: str | None = attrs.field(default=None, repr=False)
+
+    def authorization(self) -> str | None:
+        """The ``Proxy-Authorization`` header's value (HTTP basic), if any."""
+        if self.credentials is None:
+            return None
+        encoded = base64.b64encode(self.credentials.encode("utf-8")).decode("ascii")
+        return f"Basic {encoded}"
 
     def __repr__(self) -> str:
         shown = "" if self.credentials is None else ", credentials=<redacted>"

@@ -1,4 +1,5 @@
-"""Every fault of the fake, through the real urllib3 transport, on loopback HTTP.
+"""Every fault of the fake, through each real transport (tests/wires.py), on loopback
+HTTP.
 
 For each scenario: the outcome class (delivered, or which typed error), how many
 requests the fake read (what was retried), and from ``fake.messages`` that the message
@@ -13,10 +14,9 @@ import datetime as dt
 import socket
 from collections import Counter
 from collections.abc import Callable, Iterator
-from typing import Final
+from typing import Any, Final
 
 import pytest
-import urllib3
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,10 +28,8 @@ from chump_typed import (
     QuotaExceededError,
     TransportError,
     UnexpectedResponseError,
-    Urllib3Transport,
 )
 from chump_typed.testing import (
-    APP_TOKEN,
     USER_KEY,
     FakePushover,
     Fault,
@@ -39,6 +37,7 @@ from chump_typed.testing import (
     serve,
 )
 from tests import figures
+from tests.wires import Wire
 
 pytestmark = pytest.mark.integration
 
@@ -47,7 +46,8 @@ FaultStep = Fault | Slow | None
 RESET_AT: Final = 1_900_000_000
 #: Far beyond the short read timeout; the server is woken early when serve() ends.
 SLOW: Final = Slow(seconds=30.0)
-SHORT_READ: Final = urllib3.Timeout(connect=5.0, read=1.0)
+#: Connect and read timeouts of the slow scenarios, in seconds.
+SHORT_READ: Final = 1.0
 
 OK: Final = "delivered"
 SENT: Final = "TransportError(may have been sent)"
@@ -84,10 +84,13 @@ def send(client: Client, text: str) -> PushoverError | None:
     return attempt(lambda: client.send(Notification(user=USER_KEY, message=text)))
 
 
-def fault_transport(*, timeout: urllib3.Timeout | None = None) -> Urllib3Transport:
-    return Urllib3Transport(
-        backoff_floor=0, backoff_factor=0, timeout=timeout or urllib3.Timeout(5, 30)
-    )
+def fault_knobs(*, slow: bool = False) -> dict[str, Any]:
+    """Retries without waiting; a short read timeout for the slow scenarios."""
+    return {
+        "backoff_floor": 0,
+        "backoff_factor": 0,
+        "timeout": SHORT_READ if slow else 30.0,
+    }
 
 
 def check_delivery(fake: FakePushover, succeeded: dict[str, bool]) -> None:
@@ -160,18 +163,11 @@ def test_every_fault_is_covered() -> None:
 
 
 @pytest.mark.parametrize("name", POST_SCENARIOS)
-def test_send_through_a_fault(name: str) -> None:
+def test_send_through_a_fault(wire: Wire, name: str) -> None:
     script, outcome, delivered, requests = POST_SCENARIOS[name]
     fake = FakePushover(faults=script, reset=RESET_AT)
     slow = any(isinstance(step, Slow) for step in script)
-    with (
-        serve(fake) as url,
-        Client(
-            APP_TOKEN,
-            base_url=url,
-            transport=fault_transport(timeout=SHORT_READ if slow else None),
-        ) as client,
-    ):
+    with serve(fake) as url, wire.client(url, **fault_knobs(slow=slow)) as client:
         error = send(client, name)
         after = send(client, "ok")  # the client works again at once, same pool
 
@@ -182,7 +178,7 @@ def test_send_through_a_fault(name: str) -> None:
     assert delivered == [m.message for m in fake.messages].count(name)
     check_delivery(fake, {name: error is None, "ok": True})
     if isinstance(error, TransportError):
-        # urllib3's exception is named, not chained: its frames hold the body.
+        # The library's exception is named, not chained: its frames hold the body.
         assert error.__cause__ is None
         assert error.reason_type is not None
     if isinstance(error, QuotaExceededError):
@@ -195,18 +191,11 @@ def test_send_through_a_fault(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", GET_SCENARIOS)
-def test_get_through_a_fault(name: str) -> None:
+def test_get_through_a_fault(wire: Wire, name: str) -> None:
     script, outcome, requests = GET_SCENARIOS[name]
     fake = FakePushover(faults=script)
     slow = any(isinstance(step, Slow) for step in script)
-    with (
-        serve(fake) as url,
-        Client(
-            APP_TOKEN,
-            base_url=url,
-            transport=fault_transport(timeout=SHORT_READ if slow else None),
-        ) as client,
-    ):
+    with serve(fake) as url, wire.client(url, **fault_knobs(slow=slow)) as client:
         error = attempt(client.sounds)
 
     figures.add("faults: scenarios")
@@ -215,35 +204,27 @@ def test_get_through_a_fault(name: str) -> None:
     assert all(r.path == "/1/sounds.json" for r in fake.requests)
 
 
-def test_connection_refused_is_retried_then_not_sent() -> None:
+def test_connection_refused_is_retried_then_not_sent(wire: Wire) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     # Nothing listens on the port now; the default policy waits 5, 10, 20 s (recorded).
     waits: list[float] = []
-    client = Client(
-        APP_TOKEN,
-        base_url=f"http://127.0.0.1:{port}/1/",
-        transport=Urllib3Transport(sleep=waits.append),
-    )
-
-    error = send(client, "x")
+    with wire.client(f"http://127.0.0.1:{port}/1/", sleep=waits.append) as client:
+        error = send(client, "x")
 
     figures.add("faults: scenarios")
     assert label(error) == NOT_SENT
     assert isinstance(error, TransportError)
-    assert error.reason_type == "NewConnectionError"
+    assert error.reason_type is not None
     assert error.__cause__ is None
     assert waits == [5.0, 10.0, 20.0]
 
 
 @pytest.fixture(scope="module")
-def storm() -> Iterator[tuple[FakePushover, Client]]:
+def storm(wire: Wire) -> Iterator[tuple[FakePushover, Client]]:
     fake = FakePushover(limit=1_000_000)
-    with (
-        serve(fake) as url,
-        Client(APP_TOKEN, base_url=url, transport=fault_transport()) as client,
-    ):
+    with serve(fake) as url, wire.client(url, **fault_knobs()) as client:
         yield fake, client
 
 

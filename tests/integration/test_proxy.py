@@ -1,5 +1,6 @@
 """Proxies: chosen from the environment (or ``proxy=``) by our code, and used through a
-CONNECT tunnel, so that the proxy never sees the token.
+CONNECT tunnel, so that the proxy never sees the token, on every transport
+(tests/wires.py).
 
 The client talks to ``https://api.pushover.test``; only the loopback proxy of this test
 knows where that is (it tunnels every CONNECT to the fake's TLS port). A request that
@@ -11,15 +12,17 @@ from __future__ import annotations
 
 import ssl
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import trustme
 
-from chump_typed import Client, Notification, TransportError, Urllib3Transport
+from chump_typed import Notification, TransportError
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
 from tests.conftest import NetworkGuardError
 from tests.loopback import ProxyLog, connect_proxy, serving
+from tests.wires import Wire
 
 pytestmark = pytest.mark.integration
 
@@ -60,20 +63,18 @@ def proxy(tls_port: int) -> Iterator[tuple[str, ProxyLog]]:
         yield f"http://127.0.0.1:{served.port}", log
 
 
-def send(ca: trustme.CA, **transport_options: object) -> None:
+def send(wire: Wire, ca: trustme.CA, **knobs: Any) -> None:
     context = ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
-    transport = Urllib3Transport(
-        ssl_context=context,
-        retries=0,
-        **transport_options,  # type: ignore[arg-type]
-    )
-    with Client(APP_TOKEN, base_url=f"https://{HOST}/1/", transport=transport) as c:
-        c.send(Notification(user=USER_KEY, message="through the proxy"))
+    with wire.client(
+        f"https://{HOST}/1/", ssl_context=context, retries=0, **knobs
+    ) as client:
+        client.send(Notification(user=USER_KEY, message="through the proxy"))
 
 
 class TestThroughTheProxy:
     def test_https_proxy_from_the_environment_tunnels(
         self,
+        wire: Wire,
         monkeypatch: pytest.MonkeyPatch,
         ca: trustme.CA,
         fake: FakePushover,
@@ -82,7 +83,7 @@ class TestThroughTheProxy:
         url, log = proxy
         monkeypatch.setenv("HTTPS_PROXY", url)
 
-        send(ca)
+        send(wire, ca)
 
         assert [m.message for m in fake.messages] == ["through the proxy"]
         [head] = log.heads
@@ -93,10 +94,14 @@ class TestThroughTheProxy:
         assert log.relayed
 
     def test_an_explicit_proxy_with_credentials(
-        self, ca: trustme.CA, fake: FakePushover, proxy: tuple[str, ProxyLog]
+        self,
+        wire: Wire,
+        ca: trustme.CA,
+        fake: FakePushover,
+        proxy: tuple[str, ProxyLog],
     ) -> None:
         url, log = proxy
-        send(ca, proxy=url.replace("http://", "http://me:s%40cret@"))
+        send(wire, ca, proxy=url.replace("http://", "http://me:s%40cret@"))
 
         assert len(fake.messages) == 1
         [head] = log.heads
@@ -104,6 +109,7 @@ class TestThroughTheProxy:
 
     def test_the_lower_case_variable_works_too(
         self,
+        wire: Wire,
         monkeypatch: pytest.MonkeyPatch,
         ca: trustme.CA,
         fake: FakePushover,
@@ -111,7 +117,7 @@ class TestThroughTheProxy:
     ) -> None:
         monkeypatch.setenv("https_proxy", proxy[0])
 
-        send(ca)
+        send(wire, ca)
 
         assert len(fake.messages) == 1
 
@@ -120,6 +126,7 @@ class TestBypassed:
     @pytest.mark.parametrize("no_proxy", [HOST, "pushover.test", ".pushover.test", "*"])
     def test_no_proxy_sends_directly(
         self,
+        wire: Wire,
         monkeypatch: pytest.MonkeyPatch,
         ca: trustme.CA,
         proxy: tuple[str, ProxyLog],
@@ -132,11 +139,12 @@ class TestBypassed:
         monkeypatch.setenv("NO_PROXY", listed)
 
         with pytest.raises(NetworkGuardError, match=HOST):
-            send(ca)
+            send(wire, ca)
         assert log.heads == []
 
     def test_trust_env_false_ignores_the_environment(
         self,
+        wire: Wire,
         monkeypatch: pytest.MonkeyPatch,
         ca: trustme.CA,
         proxy: tuple[str, ProxyLog],
@@ -144,16 +152,16 @@ class TestBypassed:
         monkeypatch.setenv("HTTPS_PROXY", proxy[0])
 
         with pytest.raises(NetworkGuardError, match=HOST):
-            send(ca, trust_env=False)
+            send(wire, ca, trust_env=False)
         assert proxy[1].heads == []
 
     def test_loopback_is_never_proxied(
-        self, monkeypatch: pytest.MonkeyPatch, proxy: tuple[str, ProxyLog]
+        self, wire: Wire, monkeypatch: pytest.MonkeyPatch, proxy: tuple[str, ProxyLog]
     ) -> None:
         fake = FakePushover()
         monkeypatch.setenv("HTTP_PROXY", proxy[0])
         monkeypatch.setenv("HTTPS_PROXY", proxy[0])
-        with serve(fake) as url, Client(APP_TOKEN, base_url=url) as client:
+        with serve(fake) as url, wire.client(url) as client:
             client.send(Notification(user=USER_KEY, message="direct"))
 
         assert len(fake.messages) == 1
@@ -161,14 +169,14 @@ class TestBypassed:
 
 
 def test_an_unreachable_proxy_is_a_connection_failure(
-    monkeypatch: pytest.MonkeyPatch, ca: trustme.CA
+    wire: Wire, monkeypatch: pytest.MonkeyPatch, ca: trustme.CA
 ) -> None:
     with serving(lambda conn, stop: None) as served:
         port = served.port
     monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
 
     with pytest.raises(TransportError) as info:
-        send(ca)
+        send(wire, ca)
 
     assert "proxy" in str(info.value)
     assert not info.value.may_have_been_sent

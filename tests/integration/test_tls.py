@@ -1,11 +1,12 @@
-"""Transport security: TLS verified by default against a local CA (trustme), and plain
-http refused unless the host is loopback."""
+"""Transport security: TLS verified by default against a local CA (trustme), on every
+transport (tests/wires.py), and plain http refused unless the host is loopback."""
 
 from __future__ import annotations
 
 import ipaddress
 import ssl
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import trustme
@@ -16,11 +17,11 @@ from chump_typed import (
     Client,
     Notification,
     TransportError,
-    Urllib3Transport,
     ValidationError,
 )
 from chump_typed.client import check_base_url
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
+from tests.wires import Wire
 
 pytestmark = pytest.mark.integration
 
@@ -59,52 +60,54 @@ def https_url(ca: trustme.CA, fake: FakePushover) -> Iterator[str]:
         yield url
 
 
-def send(url: str, transport: Urllib3Transport) -> None:
-    with Client(APP_TOKEN, base_url=url, transport=transport) as client:
+def send(wire: Wire, url: str, **knobs: Any) -> None:
+    with wire.client(url, **knobs) as client:
         client.send(Notification(user=USER_KEY, message="over tls"))
 
 
 class TestVerified:
+    """Each test takes the ``wire`` fixture: the rule holds on every transport."""
+
     def test_the_right_ca_by_file(
-        self, https_url: str, ca_file: str, fake: FakePushover
+        self, wire: Wire, https_url: str, ca_file: str, fake: FakePushover
     ) -> None:
         assert https_url.startswith("https://localhost:")
 
-        send(https_url, Urllib3Transport(ca_certs=ca_file))
+        send(wire, https_url, ca_certs=ca_file)
 
         assert [m.message for m in fake.messages] == ["over tls"]
 
     def test_the_right_ca_by_context(
-        self, https_url: str, ca: trustme.CA, fake: FakePushover
+        self, wire: Wire, https_url: str, ca: trustme.CA, fake: FakePushover
     ) -> None:
-        send(https_url, Urllib3Transport(ssl_context=trusting(ca)))
+        send(wire, https_url, ssl_context=trusting(ca))
 
         assert [m.message for m in fake.messages] == ["over tls"]
 
-    def test_wrong_ca(self, https_url: str, fake: FakePushover) -> None:
+    def test_wrong_ca(self, wire: Wire, https_url: str, fake: FakePushover) -> None:
         with pytest.raises(TransportError, match="TLS verification failed") as info:
-            send(https_url, Urllib3Transport(ssl_context=trusting(trustme.CA())))
+            send(wire, https_url, ssl_context=trusting(trustme.CA()))
 
         assert not info.value.may_have_been_sent
         assert not fake.requests
 
     def test_system_trust_store_does_not_know_the_local_ca(
-        self, https_url: str, fake: FakePushover
+        self, wire: Wire, https_url: str, fake: FakePushover
     ) -> None:
         with pytest.raises(TransportError, match="TLS verification failed"):
-            send(https_url, Urllib3Transport())
+            send(wire, https_url)
 
         assert not fake.requests
 
     def test_a_context_that_does_not_verify_is_verified_anyway(
-        self, https_url: str, fake: FakePushover
+        self, wire: Wire, https_url: str, fake: FakePushover
     ) -> None:
         lax = ssl.create_default_context()
         lax.check_hostname = False
         lax.verify_mode = ssl.CERT_NONE
 
         with pytest.raises(TransportError, match="TLS verification failed"):
-            send(https_url, Urllib3Transport(ssl_context=lax))
+            send(wire, https_url, ssl_context=lax)
 
         assert not fake.requests
 
@@ -114,16 +117,21 @@ class TestVerified:
         ids=["name not in certificate", "ip not in certificate"],
     )
     def test_host_name_mismatch(
-        self, ca: trustme.CA, ca_file: str, names: tuple[str, ...], host: str | None
+        self,
+        wire: Wire,
+        ca: trustme.CA,
+        ca_file: str,
+        names: tuple[str, ...],
+        host: str | None,
     ) -> None:
         fake = FakePushover()
         with serve(
             fake, ssl_context=server_context(ca, *names), server_hostname=host
         ) as url:
             with pytest.raises(TransportError, match="TLS verification failed"):
-                send(url, Urllib3Transport(ca_certs=ca_file))
+                send(wire, url, ca_certs=ca_file)
             with pytest.raises(TransportError, match="TLS verification failed"):
-                send(url, Urllib3Transport(ssl_context=trusting(ca)))
+                send(wire, url, ssl_context=trusting(ca))
 
         assert not fake.requests
 
