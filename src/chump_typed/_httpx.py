@@ -25,7 +25,7 @@ from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 try:
-    import anyio  # noqa: F401  # pyright: ignore[reportUnusedImport]  # a missing extra names itself
+    import anyio
     import httpcore
     import httpx
 except ImportError as exc:  # pragma: no cover - depends on what is installed
@@ -381,16 +381,46 @@ def _read(
     knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
 ) -> HTTPResponse | Failure:
     """The answer, read within the size cap (sync)."""
-    collected = CappedBody(
-        response.headers.get("content-encoding"), knobs.max_response_size
-    )
+    collected = _collector(knobs, response)
     try:
         for chunk in response.iter_raw():
             collected.feed(chunk)
         body = collected.finish()
     except (TooLarge, UnreadableEncoding) as exc:
-        start = exc.start if isinstance(exc, TooLarge) else b""
-        return Failure(None, unreadable(request, response.status_code, exc, start))
+        return _unreadable(request, response, exc)
+    return _answer(response, body)
+
+
+async def _aread(
+    knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
+) -> HTTPResponse | Failure:
+    """The answer, read within the size cap (async)."""
+    collected = _collector(knobs, response)
+    try:
+        # aclosing: an answer abandoned half-read must close its stream now (trio
+        # warns about a generator left open).
+        raw_answer = cast("AsyncGenerator[bytes, None]", response.aiter_raw())
+        async with contextlib.aclosing(raw_answer) as raw:
+            async for chunk in raw:
+                collected.feed(chunk)
+        body = collected.finish()
+    except (TooLarge, UnreadableEncoding) as exc:
+        return _unreadable(request, response, exc)
+    return _answer(response, body)
+
+
+def _collector(knobs: KnobsBase, response: httpx.Response) -> CappedBody:
+    return CappedBody(response.headers.get("content-encoding"), knobs.max_response_size)
+
+
+def _unreadable(
+    request: HTTPRequest, response: httpx.Response, why: TooLarge | UnreadableEncoding
+) -> Failure:
+    start = why.start if isinstance(why, TooLarge) else b""
+    return Failure(None, unreadable(request, response.status_code, why, start))
+
+
+def _answer(response: httpx.Response, body: bytes) -> HTTPResponse:
     return HTTPResponse(
         status=response.status_code,
         headers={k.lower(): v for k, v in response.headers.items()},
@@ -465,30 +495,14 @@ class AsyncHttpxTransport(AsyncTransportBase):
             async with client.stream(
                 **_stream_arguments(self, request, budget)
             ) as response:
-                collected = CappedBody(
-                    response.headers.get("content-encoding"), self.max_response_size
-                )
                 try:
-                    # aclosing: an answer abandoned half-read must close its stream
-                    # now (trio warns about a generator left open).
-                    raw_answer = cast(
-                        "AsyncGenerator[bytes, None]", response.aiter_raw()
-                    )
-                    async with contextlib.aclosing(raw_answer) as raw:
-                        async for chunk in raw:
-                            collected.feed(chunk)
-                    body = collected.finish()
-                except (TooLarge, UnreadableEncoding) as exc:
-                    start = exc.start if isinstance(exc, TooLarge) else b""
-                    return Failure(
-                        None,
-                        unreadable(request, response.status_code, exc, start),
-                    )
-                return HTTPResponse(
-                    status=response.status_code,
-                    headers={k.lower(): v for k, v in response.headers.items()},
-                    body=body,
-                )
+                    return await _aread(self, request, response)
+                finally:
+                    # Closed here, shielded: a deadline that cancels the read must
+                    # not cancel the closing of its connection too (the socket would
+                    # be left open until garbage collection).
+                    with anyio.CancelScope(shield=True):
+                        await response.aclose()
         except httpx.HTTPError as exc:
             return _map_failure(request, exc, proxied=proxied)
 

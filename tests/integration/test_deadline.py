@@ -1,4 +1,5 @@
-"""One deadline for the whole call, even against a server that trickles its answer.
+"""One deadline for the whole call, even against a server that trickles its answer, on
+every transport (tests/wires.py).
 
 Each loopback server here would keep the client busy for up to 20 s (a byte every
 50 ms: no socket timeout ever trips). The deadline is a fraction of a second, so the
@@ -13,6 +14,7 @@ import socket
 import ssl
 import threading
 from collections.abc import Iterator
+from contextlib import AbstractContextManager
 
 import pytest
 import trustme
@@ -27,6 +29,7 @@ from chump_typed.logging import PushoverHandler
 from chump_typed.testing import APP_TOKEN, USER_KEY
 from tests import figures
 from tests.loopback import Served, read_head, serving, trickle
+from tests.wires import Wire
 
 pytestmark = pytest.mark.integration
 
@@ -62,13 +65,14 @@ def trickling(request: pytest.FixtureRequest) -> Iterator[Served]:
         yield served
 
 
-def client_for(served: Served) -> Client:
-    transport = Urllib3Transport(deadline=DEADLINE, timeout=10, backoff_floor=0)
-    return Client(APP_TOKEN, base_url=served.url, transport=transport)
+def client_for(wire: Wire, served: Served) -> AbstractContextManager[Client]:
+    return wire.client(served.url, deadline=DEADLINE, timeout=10, backoff_floor=0)
 
 
-def test_a_trickling_send_is_cut_off_at_the_deadline(trickling: Served) -> None:
-    with client_for(trickling) as client, pytest.raises(TransportError) as info:
+def test_a_trickling_send_is_cut_off_at_the_deadline(
+    wire: Wire, trickling: Served
+) -> None:
+    with client_for(wire, trickling) as client, pytest.raises(TransportError) as info:
         client.send(Notification(user=USER_KEY, message="slowly"))
 
     assert f"within the {DEADLINE:g} s deadline" in str(info.value)
@@ -77,16 +81,18 @@ def test_a_trickling_send_is_cut_off_at_the_deadline(trickling: Served) -> None:
     figures.add("deadline: trickling calls cut off")
 
 
-def test_a_trickling_get_is_not_retried_past_the_deadline(trickling: Served) -> None:
-    with client_for(trickling) as client, pytest.raises(TransportError) as info:
+def test_a_trickling_get_is_not_retried_past_the_deadline(
+    wire: Wire, trickling: Served
+) -> None:
+    with client_for(wire, trickling) as client, pytest.raises(TransportError) as info:
         client.sounds()
 
     assert "deadline" in str(info.value)
     assert trickling.connections == 1
 
 
-def test_the_watchdog_shuts_the_socket_down(trickling: Served) -> None:
-    with client_for(trickling) as client, pytest.raises(TransportError):
+def test_the_connection_cut_off_is_closed(wire: Wire, trickling: Served) -> None:
+    with client_for(wire, trickling) as client, pytest.raises(TransportError):
         client.send(Notification(user=USER_KEY, message="slowly"))
     # The server's next byte finds the connection gone (it was not left open).
     for _ in range(200):
@@ -142,7 +148,34 @@ def test_waiting_for_a_free_connection_counts_against_the_deadline() -> None:
     assert served.connections == 0
 
 
-def test_a_trickling_tls_answer_is_cut_off_too() -> None:
+def test_a_reused_connection_is_cut_off_too(wire: Wire) -> None:
+    """The first answer comes at once, on a connection kept alive; the second, on that
+    same connection, trickles: the deadline holds for a connection from the pool."""
+
+    def then_trickle(conn: socket.socket, stop: threading.Event) -> None:
+        body = b'{"status":1,"request":"first"}'
+        read_head(conn)
+        conn.sendall(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        trickled_headers(conn, stop)
+
+    with (
+        serving(then_trickle) as served,
+        client_for(wire, served) as client,
+    ):
+        client.send(Notification(user=USER_KEY, message="at once"))
+        with pytest.raises(TransportError) as info:
+            client.send(Notification(user=USER_KEY, message="slowly"))
+
+    assert f"within the {DEADLINE:g} s deadline" in str(info.value)
+    assert info.value.may_have_been_sent
+    assert served.connections == 1
+    figures.add("deadline: trickling calls cut off")
+
+
+def test_a_trickling_tls_answer_is_cut_off_too(wire: Wire) -> None:
     ca = trustme.CA()
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     with ca.issue_cert("localhost").private_key_and_cert_chain_pem.tempfile() as chain:
@@ -153,13 +186,10 @@ def test_a_trickling_tls_answer_is_cut_off_too() -> None:
             trickled_headers(tls, stop)
 
     with serving(tls_trickle) as served:
-        transport = Urllib3Transport(
-            deadline=DEADLINE,
-            ssl_context=ssl.create_default_context(cadata=ca.cert_pem.bytes().decode()),
-        )
         url = served.url.replace("http://127.0.0.1", "https://localhost")
+        context = ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
         with (
-            Client(APP_TOKEN, base_url=url, transport=transport) as client,
+            wire.client(url, deadline=DEADLINE, ssl_context=context) as client,
             pytest.raises(TransportError) as info,
         ):
             client.send(Notification(user=USER_KEY, message="slowly, privately"))
