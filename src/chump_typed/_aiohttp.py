@@ -107,10 +107,11 @@ class AiohttpTransport(AsyncTransportBase):
                 allow_redirects=False,
                 timeout=timeout,
             ) as response:
-                collected = CappedBody(
-                    response.headers.get("content-encoding"), self.max_response_size
-                )
                 try:
+                    collected = CappedBody(
+                        response.headers.get("content-encoding"),
+                        self.max_response_size,
+                    )
                     async for chunk in response.content.iter_chunked(_CHUNK):
                         collected.feed(chunk)
                     body = collected.finish()

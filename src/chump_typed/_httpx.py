@@ -381,8 +381,8 @@ def _read(
     knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
 ) -> HTTPResponse | Failure:
     """The answer, read within the size cap (sync)."""
-    collected = _collector(knobs, response)
     try:
+        collected = _collector(knobs, response)
         for chunk in response.iter_raw():
             collected.feed(chunk)
         body = collected.finish()
@@ -395,8 +395,8 @@ async def _aread(
     knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
 ) -> HTTPResponse | Failure:
     """The answer, read within the size cap (async)."""
-    collected = _collector(knobs, response)
     try:
+        collected = _collector(knobs, response)
         # aclosing: an answer abandoned half-read must close its stream now (trio
         # warns about a generator left open).
         raw_answer = cast("AsyncGenerator[bytes, None]", response.aiter_raw())

@@ -11,26 +11,28 @@ import gzip
 import socket
 import threading
 import tracemalloc
+import warnings
 import zlib
 from collections.abc import Callable
+from typing import Final
 
 import pytest
 
 from chump_typed import (
-    Client,
     Notification,
     UnexpectedResponseError,
-    Urllib3Transport,
 )
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
-from chump_typed.testing import APP_TOKEN, USER_KEY
+from chump_typed.testing import USER_KEY
 from tests import figures
-from tests.loopback import Served, read_head, serving
+from tests.loopback import Handler, Served, read_head, serving
+from tests.wires import Wire
 
 pytestmark = pytest.mark.integration
 
 MiB = 1024 * 1024
 OK_BODY = b'{"status":1,"request":"0123456789abcdef"}'
+BOMB: Final = gzip.compress(b"\0" * 64 * MiB)
 
 
 def answer(
@@ -94,16 +96,15 @@ def peak_while(call: Callable[[], object]) -> tuple[object, int]:
     return outcome, peak
 
 
-def send_to(served: Served, *, method: str = "POST") -> object:
-    client = Client(
-        APP_TOKEN,
-        base_url=served.url,
-        transport=Urllib3Transport(backoff_floor=0, retries=0),
-    )
-    with client:
+def send_to(wire: Wire, served: Served, *, method: str = "POST") -> tuple[object, int]:
+    """What one call to *served* returned or raised, and the peak of memory it
+    allocated (the client is made first: its start is not the call's)."""
+    with wire.client(served.url, backoff_floor=0, retries=0) as client:
         if method == "GET":
-            return client.sounds()
-        return client.send(Notification(user=USER_KEY, message="hi"))
+            return peak_while(client.sounds)
+        return peak_while(
+            lambda: client.send(Notification(user=USER_KEY, message="hi"))
+        )
 
 
 def json_head(length: int | None = None, **extra: str) -> bytes:
@@ -116,40 +117,50 @@ def json_head(length: int | None = None, **extra: str) -> bytes:
     return b"\r\n".join(lines) + b"\r\n\r\n"
 
 
-@pytest.mark.parametrize(
-    ("name", "handler"),
-    [
-        ("50 MiB with a length", answer(json_head(50 * MiB), sized(50 * MiB))),
-        ("endless chunked", answer(json_head(), endless_chunks)),
-        (
-            "gzip bomb",
-            answer(
-                json_head(None, content_encoding="gzip"),
-                once(
-                    b"%x\r\n%s\r\n0\r\n\r\n"
-                    % (len(bomb := gzip.compress(b"\0" * 64 * MiB)), bomb)
-                ),
-            ),
-        ),
-    ],
-)
-def test_a_huge_answer_is_refused_with_memory_bounded(
-    name: str, handler: Callable[[socket.socket, threading.Event], None]
-) -> None:
-    with serving(handler) as served:
-        error, peak = peak_while(lambda: send_to(served))
+#: Each huge answer's handler, made afresh for each test (the body makers keep state).
+HUGE_ANSWERS: Final[dict[str, Callable[[], Handler]]] = {
+    "50 MiB with a length": lambda: answer(json_head(50 * MiB), sized(50 * MiB)),
+    "endless chunked": lambda: answer(json_head(), endless_chunks),
+    "gzip bomb": lambda: answer(
+        json_head(None, content_encoding="gzip"),
+        once(b"%x\r\n%s\r\n0\r\n\r\n" % (len(BOMB), BOMB)),
+    ),
+}
+
+
+@pytest.fixture
+def abandoned(wire: Wire) -> None:
+    """An answer abandoned half-read: under trio, httpx and httpcore leave their own
+    stream generators to the garbage collector, which trio reports as a
+    ResourceWarning (hidden by default; see docs/design-decisions.md). Accepted
+    there, and only that warning (the filters are the test's own: pytest restores
+    them after it)."""
+    if wire.name == "httpx-trio":
+        warnings.filterwarnings(
+            "ignore",
+            message=r"Async generator 'http(x|core)\.",
+            category=ResourceWarning,
+        )
+
+
+@pytest.mark.usefixtures("abandoned")
+@pytest.mark.parametrize("name", HUGE_ANSWERS)
+def test_a_huge_answer_is_refused_with_memory_bounded(wire: Wire, name: str) -> None:
+    with serving(HUGE_ANSWERS[name]()) as served:
+        error, peak = send_to(wire, served)
 
     assert isinstance(error, UnexpectedResponseError), error
     assert "larger than 1048576 bytes" in str(error)
     assert error.may_have_been_sent  # a POST the server answered: never resent
     assert len(error.body) <= 512
     assert peak < 4 * MiB, f"{name}: {peak} bytes"
-    figures.add(f"response cap: peak MiB, {name}", round(peak / MiB, 1))
+    figures.add(f"response cap: peak MiB, {name}, {wire.name}", round(peak / MiB, 1))
 
 
-def test_a_get_that_was_too_large_was_not_sent_twice_and_says_so() -> None:
+@pytest.mark.usefixtures("abandoned")
+def test_a_get_that_was_too_large_was_not_sent_twice_and_says_so(wire: Wire) -> None:
     with serving(answer(json_head(2 * MiB), sized(2 * MiB))) as served:
-        error, _ = peak_while(lambda: send_to(served, method="GET"))
+        error, _ = send_to(wire, served, method="GET")
 
     assert isinstance(error, UnexpectedResponseError)
     assert not error.may_have_been_sent  # a GET changes nothing
@@ -161,20 +172,20 @@ def test_a_get_that_was_too_large_was_not_sent_twice_and_says_so() -> None:
     [("gzip", gzip.compress), ("deflate", zlib.compress), ("identity", bytes)],
 )
 def test_a_small_compressed_answer_still_decodes(
-    encoding: str, encode: Callable[[bytes], bytes]
+    wire: Wire, encoding: str, encode: Callable[[bytes], bytes]
 ) -> None:
     body = encode(OK_BODY)
     handler = answer(json_head(len(body), content_encoding=encoding), once(body))
     with serving(handler) as served:
-        result = send_to(served)
+        result, _ = send_to(wire, served)
 
     assert getattr(result, "request", None) == "0123456789abcdef"
 
 
-def test_an_encoding_not_asked_for_is_refused() -> None:
+def test_an_encoding_not_asked_for_is_refused(wire: Wire) -> None:
     handler = answer(json_head(len(OK_BODY), content_encoding="br"), once(OK_BODY))
     with serving(handler) as served:
-        error, _ = peak_while(lambda: send_to(served))
+        error, _ = send_to(wire, served)
 
     assert isinstance(error, UnexpectedResponseError)
     assert "'br' was not asked for" in str(error)
