@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from typing import Any, Final, cast
 
 import anyio.from_thread
@@ -95,18 +95,26 @@ class Wire:
 
     @contextlib.contextmanager
     def client(
-        self, base_url: str, *, token: str = APP_TOKEN, **knobs: Any
-    ) -> Iterator[Client]:
+        self,
+        base_url: str,
+        *,
+        token: str = APP_TOKEN,
+        team_token: str | None = None,
+        **knobs: Any,
+    ) -> Generator[Client, None, None]:
         """A client of this configuration on *base_url*, closed on exit."""
         transport = self.transport(**knobs)
+        settings: dict[str, Any] = {
+            "team_token": team_token,
+            "base_url": base_url,
+            "transport": transport,
+        }
         if self.backend is None:
-            with Client(token, base_url=base_url, transport=transport) as client:
+            with Client(token, **settings) as client:
                 yield client
             return
         with anyio.from_thread.start_blocking_portal(self.backend) as portal:
-            blocking = _Blocking(
-                portal, AsyncClient(token, base_url=base_url, transport=transport)
-            )
+            blocking = _Blocking(portal, AsyncClient(token, **settings))
             with blocking as client:
                 yield client
 

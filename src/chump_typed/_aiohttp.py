@@ -11,6 +11,7 @@ within the cap, by :mod:`chump_typed._body`. The deadline is an anyio cancel sco
 from __future__ import annotations
 
 import asyncio
+import io
 import ssl
 from typing import TYPE_CHECKING, Final
 
@@ -37,6 +38,15 @@ if TYPE_CHECKING:
 __all__ = ["AiohttpTransport"]
 
 _CHUNK: Final = 64 * 1024
+#: aiohttp sends a larger body of bytes in one write, and warns that it may hold up
+#: the event loop (an attachment can be 5 MiB): a file-like one is written in parts.
+_ONE_WRITE: Final = 1 << 20
+
+
+def _payload(body: bytes) -> bytes | io.BytesIO | None:
+    if not body:
+        return None
+    return body if len(body) <= _ONE_WRITE else io.BytesIO(body)
 
 
 class AiohttpTransport(AsyncTransportBase):
@@ -96,7 +106,7 @@ class AiohttpTransport(AsyncTransportBase):
             async with self._session.request(
                 request.method,
                 request.url,
-                data=request.body or None,
+                data=_payload(request.body),
                 headers=dict(request.headers),
                 proxy=None if proxy is None else proxy.url,
                 proxy_headers=(

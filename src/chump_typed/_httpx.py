@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import ssl
+import threading
 import time
 from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
@@ -298,6 +299,7 @@ class HttpxTransport(KnobsBase):
         self._sleep: Callable[[float], object] = knobs.get("sleep") or time.sleep
         self._shared = client
         self._owned: dict[Proxy | None, httpx.Client] = {}
+        self._making = threading.Lock()  # two threads' first calls make one client
         #: What a forked child inherited: kept, never closed (the parent still uses it).
         self._inherited: list[object] = []
         renew_after_fork(self)
@@ -314,6 +316,7 @@ class HttpxTransport(KnobsBase):
         parent's."""
         self._inherited.append(self._owned)
         self._owned = {}
+        self._making = threading.Lock()  # a parent's thread may have held it
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; retry as ``retries`` decides, within ``deadline`` seconds.
@@ -335,9 +338,10 @@ class HttpxTransport(KnobsBase):
         """One attempt within *budget* seconds, watched by the deadline watchdog."""
         if budget <= 0:
             return Failure(None, late(request, self.deadline, sending=False))
-        client, proxied = _client_for(
-            self, request.url, self._shared, self._owned, self._make_client
-        )
+        with self._making:
+            client, proxied = _client_for(
+                self, request.url, self._shared, self._owned, self._make_client
+            )
         arguments = _stream_arguments(self, request, budget)
         if self._shared is not None:
             arguments["extensions"] = {"trace": _trace}
@@ -353,7 +357,7 @@ class HttpxTransport(KnobsBase):
             answer = _map_failure(request, exc, proxied=proxied)
         finally:
             expired = WATCHDOG.release(guard)
-        if expired and not isinstance(answer, HTTPResponse):
+        if expired:  # even an answer that seems whole may have been cut short
             return Failure(
                 None, late(request, self.deadline, sending=guard.started_sending)
             )

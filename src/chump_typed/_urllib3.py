@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import logging
 import ssl
+import threading
 import time
 from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Any, Final, cast
@@ -269,6 +270,7 @@ class Urllib3Transport:
             self._pool_kwargs["ssl_context"] = ssl_context
         self._managers: dict[Proxy | None, urllib3.PoolManager] = {}
         self._routes: dict[str, HTTPConnectionPool] = {}
+        self._making = threading.Lock()
         #: What a forked child inherited: kept, never closed (the parent still uses it).
         self._inherited: list[object] = []
         renew_after_fork(self)
@@ -302,9 +304,14 @@ class Urllib3Transport:
         origin = f"{scheme}://{netloc}"
         pool = self._routes.get(origin)
         if pool is None or pool.pool is None:  # unknown, or closed by clear()/eviction
-            proxy = choose_proxy(origin, proxy=self._proxy, trust_env=self.trust_env)
-            pool = self._manager(proxy).connection_from_url(origin)
-            self._routes[origin] = pool
+            with self._making:  # two threads' first calls must not make two pools
+                pool = self._routes.get(origin)
+                if pool is None or pool.pool is None:
+                    proxy = choose_proxy(
+                        origin, proxy=self._proxy, trust_env=self.trust_env
+                    )
+                    pool = self._manager(proxy).connection_from_url(origin)
+                    self._routes[origin] = pool
         return pool, "/" + target
 
     def _after_fork_in_child(self) -> None:
@@ -313,6 +320,7 @@ class Urllib3Transport:
         self._inherited.append((self._managers, self._routes))
         self._managers = {}
         self._routes = {}
+        self._making = threading.Lock()  # a parent's thread may have held it
 
     # -- Sending -----------------------------------------------------------------------
 
@@ -373,14 +381,16 @@ class Urllib3Transport:
                 if failure is not None or expired:
                     response.close()  # never reuse a connection left mid-answer
                 response.release_conn()
+        if expired:
+            # Even an answer that seems whole: a head cut off between two header
+            # lines, or a body without a length cut off, reads as complete.
+            return self._deadline_passed(request, sending=guard.started_sending)
         if failure is None and response is not None:
             return HTTPResponse(
                 status=response.status,
                 headers={k.lower(): v for k, v in response.headers.items()},
                 body=body,
             )
-        if expired:
-            return self._deadline_passed(request, sending=guard.started_sending)
         assert failure is not None
         return failure
 

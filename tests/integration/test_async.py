@@ -30,7 +30,6 @@ from chump_typed import (
     QuotaExceededError,
     Sent,
     TransportError,
-    UnexpectedResponseError,
     ValidationError,
     aio,
 )
@@ -43,7 +42,7 @@ from chump_typed.testing import (
     Fault,
     serve,
 )
-from tests.loopback import read_head, serving, trickle
+from tests.loopback import serving, trickle
 
 pytestmark = [pytest.mark.integration, pytest.mark.anyio]
 
@@ -185,7 +184,9 @@ WIRES = [("asyncio", "httpx"), ("trio", "httpx"), ("asyncio", "aiohttp")]
 
 
 class TestOnTheWire:
-    """The same rules for every async transport."""
+    """What only the async transports have: cancellation, event loops, a shared httpx
+    client. (The faults, retries, deadline, size cap, TLS, proxies and bulk run on
+    every transport: tests/wires.py.)"""
 
     @pytest.fixture(params=WIRES, ids=lambda wire: "-".join(wire))
     def wire(self, request: pytest.FixtureRequest) -> tuple[str, str]:
@@ -229,71 +230,6 @@ class TestOnTheWire:
 
         assert waits.seen == [5.0, 10.0]
         assert len(fake.messages) == 1
-
-    async def test_a_post_that_may_have_arrived_is_never_resent(
-        self, make: Make, fake: FakePushover, url: str
-    ) -> None:
-        fake.inject(Fault.RESET_AFTER_READ)
-        async with AsyncClient(APP_TOKEN, base_url=url, transport=make()) as c:
-            with pytest.raises(TransportError) as info:
-                await c.send(NOTE)
-
-        assert info.value.may_have_been_sent
-        assert info.value.__cause__ is None  # the library's frames hold the body
-        assert len(fake.requests) == 1
-
-    async def test_a_refused_connection_is_retried_then_reported(
-        self, make: Make
-    ) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        waits = Waits()
-        client = AsyncClient(
-            APP_TOKEN,
-            base_url=f"http://127.0.0.1:{port}/1/",
-            transport=make(sleep=waits),
-        )
-
-        with pytest.raises(TransportError) as info:
-            await client.send(NOTE)
-        await client.aclose()
-
-        assert not info.value.may_have_been_sent
-        assert info.value.reason_type in ("ConnectError", "ClientConnectorError")
-        assert waits.seen == [5.0, 10.0, 20.0]
-
-    async def test_a_trickling_answer_is_cut_off_at_the_deadline(
-        self, make: Make
-    ) -> None:
-        def slowly(conn: socket.socket, stop: threading.Event) -> None:
-            trickle(conn, stop, b"HTTP/1.1 200 OK\r\n", 0.05)
-
-        with serving(slowly) as served:
-            client = AsyncClient(
-                APP_TOKEN, base_url=served.url, transport=make(deadline=0.5)
-            )
-            with pytest.raises(TransportError, match=r"0\.5 s deadline"):
-                await client.send(NOTE)
-            await client.aclose()
-
-    # httpx's own stream generators, abandoned half-read, are left to the garbage
-    # collector, which trio reports (a ResourceWarning, hidden by default); ours is
-    # closed (contextlib.aclosing). See docs/design-decisions.md.
-    @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
-    async def test_an_oversized_answer_is_refused(self, make: Make) -> None:
-        def huge(conn: socket.socket, stop: threading.Event) -> None:
-            read_head(conn)
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3000000\r\n\r\n")
-            conn.sendall(b"a" * 3_000_000)
-
-        with serving(huge) as served:
-            client = AsyncClient(APP_TOKEN, base_url=served.url, transport=make())
-            with pytest.raises(UnexpectedResponseError, match="larger than") as info:
-                await client.send(NOTE)
-            await client.aclose()
-
-        assert info.value.may_have_been_sent
 
     async def test_cancellation_propagates_unwrapped(self, make: Make) -> None:
         def slowly(conn: socket.socket, stop: threading.Event) -> None:

@@ -10,6 +10,7 @@ error that says so and that the server saw its client go, never how long it took
 from __future__ import annotations
 
 import logging
+import select
 import socket
 import ssl
 import threading
@@ -176,23 +177,48 @@ def test_a_reused_connection_is_cut_off_too(wire: Wire) -> None:
 
 
 def test_a_trickling_tls_answer_is_cut_off_too(wire: Wire) -> None:
+    """Over TLS: cut off at the deadline, and the connection then closed. A client
+    may close TLS gracefully (aiohttp does: asyncio then waits for the server's own
+    close), so the server here closes its side once the client has closed, and the
+    test waits for that before the client (and its event loop) goes away."""
     ca = trustme.CA()
     server = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     with ca.issue_cert("localhost").private_key_and_cert_chain_pem.tempfile() as chain:
         server.load_cert_chain(chain)
+    closed_by_client = threading.Event()
 
     def tls_trickle(conn: socket.socket, stop: threading.Event) -> None:
         with server.wrap_socket(conn, server_side=True) as tls:
-            trickled_headers(tls, stop)
+            read_head(tls)
+            tls.sendall(b"HTTP/1.1 200 OK\r\n")
+            filler = b"X-Slow: " + b"a" * 64 + b"\r\n"
+            sent = 0
+            while not stop.wait(GAP):
+                if client_closed(tls):
+                    closed_by_client.set()
+                    return
+                tls.sendall(filler[sent % len(filler) :][:1])
+                sent += 1
 
     with serving(tls_trickle) as served:
         url = served.url.replace("http://127.0.0.1", "https://localhost")
         context = ssl.create_default_context(cadata=ca.cert_pem.bytes().decode())
-        with (
-            wire.client(url, deadline=DEADLINE, ssl_context=context) as client,
-            pytest.raises(TransportError) as info,
-        ):
-            client.send(Notification(user=USER_KEY, message="slowly, privately"))
+        with wire.client(url, deadline=DEADLINE, ssl_context=context) as client:
+            with pytest.raises(TransportError) as info:
+                client.send(Notification(user=USER_KEY, message="slowly, privately"))
+            assert closed_by_client.wait(10)
 
     assert f"within the {DEADLINE:g} s deadline" in str(info.value)
     assert info.value.may_have_been_sent
+
+
+def client_closed(tls: ssl.SSLSocket) -> bool:
+    """Whether the client has closed its end (TLS close or TCP close)."""
+    if not select.select([tls], [], [], 0)[0]:
+        return False
+    try:
+        return tls.recv(1) == b""
+    except ssl.SSLWantReadError:
+        return False  # part of a record: not a close yet
+    except OSError:
+        return True

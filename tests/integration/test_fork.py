@@ -17,7 +17,13 @@ from contextlib import AbstractContextManager
 
 import pytest
 
-from chump_typed import Application, Client, Notification, Urllib3Transport
+from chump_typed import (
+    Application,
+    Client,
+    HttpxTransport,
+    Notification,
+    Urllib3Transport,
+)
 from chump_typed._deadline import WATCHDOG
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
 from tests import figures
@@ -85,12 +91,13 @@ def crossed(fake: FakePushover, lines: list[str]) -> int:
     return sum(ids.get(text) != request for text, request in pairs)
 
 
-def test_parent_and_child_each_get_their_own_answers() -> None:
+@pytest.mark.parametrize("kind", [Urllib3Transport, HttpxTransport])
+def test_parent_and_child_each_get_their_own_answers(
+    kind: type[Urllib3Transport | HttpxTransport],
+) -> None:
     fake = FakePushover(limit=1_000_000)
     with serve(fake) as url:
-        client = Client(
-            APP_TOKEN, base_url=url, transport=Urllib3Transport(backoff_floor=0)
-        )
+        client = Client(APP_TOKEN, base_url=url, transport=kind(backoff_floor=0))
         client.send(Notification(user=USER_KEY, message="before the fork"))
         _, child_lines = forked(lambda: sends(client, "child"))
         parent = sends(client, "parent")

@@ -1,12 +1,16 @@
-"""Every call of the whole API through the real urllib3 transport to the loopback fake.
+"""Every call of the whole API through the real transports to the loopback fake.
 
-Each test checks what the fake received or how its state changed, not only the status."""
+The ``client`` here is each of the five transport configurations in turn
+(tests/wires.py); chump's facade, sync only, runs on urllib3. Each test checks what the
+fake received or how its state changed, not only the status."""
 
 from __future__ import annotations
 
 import base64
 import random
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -15,8 +19,12 @@ from chump_typed import (
     APIError,
     Application,
     Client,
+    Failed,
+    NotAttempted,
     Notification,
     Priority,
+    QuotaExceededError,
+    Sent,
     Urllib3Transport,
     models,
 )
@@ -33,8 +41,17 @@ from chump_typed.testing import (
     Fault,
     serve,
 )
+from tests.wires import Wire
 
 PNG_HEADER = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture
+def client(wire: Wire, base_url: str) -> Iterator[Client]:
+    """A client over loopback HTTP to the fake, on *wire*, with the team token,
+    retrying without waiting (this module's, in place of the suite's urllib3 one)."""
+    with wire.client(base_url, team_token=TEAM_TOKEN, backoff_floor=0) as client:
+        yield client
 
 
 def image(size: int) -> bytes:
@@ -113,26 +130,35 @@ def test_keep_alive_uses_one_connection(
     assert len(fake.messages) == 5
 
 
-def test_typed_client_every_core_call(base_url: str, fake: FakePushover) -> None:
-    with Client(APP_TOKEN, base_url=base_url) as client:
-        sent = client.send(
-            Notification(
-                user=USER_KEY,
-                message="x",
-                priority=Priority.EMERGENCY,
-                retry=30,
-                expire=60,
-                tags="a b/c",
-            )
+def test_keep_alive_uses_one_connection_on_every_transport(
+    client: Client, fake: FakePushover
+) -> None:
+    for n in range(5):
+        client.send(Notification(user=USER_KEY, message=f"message {n}"))
+
+    assert fake.connections_opened == 1
+    assert len(fake.messages) == 5
+
+
+def test_typed_client_every_core_call(client: Client, fake: FakePushover) -> None:
+    sent = client.send(
+        Notification(
+            user=USER_KEY,
+            message="x",
+            priority=Priority.EMERGENCY,
+            retry=30,
+            expire=60,
+            tags="a b/c",
         )
-        assert sent.receipt is not None
-        assert sent.rate_limit is not None and sent.rate_limit.remaining == 9999
-        assert not client.receipt(sent.receipt).acknowledged
-        assert client.cancel_by_tag("a b/c").canceled == 1
-        assert client.cancel(sent.receipt).request
-        assert "bike" in client.sounds().sounds
-        assert "iphone" in client.validate_user(USER_KEY, "iphone").devices
-        assert client.limits().remaining == 9999
+    )
+    assert sent.receipt is not None
+    assert sent.rate_limit is not None and sent.rate_limit.remaining == 9999
+    assert not client.receipt(sent.receipt).acknowledged
+    assert client.cancel_by_tag("a b/c").canceled == 1
+    assert client.cancel(sent.receipt).request
+    assert "bike" in client.sounds().sounds
+    assert "iphone" in client.validate_user(USER_KEY, "iphone").devices
+    assert client.limits().remaining == 9999
 
     assert "/1/receipts/cancel_by_tag/a%20b%2Fc.json" in [
         r.path for r in fake.requests
@@ -526,3 +552,52 @@ def test_team_info_and_invitation_revocation(
     assert set(fake.team) == {"ann@example.com"}
     with pytest.raises(APIError):
         client.revoke_team_invitation("bob@example.com")
+
+
+# -- Bulk, on every transport ------------------------------------------------------------
+
+
+def notes(count: int) -> list[Notification]:
+    return [Notification(user=USER_KEY, message=f"bulk {n}") for n in range(count)]
+
+
+def test_send_many_in_order_over_at_most_two_connections(
+    client: Client, fake: FakePushover
+) -> None:
+    outcomes = client.send_many(notes(30))
+
+    assert [o.index for o in outcomes] == list(range(30))
+    assert all(isinstance(o, Sent) for o in outcomes)
+    assert sorted(m.message for m in fake.messages) == sorted(
+        f"bulk {n}" for n in range(30)
+    )
+    assert 1 <= fake.peak_connections <= 2
+
+
+@pytest.mark.fake_options(limit=5)
+def test_send_many_stops_at_a_spent_quota_and_resends_nothing(
+    client: Client, fake: FakePushover
+) -> None:
+    outcomes = client.send_many(notes(12))
+
+    sent = [o for o in outcomes if isinstance(o, Sent)]
+    refused = [o for o in outcomes if isinstance(o, Failed)]
+    assert len(sent) == len(fake.messages) == 5
+    assert refused and all(isinstance(o.error, QuotaExceededError) for o in refused)
+    assert isinstance(outcomes[-1], NotAttempted)
+    assert len(fake.requests) == len(sent) + len(refused)  # each tried once at most
+    assert client.limits().remaining == 0
+
+
+BROADCAST: Final = [f"{n:030d}" for n in range(120)]
+
+
+@pytest.mark.fake_options(users={key: ["phone"] for key in BROADCAST})
+def test_broadcast_sends_fifty_keys_per_request(
+    client: Client, fake: FakePushover
+) -> None:
+    outcomes = client.broadcast(Notification(user=USER_KEY, message="all"), BROADCAST)
+
+    assert all(isinstance(o, Sent) for o in outcomes)
+    assert [len(o.notification.user.split(",")) for o in outcomes] == [50, 50, 20]
+    assert len(fake.messages) == 3
