@@ -73,10 +73,13 @@ nitpick_ignore_regex = [
     (r"py:.*", rf"({'|'.join(sorted(_type_checking_imports()))})"),
     # The facade's aliases of chump's parameter types (compat._messages), shown by name.
     (r"py:class", r"Timestamp|EmergencyPriority|OtherPriority"),
-    # The async transports' keyword arguments, a TypedDict listed in their docstrings.
-    (r"py:class", r"AsyncKnobs"),
-    # Their private base, shown as "Bases:"; what it does is documented on them.
-    (r"py:class", r"chump_typed\._async_base\.AsyncTransportBase"),
+    # The transports' keyword arguments, TypedDicts listed in their docstrings.
+    (r"py:class", r"(Async|Sync)Knobs"),
+    # Their private bases, shown as "Bases:"; what they do is documented on them.
+    (
+        r"py:class",
+        r"chump_typed\.(_async_base\.AsyncTransportBase|_transport_base\.KnobsBase)",
+    ),
     # Generic parameters: autodoc shows them as written.
     (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Req|Resp|T)"),
 ]
