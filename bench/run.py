@@ -27,6 +27,7 @@ import time
 from collections.abc import Callable, Generator
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import attrs
@@ -486,6 +487,167 @@ def bulk(rounds: int, count: int, delay: float, users: int) -> None:
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# -- 2b. The async client: per-call CPU and bulk, against bare aiohttp -------------------
+
+
+def async_part(rounds: int, calls: int, count: int, delay: float) -> None:
+    """``AsyncClient`` (on its default transport, aiohttp) against a bare
+    ``aiohttp.ClientSession`` doing the same work: per call, the same pre-encoded POST
+    on one session (read the body, parse the JSON); in bulk, 500 sends over TLS with
+    two connections."""
+    import asyncio
+    import json
+    import ssl
+
+    import aiohttp
+
+    from chump_typed import AiohttpTransport, AsyncClient, Sent
+
+    print(f"async client CPU ({rounds} rounds x {calls} calls, plain HTTP, no delay)")
+    body = urlencode(
+        {"token": APP_TOKEN, "user": USER_KEY, "message": "hello"}
+    ).encode()
+    notification = Notification(user=USER_KEY, message="hello")
+
+    async def per_call_run(base_url: str) -> dict[str, float]:
+        url = base_url + "messages.json"
+        session = aiohttp.ClientSession(
+            connector=aiohttp.TCPConnector(limit=2), auto_decompress=False
+        )
+        client = AsyncClient(APP_TOKEN, base_url=base_url)
+
+        async def bare() -> None:
+            async with session.post(url, data=body, headers=FORM_HEADERS) as response:
+                assert json.loads(await response.read())["status"] == 1
+
+        async def typed() -> None:
+            await client.send(notification)
+
+        async def cpu_per_call(call: Callable[[], Any]) -> float:
+            started = time.process_time()
+            for _ in range(calls):
+                await call()
+            return (time.process_time() - started) / calls * 1e6
+
+        for call in (bare, typed):  # warm the sessions and lazy hooks
+            for _ in range(50):
+                await call()
+        samples: dict[str, list[float]] = {"bare": [], "typed": []}
+        for _ in range(rounds):
+            samples["bare"].append(await cpu_per_call(bare))
+            samples["typed"].append(await cpu_per_call(typed))
+        await session.close()
+        await client.aclose()
+        return {name: statistics.median(values) for name, values in samples.items()}
+
+    with server() as fake:
+        medians = asyncio.run(per_call_run(fake.base_url))
+    base = medians["bare"]
+    add(Row("async", "bare aiohttp POST, one session (baseline)", base, "us CPU"))
+    add(
+        Row(
+            "async",
+            "AsyncClient.send (aiohttp transport)",
+            medians["typed"],
+            "us CPU",
+            "bare aiohttp",
+            medians["typed"] / base,
+            "<=1.10x",
+        )
+    )
+
+    print(f"async bulk over TLS, {delay * 1000:.0f} ms per request ({rounds} rounds)")
+    tmp = Path(tempfile.mkdtemp(prefix="chump-bench-"))
+    ca = tmp / "ca.pem"
+    try:
+        with server("--tls", str(ca), "--delay", str(delay)) as fake:
+            notes = [
+                Notification(user=USER_KEY, message=f"bulk {i}") for i in range(count)
+            ]
+            bodies = [
+                urlencode(
+                    {"token": APP_TOKEN, "user": USER_KEY, "message": n.message}
+                ).encode()
+                for n in notes
+            ]
+            context = ssl.create_default_context(cafile=str(ca))
+
+            async def many() -> float:
+                fake.reset()
+                transport = AiohttpTransport(ca_certs=str(ca))
+                async with AsyncClient(
+                    APP_TOKEN, base_url=fake.base_url, transport=transport
+                ) as client:
+                    started = time.perf_counter()
+                    outcomes = await client.send_many(notes)
+                    elapsed = time.perf_counter() - started
+                assert all(isinstance(o, Sent) for o in outcomes)
+                return elapsed
+
+            async def bare_pair() -> float:
+                """Two tasks sharing one session of two connections."""
+                url = fake.base_url + "messages.json"
+                cursor = iter(bodies)
+                async with aiohttp.ClientSession(
+                    connector=aiohttp.TCPConnector(limit=2, ssl=context),
+                    auto_decompress=False,
+                ) as session:
+
+                    async def work() -> None:
+                        for data in cursor:
+                            async with session.post(
+                                url, data=data, headers=FORM_HEADERS
+                            ) as response:
+                                assert json.loads(await response.read())["status"] == 1
+
+                    started = time.perf_counter()
+                    await asyncio.gather(work(), work())
+                    return time.perf_counter() - started
+
+            def in_loop(run: Callable[[], Any]) -> Callable[[], float]:
+                def measure() -> float:
+                    elapsed: float = asyncio.run(run())
+                    return elapsed
+
+                return measure
+
+            medians = median_rounds(
+                {"bare": in_loop(bare_pair), "many": in_loop(many)}, rounds
+            )
+            floor = count * delay / 2
+            add(
+                Row(
+                    "async",
+                    "bare aiohttp, 2 connections, pre-encoded (reference)",
+                    medians["bare"],
+                    "s",
+                    "floor",
+                    medians["bare"] / floor,
+                )
+            )
+            add(
+                Row(
+                    "async",
+                    f"AsyncClient.send_many({count})",
+                    medians["many"],
+                    "s",
+                    "bare aiohttp",
+                    medians["many"] / medians["bare"],
+                    "<=1.05x",
+                )
+            )
+            add(
+                Row(
+                    "async",
+                    f"AsyncClient.send_many({count}) to the floor",
+                    medians["many"] / floor,
+                    "x floor",
+                )
+            )
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # -- 3. Start-up and one-shot sends, in fresh processes ----------------------------------
 
 
@@ -702,12 +864,12 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("per-call", "bulk", "start-up"),
+        choices=("per-call", "bulk", "async", "start-up"),
         action="append",
         help="run only this part (repeatable)",
     )
     args = parser.parse_args()
-    parts = args.only or ["per-call", "bulk", "start-up"]
+    parts = args.only or ["per-call", "bulk", "async", "start-up"]
     started = time.perf_counter()
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):
@@ -724,6 +886,13 @@ def main() -> int:
         per_call(rounds=3 if args.quick else 9, calls=100 if args.quick else 300)
     if "bulk" in parts:
         bulk(rounds=1 if args.quick else 3, count=500, delay=0.005, users=1000)
+    if "async" in parts:
+        async_part(
+            rounds=3 if args.quick else 9,
+            calls=100 if args.quick else 300,
+            count=500,
+            delay=0.005,
+        )
     if "start-up" in parts:
         startup(rounds=5 if args.quick else 21)
     print_table()

@@ -12,6 +12,15 @@ Installing chump_typed registers this module as a pytest plugin (entry point
             client.send(Notification(user=USER_KEY, message="disk full"))
         assert [m.message for m in fake_pushover.messages] == ["disk full"]
 
+The fixture is sync (the server runs in threads), so async tests use it as it is, for
+instance through anyio's pytest plugin (``@pytest.mark.anyio``)::
+
+    @pytest.mark.anyio
+    async def test_alert_is_sent_async(fake_pushover):
+        async with AsyncClient(APP_TOKEN, base_url=fake_pushover.base_url) as client:
+            await client.send(Notification(user=USER_KEY, message="disk full"))
+        assert len(fake_pushover.messages) == 1
+
 Each test gets a fresh :class:`~chump_typed.testing.FakePushover` served by
 :func:`~chump_typed.testing.serve`. Override the ``fake_pushover_options`` fixture to
 configure it (its keyword arguments), and disable the plugin with

@@ -36,6 +36,35 @@ def test_the_fixture_serves_a_fake_and_records_messages(
     result.assert_outcomes(passed=2)
 
 
+def test_the_fixture_serves_async_tests_under_asyncio_and_trio(
+    pytester: pytest.Pytester,
+) -> None:
+    """The fixture is sync (its server runs in threads), so async tests use it as it
+    is, through anyio's pytest plugin."""
+    pytester.makepyfile(
+        """
+        import pytest
+        from chump_typed import AsyncClient, Notification
+
+        @pytest.fixture(params=["asyncio", "trio"])
+        def anyio_backend(request):
+            return request.param
+
+        @pytest.mark.anyio
+        async def test_send(fake_pushover):
+            async with AsyncClient(
+                fake_pushover.app_token, base_url=fake_pushover.base_url
+            ) as client:
+                await client.send(
+                    Notification(user=fake_pushover.user_key, message="async")
+                )
+            assert [m.message for m in fake_pushover.messages] == ["async"]
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
+    result.assert_outcomes(passed=2)
+
+
 def test_options_fixture_configures_the_fake(pytester: pytest.Pytester) -> None:
     pytester.makeconftest(
         """
