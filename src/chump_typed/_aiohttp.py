@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import io
 import ssl
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 try:
     import aiohttp
@@ -64,6 +64,11 @@ class AiohttpTransport(AsyncTransportBase):
         context.check_hostname = True
         self._ssl = context
         self._session: aiohttp.ClientSession | None = None
+        #: The proxy arguments by origin: decided on first use, as urllib3's routes.
+        self._routes: dict[str, dict[str, Any]] = {}
+        self._timeout = aiohttp.ClientTimeout(
+            total=None, connect=self._connect, sock_read=self._read
+        )
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _prepare(self, request: HTTPRequest) -> None:
@@ -79,6 +84,7 @@ class AiohttpTransport(AsyncTransportBase):
             self._session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=self._maxsize, ssl=self._ssl),
                 trust_env=False,  # the proxy is chump_typed's decision
+                cookie_jar=aiohttp.DummyCookieJar(),  # Pushover sets no cookies
                 auto_decompress=False,  # the answer is decoded within the cap
             )
             # aiohttp resends a GET once, on its own, when a reused connection breaks:
@@ -95,27 +101,16 @@ class AiohttpTransport(AsyncTransportBase):
         self, request: HTTPRequest, budget: float
     ) -> HTTPResponse | Failure:
         assert self._session is not None  # opened by _prepare
-        proxy = choose_proxy(request.url, proxy=self._proxy, trust_env=self.trust_env)
-        authorization = None if proxy is None else proxy.authorization()
-        timeout = aiohttp.ClientTimeout(
-            total=None,
-            connect=min(budget, self._connect),
-            sock_read=min(budget + GRACE, self._read),
-        )
+        proxied = self._route(request.url)
         try:
             async with self._session.request(
                 request.method,
                 request.url,
                 data=_payload(request.body),
-                headers=dict(request.headers),
-                proxy=None if proxy is None else proxy.url,
-                proxy_headers=(
-                    None
-                    if authorization is None
-                    else {"Proxy-Authorization": authorization}
-                ),
+                headers=request.headers,
                 allow_redirects=False,
-                timeout=timeout,
+                timeout=self._timeout_within(budget),
+                **proxied,
             ) as response:
                 try:
                     collected = CappedBody(
@@ -137,7 +132,38 @@ class AiohttpTransport(AsyncTransportBase):
                     body=body,
                 )
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            return _map_failure(request, exc, proxied=proxy is not None)
+            return _map_failure(request, exc, proxied=bool(proxied))
+
+    def _route(self, url: str) -> dict[str, Any]:
+        """The proxy arguments for *url*'s origin, decided once per origin (every
+        request of a client goes to the same one, and asking the environment costs
+        as much as the rest of our work on a call)."""
+        scheme, _, rest = url.partition("://")
+        origin = f"{scheme}://{rest.partition('/')[0]}"
+        proxied = self._routes.get(origin)
+        if proxied is None:
+            proxy = choose_proxy(origin, proxy=self._proxy, trust_env=self.trust_env)
+            proxied = {}
+            if proxy is not None:
+                proxied["proxy"] = proxy.url
+                authorization = proxy.authorization()
+                if authorization is not None:
+                    proxied["proxy_headers"] = {"Proxy-Authorization": authorization}
+            self._routes[origin] = proxied
+        return proxied
+
+    def _timeout_within(self, budget: float) -> aiohttp.ClientTimeout:
+        """The connect and read timeouts, clipped to the *budget* left (reads to a
+        :data:`~chump_typed._deadline.GRACE` past it: the deadline, not a read
+        timeout ending at the same moment, reports a stall); the configured ones, made
+        once, when the budget allows them: the common case."""
+        if budget >= self._connect and budget + GRACE >= self._read:
+            return self._timeout
+        return aiohttp.ClientTimeout(
+            total=None,
+            connect=min(budget, self._connect),
+            sock_read=min(budget + GRACE, self._read),
+        )
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
