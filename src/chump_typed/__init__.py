@@ -44,6 +44,7 @@ from chump_typed._endpoints import (
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import (
     APIError,
+    DecryptionError,
     PushoverError,
     QuotaExceededError,
     TransportError,
@@ -200,6 +201,7 @@ __all__ = [
     "Clear",
     "Client",
     "Credential",
+    "DecryptionError",
     "EmergencyMessage",
     "Endpoint",
     "ErrorResponse",

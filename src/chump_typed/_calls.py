@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
@@ -26,6 +26,9 @@ from chump_typed.protocol import (
     decode_response,
     encode_request,
 )
+
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
@@ -51,6 +54,7 @@ def http_request_for(
     request: Req,
     credentials: Mapping[ep.Credential, str],
     base_url: str,
+    e2ee_key: E2EEKey | None = None,
 ) -> HTTPRequest:
     """Check that *request* fits *endpoint* and encode it (logged at DEBUG, redacted)."""
     if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -70,7 +74,9 @@ def http_request_for(
             f"{endpoint.name} is {needed.needed_for}: create the client with "
             f"{needed.keyword}=",
         )
-    http_request = encode_request(endpoint, request, token=token, base_url=base_url)
+    http_request = encode_request(
+        endpoint, request, token=token, base_url=base_url, e2ee_key=e2ee_key
+    )
     if logger.isEnabledFor(logging.DEBUG):
         logger.debug("%s %s", _where(http_request), redact_params(http_request.params))
     return http_request

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = ["AsyncClient"]
 
@@ -131,8 +132,15 @@ class AsyncClient:
             )
         self.transport: Final[AsyncTransport] = transport
 
-    async def call(self, endpoint: ep.Endpoint[Req, Resp], request: Req) -> Resp:
-        """Run one row of the endpoint table and return its result.
+    async def call(
+        self,
+        endpoint: ep.Endpoint[Req, Resp],
+        request: Req,
+        *,
+        e2ee_key: E2EEKey | None = None,
+    ) -> Resp:
+        """Run one row of the endpoint table and return its result (a message with
+        *e2ee_key* goes end-to-end encrypted: see :mod:`chump_typed.e2ee`).
 
         :raises ValidationError: the request does not fit the row.
         :raises APIError: Pushover rejected the request.
@@ -140,7 +148,7 @@ class AsyncClient:
         :raises UnexpectedResponseError: the response could not be decoded.
         """
         http_request = _calls.http_request_for(
-            endpoint, request, self._credentials, self.base_url
+            endpoint, request, self._credentials, self.base_url, e2ee_key
         )
         started = time.perf_counter()
         try:
@@ -152,9 +160,12 @@ class AsyncClient:
 
     # -- One method per row ------------------------------------------------------------
 
-    async def send(self, notification: models.Notification) -> models.SendResult:
-        """Send a message (``POST messages.json``)."""
-        return await self.call(ep.SEND_MESSAGE, notification)
+    async def send(
+        self, notification: models.Notification, *, e2ee_key: E2EEKey | None = None
+    ) -> models.SendResult:
+        """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
+        key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`)."""
+        return await self.call(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
 
     async def send_many(
         self,

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 
@@ -119,8 +120,15 @@ class Client:
 
     # -- The executor ------------------------------------------------------------------
 
-    def call(self, endpoint: ep.Endpoint[Req, Resp], request: Req) -> Resp:
-        """Run one row of the endpoint table and return its result.
+    def call(
+        self,
+        endpoint: ep.Endpoint[Req, Resp],
+        request: Req,
+        *,
+        e2ee_key: E2EEKey | None = None,
+    ) -> Resp:
+        """Run one row of the endpoint table and return its result (a message with
+        *e2ee_key* goes end-to-end encrypted: see :mod:`chump_typed.e2ee`).
 
         :raises ValidationError: the request does not fit the row.
         :raises APIError: Pushover rejected the request.
@@ -128,7 +136,7 @@ class Client:
         :raises UnexpectedResponseError: the response could not be decoded.
         """
         http_request = _calls.http_request_for(
-            endpoint, request, self._credentials, self.base_url
+            endpoint, request, self._credentials, self.base_url, e2ee_key
         )
         started = time.perf_counter()
         try:
@@ -140,9 +148,12 @@ class Client:
 
     # -- One method per row ------------------------------------------------------------
 
-    def send(self, notification: models.Notification) -> models.SendResult:
-        """Send a message (``POST messages.json``)."""
-        return self.call(ep.SEND_MESSAGE, notification)
+    def send(
+        self, notification: models.Notification, *, e2ee_key: E2EEKey | None = None
+    ) -> models.SendResult:
+        """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
+        key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`)."""
+        return self.call(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
 
     def send_many(
         self, notifications: Iterable[models.Notification], *, max_in_flight: int = 2

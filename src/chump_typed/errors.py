@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIError",
+    "DecryptionError",
     "ErrorResponse",
     "PushoverError",
     "QuotaExceededError",
@@ -441,3 +442,12 @@ def _rebuild_unexpected(
         body=body,
         may_have_been_sent=may_have_been_sent,
     )
+
+
+class DecryptionError(PushoverError):
+    """An end-to-end encrypted field could not be decrypted: its MAC does not match
+    the key (a wrong key, or a field altered on the way), or what the MAC covers is
+    not base64, AES-CBC with PKCS#7 padding, gzip and UTF-8 text within the size cap.
+
+    The text says which check failed, never the key or the field.
+    """

@@ -38,6 +38,7 @@ from chump_typed.models import Attachment, RateLimit, Result
 
 if TYPE_CHECKING:
     from chump_typed._endpoints import Endpoint
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = [
     "AsyncTransport",
@@ -234,7 +235,12 @@ def fill_path(template: str, values: Mapping[str, str]) -> str:
 
 
 def encode_request(
-    endpoint: Endpoint[Req, Any], request: Req, *, token: str, base_url: str
+    endpoint: Endpoint[Req, Any],
+    request: Req,
+    *,
+    token: str,
+    base_url: str,
+    e2ee_key: E2EEKey | None = None,
 ) -> HTTPRequest:
     """Build the :class:`HTTPRequest` for *request* on *endpoint*; pure.
 
@@ -244,6 +250,9 @@ def encode_request(
     string (GET) or a form-encoded body (POST). A request holding a binary
     :class:`~chump_typed.models.Attachment` goes as ``multipart/form-data`` instead,
     the attachment as a file part with its filename and content type.
+
+    With *e2ee_key* (a message only), the fields Pushover's apps decrypt are encrypted
+    for that key (:func:`chump_typed.e2ee.seal_fields`); the rest stay in clear.
     """
     fields: dict[str, str] = {endpoint.credential.param: token}
     files: dict[str, Attachment] = {}
@@ -252,6 +261,8 @@ def encode_request(
             files[name] = value
         else:
             fields[name] = _wire_value(value)
+    if e2ee_key is not None:
+        fields = _sealed(endpoint, fields, e2ee_key)
     path = endpoint.path
     if endpoint.placeholders:  # most rows have none: their path is the template
         path = fill_path(
@@ -262,6 +273,22 @@ def encode_request(
         return _build(endpoint, url, fields, files)
     except UnicodeEncodeError:  # a lone surrogate that got past the models' checks
         raise _unencodable(fields) from None
+
+
+def _sealed(
+    endpoint: Endpoint[Any, Any], fields: dict[str, str], e2ee_key: object
+) -> dict[str, str]:
+    """*fields* with the message's text encrypted (cryptography is imported here,
+    on the first encrypted send only)."""
+    if endpoint.path != "messages.json":
+        raise TypeError(f"{endpoint.name}: only a message can be end-to-end encrypted")
+    from chump_typed.e2ee import E2EEKey, seal_fields
+
+    if not isinstance(e2ee_key, E2EEKey):
+        raise TypeError(
+            f"e2ee_key: expected an E2EEKey, got a {type(e2ee_key).__name__}"
+        )
+    return seal_fields(e2ee_key, fields)
 
 
 def _unencodable(fields: Mapping[str, str]) -> ValidationError:

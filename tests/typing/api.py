@@ -74,6 +74,7 @@ from chump_typed import (
     Clear,
     Client,
     Credential,
+    DecryptionError,
     EmergencyMessage,
     Endpoint,
     ErrorResponse,
@@ -150,6 +151,7 @@ from chump_typed import (
     ValidateUserRequest,
     ValidationError,
     chunk_recipients,
+    e2ee,
     testing,
 )
 from chump_typed.callbacks import (
@@ -162,6 +164,13 @@ from chump_typed.callbacks import (
     callback_app,
     callback_asgi_app,
     parse_callback,
+)
+from chump_typed.e2ee import (
+    E2EEKey,
+    decrypt_field,
+    decrypt_fields,
+    encrypt_field,
+    seal_fields,
 )
 from chump_typed.logging import (
     DEFAULT_PRIORITIES,
@@ -1530,6 +1539,9 @@ def records(
     assert_type(sent.received_at, float)
     assert_type(sent.message, str)
     assert_type(sent.priority, int)
+    assert_type(sent.encrypted, bool)
+    assert_type(sent.decrypted, Mapping[str, str] | None)
+    assert_type(sent.unreadable_by, tuple[str, ...])
     assert_type(attachment.content_type, str)
     assert_type(attachment.data, bytes)
     assert_type(attachment.filename, str | None)
@@ -1570,3 +1582,28 @@ def directory_records(
     assert_type(lic.user, str | None)
     assert_type(lic.email, str | None)
     assert_type(lic.os, str)
+
+
+async def end_to_end_encryption(
+    client: Client, aclient: AsyncClient, note: Notification, fake: FakePushover
+) -> None:
+    key = E2EEKey.from_hex("00" * 32)
+    assert_type(key, E2EEKey)
+    assert_type(E2EEKey.generate(), E2EEKey)
+    assert_type(E2EEKey(bytes(32)), E2EEKey)
+    assert_type(key.hex(), str)
+    assert_type(encrypt_field(key, "text"), str)
+    assert_type(encrypt_field(key, "text", iv=bytes(16)), str)
+    assert_type(decrypt_field(key, "AAAA"), str)
+    assert_type(seal_fields(key, {"message": "hi"}), dict[str, str])
+    assert_type(decrypt_fields(key, {"message": "hi"}), dict[str, str])
+    assert_type(e2ee.ENCRYPTED_FIELDS, tuple[str, ...])
+    assert_type(e2ee.DEFAULT_TITLE, Literal["Notification"])
+    assert_type(e2ee.MAX_PLAINTEXT, Literal[65536])
+    assert_type(client.send(note, e2ee_key=key), SendResult)
+    assert_type(await aclient.send(note, e2ee_key=key), SendResult)
+    assert_type(fake.set_e2ee_key(USER_KEY, key), None)
+    assert_type(FakePushover(e2ee_keys={USER_KEY: key}), FakePushover)
+    error = DecryptionError("the field's MAC does not match")
+    assert_type(error, DecryptionError)
+    assert isinstance(error, PushoverError)

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
@@ -51,6 +52,9 @@ from chump_typed.testing._state import (
 )
 from chump_typed.testing._wire import BadBody, parse_body
 
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
+
 __all__ = ["FakePushover"]
 
 
@@ -63,6 +67,7 @@ class FakePushover:
 
     ``faults`` is a script consumed one entry per incoming request; see :class:`Fault`.
     ``clock`` returns Unix time and drives timestamps and receipt expiry.
+    ``e2ee_keys`` are users' end-to-end encryption keys (see :meth:`set_e2ee_key`).
     """
 
     def __init__(
@@ -79,6 +84,7 @@ class FakePushover:
         reset: int | None = None,
         faults: Iterable[FaultStep] = (),
         clock: Callable[[], float] = time.time,
+        e2ee_keys: Mapping[str, E2EEKey] | None = None,
     ) -> None:
         self._lock = threading.Lock()
         users = {USER_KEY: USER_DEVICES} if users is None else users
@@ -105,8 +111,10 @@ class FakePushover:
                 reset=next_month_start(clock()) if reset is None else reset,
                 credits=credits,
                 platforms=dict.fromkeys(user_devices, DEFAULT_PLATFORMS),
+                e2ee_keys=keys,  # configuration: kept through reset()
             )
 
+        keys: dict[str, Any] = dict(e2ee_keys or {})
         self._fresh = fresh
         self._initial_faults = script
         self._state = fresh()
@@ -124,6 +132,13 @@ class FakePushover:
             self._requests = []
             # Connections still open stay counted: they will close later.
             self._opened, self._peak = self._open, self._open
+
+    def set_e2ee_key(self, user: str, key: E2EEKey) -> None:
+        """Know *user*'s end-to-end encryption key, as their devices do: the record
+        of an encrypted message to them then holds what they will read (kept through
+        :meth:`reset`)."""
+        with self._lock:
+            self._state.e2ee_keys[user] = key
 
     def inject(self, *faults: FaultStep) -> None:
         """Append *faults* to the script; each is consumed by one incoming request."""

@@ -128,7 +128,13 @@ def send_message(st: State, call: Call) -> Reply:
         invalid_user(problems)
     if not call.get("message"):
         problems.add("message", "message cannot be blank")
-    problems.text(call, MESSAGE_TEXT_LIMITS)
+    encrypted = problems.flag(call, "encrypted")
+    opened = _opened(st, call, keys) if encrypted else _Opened(None, ())
+    if opened.fields is not None:
+        problems.text(attrs.evolve(call, params=opened.fields), MESSAGE_TEXT_LIMITS)
+    else:
+        # Ciphertext is longer than the text it hides: only clear fields are checked.
+        problems.text(call, _clear_limits() if encrypted else MESSAGE_TEXT_LIMITS)
     problems.device("device", call.get("device"))
     priority = problems.integer(call, "priority") or 0
     if priority not in PRIORITIES:
@@ -184,9 +190,53 @@ def send_message(st: State, call: Call) -> Reply:
             attachment=attachment,
             receipt=receipt,
             received_at=st.clock(),
+            encrypted=encrypted,
+            decrypted=opened.fields,
+            unreadable_by=opened.unreadable_by,
         )
     )
     return Reply(fields=fields, headers=st.limit_headers())
+
+
+@attrs.frozen
+class _Opened:
+    """An encrypted message as the recipients whose keys the fake knows read it."""
+
+    fields: dict[str, str] | None
+    unreadable_by: tuple[str, ...]
+
+
+def _opened(st: State, call: Call, recipients: list[str]) -> _Opened:
+    """The fields decrypted with the first recipient key that opens them (``None``
+    when the fake knows no recipient's key, or none opens them), and the recipients
+    whose known key does not. Through :mod:`chump_typed.e2ee`, the only module that
+    decrypts."""
+    known = [(user, st.e2ee_keys[user]) for user in recipients if user in st.e2ee_keys]
+    if not known:
+        return _Opened(None, ())
+    from chump_typed.e2ee import decrypt_fields
+    from chump_typed.errors import DecryptionError
+
+    opened: dict[str, str] | None = None
+    unreadable: list[str] = []
+    for user, key in known:
+        try:
+            fields = decrypt_fields(key, call.params)
+        except DecryptionError:
+            unreadable.append(user)
+            continue
+        opened = opened or fields
+    return _Opened(opened, tuple(unreadable))
+
+
+def _clear_limits() -> dict[str, int]:
+    from chump_typed.e2ee import ENCRYPTED_FIELDS
+
+    return {
+        name: most
+        for name, most in MESSAGE_TEXT_LIMITS.items()
+        if name not in ENCRYPTED_FIELDS
+    }
 
 
 # --------------------------------------------------------------------- sounds, users

@@ -17,7 +17,7 @@ import re
 import secrets
 import string
 from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from typing import Any, Final, Literal
 
 import attrs
 
@@ -169,6 +169,12 @@ class SentMessage:
     ``params`` holds every text parameter as sent (including ``token``); a multipart
     ``attachment`` part is kept in ``attachment`` instead. ``recipients`` is the
     ``user`` parameter split on commas.
+
+    An end-to-end encrypted message (``encrypted=1``) keeps its ciphertext in
+    ``params``; when the fake knows a recipient's key
+    (:meth:`~chump_typed.testing.FakePushover.set_e2ee_key`), ``decrypted`` holds the
+    fields as that user will read them, and ``unreadable_by`` the recipients whose
+    key does not open them.
     """
 
     request: str
@@ -177,11 +183,14 @@ class SentMessage:
     attachment: SentAttachment | None
     receipt: str | None
     received_at: float
+    encrypted: bool = False
+    decrypted: Mapping[str, str] | None = attrs.field(default=None, hash=False)
+    unreadable_by: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
-        """The ``message`` parameter."""
-        return self.params["message"]
+        """The ``message`` as its recipient reads it: decrypted when the fake could."""
+        return (self.decrypted or self.params)["message"]
 
     @property
     def priority(self) -> int:
@@ -295,6 +304,8 @@ class State:
     subscribers: dict[str, str] = attrs.field(factory=dict[str, str])
     licenses: list[License] = attrs.field(factory=list[License])
     team: dict[str, TeamMember] = attrs.field(factory=dict[str, TeamMember])
+    #: The end-to-end encryption keys of users, by user key (``E2EEKey`` values).
+    e2ee_keys: dict[str, Any] = attrs.field(factory=dict[str, Any])
 
     def now(self) -> int:
         """The fake's clock as whole Unix seconds."""
