@@ -229,6 +229,7 @@ def decrypt_field(key: E2EEKey, ciphertext: str) -> str:
         raise DecryptionError("the decrypted field is not UTF-8 text") from None
 
 
+@scrubbed
 def seal_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     """A message's wire *fields* with its :data:`ENCRYPTED_FIELDS` encrypted for *key*,
     ``encrypted=1`` set, and the encrypted :data:`DEFAULT_TITLE` when there is no
@@ -243,6 +244,7 @@ def seal_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     return sealed
 
 
+@scrubbed
 def decrypt_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     """A received message's *fields* with its encrypted ones decrypted, when its
     ``encrypted`` flag is ``1`` (otherwise the fields as they are): what a receiver

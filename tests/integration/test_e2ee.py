@@ -1,0 +1,132 @@
+"""End-to-end encryption on the wire, on every transport (tests/wires.py): the request
+carries ``encrypted=1`` and ciphertext only, each field decrypts to its plaintext, the
+fake reads what the user will read, and the key shows nowhere."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+
+import pytest
+
+from chump_typed import Client, DecryptionError, Notification
+from chump_typed.e2ee import DEFAULT_TITLE, E2EEKey, decrypt_field, decrypt_fields
+from chump_typed.testing import USER_KEY, FakePushover
+from tests.wires import Wire
+
+pytestmark = pytest.mark.integration
+
+KEY = E2EEKey.from_hex("7a" * 32)
+PLAIN = {
+    "message": "the vault code is 2718",
+    "title": "vault",
+    "url": "https://example.com/vault",
+    "url_title": "open the vault",
+}
+
+
+def test_an_encrypted_send_decrypts_field_by_field(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    fake.set_e2ee_key(USER_KEY, KEY)
+    with wire.client(base_url) as client:
+        client.send(Notification(user=USER_KEY, priority=1, **PLAIN), e2ee_key=KEY)
+
+    [request] = fake.requests
+    assert request.params["encrypted"] == "1"
+    assert request.params["priority"] == "1"  # the rest stays in clear
+    for name, text in PLAIN.items():
+        assert decrypt_field(KEY, request.params[name]) == text
+        assert all(text not in value for value in request.params.values())
+    [sent] = fake.messages
+    assert sent.encrypted
+    assert sent.message == PLAIN["message"]
+    assert sent.decrypted is not None
+    assert {name: sent.decrypted[name] for name in PLAIN} == PLAIN
+    assert sent.unreadable_by == ()
+
+
+def test_no_title_sends_the_encrypted_default(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    with wire.client(base_url) as client:
+        client.send(Notification(user=USER_KEY, message="m"), e2ee_key=KEY)
+
+    [sent] = fake.messages
+    assert decrypt_field(KEY, sent.params["title"]) == DEFAULT_TITLE
+    assert sent.decrypted is None  # the fake was not told the key: it keeps ciphertext
+
+
+def test_the_fake_checks_the_limits_on_what_the_user_reads(
+    base_url: str, fake: FakePushover
+) -> None:
+    fake.set_e2ee_key(USER_KEY, KEY)
+    with Client(fake_token(), base_url=base_url) as client:
+        longest = Notification(user=USER_KEY, message="m" * 1024, url_title="u" * 100)
+        client.send(longest, e2ee_key=KEY)
+
+    [sent] = fake.messages
+    assert len(sent.params["url_title"]) > 100  # ciphertext: longer than its limit
+    assert sent.decrypted is not None and sent.decrypted["url_title"] == "u" * 100
+
+
+def test_a_recipient_with_another_key_cannot_read_it(
+    base_url: str, fake: FakePushover
+) -> None:
+    fake.set_e2ee_key(USER_KEY, E2EEKey.generate())
+    with Client(fake_token(), base_url=base_url) as client:
+        client.send(Notification(user=USER_KEY, message="m"), e2ee_key=KEY)
+
+    [sent] = fake.messages
+    assert sent.decrypted is None
+    assert sent.unreadable_by == (USER_KEY,)
+
+
+def test_a_wrong_key_type_sends_nothing(base_url: str, fake: FakePushover) -> None:
+    with (
+        Client(fake_token(), base_url=base_url) as client,
+        pytest.raises(TypeError, match="e2ee_key: expected an E2EEKey"),
+    ):
+        client.send(Notification(user=USER_KEY, message="m"), e2ee_key="7a" * 32)  # type: ignore[arg-type]
+
+    assert fake.requests == ()
+
+
+def test_the_key_shows_nowhere(
+    base_url: str, fake: FakePushover, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with Client(fake_token(), base_url=base_url) as client:
+        client.send(Notification(user=USER_KEY, message="m"), e2ee_key=KEY)
+    try:
+        decrypt_fields(KEY, {"encrypted": "1", "message": "AAAA" * 30})
+    except DecryptionError as error:
+        failure = error
+    else:  # pragma: no cover - the test fails below
+        raise AssertionError("no DecryptionError")
+
+    secret_hex, secret_bytes = KEY.hex(), bytes.fromhex(KEY.hex())
+    shown = (
+        caplog.text
+        + str(failure)
+        + repr(failure)
+        + "".join(traceback.format_exception(failure))
+    )
+    assert secret_hex not in shown
+    assert secret_bytes.decode("latin-1") not in shown
+    ours = [
+        frame
+        for frame, _ in traceback.walk_tb(failure.__traceback__)
+        if frame.f_globals.get("__name__", "").startswith("chump_typed")
+    ]
+    assert ours  # the frames an error tracker would record
+    for frame in ours:
+        for value in frame.f_locals.values():
+            assert value != secret_bytes
+            assert value is not KEY
+
+
+def fake_token() -> str:
+    from chump_typed.testing import APP_TOKEN
+
+    return APP_TOKEN
