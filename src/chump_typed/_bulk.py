@@ -15,7 +15,15 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import AsyncIterable, Generator, Iterable, Mapping, Sequence
-from typing import Final, Literal, Protocol, Union, cast, runtime_checkable
+from typing import (
+    TYPE_CHECKING,
+    Final,
+    Literal,
+    Protocol,
+    Union,
+    cast,
+    runtime_checkable,
+)
 
 import attrs
 
@@ -28,12 +36,16 @@ from chump_typed.errors import (
 )
 from chump_typed.models import Notification, SendResult, UserValidation
 
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
+
 __all__ = [
     "MAX_IN_FLIGHT",
     "MAX_REJECTIONS",
     "AsyncKeyChecker",
     "AsyncSender",
     "BroadcastRepair",
+    "E2EEKeys",
     "Failed",
     "KeyChecker",
     "KeyStatus",
@@ -44,6 +56,7 @@ __all__ = [
     "broadcast",
     "broadcast_async",
     "chunk_recipients",
+    "keys_for",
     "repair_broadcast",
     "repair_broadcast_async",
     "send_many",
@@ -56,8 +69,11 @@ class Sender(Protocol):
     """What bulk sending needs of a client: one send. :class:`~chump_typed.Client` is
     one; the rules here do not depend on the rest of it."""
 
-    def send(self, notification: Notification) -> SendResult:
-        """Send one notification, raising a :class:`PushoverError` if it fails."""
+    def send(
+        self, notification: Notification, *, e2ee_key: E2EEKey | None = None
+    ) -> SendResult:
+        """Send one notification (end-to-end encrypted with *e2ee_key*), raising a
+        :class:`PushoverError` if it fails."""
         ...
 
 
@@ -66,8 +82,11 @@ class AsyncSender(Protocol):
     """What async bulk sending needs of a client: one awaited send
     (:class:`~chump_typed.AsyncClient` is one)."""
 
-    async def send(self, notification: Notification) -> SendResult:
-        """Send one notification, raising a :class:`PushoverError` if it fails."""
+    async def send(
+        self, notification: Notification, *, e2ee_key: E2EEKey | None = None
+    ) -> SendResult:
+        """Send one notification (end-to-end encrypted with *e2ee_key*), raising a
+        :class:`PushoverError` if it fails."""
         ...
 
 
@@ -132,10 +151,14 @@ class _Run:
     outcome slots, and the stop flag raised by a spent quota or an unexpected error."""
 
     def __init__(
-        self, client: Sender | AsyncSender, items: tuple[Notification, ...]
+        self,
+        client: Sender | AsyncSender,
+        items: tuple[Notification, ...],
+        keys: tuple[E2EEKey | None, ...],
     ) -> None:
         self.client = client
         self.items = items
+        self.keys = keys
         self.outcomes: list[SendOutcome] = [
             NotAttempted(index=i, notification=n) for i, n in enumerate(items)
         ]
@@ -184,7 +207,7 @@ class _Run:
         while (index := self._claim()) is not None:
             try:
                 outcome: SendResult | BaseException = self.client.send(
-                    self.items[index]
+                    self.items[index], e2ee_key=self.keys[index]
                 )
             except BaseException as error:  # sorted by record(): nothing is lost
                 outcome = error
@@ -198,7 +221,7 @@ class _Run:
         while (index := self._claim()) is not None:
             try:
                 outcome: SendResult | BaseException = await self.client.send(
-                    self.items[index]
+                    self.items[index], e2ee_key=self.keys[index]
                 )
             except Exception as error:  # sorted by record(); cancellation propagates
                 outcome = error
@@ -218,6 +241,7 @@ def send_many(
     notifications: Iterable[Notification],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
+    e2ee_key: E2EEKeys = None,
 ) -> list[SendOutcome]:
     """Send every notification once and return their outcomes in the same order.
 
@@ -226,13 +250,17 @@ def send_many(
     started come back :class:`NotAttempted`. Any other :class:`PushoverError` is kept
     as that notification's :class:`Failed` outcome and the run goes on.
 
-    :raises TypeError: an item is not a :class:`~chump_typed.Notification` (checked
-        before anything is sent).
-    :raises ValidationError: *max_in_flight* is not 1 or 2.
+    *e2ee_key* encrypts every notification end to end: one key for all, or a mapping
+    from user key to each recipient's key (every recipient needs one).
+
+    :raises TypeError: an item is not a :class:`~chump_typed.Notification`, or a key
+        not an :class:`~chump_typed.e2ee.E2EEKey` (checked before anything is sent).
+    :raises ValidationError: *max_in_flight* is not 1 or 2, or a recipient has no
+        key in the mapping.
     """
     in_flight = _check_in_flight(max_in_flight)
     items = _checked(tuple(notifications))
-    run = _Run(client, items)
+    run = _Run(client, items, keys_for(items, e2ee_key))
     helpers = [
         threading.Thread(target=run.work, name=f"chump-typed-send-{n}", daemon=True)
         for n in range(1, min(in_flight, len(items)))
@@ -252,6 +280,7 @@ async def send_many_async(
     notifications: Iterable[Notification] | AsyncIterable[Notification],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
+    e2ee_key: E2EEKeys = None,
 ) -> list[SendOutcome]:
     """:func:`send_many` for an async client: the same rules and outcomes, with at most
     *max_in_flight* sends awaited at once (anyio tasks, under asyncio or trio).
@@ -264,7 +293,8 @@ async def send_many_async(
         collected = [n async for n in notifications]
     else:
         collected = list(notifications)
-    run = _Run(client, _checked(tuple(collected)))
+    items = _checked(tuple(collected))
+    run = _Run(client, items, keys_for(items, e2ee_key))
     async with anyio.create_task_group() as senders:
         for _ in range(min(in_flight, len(run.items))):
             senders.start_soon(run.work_async)
@@ -317,8 +347,13 @@ def broadcast(
     users: Iterable[str],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
+    e2ee_key: E2EEKeys = None,
 ) -> list[SendOutcome]:
     """Send *template* to every key in *users*, 50 recipients per request.
+
+    With *e2ee_key* (one key for all, or a mapping from user key to key), a request
+    only carries users who share a key, since it carries one ciphertext: the users
+    of the first key come first, 50 at a time, then those of the next.
 
     Every request is built (and every key checked) before the first is sent. Returns
     one outcome per request, in order (``index`` is the request's position, and its
@@ -330,7 +365,10 @@ def broadcast(
     (the fake Pushover delivers to none). :func:`repair_broadcast` finds the unknown
     keys of such requests and sends once more to the others.
     """
-    return send_many(client, _batches(template, users), max_in_flight=max_in_flight)
+    batches, keys = _batches(template, users, e2ee_key)
+    return send_many(
+        client, batches, max_in_flight=max_in_flight, e2ee_key=keys or None
+    )
 
 
 async def broadcast_async(
@@ -339,19 +377,93 @@ async def broadcast_async(
     users: Iterable[str],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
+    e2ee_key: E2EEKeys = None,
 ) -> list[SendOutcome]:
     """:func:`broadcast` for an async client."""
-    batches = _batches(template, users)
-    return await send_many_async(client, batches, max_in_flight=max_in_flight)
+    batches, keys = _batches(template, users, e2ee_key)
+    return await send_many_async(
+        client, batches, max_in_flight=max_in_flight, e2ee_key=keys or None
+    )
 
 
-def _batches(template: Notification, users: Iterable[str]) -> list[Notification]:
-    """One notification per 50 keys, all built (every key checked) up front."""
+def _batches(
+    template: Notification, users: Iterable[str], e2ee_key: E2EEKeys
+) -> tuple[list[Notification], dict[str, E2EEKey]]:
+    """One notification per 50 keys sharing an E2EE key, all built (every key
+    checked) up front; and the E2EE key of each user, if any."""
     if not isinstance(template, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(
             f"template: expected a Notification, got a {type(template).__name__}"
         )
-    return [attrs.evolve(template, user=group) for group in chunk_recipients(users)]
+    if isinstance(users, str):
+        raise TypeError("users: expected an iterable of keys, got a str")
+    unique = list(dict.fromkeys(users))
+    keys = _keys_of_users(unique, e2ee_key)
+    groups: dict[E2EEKey | None, list[str]] = {}
+    for user in unique:
+        groups.setdefault(keys.get(user), []).append(user)
+    batches = [
+        attrs.evolve(template, user=group)
+        for members in groups.values()
+        for group in chunk_recipients(members)
+    ]
+    return batches, keys
+
+
+#: What a bulk send takes as ``e2ee_key``: none, one key for all, or each user's key.
+E2EEKeys = Union["E2EEKey", Mapping[str, "E2EEKey"], None]
+
+
+def keys_for(
+    items: Sequence[Notification], e2ee_key: E2EEKeys
+) -> tuple[E2EEKey | None, ...]:
+    """The E2EE key of each notification (all checked before anything is sent): the
+    one key given, or the key its recipients share in the mapping given."""
+    if e2ee_key is None:
+        return (None,) * len(items)
+    by_user = _keys_of_users(
+        [user for item in items for user in item.user.split(",")], e2ee_key
+    )
+    chosen: list[E2EEKey | None] = []
+    for position, item in enumerate(items):
+        shared = {by_user[user] for user in item.user.split(",")}
+        if len(shared) > 1:
+            raise ValidationError(
+                "e2ee_key",
+                f"notifications[{position}] goes to users with different keys: one "
+                "request carries one ciphertext (broadcast() groups users by key)",
+            )
+        chosen.append(shared.pop())
+    return tuple(chosen)
+
+
+def _keys_of_users(users: Sequence[str], e2ee_key: E2EEKeys) -> dict[str, E2EEKey]:
+    """Each user's E2EE key (none when *e2ee_key* is ``None``); every user must have
+    one, or their message would go out unencrypted. Never names a user key."""
+    if e2ee_key is None:
+        return {}
+    from chump_typed.e2ee import E2EEKey  # the e2ee extra: only when keys are given
+
+    if isinstance(e2ee_key, E2EEKey):
+        return dict.fromkeys(users, e2ee_key)
+    if not isinstance(e2ee_key, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            "e2ee_key: expected an E2EEKey or a mapping from user key to E2EEKey, "
+            f"got a {type(e2ee_key).__name__}"
+        )
+    for value in e2ee_key.values():
+        if not isinstance(value, E2EEKey):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"e2ee_key: expected E2EEKey values, got a {type(value).__name__}"
+            )
+    missing = sum(1 for user in set(users) if user not in e2ee_key)
+    if missing:
+        raise ValidationError(
+            "e2ee_key",
+            f"has no key for {missing} of the {len(set(users))} recipients: each "
+            "needs one (nothing is sent in clear when encryption is asked for)",
+        )
+    return {user: e2ee_key[user] for user in users}
 
 
 # -- Repairing a broadcast ---------------------------------------------------------------

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
+    from chump_typed._bulk import BroadcastRepair, E2EEKeys, KeyStatus, SendOutcome
     from chump_typed.e2ee import E2EEKey
 
 __all__ = ["AsyncClient"]
@@ -173,13 +173,17 @@ class AsyncClient:
         | AsyncIterable[models.Notification],
         *,
         max_in_flight: int = 2,
+        e2ee_key: E2EEKeys = None,
     ) -> list[SendOutcome]:
         """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
         one outcome per notification, in order; stops when the quota is spent.
-        *notifications* may be an async iterable."""
+        *notifications* may be an async iterable. *e2ee_key*: one key for all, or
+        each user's key (see :func:`chump_typed._bulk.send_many`)."""
         from chump_typed._bulk import send_many_async
 
-        return await send_many_async(self, notifications, max_in_flight=max_in_flight)
+        return await send_many_async(
+            self, notifications, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+        )
 
     async def broadcast(
         self,
@@ -187,11 +191,15 @@ class AsyncClient:
         users: Iterable[str],
         *,
         max_in_flight: int = 2,
+        e2ee_key: E2EEKeys = None,
     ) -> list[SendOutcome]:
-        """Send *template* to every key in *users*, 50 recipients per request."""
+        """Send *template* to every key in *users*, 50 recipients per request (with
+        *e2ee_key*, only users who share a key in one request)."""
         from chump_typed._bulk import broadcast_async
 
-        return await broadcast_async(self, template, users, max_in_flight=max_in_flight)
+        return await broadcast_async(
+            self, template, users, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+        )
 
     async def repair_broadcast(
         self,

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import BroadcastRepair, KeyStatus, SendOutcome
+    from chump_typed._bulk import BroadcastRepair, E2EEKeys, KeyStatus, SendOutcome
     from chump_typed.e2ee import E2EEKey
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
@@ -156,13 +156,21 @@ class Client:
         return self.call(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
 
     def send_many(
-        self, notifications: Iterable[models.Notification], *, max_in_flight: int = 2
+        self,
+        notifications: Iterable[models.Notification],
+        *,
+        max_in_flight: int = 2,
+        e2ee_key: E2EEKeys = None,
     ) -> list[SendOutcome]:
         """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
-        one outcome per notification, in order; stops when the quota is spent."""
+        one outcome per notification, in order; stops when the quota is spent.
+        *e2ee_key*: one key for all, or each user's key (see
+        :func:`chump_typed._bulk.send_many`)."""
         from chump_typed._bulk import send_many
 
-        return send_many(self, notifications, max_in_flight=max_in_flight)
+        return send_many(
+            self, notifications, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+        )
 
     def broadcast(
         self,
@@ -170,11 +178,15 @@ class Client:
         users: Iterable[str],
         *,
         max_in_flight: int = 2,
+        e2ee_key: E2EEKeys = None,
     ) -> list[SendOutcome]:
-        """Send *template* to every key in *users*, 50 recipients per request."""
+        """Send *template* to every key in *users*, 50 recipients per request (with
+        *e2ee_key*, only users who share a key in one request)."""
         from chump_typed._bulk import broadcast
 
-        return broadcast(self, template, users, max_in_flight=max_in_flight)
+        return broadcast(
+            self, template, users, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+        )
 
     def repair_broadcast(
         self,

@@ -9,7 +9,14 @@ import traceback
 
 import pytest
 
-from chump_typed import Client, DecryptionError, Notification
+from chump_typed import (
+    Client,
+    DecryptionError,
+    Notification,
+    Priority,
+    Sent,
+    ValidationError,
+)
 from chump_typed.e2ee import DEFAULT_TITLE, E2EEKey, decrypt_field, decrypt_fields
 from chump_typed.testing import USER_KEY, FakePushover
 from tests.wires import Wire
@@ -30,7 +37,15 @@ def test_an_encrypted_send_decrypts_field_by_field(
 ) -> None:
     fake.set_e2ee_key(USER_KEY, KEY)
     with wire.client(base_url) as client:
-        client.send(Notification(user=USER_KEY, priority=1, **PLAIN), e2ee_key=KEY)
+        note = Notification(
+            user=USER_KEY,
+            priority=Priority.HIGH,
+            message=PLAIN["message"],
+            title=PLAIN["title"],
+            url=PLAIN["url"],
+            url_title=PLAIN["url_title"],
+        )
+        client.send(note, e2ee_key=KEY)
 
     [request] = fake.requests
     assert request.params["encrypted"] == "1"
@@ -130,3 +145,79 @@ def fake_token() -> str:
     from chump_typed.testing import APP_TOKEN
 
     return APP_TOKEN
+
+
+# -- Many at once ------------------------------------------------------------------------
+
+KEY_A, KEY_B = E2EEKey.from_hex("a1" * 32), E2EEKey.from_hex("b2" * 32)
+USERS_A = [f"a{n:029d}" for n in range(60)]
+USERS_B = [f"b{n:029d}" for n in range(10)]
+MANY_USERS = {user: ["phone"] for user in [*USERS_A, *USERS_B]}
+
+
+@pytest.mark.fake_options(users=MANY_USERS)
+def test_broadcast_puts_only_users_who_share_a_key_in_one_request(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    keys = {**dict.fromkeys(USERS_A, KEY_A), **dict.fromkeys(USERS_B, KEY_B)}
+    for user, key in keys.items():
+        fake.set_e2ee_key(user, key)
+    pairs = zip(USERS_A[:10], USERS_B, strict=True)
+    mixed = [user for pair in pairs for user in pair] + USERS_A[10:]
+
+    with wire.client(base_url) as client:
+        outcomes = client.broadcast(
+            Notification(user=USERS_A[0], message="to all"), mixed, e2ee_key=keys
+        )
+
+    assert all(isinstance(o, Sent) for o in outcomes)
+    assert [len(o.notification.user.split(",")) for o in outcomes] == [50, 10, 10]
+    for sent in fake.messages:
+        assert sent.encrypted and sent.message == "to all"
+        assert sent.unreadable_by == ()
+        assert len({keys[user] for user in sent.recipients}) == 1
+
+
+@pytest.mark.fake_options(users=MANY_USERS)
+def test_send_many_takes_one_key_or_each_users(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    for user in USERS_B:
+        fake.set_e2ee_key(user, KEY_B)
+    notes = [
+        Notification(user=user, message=f"to {n}") for n, user in enumerate(USERS_B)
+    ]
+
+    with wire.client(base_url) as client:
+        client.send_many(notes[:3], e2ee_key=KEY_B)
+        client.send_many(notes[3:], e2ee_key=dict.fromkeys(USERS_B, KEY_B))
+
+    assert sorted(m.message for m in fake.messages) == sorted(n.message for n in notes)
+    assert all(m.encrypted and m.decrypted is not None for m in fake.messages)
+
+
+@pytest.mark.fake_options(users=MANY_USERS)
+def test_a_user_without_a_key_stops_the_run_before_anything_is_sent(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    notes = [Notification(user=user, message="m") for user in USERS_B]
+    partial = dict.fromkeys(USERS_B[:-1], KEY_B)
+
+    with wire.client(base_url) as client:
+        with pytest.raises(ValidationError, match="no key for 1 of the 10") as info:
+            client.send_many(notes, e2ee_key=partial)
+        with pytest.raises(ValidationError, match="no key for 1 of the 10"):
+            client.broadcast(notes[0], USERS_B, e2ee_key=partial)
+
+    assert USERS_B[-1] not in str(info.value)
+    assert fake.requests == ()
+
+
+def test_one_request_to_users_of_two_keys_is_refused(base_url: str) -> None:
+    pair = ",".join([USERS_A[0], USERS_B[0]])
+    keys = {USERS_A[0]: KEY_A, USERS_B[0]: KEY_B}
+    with (
+        Client(fake_token(), base_url=base_url) as client,
+        pytest.raises(ValidationError, match="users with different keys"),
+    ):
+        client.send_many([Notification(user=pair, message="m")], e2ee_key=keys)
