@@ -35,7 +35,7 @@ import sys
 import threading
 import time
 from collections.abc import Mapping
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -48,6 +48,9 @@ from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import PushoverError
 from chump_typed.models import MESSAGE_MAX, TITLE_MAX, Notification, Priority
 from chump_typed.protocol import Transport
+
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = [
     "DEFAULT_PRIORITIES",
@@ -122,6 +125,8 @@ class PushoverHandler(logging.Handler):
     :param queue_size: records the background thread may have waiting (default 1000).
     :param background: send from a background thread (default); ``False`` sends in
         the logging call.
+    :param e2ee_key: the recipients' end-to-end encryption key: every notification
+        (log text, logger name, summaries) is then sent encrypted.
 
     The title is the logger's name; the message is the formatted record (with its
     traceback), cut to 1024 characters ending in :data:`TRUNCATION_MARKER`.
@@ -144,9 +149,17 @@ class PushoverHandler(logging.Handler):
         window: float = DEFAULT_WINDOW,
         queue_size: int = DEFAULT_QUEUE_SIZE,
         background: bool = True,
+        e2ee_key: E2EEKey | None = None,
     ) -> None:
         super().__init__(level)
         _check_recipients("user_key", user_key)
+        if e2ee_key is not None:
+            from chump_typed.e2ee import E2EEKey  # the e2ee extra, when a key is given
+
+            if not isinstance(e2ee_key, E2EEKey):  # pyright: ignore[reportUnnecessaryIsInstance]
+                raise TypeError(
+                    f"e2ee_key: expected an E2EEKey, got a {type(e2ee_key).__name__}"
+                )
         check_seconds("timeout", timeout)
         check_int_range("rate_limit", rate_limit, low=1)
         check_seconds("window", window)
@@ -163,6 +176,7 @@ class PushoverHandler(logging.Handler):
         self.timeout: Final = float(timeout)
         self.background: Final = background
         self._user = user_key
+        self._e2ee_key = e2ee_key
         self._levels: Final = sorted(priorities.items(), reverse=True)
         self._queue_size = queue_size
         self._digest = Digest(limit=rate_limit, window=float(window))
@@ -261,7 +275,7 @@ class PushoverHandler(logging.Handler):
     def _send(self, notification: Notification, record: logging.LogRecord) -> None:
         _sending.active = True
         try:
-            self.client.send(notification)
+            self.client.send(notification, e2ee_key=self._e2ee_key)
         except Exception:
             self.handleError(record)
         finally:

@@ -10,14 +10,17 @@ import traceback
 import pytest
 
 from chump_typed import (
+    Application,
     Client,
     DecryptionError,
     Notification,
     Priority,
     Sent,
+    User,
     ValidationError,
 )
 from chump_typed.e2ee import DEFAULT_TITLE, E2EEKey, decrypt_field, decrypt_fields
+from chump_typed.logging import PushoverHandler
 from chump_typed.testing import USER_KEY, FakePushover
 from tests.wires import Wire
 
@@ -221,3 +224,64 @@ def test_one_request_to_users_of_two_keys_is_refused(base_url: str) -> None:
         pytest.raises(ValidationError, match="users with different keys"),
     ):
         client.send_many([Notification(user=pair, message="m")], e2ee_key=keys)
+
+
+# -- The facade and the logging handler ----------------------------------------------------
+
+
+def test_a_facade_user_with_a_key_gets_every_message_encrypted(
+    base_url: str, fake: FakePushover
+) -> None:
+    fake.set_e2ee_key(USER_KEY, KEY)
+    app = Application(fake_token(), base_url=base_url)
+    user = app.get_user(USER_KEY, e2ee_key=KEY)
+
+    assert user.send_message("first", title="t").is_sent
+    assert User(app, USER_KEY, e2ee_key=KEY).send_message("second").is_sent
+    assert app.get_user(USER_KEY).send_message("in clear").is_sent
+    app.client.close()
+
+    assert [(m.message, m.encrypted) for m in fake.messages] == [
+        ("first", True),
+        ("second", True),
+        ("in clear", False),
+    ]
+
+
+def test_a_facade_message_to_users_of_another_key_is_refused(
+    base_url: str, fake: FakePushover
+) -> None:
+    app = Application(fake_token(), base_url=base_url)
+    user = app.get_user(USER_KEY, e2ee_key=KEY)
+
+    with pytest.raises(ValidationError, match="same e2ee_key") as info:
+        user.send_message("m", users=[USERS_B[0]])
+    assert USERS_B[0] not in str(info.value)
+    with pytest.raises(TypeError, match="e2ee_key: expected an E2EEKey"):
+        app.get_user(USER_KEY, e2ee_key="3c" * 32)  # type: ignore[arg-type]
+    app.client.close()
+    assert fake.requests == ()
+
+
+def test_the_logging_handler_encrypts_every_record(
+    base_url: str, fake: FakePushover
+) -> None:
+    fake.set_e2ee_key(USER_KEY, KEY)
+    handler = PushoverHandler(
+        fake_token(), USER_KEY, base_url=base_url, background=False, e2ee_key=KEY
+    )
+    logger = logging.getLogger("tests.e2ee.handler")
+    logger.propagate = False
+    logger.addHandler(handler)
+    try:
+        logger.error("disk %s is full", "/var")
+    finally:
+        logger.removeHandler(handler)
+        handler.close()
+
+    [sent] = fake.messages
+    assert sent.encrypted
+    assert sent.message == "disk /var is full"
+    assert sent.decrypted is not None
+    assert sent.decrypted["title"] == "tests.e2ee.handler"
+    assert "disk" not in sent.params["message"]

@@ -1585,7 +1585,11 @@ def directory_records(
 
 
 async def end_to_end_encryption(
-    client: Client, aclient: AsyncClient, note: Notification, fake: FakePushover
+    client: Client,
+    aclient: AsyncClient,
+    note: Notification,
+    fake: FakePushover,
+    app: Application,
 ) -> None:
     key = E2EEKey.from_hex("00" * 32)
     assert_type(key, E2EEKey)
@@ -1603,6 +1607,17 @@ async def end_to_end_encryption(
     assert_type(client.send(note, e2ee_key=key), SendResult)
     assert_type(await aclient.send(note, e2ee_key=key), SendResult)
     assert_type(fake.set_e2ee_key(USER_KEY, key), None)
+    assert_type(client.send_many([note], e2ee_key=key), list[SendOutcome])
+    assert_type(client.send_many([note], e2ee_key={USER_KEY: key}), list[SendOutcome])
+    assert_type(client.broadcast(note, [USER_KEY], e2ee_key=key), list[SendOutcome])
+    assert_type(await aclient.send_many([note], e2ee_key=key), list[SendOutcome])
+    assert_type(
+        await aclient.broadcast(note, [USER_KEY], e2ee_key={USER_KEY: key}),
+        list[SendOutcome],
+    )
+    user = app.get_user(USER_KEY, e2ee_key=key)
+    assert_type(user.e2ee_key, E2EEKey | None)
+    assert_type(User(app, USER_KEY, e2ee_key=None), User)
     assert_type(FakePushover(e2ee_keys={USER_KEY: key}), FakePushover)
     error = DecryptionError("the field's MAC does not match")
     assert_type(error, DecryptionError)

@@ -71,8 +71,9 @@ def _send(run: Run) -> int:
         tags=args.tags,
         attachment=_attachment(run),
     )
+    e2ee_key = run.e2ee_key()  # read and checked before anything is sent
     with run.client() as client:
-        result: SendResult = client.send(notification)
+        result: SendResult = client.send(notification, e2ee_key=e2ee_key)
     lines = [f"sent (request {result.request})"]
     if result.receipt is not None:
         lines.append(f"receipt: {result.receipt}")

@@ -28,7 +28,7 @@ from typing import Any, Final
 __all__ = ["KEYS", "ConfigError", "default_config_path", "load_config", "parse_simple"]
 
 #: The keys the file may set.
-KEYS: Final = frozenset({"token", "user", "base_url"})
+KEYS: Final = frozenset({"token", "user", "base_url", "e2ee_key"})
 
 _LINE: Final = re.compile(
     r"""\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*

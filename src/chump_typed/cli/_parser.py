@@ -122,6 +122,13 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "-t", "--title", metavar="TEXT", help="title (default: the application's name)"
     )
+    send.add_argument(
+        "--encrypt",
+        action="store_true",
+        help="end-to-end encrypt the message, title and URL with the recipient's key, "
+        "read from $PUSHOVER_E2EE_KEY or the config file's e2ee_key (never from a "
+        "flag: ps shows flags)",
+    )
     send.add_argument("--url", help="a supplementary URL")
     send.add_argument(
         "--url-title", metavar="TEXT", help="the supplementary URL's title"

@@ -8,7 +8,7 @@ import json
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
@@ -25,6 +25,9 @@ from chump_typed.models import (
     RateLimit,
     Result,
 )
+
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = [
     "EXIT_CODES",
@@ -144,6 +147,24 @@ class Run:
             base_url=base_url,
             transport=Urllib3Transport(timeout=timeout, retries=retries),
         )
+
+    def e2ee_key(self) -> E2EEKey | None:
+        """With ``--encrypt``, the recipient's key: from ``PUSHOVER_E2EE_KEY``, else
+        the config file's ``e2ee_key`` (never a flag's value, which ``ps`` shows)."""
+        if not self.args.encrypt:
+            return None
+        text = self.environ.get("PUSHOVER_E2EE_KEY") or self.config().get("e2ee_key")
+        if text is None:
+            raise UsageError(
+                "--encrypt: no key: set PUSHOVER_E2EE_KEY or add "
+                f'e2ee_key = "..." to {self.args.config or default_config_path(self.environ)}'
+            )
+        self.secrets.append(text)
+        try:
+            from chump_typed.e2ee import E2EEKey
+        except ImportError as exc:
+            raise UsageError(str(exc)) from None
+        return E2EEKey.from_hex(text)
 
     def user(self) -> str:
         user = self.setting("user", "PUSHOVER_USER", "user")

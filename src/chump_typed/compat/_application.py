@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import threading
+from typing import TYPE_CHECKING
 
 from chump_typed._checks import check_key
 from chump_typed._fork import renew_after_fork
@@ -23,6 +24,9 @@ from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.compat._user import User
 from chump_typed.errors import APIError
 from chump_typed.models import RateLimit
+
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
 from chump_typed.protocol import Transport
 
 __all__ = ["Application"]
@@ -183,9 +187,10 @@ class Application:
 
     # -- users -------------------------------------------------------------------------
 
-    def get_user(self, token: str) -> User:
-        """Return a :class:`User` attached to this application."""
-        return User(self, token)
+    def get_user(self, token: str, *, e2ee_key: E2EEKey | None = None) -> User:
+        """Return a :class:`User` attached to this application (messages to whom are
+        end-to-end encrypted with *e2ee_key*, if given)."""
+        return User(self, token, e2ee_key=e2ee_key)
 
     def __str__(self) -> str:
         return "Pushover Application: <redacted>"

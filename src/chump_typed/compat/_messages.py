@@ -35,6 +35,7 @@ from chump_typed.models.attachment import AttachmentSource, read_attachment
 
 if TYPE_CHECKING:
     from chump_typed.compat._user import User
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = [
     "DEFAULT_EXPIRE",
@@ -228,6 +229,7 @@ class Message:
         if not isinstance(user, _UserLike):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"user: expected a User, got a {type(user).__name__}")
         self.user = user
+        _check_shared_key(user, users)
         self._others = _other_keys(users)
         self._draft = Notification(user=_recipients(user.token, self._others), **fields)
         self.id = None
@@ -316,7 +318,7 @@ class Message:
         token, key = app.token, user.token  # what the answer will be about
         notification = self.notification
         try:
-            result = app.client.send(notification)
+            result = app.client.send(notification, e2ee_key=_e2ee_key_of(user))
         except APIError as error:
             # Like chump, a rejection leaves app.limit & co. alone (they describe sent
             # messages); a 429 keeps its limits in error.rate_limit.
@@ -384,6 +386,25 @@ def _other_keys(users: Sequence[User | str]) -> tuple[str, ...]:
                 f"got a {type(item).__name__}"
             )
     return tuple(keys)
+
+
+def _e2ee_key_of(user: object) -> E2EEKey | None:
+    key: E2EEKey | None = getattr(user, "e2ee_key", None)
+    return key
+
+
+def _check_shared_key(user: object, users: Sequence[object]) -> None:
+    """An encrypted message carries one ciphertext: its other recipients must be
+    :class:`User` objects with the same key (checked before anything is sent)."""
+    key = _e2ee_key_of(user)
+    if key is None or not users:
+        return
+    if any(_e2ee_key_of(other) != key for other in users):
+        raise ValidationError(
+            "users",
+            "a message to a user with an e2ee_key goes encrypted: its other "
+            "recipients must be Users with the same e2ee_key",
+        )
 
 
 def _recipients(first: str, others: tuple[str, ...]) -> str:

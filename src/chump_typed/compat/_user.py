@@ -32,6 +32,7 @@ from chump_typed.models.attachment import AttachmentSource
 
 if TYPE_CHECKING:
     from chump_typed.compat._application import Application
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = ["User"]
 
@@ -42,18 +43,39 @@ class User:
 
     :param app: the application to send messages with.
     :param token: the user's key.
+    :param e2ee_key: the end-to-end encryption key the user set on their devices (an
+        addition to chump): every message to this user is then sent encrypted.
     """
 
     app: Application
     """The application to send messages with."""
 
-    def __init__(self, app: Application, token: str) -> None:
+    def __init__(
+        self, app: Application, token: str, *, e2ee_key: E2EEKey | None = None
+    ) -> None:
         self._lock = RLock()
         renew_after_fork(self)  # a child gets a lock no other thread holds
         self.app = app
         self._is_authenticated: bool | None = None
         self._devices: set[str] | None = None
         self.token = token
+        self.e2ee_key = e2ee_key
+
+    @property
+    def e2ee_key(self) -> E2EEKey | None:
+        """The key messages to this user are end-to-end encrypted with, if any."""
+        return self._e2ee_key
+
+    @e2ee_key.setter
+    def e2ee_key(self, value: E2EEKey | None) -> None:
+        if value is not None:
+            from chump_typed.e2ee import E2EEKey  # the e2ee extra, when a key is given
+
+            if not isinstance(value, E2EEKey):  # pyright: ignore[reportUnnecessaryIsInstance]
+                raise TypeError(
+                    f"e2ee_key: expected an E2EEKey, got a {type(value).__name__}"
+                )
+        self._e2ee_key = value
 
     def _after_fork_in_child(self) -> None:
         """In a forked child: a fresh lock (a thread of the parent may hold this one)."""

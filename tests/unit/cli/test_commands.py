@@ -570,3 +570,55 @@ def test_every_option_is_documented(capsys: pytest.CaptureFixture[str]) -> None:
         if f"`{command}`" not in page:
             undocumented.append(command)
     assert undocumented == []
+
+
+# -- send --encrypt ----------------------------------------------------------------------
+
+E2EE_HEX = "3c" * 32
+
+
+def test_encrypt_reads_the_key_from_the_environment(cli: CLI) -> None:
+    from chump_typed.e2ee import E2EEKey
+
+    cli.fake.set_e2ee_key(USER_KEY, E2EEKey.from_hex(E2EE_HEX))
+    environ = {**cli.environ, "PUSHOVER_E2EE_KEY": E2EE_HEX}
+
+    assert cli("send", "--encrypt", "-t", "t", "private", environ=environ) == EXIT_OK
+
+    [sent] = cli.fake.messages
+    assert sent.encrypted and sent.message == "private"
+    assert sent.params["message"] != "private"
+
+
+def test_encrypt_reads_the_key_from_the_config_file(cli: CLI, tmp_path: Path) -> None:
+    from chump_typed.e2ee import E2EEKey
+
+    cli.fake.set_e2ee_key(USER_KEY, E2EEKey.from_hex(E2EE_HEX))
+    _write_config(
+        tmp_path / "chump-typed" / "config.toml", f'e2ee_key = "{E2EE_HEX}"\n'
+    )
+
+    assert cli("send", "--encrypt", "from the file") == EXIT_OK
+    assert cli.fake.messages[0].message == "from the file"
+
+
+def test_encrypt_without_a_key_is_bad_usage_and_sends_nothing(cli: CLI) -> None:
+    assert cli("send", "--encrypt", "m") == EXIT_USAGE
+    assert "PUSHOVER_E2EE_KEY" in cli.err
+    assert cli.fake.requests == ()
+
+
+def test_a_bad_key_is_bad_usage_and_never_shown(cli: CLI) -> None:
+    bad = "3c" * 31 + "zz"
+    environ = {**cli.environ, "PUSHOVER_E2EE_KEY": bad}
+
+    assert cli("send", "--encrypt", "m", environ=environ) == EXIT_USAGE
+    assert "e2ee_key" in cli.err and "64 hex digits" in cli.err
+    assert bad not in cli.err + cli.out
+    assert cli.fake.requests == ()
+
+
+def test_without_encrypt_the_key_is_not_used(cli: CLI) -> None:
+    environ = {**cli.environ, "PUSHOVER_E2EE_KEY": E2EE_HEX}
+    assert cli("send", "in clear", environ=environ) == EXIT_OK
+    assert not cli.fake.messages[0].encrypted
