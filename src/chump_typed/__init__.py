@@ -118,15 +118,14 @@ from chump_typed.protocol import AsyncTransport, HTTPRequest, HTTPResponse, Tran
 if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
     from chump_typed._aiohttp import AiohttpTransport
     from chump_typed._bulk import (
-        BroadcastRepair,
         Failed,
-        KeyStatus,
         NotAttempted,
         SendOutcome,
         Sent,
         chunk_recipients,
     )
     from chump_typed._httpx import AsyncHttpxTransport, HttpxTransport
+    from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed._retry import (
         Answered,
         MaybeSent,
@@ -149,6 +148,7 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         Message,
         User,
     )
+    from chump_typed.e2ee import E2EEKey
 
 __all__ = [
     "ADD_GROUP_USER",
@@ -202,6 +202,7 @@ __all__ = [
     "Client",
     "Credential",
     "DecryptionError",
+    "E2EEKey",
     "EmergencyMessage",
     "Endpoint",
     "ErrorResponse",
@@ -286,17 +287,10 @@ __all__ = [
 #: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
 _LAZY: dict[str, str] = {
     **dict.fromkeys(
-        (
-            "BroadcastRepair",
-            "Failed",
-            "KeyStatus",
-            "NotAttempted",
-            "SendOutcome",
-            "Sent",
-            "chunk_recipients",
-        ),
+        ("Failed", "NotAttempted", "SendOutcome", "Sent", "chunk_recipients"),
         "chump_typed._bulk",
     ),
+    **dict.fromkeys(("BroadcastRepair", "KeyStatus"), "chump_typed._repair"),
     **dict.fromkeys(
         (
             "Answered",
@@ -312,6 +306,7 @@ _LAZY: dict[str, str] = {
     "Urllib3Transport": "chump_typed._urllib3",
     "AsyncHttpxTransport": "chump_typed._httpx",
     "HttpxTransport": "chump_typed._httpx",
+    "E2EEKey": "chump_typed.e2ee",
     "AiohttpTransport": "chump_typed._aiohttp",
     "AsyncClient": "chump_typed.aio",
     **dict.fromkeys(

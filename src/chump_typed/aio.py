@@ -30,7 +30,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import BroadcastRepair, E2EEKeys, KeyStatus, SendOutcome
+    from chump_typed._bulk import SendOutcome
+    from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed.e2ee import E2EEKey
 
 __all__ = ["AsyncClient"]
@@ -173,12 +174,13 @@ class AsyncClient:
         | AsyncIterable[models.Notification],
         *,
         max_in_flight: int = 2,
-        e2ee_key: E2EEKeys = None,
+        e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
     ) -> list[SendOutcome]:
         """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
         one outcome per notification, in order; stops when the quota is spent.
         *notifications* may be an async iterable. *e2ee_key*: one key for all, or
-        each user's key (see :func:`chump_typed._bulk.send_many`)."""
+        each user's key (every recipient needs one, checked before anything is
+        sent)."""
         from chump_typed._bulk import send_many_async
 
         return await send_many_async(
@@ -191,7 +193,7 @@ class AsyncClient:
         users: Iterable[str],
         *,
         max_in_flight: int = 2,
-        e2ee_key: E2EEKeys = None,
+        e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
     ) -> list[SendOutcome]:
         """Send *template* to every key in *users*, 50 recipients per request (with
         *e2ee_key*, only users who share a key in one request)."""
@@ -212,7 +214,7 @@ class AsyncClient:
         """:meth:`chump_typed.Client.repair_broadcast`, awaited: the same rules
         (keys checked once each, at most *max_rejections* 4xx answers, nobody sent
         twice)."""
-        from chump_typed._bulk import repair_broadcast_async
+        from chump_typed._repair import repair_broadcast_async
 
         return await repair_broadcast_async(
             self,

@@ -27,7 +27,8 @@ if TYPE_CHECKING:
 
     from typing_extensions import Self
 
-    from chump_typed._bulk import BroadcastRepair, E2EEKeys, KeyStatus, SendOutcome
+    from chump_typed._bulk import SendOutcome
+    from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed.e2ee import E2EEKey
 
 __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
@@ -160,12 +161,12 @@ class Client:
         notifications: Iterable[models.Notification],
         *,
         max_in_flight: int = 2,
-        e2ee_key: E2EEKeys = None,
+        e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
     ) -> list[SendOutcome]:
         """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
         one outcome per notification, in order; stops when the quota is spent.
-        *e2ee_key*: one key for all, or each user's key (see
-        :func:`chump_typed._bulk.send_many`)."""
+        *e2ee_key*: one key for all, or each user's key (every recipient needs
+        one, checked before anything is sent)."""
         from chump_typed._bulk import send_many
 
         return send_many(
@@ -178,7 +179,7 @@ class Client:
         users: Iterable[str],
         *,
         max_in_flight: int = 2,
-        e2ee_key: E2EEKeys = None,
+        e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
     ) -> list[SendOutcome]:
         """Send *template* to every key in *users*, 50 recipients per request (with
         *e2ee_key*, only users who share a key in one request)."""
@@ -207,7 +208,7 @@ class Client:
         punishes when repeated) no further key is checked, and the rest are reported
         ``unchecked`` and not sent.
         """
-        from chump_typed._bulk import repair_broadcast
+        from chump_typed._repair import repair_broadcast
 
         return repair_broadcast(
             self,

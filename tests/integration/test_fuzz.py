@@ -175,6 +175,7 @@ NOT_FUZZED: Final = {
     "Clear": "an Enum of one member, CLEAR: Clear(5) raises ValueError, as enums do",
     "Transport": "a Protocol",
     "PushoverError": "the root exception: any arguments, like Exception",
+    "DecryptionError": "a PushoverError with a message: any arguments, like Exception",
 }
 CONSTRUCTORS: Final = [
     getattr(chump_typed, name)

@@ -8,11 +8,14 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
 
+# Annotations name chump_typed.E2EEKey, exported lazily: nothing here imports
+# cryptography unless a tool evaluates them.
+import chump_typed
 from chump_typed.protocol import HTTPResponse
 from chump_typed.testing._faults import (
     CANNED,
@@ -52,9 +55,6 @@ from chump_typed.testing._state import (
 )
 from chump_typed.testing._wire import BadBody, parse_body
 
-if TYPE_CHECKING:
-    from chump_typed.e2ee import E2EEKey
-
 __all__ = ["FakePushover"]
 
 
@@ -84,7 +84,7 @@ class FakePushover:
         reset: int | None = None,
         faults: Iterable[FaultStep] = (),
         clock: Callable[[], float] = time.time,
-        e2ee_keys: Mapping[str, E2EEKey] | None = None,
+        e2ee_keys: Mapping[str, chump_typed.E2EEKey] | None = None,
     ) -> None:
         self._lock = threading.Lock()
         users = {USER_KEY: USER_DEVICES} if users is None else users
@@ -133,7 +133,7 @@ class FakePushover:
             # Connections still open stay counted: they will close later.
             self._opened, self._peak = self._open, self._open
 
-    def set_e2ee_key(self, user: str, key: E2EEKey) -> None:
+    def set_e2ee_key(self, user: str, key: chump_typed.E2EEKey) -> None:
         """Know *user*'s end-to-end encryption key, as their devices do: the record
         of an encrypted message to them then holds what they will read (kept through
         :meth:`reset`)."""
