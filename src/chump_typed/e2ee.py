@@ -75,6 +75,7 @@ class E2EEKey:
     """
 
     __slots__ = ("_key",)
+    _key: bytes
 
     def __init__(self, key: bytes, /) -> None:
         if not isinstance(key, bytes):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -83,7 +84,13 @@ class E2EEKey:
             raise ValidationError(
                 "e2ee_key", f"must be exactly {_KEY_BYTES} bytes, got {len(key)}"
             )
-        self._key = key
+        object.__setattr__(self, "_key", key)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"an E2EEKey is frozen: {name} cannot be set")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"an E2EEKey is frozen: {name} cannot be deleted")
 
     @classmethod
     def from_hex(cls, text: str, /) -> E2EEKey:

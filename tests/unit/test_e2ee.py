@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import base64
 import gzip
+import importlib
 import pickle
+import sys
 import zlib
 
 import pytest
@@ -177,6 +179,23 @@ class TestTheKey:
     def test_never_pickled(self) -> None:
         with pytest.raises(TypeError, match="not pickled"):
             pickle.dumps(E2EEKey.generate())
+
+    def test_frozen(self) -> None:
+        key = E2EEKey.generate()
+        with pytest.raises(AttributeError, match="frozen"):
+            setattr(key, "_key", bytes(32))  # noqa: B010 - what a caller might try
+        with pytest.raises(AttributeError, match="frozen"):
+            delattr(key, "_key")
+
+    def test_a_missing_extra_is_named(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Without cryptography, asking for encryption names the extra to install,
+        before anything is sent."""
+        for name in [m for m in sys.modules if m.split(".")[0] == "cryptography"]:
+            monkeypatch.delitem(sys.modules, name)
+        monkeypatch.setitem(sys.modules, "cryptography", None)
+        monkeypatch.delitem(sys.modules, "chump_typed.e2ee")
+        with pytest.raises(ImportError, match=r"pip install 'chump_typed\[e2ee\]'"):
+            importlib.import_module("chump_typed.e2ee")
 
     def test_generated_keys_differ(self) -> None:
         assert E2EEKey.generate() != E2EEKey.generate()
