@@ -36,6 +36,8 @@ __all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
+#: The version segment every base URL ends in: Pushover's API has only version 1.
+API_VERSION: Final = "1"
 #: Pushover's API root; the ``1`` is the API version.
 DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 
@@ -76,6 +78,12 @@ def check_base_url(base_url: str) -> str:
         raise ValidationError("base_url", "must not carry a query or a fragment")
     if parts.username is not None or parts.password is not None:
         raise ValidationError("base_url", "must not carry credentials")
+    if parts.path.rstrip("/").rpartition("/")[2] != API_VERSION:
+        raise ValidationError(
+            "base_url",
+            f"must end in the API version, /{API_VERSION}/ (as in {DEFAULT_BASE_URL}): "
+            "without it every call would fail as an unknown endpoint",
+        )
     return base_url if base_url.endswith("/") else base_url + "/"
 
 

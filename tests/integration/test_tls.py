@@ -185,3 +185,29 @@ class TestPlainHTTP:
             with pytest.raises(ValidationError):
                 check_base_url(url)
         assert check_base_url(f"https://{literal}/1/")
+
+
+class TestTheVersion:
+    @pytest.mark.parametrize(
+        "url",
+        [
+            "https://api.pushover.net",
+            "https://api.pushover.net/",
+            "https://api.pushover.net/messages.json",
+            "https://api.pushover.net/2/",
+            "http://127.0.0.1:8080/",
+            "https://proxy.example/pushover/",
+        ],
+    )
+    def test_a_base_url_without_the_api_version_is_refused(self, url: str) -> None:
+        with pytest.raises(ValidationError) as info:
+            Client(APP_TOKEN, base_url=url)
+
+        assert info.value.field == "base_url"
+        assert "must end in the API version, /1/" in str(info.value)
+
+    @pytest.mark.parametrize(
+        "url", ["https://api.pushover.net/1", "https://proxy.example/pushover/1/"]
+    )
+    def test_the_version_may_follow_a_prefix_and_lack_its_slash(self, url: str) -> None:
+        assert Client(APP_TOKEN, base_url=url).base_url == url.rstrip("/") + "/"
