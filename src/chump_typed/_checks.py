@@ -114,8 +114,16 @@ def check_key(field: str, value: object) -> None:
     if not KEY_PATTERN.fullmatch(value):
         raise ValidationError(
             field,
-            f"must be exactly 30 ASCII letters and digits, got {describe(value)}",
+            f"must be exactly 30 ASCII letters and digits, got {describe(value)}"
+            + _whitespace_hint(value),
         )
+
+
+def _whitespace_hint(value: str) -> str:
+    """Say so when a key only fails for the spaces around it (a pasted value)."""
+    if value != value.strip() and KEY_PATTERN.fullmatch(value.strip()):
+        return ": it has leading or trailing whitespace"
+    return ""
 
 
 def check_team_token(field: str, value: object) -> None:
@@ -143,7 +151,7 @@ def check_recipients(field: str, value: object) -> None:
             raise ValidationError(
                 field,
                 f"{where} must be exactly 30 ASCII letters and digits, "
-                f"got {describe(key)}",
+                f"got {describe(key)}" + _whitespace_hint(key),
             )
 
 

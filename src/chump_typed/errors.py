@@ -272,7 +272,8 @@ class APIError(PushoverError):
         return self.error_response.receipt
 
     def __str__(self) -> str:
-        return f"({self.id}) {', '.join(self.errors)}"
+        # What went wrong first; the request id, for Pushover's support, after.
+        return f"{', '.join(self.errors)} (request {self.id})"
 
     def __repr__(self) -> str:
         return (

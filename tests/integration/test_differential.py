@@ -375,6 +375,24 @@ def _receipt_reason(chump: Outcome, typed: Outcome) -> tuple[Outcome, Outcome]:
     }
 
 
+def _error_text(chump: Outcome, typed: Outcome) -> tuple[Outcome, Outcome]:
+    """chump's ``str(APIError)`` starts with the request id; chump_typed's with what
+    went wrong, the id after it."""
+    reconciled = dict(typed)
+    for key, text in typed.items():
+        if not key.endswith(".str") or not isinstance(text, str):
+            continue
+        ours = re.fullmatch(r"(?s)(.*) \(request (.+)\)", text)
+        if ours is None or text == chump.get(key):
+            continue  # not an error's text
+        theirs = re.fullmatch(r"(?s)\((.+)\) (.*)", str(chump.get(key)))
+        assert theirs is not None, (text, chump.get(key))
+        assert (ours[1], ours[2]) == (theirs[2], theirs[1])
+        reconciled[key] = chump[key]
+    assert reconciled != typed, "the difference did not show"
+    return chump, reconciled
+
+
 #: design.md's table, one entry per row; nothing else may differ.
 ALLOWED_DIFFERENCES: Final[Mapping[str, Difference]] = {
     "expire": Difference(
@@ -422,6 +440,12 @@ ALLOWED_DIFFERENCES: Final[Mapping[str, Difference]] = {
         chump_typed='a reason: bad_inputs == {"receipt": "not found"}, receipt None',
         why="typed errors",
         reconcile=_receipt_reason,
+    ),
+    "error-text": Difference(
+        chump="str(APIError) is '(request id) what went wrong'",
+        chump_typed="str(APIError) is 'what went wrong (request request id)'",
+        why="readability: the reason first",
+        reconcile=_error_text,
     ),
     "emergency-send-polls": Difference(
         chump="an emergency send() polls the receipt at once",
@@ -797,7 +821,12 @@ def test_emergency_poll_of_an_unknown_receipt_raises(both: Differential) -> None
 
     chump_run, typed_run = both.run(scenario)
     assert_same(
-        chump_run, typed_run, "emergency-send-polls", "redaction", "receipt-reason"
+        chump_run,
+        typed_run,
+        "emergency-send-polls",
+        "redaction",
+        "receipt-reason",
+        "error-text",
     )
     # chump files the "receipt" reason under .receipt; chump_typed as a bad input.
     assert typed_run.outcome["error.bad_inputs"] == {"receipt": "not found"}
@@ -824,7 +853,7 @@ def test_invalid_user_is_rejected_by_the_api(both: Differential) -> None:
         return out
 
     chump_run, typed_run = both.run(scenario)
-    assert_same(chump_run, typed_run, "redaction")
+    assert_same(chump_run, typed_run, "redaction", "error-text")
     assert typed_run.outcome["sent.is_sent"] is False
     assert typed_run.outcome["sent.error.bad_inputs"] == {"user": "invalid"}
     assert typed_run.outcome["sent.error.errors"] == [
@@ -845,7 +874,7 @@ def test_invalid_token_is_rejected_by_the_api(both: Differential) -> None:
         return out
 
     chump_run, typed_run = both.run(scenario)
-    assert_same(chump_run, typed_run, "redaction")
+    assert_same(chump_run, typed_run, "redaction", "error-text")
     assert typed_run.outcome["sent.error.bad_inputs"] == {"token": "invalid"}
     assert typed_run.outcome["app.is_authenticated"] is False
     assert len(typed_run.requests) == 1
@@ -862,7 +891,7 @@ def test_quota_exceeded(both: Differential) -> None:
         }
 
     chump_run, typed_run = both.run(scenario)
-    assert_same(chump_run, typed_run, "redaction")
+    assert_same(chump_run, typed_run, "redaction", "error-text")
     assert typed_run.outcome["sent.error.is_APIError"] is True
     # Nothing was sent, so the limits stay unknown, as chump documents.
     assert typed_run.outcome["app.limit"] is None

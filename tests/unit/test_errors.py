@@ -74,8 +74,8 @@ class TestAPIError:
         }
         assert error.receipt == "R" * 30
         assert error.timestamp == WHEN
-        assert (
-            str(error) == "(req-1) user identifier is invalid, device name is not valid"
+        assert str(error) == (
+            "user identifier is invalid, device name is not valid (request req-1)"
         )
         assert error.response["request"] == "req-1"
 

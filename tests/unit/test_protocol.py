@@ -251,7 +251,7 @@ class TestDecode:
         assert error.id == "5042853c"
         assert error.errors == ["user identifier is invalid"]
         assert error.bad_inputs == {"user": "invalid"}
-        assert str(error) == "(5042853c) user identifier is invalid"
+        assert str(error) == "user identifier is invalid (request 5042853c)"
         assert error.request["token"] == "<redacted>"
 
     def test_rejection_with_object_errors(self) -> None:

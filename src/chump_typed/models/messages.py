@@ -27,6 +27,7 @@ from chump_typed._checks import (
     require_type,
     required,
 )
+from chump_typed._redact import redact_text
 from chump_typed.errors import ValidationError
 from chump_typed.models._base import Priority, Request, Result
 from chump_typed.models.attachment import Attachment
@@ -78,6 +79,10 @@ def _check_priority(
 
 
 # -- Requests ---------------------------------------------------------------------------
+
+
+#: How much of a message :class:`Notification`'s repr shows.
+REPR_MESSAGE: Final = 40
 
 
 @attrs.frozen(kw_only=True)
@@ -166,9 +171,26 @@ class Notification(Request):
                     )
 
     def __repr__(self) -> str:
-        return (
-            f"Notification(user=<redacted>, message=<{len(self.message)} characters>)"
-        )
+        """Every field that is set, for debugging, but the user key (and any text shaped
+        like a key); the message cut to :data:`REPR_MESSAGE` characters, a base64
+        attachment by its length."""
+        shown = ["user=<redacted>"]
+        for field in attrs.fields(Notification):
+            value = getattr(self, field.name)
+            if field.name == "user" or value == field.default:
+                continue
+            if isinstance(value, str):
+                # Anything shaped like a key never shows, whoever's it is: the repr
+                # neither holds a secret nor depends on one.
+                value = redact_text(value)
+            if field.name == "message" and len(value) > REPR_MESSAGE:
+                text = f"{value[:REPR_MESSAGE]!r}... ({len(value)} characters)"
+            elif field.name == "attachment_base64":
+                text = f"<{len(value)} characters>"
+            else:
+                text = repr(value)
+            shown.append(f"{field.name}={text}")
+        return f"Notification({', '.join(shown)})"
 
 
 @attrs.frozen(kw_only=True)

@@ -373,3 +373,42 @@ def test_free_text_parameters_refuse_lone_surrogates(field: str) -> None:
     with pytest.raises(ValidationError, match="surrogate") as info:
         make(**extra)
     assert info.value.field == field
+
+
+class TestTheRepr:
+    """A Notification's repr is for debugging: the fields that are set, never a key."""
+
+    def test_it_shows_the_fields_that_are_set(self) -> None:
+        n = Notification(
+            user=KEY, message="disk full", title="db1", priority=Priority.HIGH
+        )
+
+        assert repr(n) == (
+            "Notification(user=<redacted>, message='disk full', title='db1', "
+            "priority=<Priority.HIGH: 1>)"
+        )
+
+    @given(st.text(s.ALNUM, min_size=41, max_size=300))
+    def test_a_long_message_is_cut_to_40_characters(self, text: str) -> None:
+        shown = repr(Notification(user=KEY, message=text))
+
+        assert f"{text[:40]!r}... ({len(text)} characters)" in shown
+        assert text[:41] not in shown
+
+    def test_text_shaped_like_a_key_never_shows(self) -> None:
+        n = Notification(user=KEY, message=f"for {KEY}", url_title=GROUP)
+
+        assert KEY not in repr(n) and GROUP not in repr(n)
+        assert "for <redacted>" in repr(n)
+
+
+class TestWhitespace:
+    @pytest.mark.parametrize("pasted", [f" {KEY}", f"{KEY}\n", f"\t{KEY} "])
+    def test_a_pasted_key_is_told_about_its_whitespace(self, pasted: str) -> None:
+        with pytest.raises(ValidationError, match="leading or trailing whitespace"):
+            Notification(user=pasted, message="m")
+
+    def test_other_bad_keys_are_not(self) -> None:
+        with pytest.raises(ValidationError) as info:
+            Notification(user=" short ", message="m")
+        assert "whitespace" not in str(info.value)
