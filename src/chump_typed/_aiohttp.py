@@ -26,7 +26,13 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
 from chump_typed._deadline import GRACE
-from chump_typed._failure import cert_problem, transport_error, unreadable, where
+from chump_typed._failure import (
+    cert_problem,
+    not_connected,
+    transport_error,
+    unreadable,
+    where,
+)
 from chump_typed._proxy import choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
 from chump_typed.errors import TransportError
@@ -189,7 +195,8 @@ def _map_failure(
     if isinstance(cause, aiohttp.ClientConnectorError):
         # Proxy connection failures are ClientConnectorErrors too: nothing was sent.
         return Failure(
-            NotConnected(), error(f"could not connect {first_hop}for {place}: {kind}")
+            NotConnected(),
+            error(not_connected(f"could not connect {first_hop}for {place}", cause)),
         )
     if isinstance(cause, aiohttp.ClientHttpProxyError):
         return Failure(None, error(f"the proxy refused {place}: {kind}"))

@@ -3,13 +3,22 @@ problem behind a TLS error, and where the request was going."""
 
 from __future__ import annotations
 
+import socket
 import ssl
 
 from chump_typed._redact import redact_url
 from chump_typed.errors import TransportError, UnexpectedResponseError
 from chump_typed.protocol import HTTPRequest
 
-__all__ = ["cert_problem", "late", "transport_error", "unreadable", "where"]
+__all__ = [
+    "cert_problem",
+    "connect_problem",
+    "late",
+    "not_connected",
+    "transport_error",
+    "unreadable",
+    "where",
+]
 
 
 def cert_problem(cause: BaseException) -> str | None:
@@ -30,6 +39,49 @@ def cert_problem(cause: BaseException) -> str | None:
             else seen.__cause__ or seen.__context__
         )
     return None
+
+
+def _chain(cause: BaseException) -> list[BaseException]:
+    """*cause* and what it wraps: its cause, context, exception arguments and the
+    ``os_error``/``original_error`` attributes the HTTP libraries keep."""
+    found: list[BaseException] = []
+    pending: list[object] = [cause]
+    while pending:
+        seen = pending.pop()
+        if not isinstance(seen, BaseException) or any(seen is f for f in found):
+            continue
+        found.append(seen)
+        pending += [seen.__cause__, seen.__context__, *seen.args]
+        pending += [
+            getattr(seen, name, None) for name in ("os_error", "original_error")
+        ]
+    return found
+
+
+def connect_problem(cause: BaseException) -> str | None:
+    """Why a connection could not be made, in words: "connection refused", "host name
+    not found" or "timed out" (``None`` when the libraries do not say)."""
+    chain = _chain(cause)
+    if any(isinstance(e, socket.gaierror) for e in chain) or any(
+        type(e).__name__ == "NameResolutionError" for e in chain
+    ):
+        return "host name not found"
+    if any(isinstance(e, ConnectionRefusedError) for e in chain):
+        return "connection refused"
+    if any(isinstance(e, TimeoutError) for e in chain) or any(
+        "Timeout" in type(e).__name__ for e in chain
+    ):
+        return "timed out"
+    return None
+
+
+def not_connected(prefix: str, cause: BaseException) -> str:
+    """The text of a connection failure: *prefix*, then why in words when known, then
+    the library's name for it (``could not connect for POST ...: connection refused
+    (NewConnectionError)``)."""
+    kind = type(cause).__name__
+    problem = connect_problem(cause)
+    return f"{prefix}: {kind}" if problem is None else f"{prefix}: {problem} ({kind})"
 
 
 def where(request: HTTPRequest) -> str:

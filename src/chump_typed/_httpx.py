@@ -37,7 +37,14 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
 from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
 from chump_typed._deadline import GRACE, WATCHDOG
-from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
+from chump_typed._failure import (
+    cert_problem,
+    late,
+    not_connected,
+    transport_error,
+    unreadable,
+    where,
+)
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
@@ -549,7 +556,8 @@ def _map_failure(
                 None, error(f"TLS verification failed for {place}: {problem}")
             )
         return Failure(
-            NotConnected(), error(f"could not connect {first_hop}for {place}: {kind}")
+            NotConnected(),
+            error(not_connected(f"could not connect {first_hop}for {place}", cause)),
         )
     if isinstance(cause, httpx.ProxyError):
         return Failure(None, error(f"the proxy refused {place}: {kind}"))

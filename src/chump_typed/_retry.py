@@ -128,7 +128,8 @@ class RetryEvent:
     line can tell a person that a retry is pending and when).
 
     ``attempt`` is the number of the attempt about to be made (2 for the first
-    retry); ``url`` is redacted.
+    retry); ``url`` is redacted; ``reason`` is the policy's (``"no connection could be
+    made"``), ``detail`` what failed (the error's text, or the answer's status).
     """
 
     method: str
@@ -136,6 +137,7 @@ class RetryEvent:
     attempt: int
     wait: float
     reason: str
+    detail: str = ""
 
 
 def _statuses(value: object) -> frozenset[int]:
@@ -382,6 +384,11 @@ class Attempts:
                     attempt=attempt,
                     wait=decision.wait,
                     reason=decision.reason,
+                    detail=(
+                        str(result.error)
+                        if isinstance(result, Failure)
+                        else f"HTTP {result.status}"
+                    ),
                 )
             )
         return decision.wait

@@ -56,7 +56,14 @@ from chump_typed._checks import (
     require_type,
 )
 from chump_typed._deadline import GRACE, WATCHDOG
-from chump_typed._failure import cert_problem, late, transport_error, unreadable, where
+from chump_typed._failure import (
+    cert_problem,
+    late,
+    not_connected,
+    transport_error,
+    unreadable,
+    where,
+)
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
 from chump_typed._redact import RedactRecords
@@ -456,7 +463,7 @@ def _map_failure(
         original = cause.original_error
         if isinstance(original, ConnectTimeoutError):
             return NotConnected(), error(
-                f"could not connect to the proxy for {place}: {_kind(original)}",
+                not_connected(f"could not connect to the proxy for {place}", original),
             )
         return None, error(
             f"the proxy did not open a tunnel for {place}: {_kind(original)}",
@@ -468,7 +475,9 @@ def _map_failure(
         )
     if isinstance(cause, (ConnectTimeoutError, LocationValueError)):
         # NewConnectionError and NameResolutionError are ConnectTimeoutErrors.
-        return NotConnected(), error(f"could not connect for {place}: {_kind(cause)}")
+        return NotConnected(), error(
+            not_connected(f"could not connect for {place}", cause)
+        )
     if isinstance(cause, SSLError):
         problem = cert_problem(cause)
         if problem is not None:

@@ -85,8 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=int,
         default=3,
         metavar="N",
-        help="retry failed connections and server errors up to N times, 5 s apart "
-        "(default: 3)",
+        help="retry a failed connection or a server error up to N times, after "
+        "waits of 5, 10, then 20 s (default: 3; 0 never retries)",
     )
     common.add_argument(
         "--json", action="store_true", help="print the result as one JSON object"

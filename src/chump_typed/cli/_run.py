@@ -27,6 +27,7 @@ from chump_typed.models import (
 )
 
 if TYPE_CHECKING:
+    from chump_typed._retry import RetryEvent
     from chump_typed.e2ee import E2EEKey
 
 __all__ = [
@@ -142,10 +143,22 @@ class Run:
         if retries < 0:
             raise UsageError(f"--retries: must be 0 or more, got {retries}")
         base_url = self.setting("base_url", None, "base_url") or DEFAULT_BASE_URL
+        notice = self._retry_notice if _is_terminal(self.stderr) else None
         return Client(
             token,
             base_url=base_url,
-            transport=Urllib3Transport(timeout=timeout, retries=retries),
+            transport=Urllib3Transport(
+                timeout=timeout, retries=retries, on_retry=notice, sleep=self.sleep
+            ),
+        )
+
+    def _retry_notice(self, event: RetryEvent) -> None:
+        """On a terminal, say at once that a retry is pending, why and when."""
+        print(
+            f"{event.detail}; retrying in {event.wait:g} s "
+            f"(attempt {event.attempt} of {self.args.retries + 1})",
+            file=self.stderr,
+            flush=True,
         )
 
     def e2ee_key(self) -> E2EEKey | None:
@@ -186,6 +199,11 @@ class Run:
         else:
             self.print(*lines)
         return EXIT_OK
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
 
 
 def _json_value(_instance: object, _field: object, value: Any) -> Any:

@@ -622,3 +622,67 @@ def test_without_encrypt_the_key_is_not_used(cli: CLI) -> None:
     environ = {**cli.environ, "PUSHOVER_E2EE_KEY": E2EE_HEX}
     assert cli("send", "in clear", environ=environ) == EXIT_OK
     assert not cli.fake.messages[0].encrypted
+
+
+# -- An unreachable server ------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port
+
+
+def _unreachable(stderr: io.StringIO, *extra: str) -> tuple[int, list[float]]:
+    waits: list[float] = []
+    url = f"http://127.0.0.1:{_closed_port()}/1/"
+    code = main(
+        ["send", "hi", "--base-url", url, *extra],
+        environ={"PUSHOVER_TOKEN": APP_TOKEN, "PUSHOVER_USER": USER_KEY},
+        stdout=io.StringIO(),
+        stderr=stderr,
+        sleep=waits.append,
+    )
+    return code, waits
+
+
+def test_an_unreachable_server_says_so_in_words() -> None:
+    err = io.StringIO()
+    code, waits = _unreachable(err, "--retries", "0")
+
+    assert code == EXIT_FAILURE
+    assert "connection refused" in err.getvalue()
+    assert waits == []
+
+
+def test_a_pending_retry_is_shown_on_a_terminal_at_once() -> None:
+    err = _TTY()
+    code, waits = _unreachable(err)
+
+    assert code == EXIT_FAILURE
+    assert waits == [5.0, 10.0, 20.0]  # the real schedule (recorded, not slept)
+    lines = err.getvalue().splitlines()
+    assert lines[:3] == [
+        line
+        for line in lines[:3]
+        if "connection refused" in line and "retrying in" in line
+    ]
+    assert "retrying in 5 s (attempt 2 of 4)" in lines[0]
+    assert "retrying in 20 s (attempt 4 of 4)" in lines[2]
+
+
+def test_no_retry_notice_when_not_on_a_terminal() -> None:
+    err = io.StringIO()
+    _unreachable(err, "--retries", "1")
+
+    assert "retrying in" not in err.getvalue()
+
+
+def test_the_help_states_the_real_retry_schedule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["send", "--help"]) == EXIT_OK
+    assert "waits of 5, 10, then 20 s" in " ".join(capsys.readouterr().out.split())
