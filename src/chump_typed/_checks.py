@@ -85,7 +85,9 @@ _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 def describe(value: object) -> str:
     """A short, secret-free description of a bad value for an error message."""
     if isinstance(value, str):
-        return f"a string of {len(value)} characters"
+        if not value:
+            return "an empty string"
+        return f"a string of {len(value)} character{'' if len(value) == 1 else 's'}"
     return f"a {type(value).__name__}"
 
 

@@ -21,7 +21,10 @@ token or the user key.
 
 from __future__ import annotations
 
+import argparse
+import json
 import os
+import re
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -54,9 +57,15 @@ __all__ = [
 
 
 def _one_line(text: str, secrets: Sequence[str]) -> str:
+    """*text* on one line, each secret replaced where it stands as a whole word (the
+    secrets kept are only values that could work: see ``Run.setting``)."""
     for secret in secrets:
         if secret:
-            text = text.replace(secret, "<redacted>")
+            text = re.sub(
+                rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])",
+                "<redacted>",
+                text,
+            )
     return " ".join(text.split())
 
 
@@ -76,6 +85,7 @@ def main(
     """
     err = sys.stderr if stderr is None else stderr
     secrets: list[str] = []
+    args: argparse.Namespace | None = None
     try:
         args = build_parser().parse_args(argv)
         run = Run(
@@ -104,5 +114,10 @@ def main(
                 file=err,
             )
             return 1
-        print(f"{PROG}: error: {_one_line(describe_error(exc), secrets)}", file=err)
+        text = _one_line(describe_error(exc), secrets)
+        if args is not None and getattr(args, "json", False):
+            error = {"error": text, "exit_code": code, "kind": type(exc).__name__}
+            print(json.dumps(error, sort_keys=True), file=err)
+        else:
+            print(f"{PROG}: error: {text}", file=err)
         return code

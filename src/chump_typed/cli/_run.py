@@ -123,7 +123,7 @@ class Run:
             value = self.environ.get(env) or None
         if value is None:
             value = self.config().get(key)
-        if value is not None and key != "base_url":
+        if value is not None and _could_work(key, value):
             self.secrets.append(value)
         return value
 
@@ -172,12 +172,13 @@ class Run:
                 "--encrypt: no key: set PUSHOVER_E2EE_KEY or add "
                 f'e2ee_key = "..." to {self.args.config or default_config_path(self.environ)}'
             )
-        self.secrets.append(text)
         try:
             from chump_typed.e2ee import E2EEKey
         except ImportError as exc:
             raise UsageError(str(exc)) from None
-        return E2EEKey.from_hex(text)
+        key = E2EEKey.from_hex(text)  # its error never shows the value
+        self.secrets.append(text.strip())
+        return key
 
     def user(self) -> str:
         user = self.setting("user", "PUSHOVER_USER", "user")
@@ -199,6 +200,19 @@ class Run:
         else:
             self.print(*lines)
         return EXIT_OK
+
+
+def _could_work(key: str, value: str) -> bool:
+    """Whether *value* could be a working secret, to be redacted from error texts: a
+    value that fails its format check cannot be one (and redacting a one-letter
+    "token" would cut every word it appears in)."""
+    from chump_typed._checks import KEY_PATTERN
+
+    if key == "token":
+        return KEY_PATTERN.fullmatch(value) is not None
+    if key == "user":
+        return all(KEY_PATTERN.fullmatch(part) for part in value.split(","))
+    return False
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -686,3 +686,77 @@ def test_the_help_states_the_real_retry_schedule(
 ) -> None:
     assert main(["send", "--help"]) == EXIT_OK
     assert "waits of 5, 10, then 20 s" in " ".join(capsys.readouterr().out.split())
+
+
+# -- Readable errors -------------------------------------------------------------------------
+
+#: Bad values, short and long: none could be a working secret, so none is redacted.
+BAD_VALUES = ["a", "x", "e", "s", "ab" * 20, "secret" * 9]
+
+
+def _error_of(argv: list[str], environ: Mapping[str, str]) -> str:
+    err = io.StringIO()
+    main(argv, environ=environ, stdout=io.StringIO(), stderr=err)
+    return err.getvalue()
+
+
+@pytest.mark.parametrize("bad", BAD_VALUES)
+@pytest.mark.parametrize(
+    ("how", "field"),
+    [("--token", "token"), ("--user", "user"), ("PUSHOVER_TOKEN", "token")],
+)
+def test_every_bad_credential_reads_as_written(bad: str, how: str, field: str) -> None:
+    environ = {"PUSHOVER_TOKEN": APP_TOKEN, "PUSHOVER_USER": USER_KEY}
+    argv = ["send", "hi", "--base-url", "http://127.0.0.1:9/1/"]
+    if how.startswith("--"):
+        argv += [how, bad]
+    else:
+        environ[how] = bad
+    text = _error_of(argv, environ)
+
+    assert "<redacted>" not in text
+    plural = "character" if len(bad) == 1 else "characters"
+    assert f"{field}: " in text
+    assert (
+        f"must be exactly 30 ASCII letters and digits, got a string of {len(bad)} {plural}"
+        in text
+    )
+    assert text.count("\n") == 1  # one line
+
+
+def test_a_working_secret_is_still_redacted_wherever_it_stands(cli: CLI) -> None:
+    """A value that could be a real token is kept out of every error text, as a whole
+    word; a fragment of an ordinary word is never cut."""
+    token = "Z" * 30
+    cli.fake.inject(Fault.BAD_REQUEST)
+    text = _error_of(
+        ["send", "hi", "--token", token, "--base-url", cli.base_url, "--retries", "0"],
+        {"PUSHOVER_USER": USER_KEY},
+    )
+    assert token not in text
+    assert "rejected" in text or "invalid" in text
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["send", "hi", "--token", "a"],
+        ["send", "--encrypt", "hi"],
+        ["receipt", "short"],
+        ["send", "hi", "--retries", "-1"],
+    ],
+)
+def test_with_json_an_error_is_one_json_object_on_stderr(argv: list[str]) -> None:
+    err, out = io.StringIO(), io.StringIO()
+    code = main(
+        [*argv, "--json", "--base-url", "http://127.0.0.1:9/1/"],
+        environ={"PUSHOVER_TOKEN": APP_TOKEN, "PUSHOVER_USER": USER_KEY},
+        stdout=out,
+        stderr=err,
+    )
+
+    assert out.getvalue() == ""
+    error = json.loads(err.getvalue())
+    assert set(error) == {"error", "exit_code", "kind"}
+    assert error["exit_code"] == code == EXIT_USAGE
+    assert error["error"]
