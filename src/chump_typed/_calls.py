@@ -49,6 +49,28 @@ def credentials(token: str, team_token: str | None) -> dict[ep.Credential, str]:
     return found
 
 
+#: The environment variables ``from_env()`` reads (the command line reads them too).
+TOKEN_VARIABLE: Final = "PUSHOVER_TOKEN"
+TEAM_TOKEN_VARIABLE: Final = "PUSHOVER_TEAM_TOKEN"
+BASE_URL_VARIABLE: Final = "PUSHOVER_BASE_URL"
+
+
+def settings_from_env(
+    environ: Mapping[str, str], default_base_url: str
+) -> tuple[str, str | None, str]:
+    """The token, team token and base URL a client takes from *environ*; a missing
+    token is an error naming its variable."""
+    token = environ.get(TOKEN_VARIABLE, "")
+    if not token:
+        raise ValidationError(
+            TOKEN_VARIABLE,
+            "is not set: export it (the application's API token), or pass the "
+            "token to the client",
+        )
+    team = environ.get(TEAM_TOKEN_VARIABLE) or None
+    return token, team, environ.get(BASE_URL_VARIABLE) or default_base_url
+
+
 def http_request_for(
     endpoint: ep.Endpoint[Req, Any],
     request: Req,

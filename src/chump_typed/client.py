@@ -129,6 +129,27 @@ class Client:
 
     # -- The executor ------------------------------------------------------------------
 
+    @classmethod
+    def from_env(
+        cls,
+        *,
+        environ: Mapping[str, str] | None = None,
+        transport: Transport | None = None,
+    ) -> Self:
+        """A client set up by the environment: ``PUSHOVER_TOKEN`` (required),
+        ``PUSHOVER_BASE_URL`` and ``PUSHOVER_TEAM_TOKEN`` (optional); *environ*
+        replaces :data:`os.environ`.
+
+        :raises ValidationError: ``PUSHOVER_TOKEN`` is not set (the error names it),
+            or a value breaks its rule.
+        """
+        import os
+
+        token, team_token, base_url = _calls.settings_from_env(
+            os.environ if environ is None else environ, DEFAULT_BASE_URL
+        )
+        return cls(token, team_token=team_token, base_url=base_url, transport=transport)
+
     def call(
         self,
         endpoint: ep.Endpoint[Req, Resp],

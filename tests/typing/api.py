@@ -1172,6 +1172,7 @@ def retry_policy(policy: RetryPolicy, event: RetryEvent) -> None:
     assert_type(event.attempt, int)
     assert_type(event.wait, float)
     assert_type(event.reason, str)
+    assert_type(event.detail, str)
 
 
 # -- The chump-compatible facade ---------------------------------------------------------
@@ -1622,3 +1623,13 @@ async def end_to_end_encryption(
     error = DecryptionError("the field's MAC does not match")
     assert_type(error, DecryptionError)
     assert isinstance(error, PushoverError)
+
+
+def clients_from_the_environment(environ: Mapping[str, str]) -> None:
+    assert_type(Client.from_env(), Client)
+    assert_type(Client.from_env(environ=environ, transport=FakeTransport()), Client)
+    assert_type(AsyncClient.from_env(), AsyncClient)
+    assert_type(
+        AsyncClient.from_env(environ=environ, transport=AsyncFakeTransport()),
+        AsyncClient,
+    )

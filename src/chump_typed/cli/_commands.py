@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Final
 
 from chump_typed.cli._run import (
+    EXIT_OK,
     MIN_POLL_INTERVAL,
     Run,
     UsageError,
@@ -168,6 +169,28 @@ def _demo(run: Run) -> int:
     return run_demo(run.print)
 
 
+def _fake(run: Run) -> int:
+    """Serve the fake Pushover until Ctrl-C, and print what to paste to use it."""
+    from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
+
+    fake = FakePushover()
+    with serve(fake, port=run.args.port) as base_url:
+        run.print(
+            "# the fake Pushover is serving; paste these lines into another shell:",
+            f"export PUSHOVER_BASE_URL={base_url} PUSHOVER_TOKEN={APP_TOKEN} "
+            f"PUSHOVER_USER={USER_KEY}",
+            "# Ctrl-C stops it",
+        )
+        run.stdout.flush()
+        try:
+            while True:
+                run.sleep(3600)
+        except KeyboardInterrupt:
+            pass
+    run.print(f"stopped after {len(fake.messages)} messages")
+    return EXIT_OK
+
+
 COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "send": _send,
     "sounds": _sounds,
@@ -177,4 +200,5 @@ COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "cancel-tag": _cancel_tag,
     "limits": _limits,
     "demo": _demo,
+    "fake": _fake,
 }

@@ -65,7 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument(
         "--base-url",
         metavar="URL",
-        help=f"API root (default: the config file's base_url, then {DEFAULT_BASE_URL})",
+        help="API root (default: $PUSHOVER_BASE_URL, then the config file's base_url, "
+        f"then {DEFAULT_BASE_URL})",
     )
     common.add_argument(
         "--config",
@@ -235,5 +236,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "demo", help="run the whole send/emergency/poll/cancel flow on an embedded fake"
+    )
+    fake = commands.add_parser(
+        "fake",
+        help="serve the fake Pushover on loopback until Ctrl-C, printing the "
+        "PUSHOVER_* lines that point the other commands at it",
+    )
+    fake.add_argument(
+        "--port", type=int, default=0, help="the port to serve on (default: a free one)"
     )
     return parser

@@ -142,7 +142,10 @@ class Run:
             raise UsageError(f"--timeout: must be more than 0 seconds, got {timeout:g}")
         if retries < 0:
             raise UsageError(f"--retries: must be 0 or more, got {retries}")
-        base_url = self.setting("base_url", None, "base_url") or DEFAULT_BASE_URL
+        base_url = (
+            self.setting("base_url", "PUSHOVER_BASE_URL", "base_url")
+            or DEFAULT_BASE_URL
+        )
         notice = self._retry_notice if _is_terminal(self.stderr) else None
         return Client(
             token,

@@ -185,8 +185,9 @@ class FakeServer:
         host: str,
         ssl_context: ssl.SSLContext | None,
         delay: float,
+        port: int = 0,
     ) -> None:
-        self._server = _Server((loopback_address(host), 0), fake, ssl_context, delay)
+        self._server = _Server((loopback_address(host), port), fake, ssl_context, delay)
         self._https = ssl_context is not None
         self._thread = threading.Thread(
             target=self._server.serve_forever,
@@ -222,18 +223,25 @@ def serve(
     ssl_context: ssl.SSLContext | None = None,
     server_hostname: str | None = None,
     delay: float = 0.0,
+    port: int = 0,
 ) -> Generator[str, None, None]:
-    """Serve *fake* over HTTP/1.1 with keep-alive on a loopback port.
+    """Serve *fake* over HTTP/1.1 with keep-alive on a loopback port (*port*, or a
+    free one).
 
     Yields the base URL (``http://127.0.0.1:PORT/1/``, https with *ssl_context*;
     *server_hostname* replaces the host in the URL, e.g. ``localhost`` for TLS).
     *delay* seconds pass before every answer. Only loopback addresses may be bound.
     """
+    if isinstance(port, bool) or not isinstance(port, int):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(f"port: expected an int, got a {type(port).__name__}")
+    if not 0 <= port <= 65535:
+        raise ValueError(f"port: must be between 0 and 65535, got {port}")
     server = FakeServer(
         FakePushover() if fake is None else fake,
         host=host,
         ssl_context=ssl_context,
         delay=delay,
+        port=port,
     )
     try:
         yield server.base_url(server_hostname)

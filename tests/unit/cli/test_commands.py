@@ -760,3 +760,37 @@ def test_with_json_an_error_is_one_json_object_on_stderr(argv: list[str]) -> Non
     assert set(error) == {"error", "exit_code", "kind"}
     assert error["exit_code"] == code == EXIT_USAGE
     assert error["error"]
+
+
+# -- A path without credentials --------------------------------------------------------------
+
+
+def test_fake_serves_until_ctrl_c_and_prints_what_to_paste() -> None:
+    """``chump-typed fake``: the printed lines point the other commands at it."""
+    out = io.StringIO()
+    sent: list[int] = []
+
+    def use_it_then_ctrl_c(_seconds: float) -> None:
+        exports = next(
+            l for l in out.getvalue().splitlines() if l.startswith("export ")
+        )
+        environ = dict(pair.split("=", 1) for pair in exports.split()[1:])
+        assert set(environ) == {"PUSHOVER_BASE_URL", "PUSHOVER_TOKEN", "PUSHOVER_USER"}
+        sent.append(
+            main(["send", "through the fake"], environ=environ, stdout=io.StringIO())
+        )
+        raise KeyboardInterrupt
+
+    code = main(["fake"], environ={}, stdout=out, sleep=use_it_then_ctrl_c)
+
+    assert code == EXIT_OK
+    assert sent == [EXIT_OK]
+    assert out.getvalue().splitlines()[-1] == "stopped after 1 messages"
+
+
+def test_pushover_base_url_is_honoured(cli: CLI) -> None:
+    environ = {**cli.environ, "PUSHOVER_BASE_URL": cli.base_url}
+    code = main(["send", "via the environment"], environ=environ, stdout=io.StringIO())
+
+    assert code == EXIT_OK
+    assert [m.message for m in cli.fake.messages] == ["via the environment"]
