@@ -130,3 +130,14 @@ def _pyproject_version() -> str:
     match = re.search(r'^version = "([^"]+)"', text, re.M)
     assert match is not None
     return match[1]
+
+
+def test_the_readme_install_works_from_this_source() -> None:
+    """Until the package is published, README's install command is one that works
+    from the checkout, and the PyPI one is only said to be coming."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = text.split("## Install", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"^\$ python -m pip install \.\s", install, re.M)
+    assert "$ python -m pip install chump_typed" not in install
+    assert (ROOT / "scripts" / "quick.sh").is_file()
+    assert "bash scripts/quick.sh" in text

@@ -771,9 +771,8 @@ def test_fake_serves_until_ctrl_c_and_prints_what_to_paste() -> None:
     sent: list[int] = []
 
     def use_it_then_ctrl_c(_seconds: float) -> None:
-        exports = next(
-            l for l in out.getvalue().splitlines() if l.startswith("export ")
-        )
+        lines = out.getvalue().splitlines()
+        exports = next(line for line in lines if line.startswith("export "))
         environ = dict(pair.split("=", 1) for pair in exports.split()[1:])
         assert set(environ) == {"PUSHOVER_BASE_URL", "PUSHOVER_TOKEN", "PUSHOVER_USER"}
         sent.append(
