@@ -46,7 +46,8 @@ from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_log_text
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import PushoverError
-from chump_typed.models import MESSAGE_MAX, TITLE_MAX, Notification, Priority
+from chump_typed.models import TITLE_MAX, Notification, Priority
+from chump_typed.models.messages import TRUNCATION_MARKER, truncate_message
 from chump_typed.protocol import Transport
 
 if TYPE_CHECKING:
@@ -70,9 +71,6 @@ DEFAULT_PRIORITIES: Final[Mapping[int, Priority]] = {
     logging.ERROR: Priority.NORMAL,
     logging.CRITICAL: Priority.HIGH,
 }
-
-#: Ends a message that was cut to Pushover's 1024-character limit.
-TRUNCATION_MARKER: Final = " [… truncated]"
 
 #: Notifications sent one by one per window, by default.
 DEFAULT_RATE_LIMIT: Final = 10
@@ -205,9 +203,7 @@ class PushoverHandler(logging.Handler):
 
     def notification(self, record: logging.LogRecord) -> Notification:
         """The notification *record* becomes."""
-        text = _sendable(self.format(record)) or "(empty log message)"
-        if len(text) > MESSAGE_MAX:
-            text = text[: MESSAGE_MAX - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+        text = truncate_message(_sendable(self.format(record)) or "(empty log message)")
         return Notification(
             user=self._user,
             message=text,
@@ -284,11 +280,7 @@ class PushoverHandler(logging.Handler):
     def _send_summary(
         self, text: str, priority: Priority, *, record: logging.LogRecord
     ) -> None:
-        message = _sendable(text)
-        if len(message) > MESSAGE_MAX:
-            message = (
-                message[: MESSAGE_MAX - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
-            )
+        message = truncate_message(_sendable(text))
         self._send(
             Notification(
                 user=self._user, message=message, title=SUMMARY_TITLE, priority=priority

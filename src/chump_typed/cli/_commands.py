@@ -25,6 +25,11 @@ from chump_typed.models import (
     SoundList,
     UserValidation,
 )
+from chump_typed.models.messages import (
+    MESSAGE_MAX,
+    TRUNCATION_MARKER,
+    truncate_message,
+)
 
 __all__ = ["COMMANDS"]
 
@@ -50,12 +55,26 @@ def _attachment(run: Run) -> Attachment | None:
     return Attachment.from_path(path, content_type=kind)
 
 
+def _message(run: Run) -> str:
+    """The message, cut to Pushover's limit only when ``--truncate`` says so."""
+    text = _read_message(run)
+    if len(text) <= MESSAGE_MAX:
+        return text
+    if not run.args.truncate:
+        raise UsageError(
+            f"message: at most {MESSAGE_MAX} characters, got {len(text)}: shorten "
+            f"it, or pass --truncate to cut it to {MESSAGE_MAX} ending in "
+            f"{TRUNCATION_MARKER.strip()!r}"
+        )
+    return truncate_message(text)
+
+
 def _send(run: Run) -> int:
     args = run.args
     devices: list[str] | None = args.device
     notification = Notification(
         user=run.user(),
-        message=_read_message(run),
+        message=_message(run),
         title=args.title,
         url=args.url,
         url_title=args.url_title,

@@ -124,6 +124,12 @@ def build_parser() -> argparse.ArgumentParser:
         "-t", "--title", metavar="TEXT", help="title (default: the application's name)"
     )
     send.add_argument(
+        "--truncate",
+        action="store_true",
+        help="cut a message longer than Pushover's 1024 characters, ending it in "
+        "'[… truncated]' (without it, a longer message is refused)",
+    )
+    send.add_argument(
         "--encrypt",
         action="store_true",
         help="end-to-end encrypt the message, title and URL with the recipient's key, "

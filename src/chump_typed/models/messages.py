@@ -81,6 +81,19 @@ def _check_priority(
 # -- Requests ---------------------------------------------------------------------------
 
 
+#: What ends a message cut to :data:`MESSAGE_MAX` by :func:`truncate_message`.
+TRUNCATION_MARKER: Final = " [… truncated]"
+
+
+def truncate_message(text: str) -> str:
+    """*text*, cut to :data:`MESSAGE_MAX` characters ending in
+    :data:`TRUNCATION_MARKER` when it is longer (as the logging handler and
+    ``chump-typed send --truncate`` do)."""
+    if len(text) <= MESSAGE_MAX:
+        return text
+    return text[: MESSAGE_MAX - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
+
+
 #: How much of a message :class:`Notification`'s repr shows.
 REPR_MESSAGE: Final = 40
 

@@ -359,7 +359,7 @@ def test_nothing_listening_exits_4(cli: CLI) -> None:
     ("argv", "problem"),
     [
         (("send", "--frob", "hi"), "unrecognized arguments: --frob"),
-        (("send", "x" * 1025), "message: must be between 1 and 1024 characters"),
+        (("send", "x" * 1025), "message: at most 1024 characters, got 1025"),
         (("send", "--priority", "loud", "hi"), "expected one of lowest"),
         (("send", "--retry", "30", "hi"), "retry: is only allowed when priority"),
         (("send", "--html", "--monospace", "hi"), "not allowed with argument"),
@@ -793,3 +793,29 @@ def test_pushover_base_url_is_honoured(cli: CLI) -> None:
 
     assert code == EXIT_OK
     assert [m.message for m in cli.fake.messages] == ["via the environment"]
+
+
+@given(extra=st.integers(1, 3000))
+def test_a_long_message_needs_truncate(extra: int) -> None:
+    fake = FakePushover()
+    text = "x" * (1024 + extra)
+    with serve(fake) as base_url:
+        argv = ["send", text, "--base-url", base_url, "--retries", "0"]
+        environ = {"PUSHOVER_TOKEN": APP_TOKEN, "PUSHOVER_USER": USER_KEY}
+        err = io.StringIO()
+        assert main(argv, environ=environ, stderr=err) == EXIT_USAGE
+        assert f"at most 1024 characters, got {1024 + extra}" in err.getvalue()
+        assert "--truncate" in err.getvalue()
+        assert fake.requests == ()
+
+        out = io.StringIO()
+        assert main([*argv, "--truncate"], environ=environ, stdout=out) == EXIT_OK
+    [sent] = fake.messages
+    assert len(sent.message) == 1024
+    assert sent.message.endswith(" [… truncated]")
+    assert sent.message.startswith("x" * 1000)
+
+
+def test_exactly_1024_needs_no_truncate(cli: CLI) -> None:
+    assert cli("send", "y" * 1024) == EXIT_OK
+    assert cli.fake.messages[0].message == "y" * 1024
