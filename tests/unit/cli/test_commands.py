@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import cast
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from chump_typed import __version__
@@ -795,6 +795,7 @@ def test_pushover_base_url_is_honoured(cli: CLI) -> None:
     assert [m.message for m in cli.fake.messages] == ["via the environment"]
 
 
+@settings(max_examples=15)  # a served fake per example
 @given(extra=st.integers(1, 3000))
 def test_a_long_message_needs_truncate(extra: int) -> None:
     fake = FakePushover()
