@@ -72,6 +72,8 @@ def _message(run: Run) -> str:
 def _send(run: Run) -> int:
     args = run.args
     devices: list[str] | None = args.device
+    if devices is None and (device := run.pushoverrc().get("device")):
+        devices = [device]  # a ~/.pushoverrc profile's default device
     notification = Notification(
         user=run.user(),
         message=_message(run),

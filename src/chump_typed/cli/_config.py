@@ -25,7 +25,15 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["KEYS", "ConfigError", "default_config_path", "load_config", "parse_simple"]
+__all__ = [
+    "KEYS",
+    "ConfigError",
+    "default_config_path",
+    "load_config",
+    "load_pushoverrc",
+    "parse_simple",
+    "pushoverrc_path",
+]
 
 #: The keys the file may set.
 KEYS: Final = frozenset({"token", "user", "base_url", "e2ee_key"})
@@ -123,3 +131,44 @@ def load_config(path: Path) -> dict[str, str]:
             raise ConfigError(f"{path}: {key} must be a string")
         config[key] = value
     return config
+
+
+#: python-pushover's file: its keys, and the setting each gives here.
+PUSHOVERRC_KEYS: Final = {"api_token": "token", "user_key": "user", "device": "device"}
+#: The profile read when none is named (python-pushover's).
+DEFAULT_PROFILE: Final = "Default"
+
+
+def pushoverrc_path(environ: Mapping[str, str] = os.environ) -> Path:
+    """``~/.pushoverrc``, the file python-pushover users already have."""
+    home = environ.get("HOME")
+    return (Path(home) if home else Path.home()) / ".pushoverrc"
+
+
+def load_pushoverrc(path: Path, profile: str | None) -> dict[str, str]:
+    """The settings of *profile* (``[Default]`` when ``None``) in python-pushover's INI
+    file at *path*: ``token``, ``user`` and ``device``.
+
+    A missing file, or one in another format (some tools write shell ``KEY=value``
+    lines there), is quietly empty; a profile named on the command line but absent
+    from a readable file is a :class:`ConfigError`.
+    """
+    import configparser
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        text = path.read_text(encoding="utf-8")
+        parser.read_string(text, source=str(path))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return {}
+    name = profile or DEFAULT_PROFILE
+    if not parser.has_section(name):
+        if profile is not None:
+            raise ConfigError(f"{path}: no profile [{profile}]")
+        return {}
+    section = parser[name]
+    return {
+        ours: section[theirs].strip()
+        for theirs, ours in PUSHOVERRC_KEYS.items()
+        if section.get(theirs, "").strip()
+    }

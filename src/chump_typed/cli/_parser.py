@@ -75,6 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"config file (default: {default_config_path()})",
     )
     common.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the profile of ~/.pushoverrc (python-pushover's file) to fall back on "
+        "(default: [Default])",
+    )
+    common.add_argument(
         "--timeout",
         type=float,
         default=30.0,

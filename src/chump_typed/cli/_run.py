@@ -12,7 +12,13 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
-from chump_typed.cli._config import ConfigError, default_config_path, load_config
+from chump_typed.cli._config import (
+    ConfigError,
+    default_config_path,
+    load_config,
+    load_pushoverrc,
+    pushoverrc_path,
+)
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import (
     APIError,
@@ -107,6 +113,7 @@ class Run:
     #: Credential values seen so far, scrubbed from any error text as a last defence.
     secrets: list[str] = attrs.Factory(list[str])
     _config: dict[str, str] | None = None
+    _pushoverrc: dict[str, str] | None = None
 
     def config(self) -> dict[str, str]:
         if self._config is None:
@@ -116,13 +123,24 @@ class Run:
             self._config = load_config(path or default_config_path(self.environ))
         return self._config
 
+    def pushoverrc(self) -> dict[str, str]:
+        """python-pushover's ``~/.pushoverrc`` profile (``--profile``, else
+        ``[Default]``): the last place a setting is looked for."""
+        if self._pushoverrc is None:
+            profile: str | None = getattr(self.args, "profile", None)
+            self._pushoverrc = load_pushoverrc(pushoverrc_path(self.environ), profile)
+        return self._pushoverrc
+
     def setting(self, option: str, env: str | None, key: str) -> str | None:
-        """A setting from its flag, else its environment variable, else the file."""
+        """A setting from its flag, else its environment variable, else our config
+        file, else ``~/.pushoverrc``."""
         value: str | None = getattr(self.args, option, None)
         if value is None and env is not None:
             value = self.environ.get(env) or None
         if value is None:
             value = self.config().get(key)
+        if value is None and key in ("token", "user", "device"):
+            value = self.pushoverrc().get(key)
         if value is not None and _could_work(key, value):
             self.secrets.append(value)
         return value

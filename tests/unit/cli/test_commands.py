@@ -49,6 +49,7 @@ class CLI:
             "PUSHOVER_TOKEN": APP_TOKEN,
             "PUSHOVER_USER": USER_KEY,
             "XDG_CONFIG_HOME": str(home),
+            "HOME": str(home),  # ~/.pushoverrc is read from here, never the real one
         }
         self.out = ""
         self.err = ""
@@ -820,3 +821,60 @@ def test_a_long_message_needs_truncate(extra: int) -> None:
 def test_exactly_1024_needs_no_truncate(cli: CLI) -> None:
     assert cli("send", "y" * 1024) == EXIT_OK
     assert cli.fake.messages[0].message == "y" * 1024
+
+
+# -- ~/.pushoverrc, python-pushover's file ----------------------------------------------------
+
+PUSHOVERRC = f"""
+[Default]
+api_token = {APP_TOKEN}
+user_key = {USER_KEY}
+
+[phone]
+api_token = {APP_TOKEN}
+user_key = {USER_KEY}
+device = iphone
+"""
+
+
+def test_pushoverrc_is_the_last_fallback(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / ".pushoverrc").write_text(PUSHOVERRC, encoding="utf-8")
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+
+    assert cli("send", "from the rc file", environ=environ) == EXIT_OK
+    assert cli("send", "to the phone", "--profile", "phone", environ=environ) == EXIT_OK
+
+    first, second = cli.fake.messages
+    assert first.message == "from the rc file" and "device" not in first.params
+    assert second.params["device"] == "iphone"
+
+
+def test_the_environment_beats_pushoverrc(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / ".pushoverrc").write_text(
+        f"[Default]\napi_token = {OTHER_KEY}\nuser_key = {OTHER_KEY}\n",
+        encoding="utf-8",
+    )
+    assert cli("send", "env wins") == EXIT_OK  # cli.environ has PUSHOVER_TOKEN/USER
+    assert cli.fake.messages[0].message == "env wins"
+
+
+@pytest.mark.parametrize(
+    "text", ["PUSHOVER_TOKEN=abc\nPUSHOVER_USER=def\n", "\x00\xff not ini", ""]
+)
+def test_a_pushoverrc_in_another_format_is_ignored_quietly(
+    cli: CLI, tmp_path: Path, text: str
+) -> None:
+    (tmp_path / ".pushoverrc").write_text(text, encoding="utf-8", errors="replace")
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+
+    assert cli("send", "m", environ=environ) == EXIT_USAGE
+    assert "no user key" in cli.err  # nothing read, and nothing said about the file
+
+
+def test_a_missing_profile_is_bad_usage(cli: CLI, tmp_path: Path) -> None:
+    (tmp_path / ".pushoverrc").write_text(PUSHOVERRC, encoding="utf-8")
+    environ = {"XDG_CONFIG_HOME": str(tmp_path), "HOME": str(tmp_path)}
+
+    assert cli("send", "m", "--profile", "work", environ=environ) == EXIT_USAGE
+    assert "no profile [work]" in cli.err
+    assert cli.fake.requests == ()
