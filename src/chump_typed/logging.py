@@ -127,7 +127,7 @@ class PushoverHandler(logging.Handler):
         (log text, logger name, summaries) is then sent encrypted.
 
     The title is the logger's name; the message is the formatted record (with its
-    traceback), cut to 1024 characters ending in :data:`TRUNCATION_MARKER`.
+    traceback), cut to 1024 characters ending in ``TRUNCATION_MARKER``, " [… truncated]".
     """
 
     #: Records dropped because the queue was full, since the handler was made.
