@@ -72,10 +72,13 @@ def _message(run: Run) -> str:
 def _send(run: Run) -> int:
     args = run.args
     devices: list[str] | None = args.device
-    if devices is None and (device := run.pushoverrc().get("device")):
-        devices = [device]  # a ~/.pushoverrc profile's default device
+    user = run.user()
+    if devices is None and "user" in run.from_pushoverrc:
+        # The profile that named the user names its default device too.
+        device = run.pushoverrc().get("device")
+        devices = None if device is None else [device]
     notification = Notification(
-        user=run.user(),
+        user=user,
         message=_message(run),
         title=args.title,
         url=args.url,

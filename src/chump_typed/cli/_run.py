@@ -114,6 +114,8 @@ class Run:
     secrets: list[str] = attrs.Factory(list[str])
     _config: dict[str, str] | None = None
     _pushoverrc: dict[str, str] | None = None
+    #: The settings that came from ``~/.pushoverrc`` (its ``device`` goes with them).
+    from_pushoverrc: set[str] = attrs.Factory(set[str])
 
     def config(self) -> dict[str, str]:
         if self._config is None:
@@ -139,8 +141,10 @@ class Run:
             value = self.environ.get(env) or None
         if value is None:
             value = self.config().get(key)
-        if value is None and key in ("token", "user", "device"):
+        if value is None and key in ("token", "user"):
             value = self.pushoverrc().get(key)
+            if value is not None:
+                self.from_pushoverrc.add(key)
         if value is not None and _could_work(key, value):
             self.secrets.append(value)
         return value

@@ -878,3 +878,16 @@ def test_a_missing_profile_is_bad_usage(cli: CLI, tmp_path: Path) -> None:
     assert cli("send", "m", "--profile", "work", environ=environ) == EXIT_USAGE
     assert "no profile [work]" in cli.err
     assert cli.fake.requests == ()
+
+
+def test_a_profile_device_only_goes_with_the_profile_user(
+    cli: CLI, tmp_path: Path
+) -> None:
+    (tmp_path / ".pushoverrc").write_text(
+        PUSHOVERRC.replace("[phone]", "[unused]").replace(
+            "[Default]", "[Default]\ndevice = iphone"
+        ),
+        encoding="utf-8",
+    )
+    assert cli("send", "env user") == EXIT_OK  # user from PUSHOVER_USER: no device
+    assert "device" not in cli.fake.messages[0].params
