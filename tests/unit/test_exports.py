@@ -95,3 +95,25 @@ def test_every_family_model_is_exported_from_models_and_the_package() -> None:
 
     assert missing_from_models == []
     assert missing_from_package == []
+
+
+def test_the_sync_path_never_imports_the_extras() -> None:
+    """``import chump_typed``, a sync send on the fake, the testing package and the
+    pytest plugin import none of the extras' libraries."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chump_typed, chump_typed.testing, chump_typed.pytest_plugin; "
+        "from chump_typed import Client, Notification; "
+        "from chump_typed.testing import APP_TOKEN, USER_KEY, FakeTransport; "
+        "Client(APP_TOKEN, transport=FakeTransport()).send("
+        "Notification(user=USER_KEY, message='hi')); "
+        "print(sorted(m for m in ('aiohttp', 'httpx', 'anyio', 'cryptography', "
+        "'chump_typed.e2ee') if m in sys.modules))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+
+    assert out.strip() == "[]"
