@@ -97,15 +97,22 @@ class E2EEKey:
         """The key written as exactly 64 hex digits (upper or lower case)."""
         if not isinstance(text, str):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(f"e2ee_key: expected a str, got a {type(text).__name__}")
-        digits = text.strip()
-        if len(digits) != 2 * _KEY_BYTES or not _HEX.issuperset(digits):
+        if len(text) != 2 * _KEY_BYTES or not _HEX.issuperset(text):
+            stripped = text.strip()
+            pasted = len(stripped) == 2 * _KEY_BYTES and _HEX.issuperset(stripped)
             raise ValidationError(
                 "e2ee_key",
                 f"must be exactly {2 * _KEY_BYTES} hex digits (0-9, a-f), got "
-                f"{len(digits)} characters"
-                + ("" if _HEX.issuperset(digits) else " that are not all hex digits"),
+                f"{len(text)} characters"
+                + (
+                    ": it has leading or trailing whitespace"
+                    if pasted
+                    else ""
+                    if _HEX.issuperset(text)
+                    else " that are not all hex digits"
+                ),
             )
-        return cls(bytes.fromhex(digits))
+        return cls(bytes.fromhex(text))
 
     @classmethod
     def generate(cls) -> E2EEKey:

@@ -160,6 +160,11 @@ class TestTheKey:
         assert "not all hex digits" in str(info.value)
         assert text.strip() not in str(info.value) or not text.strip()
 
+    @pytest.mark.parametrize("pasted", [" " + "ab" * 32, "ab" * 32 + "\n"])
+    def test_a_pasted_key_is_told_about_its_whitespace(self, pasted: str) -> None:
+        with pytest.raises(ValidationError, match="leading or trailing whitespace"):
+            E2EEKey.from_hex(pasted)
+
     @pytest.mark.parametrize("value", [b"00" * 32, 42, None])
     def test_a_wrong_type_is_a_type_error(self, value: object) -> None:
         with pytest.raises(TypeError, match="e2ee_key"):

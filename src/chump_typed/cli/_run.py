@@ -202,7 +202,7 @@ class Run:
         except ImportError as exc:
             raise UsageError(str(exc)) from None
         key = E2EEKey.from_hex(text)  # its error never shows the value
-        self.secrets.append(text.strip())
+        self.secrets.append(text)
         return key
 
     def user(self) -> str:
