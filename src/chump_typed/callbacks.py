@@ -4,7 +4,7 @@ When an emergency message sent with ``callback=URL`` is acknowledged, Pushover P
 ``receipt``, ``acknowledged`` (1), ``acknowledged_at`` (Unix time), ``acknowledged_by``
 (the user key) and ``acknowledged_by_device`` to that URL, and tries again about a
 minute later unless it gets a 2xx answer (pushover-api.md §7.3). The body's encoding is
-not documented [UNVERIFIED]: form encoding is the likely one and is what
+not documented by Pushover: form encoding is the likely one and is what
 :func:`parse_callback` expects; a JSON object is accepted too.
 
 Nothing authenticates the POST: no signature, secret or source address is documented.

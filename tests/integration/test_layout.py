@@ -5,6 +5,7 @@ facade."""
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -177,3 +178,17 @@ def test_each_library_is_imported_by_one_module(library: str, home: str) -> None
 def test_the_facade_writes_no_other_objects_private_state() -> None:
     for path in (SRC / PACKAGE / "compat").rglob("*.py"):
         assert "reportPrivateUsage" not in path.read_text(encoding="utf-8"), path.name
+
+
+def test_no_research_tag_in_user_facing_text() -> None:
+    """The API reference's tags ([UNVERIFIED], [LIB], [DOC]) are for us; users read
+    "not confirmed by Pushover's documentation" in words."""
+    tagged = [
+        f"{path.relative_to(SRC)}: {tag}"
+        for path in (SRC / PACKAGE).rglob("*.py")
+        for tag in re.findall(
+            r"\[(?:UNVERIFIED|LIB|DOC|DOC silence|INFERRED)\]",
+            path.read_text(encoding="utf-8"),
+        )
+    ]
+    assert tagged == []

@@ -97,7 +97,8 @@ class GlanceUpdate(Request):
     At least one of ``title``, ``text``, ``subtext`` (at most 100 characters each),
     ``count`` (any integer) and ``percent`` (0 to 100) is required. Pushover keeps
     fields between updates; :data:`CLEAR` clears any field (it is sent as a blank,
-    which also clears a text field given as ``""`` [LIB]).
+    which also clears a text field given as ``""``, as client libraries report:
+    not confirmed by Pushover's documentation).
     ``device`` sends to one device only. Whether group keys are accepted is not
     documented, so ``user`` is one key.
     """
@@ -212,7 +213,8 @@ class TeamAddUserRequest(Request):
 
 @attrs.frozen(kw_only=True)
 class TeamRemoveUserRequest(Request):
-    """Remove a user from the team (``POST /1/teams/remove_user.json``) [LIB]."""
+    """Remove a user from the team (``POST /1/teams/remove_user.json``; the path is
+    the one client libraries use, not confirmed by Pushover's documentation)."""
 
     email: str = attrs.field(validator=required(check_email), repr=False)
 
@@ -278,7 +280,8 @@ class TeamRevokeInvitationResult(Result):
 
 @attrs.frozen(kw_only=True)
 class TeamDevice:
-    """One device of a team user. Field names follow a 2026 library [UNVERIFIED]."""
+    """One device of a team user. The field names follow a 2026 client library: not
+    confirmed by Pushover's documentation."""
 
     name: str
     os: str | None = None

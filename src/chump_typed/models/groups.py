@@ -165,7 +165,8 @@ class GroupList(Result):
 @attrs.frozen(kw_only=True)
 class GroupMember:
     """One membership of a group. ``device`` ``None`` means all the user's devices;
-    ``name`` and ``email`` are given for Team groups only [UNVERIFIED]."""
+    ``name`` and ``email`` are given for Team groups only (not confirmed by Pushover's
+    documentation)."""
 
     user: str = attrs.field(repr=False)
     device: str | None = None
