@@ -268,6 +268,41 @@ team_users = st.builds(
 )
 
 
+# -- Receiving (the Open Client API) -----------------------------------------------
+
+secrets_ = st.text(
+    string.ascii_letters + string.digits + "-_.~+/=", min_size=1, max_size=64
+)
+"""Session secrets (printable ASCII without spaces; urlsafe base64 in practice)."""
+device_ids = st.text(DEVICE_CHARS, min_size=1, max_size=64)
+twofa_codes = st.text(string.digits, min_size=1, max_size=16)
+passwords = st.text(characters, min_size=1, max_size=64)
+message_ids = st.integers(min_value=0, max_value=2**53)
+blank_or = st.none() | line  # a field the server may leave blank: None or some text
+
+received_messages = st.builds(
+    models.ReceivedMessage,
+    id=message_ids,
+    umid=st.none() | message_ids,
+    message=message_text(200, min_size=1),
+    title=blank_or,
+    app=blank_or,
+    aid=st.none() | message_ids,
+    icon=blank_or,
+    date=st.none() | aware_datetimes,
+    queued_date=st.none() | aware_datetimes,
+    dispatched_date=st.none() | aware_datetimes,
+    priority=st.sampled_from(models.Priority),
+    sound=blank_or,
+    url=blank_or,
+    url_title=blank_or,
+    acked=st.booleans(),
+    receipt=st.none() | keys,
+    html=st.booleans(),
+    encrypted=st.booleans(),
+)
+
+
 def _plain(cls: type[Any]) -> st.SearchStrategy[Any]:
     """A result with nothing but the envelope."""
     return st.builds(cls, request=request_ids, rate_limit=optional_rate_limits)
@@ -324,6 +359,18 @@ REQUESTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
     models.TeamRevokeInvitationRequest: st.builds(
         models.TeamRevokeInvitationRequest, email=emails
     ),
+    models.LoginRequest: st.builds(
+        models.LoginRequest,
+        email=emails,
+        password=passwords,
+        twofa=st.none() | twofa_codes,
+    ),
+    models.DeviceRequest: st.builds(models.DeviceRequest, name=device_names),
+    models.DownloadRequest: st.builds(models.DownloadRequest, device_id=device_ids),
+    models.DeleteThroughRequest: st.builds(
+        models.DeleteThroughRequest, device_id=device_ids, message=message_ids
+    ),
+    models.AcknowledgeRequest: st.builds(models.AcknowledgeRequest, receipt=keys),
 }
 
 #: A strategy for every result model, keyed by the model.
@@ -388,6 +435,27 @@ RESULTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
         name=names,
         users=st.lists(team_users, max_size=3).map(tuple),
     ),
+    models.LoginResult: st.builds(
+        models.LoginResult,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        id=keys,
+        secret=secrets_,
+    ),
+    models.DeviceRegistration: st.builds(
+        models.DeviceRegistration,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        id=device_ids,
+    ),
+    models.MessageList: st.builds(
+        models.MessageList,
+        request=request_ids,
+        rate_limit=optional_rate_limits,
+        messages=st.lists(received_messages, max_size=3).map(tuple),
+    ),
+    models.DeleteThroughResult: _plain(models.DeleteThroughResult),
+    models.AcknowledgeResult: _plain(models.AcknowledgeResult),
 }
 
 error_responses = st.builds(

@@ -92,8 +92,10 @@ class PublicNames(SphinxDirective):
 
     def _the_rest(self) -> list[str]:
         """``public-names:: *``: the exported names whose home has no section of its
-        own on this page, so a new module's names appear without a docs change."""
-        text = Path(self.env.doc2path(self.env.docname)).read_text(encoding="utf-8")
+        own on any page of the reference, so a new module's names appear without a
+        docs change."""
+        folder = Path(self.env.doc2path(self.env.docname)).parent
+        text = "\n".join(p.read_text(encoding="utf-8") for p in folder.glob("*.md"))
         covered = set(_SECTION.findall(text)) - {"*"}
         package = importlib.import_module(PACKAGE)
         return [n for n in package.__all__ if home_of(n) not in covered]
@@ -135,9 +137,80 @@ class ModuleConstants(SphinxDirective):
         return node.children
 
 
+def _public_bases(
+    _app: Sphinx, _name: str, _obj: object, _options: object, bases: list[type]
+) -> None:
+    """Show a class's bases as users import them: an exported base stays (it is
+    documented as ``chump_typed.Name``), a private one is left out (its path,
+    ``chump_typed._transport_base.KnobsBase``, is nothing to import)."""
+    package = importlib.import_module(PACKAGE)
+    exported = {id(getattr(package, n)) for n in package.__all__}
+    bases[:] = [
+        base
+        for base in bases
+        if not str(getattr(base, "__module__", "")).startswith(PACKAGE)
+        or id(base) in exported
+        or not any(part.startswith("_") for part in base.__module__.split("."))
+    ]
+
+
+#: A dotted path through a private module of chump_typed (``chump_typed._retry.X``).
+PRIVATE_PATH = re.compile(r"~?(chump_typed(?:\.\w+)*?)\.(_[a-z]\w*)((?:\.\w+)*)")
+
+
+def public_path(text: str) -> str:
+    """*text* with each path through a private module written as users import it:
+    ``chump_typed._retry.RetryPolicy`` becomes ``chump_typed.RetryPolicy`` when
+    ``chump_typed`` exports it (otherwise the path is left, for the check to report)."""
+    package = importlib.import_module(PACKAGE)
+
+    def public(match: re.Match[str]) -> str:
+        name = match[0].rsplit(".", 1)[-1]
+        if name in package.__all__:
+            return f"{PACKAGE}.{name}"
+        return match[0]
+
+    return PRIVATE_PATH.sub(public, text)
+
+
+def _public_signature(
+    _app: Sphinx,
+    _what: str,
+    _name: str,
+    _obj: object,
+    _options: object,
+    signature: str | None,
+    return_annotation: str | None,
+) -> tuple[str | None, str | None]:
+    return (
+        None if signature is None else public_path(signature),
+        None if return_annotation is None else public_path(return_annotation),
+    )
+
+
+def _no_private_paths(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Warn (an error under ``-W``) when a reference page shows a private module's
+    path: users import from ``chump_typed``, never from ``chump_typed._httpx``."""
+    if not docname.startswith("api/"):
+        return
+    from sphinx.util import logging
+
+    for prefix, private, rest in sorted(set(PRIVATE_PATH.findall(doctree.astext()))):
+        logging.getLogger(__name__).warning(
+            "the reference shows the private path %s.%s%s",
+            prefix,
+            private,
+            rest,
+            location=docname,
+        )
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("public-names", PublicNames)
     app.add_directive("module-constants", ModuleConstants)
+    app.connect("autodoc-process-bases", _public_bases)
+    app.connect("autodoc-process-signature", _public_signature)
+    app.connect("doctree-resolved", _no_private_paths)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 
 

@@ -89,12 +89,11 @@ def http_request_for(
             f"got a {type(request).__name__}"
         )
     needed = endpoint.credential
-    token = credentials.get(needed)
+    token = credentials.get(needed, "" if needed is ep.ACCOUNT else None)
     if token is None:
         raise ValidationError(
             needed.keyword,
-            f"{endpoint.name} is {needed.needed_for}: create the client with "
-            f"{needed.keyword}=",
+            f"{endpoint.name} is {needed.needed_for}: {needed.missing()}",
         )
     http_request = encode_request(
         endpoint, request, token=token, base_url=base_url, e2ee_key=e2ee_key

@@ -131,6 +131,8 @@ _REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
         "instant": override(unstruct_hook=_true_flag),
         "admin": override(unstruct_hook=_true_flag),
     },
+    # Always sent, though it is the field's only value: "O" says Open Client.
+    models.DeviceRequest: {"os": override(omit_if_default=False)},
 }
 
 
@@ -159,6 +161,11 @@ _BLANK_FIELDS: Final[Mapping[type[Any], Mapping[str, _StructureHook]]] = {
         "os": _structure_blank_is_none,
         "os_version": _structure_blank_is_none,
     },
+    # A downloaded message leaves out, or blanks, what the sender did not give.
+    models.ReceivedMessage: dict.fromkeys(
+        ("title", "app", "icon", "sound", "url", "url_title", "receipt"),
+        _structure_blank_is_none,
+    ),
 }
 
 
@@ -235,7 +242,11 @@ def make_converter() -> cattrs.Converter:
     # pays for the calls it makes only (cattrs compiles one function per class).
     def request_hook(cls: type[Any]) -> Callable[[Any], dict[str, Any]]:
         return make_dict_unstructure_fn(
-            cls, conv, _cattrs_omit_if_default=True, **_REQUEST_OVERRIDES.get(cls, {})
+            cls,
+            conv,
+            _cattrs_omit_if_default=True,
+            _cattrs_include_init_false=True,  # fixed fields, such as a device's os
+            **_REQUEST_OVERRIDES.get(cls, {}),
         )
 
     conv.register_unstructure_hook_factory(_is_request_type, request_hook)

@@ -11,14 +11,17 @@ tests walk it to name anything else that is missing.
 from __future__ import annotations
 
 import string
+from collections.abc import Mapping
 from typing import Any, Final, Generic, Literal, TypeGuard, TypeVar
 
 import attrs
 
 from chump_typed import models
-from chump_typed.errors import ValidationError
+from chump_typed.errors import APIError, TwoFactorRequired, ValidationError
 
 __all__ = [
+    "ACCOUNT",
+    "ACKNOWLEDGE",
     "ADD_GROUP_USER",
     "ADD_TEAM_USER",
     "APP",
@@ -26,7 +29,9 @@ __all__ = [
     "CANCEL_BY_TAG",
     "CANCEL_RECEIPT",
     "CREATE_GROUP",
+    "DELETE_THROUGH",
     "DISABLE_GROUP_USER",
+    "DOWNLOAD_MESSAGES",
     "ENABLE_GROUP_USER",
     "ENDPOINTS",
     "GET_LIMITS",
@@ -37,13 +42,16 @@ __all__ = [
     "LICENSE_CREDITS",
     "LIST_GROUPS",
     "LIST_SOUNDS",
+    "LOGIN",
     "MIGRATE_SUBSCRIPTION",
+    "REGISTER_DEVICE",
     "REMOVE_GROUP_USER",
     "REMOVE_GROUP_USER_LEGACY",
     "REMOVE_TEAM_USER",
     "RENAME_GROUP",
     "REVOKE_TEAM_INVITATION",
     "SEND_MESSAGE",
+    "SESSION",
     "TEAM",
     "TEAM_INFO",
     "UPDATE_GLANCE",
@@ -64,12 +72,22 @@ Method = Literal["GET", "POST"]
 class Credential:
     """A kind of secret that authenticates calls: which parameter carries it, and
     which keyword of :class:`~chump_typed.Client` supplies it. A new kind of
-    credential is a new value of this class, not a new code path."""
+    credential is a new value of this class, not a new code path.
+
+    ``param`` is empty for ``ACCOUNT``, whose secrets (e-mail and password) are
+    fields of the request itself. ``hint`` says how to get the credential, for the
+    error raised when a client has none.
+    """
 
     kind: str
     param: str
     keyword: str
     needed_for: str
+    hint: str = ""
+
+    def missing(self) -> str:
+        """What to do when a client lacks this credential."""
+        return self.hint or f"create the client with {self.keyword}="
 
 
 #: The application's API token: most calls.
@@ -79,6 +97,23 @@ APP: Final = Credential(
 #: The Team API token: the Teams calls (pushover-api.md §12).
 TEAM: Final = Credential(
     kind="team", param="token", keyword="team_token", needed_for="a Teams API call"
+)
+
+#: An Open Client session's secret: the receiving calls (pushover-api.md §13).
+SESSION: Final = Credential(
+    kind="session",
+    param="secret",
+    keyword="secret",
+    needed_for="an Open Client call",
+    hint="run it in a chump_typed.receive.Session (OpenClient().login(...))",
+)
+#: No stored secret: the request carries the account's e-mail and password (login).
+ACCOUNT: Final = Credential(
+    kind="account",
+    param="",
+    keyword="",
+    needed_for="a login",
+    hint="run it with chump_typed.receive.OpenClient().login(...)",
 )
 
 
@@ -100,7 +135,10 @@ class Endpoint(Generic[Req, Resp]):
     ``path`` is relative to the base URL and may hold ``{field}`` placeholders, filled
     (percent-encoded) from the request field of that name. ``retryable`` is false for
     calls that must never be resent after a server error because each success has a
-    cost. ``credential`` says which token authenticates the call.
+    cost. ``credential`` says which token authenticates the call. ``status_errors``
+    names the error raised for an HTTP status that means something particular to
+    this call (412 to a login: a 2FA code is needed); other 4xx are an
+    :class:`~chump_typed.errors.APIError`.
     """
 
     name: str
@@ -110,6 +148,9 @@ class Endpoint(Generic[Req, Resp]):
     response_type: type[Resp]
     retryable: bool = True
     credential: Credential = APP
+    status_errors: Mapping[int, type[APIError]] = attrs.field(
+        factory=dict[int, "type[APIError]"], hash=False
+    )
     placeholders: tuple[str, ...] = attrs.field(
         init=False, default=attrs.Factory(_placeholders_of, takes_self=True)
     )
@@ -283,6 +324,50 @@ REVOKE_TEAM_INVITATION: Final = Endpoint(
     models.TeamRevokeInvitationRequest,
     models.TeamRevokeInvitationResult,
     credential=TEAM,
+)
+
+# -- The Open Client API: receiving (§13) ------------------------------------------------
+
+LOGIN: Final = Endpoint(
+    "login",
+    "POST",
+    "users/login.json",
+    models.LoginRequest,
+    models.LoginResult,
+    credential=ACCOUNT,
+    status_errors={412: TwoFactorRequired},
+)
+REGISTER_DEVICE: Final = Endpoint(
+    "register_device",
+    "POST",
+    "devices.json",
+    models.DeviceRequest,
+    models.DeviceRegistration,
+    credential=SESSION,
+)
+DOWNLOAD_MESSAGES: Final = Endpoint(
+    "download_messages",
+    "GET",
+    "messages.json",
+    models.DownloadRequest,
+    models.MessageList,
+    credential=SESSION,
+)
+DELETE_THROUGH: Final = Endpoint(
+    "delete_through",
+    "POST",
+    "devices/{device_id}/update_highest_message.json",
+    models.DeleteThroughRequest,
+    models.DeleteThroughResult,
+    credential=SESSION,
+)
+ACKNOWLEDGE: Final = Endpoint(
+    "acknowledge",
+    "POST",
+    "receipts/{receipt}/acknowledge.json",
+    models.AcknowledgeRequest,
+    models.AcknowledgeResult,
+    credential=SESSION,
 )
 
 

@@ -28,7 +28,9 @@ __all__ = [
 REDACTED: Final = "<redacted>"
 
 #: Parameters whose values are credentials or recipient keys.
-SECRET_FIELDS: Final = frozenset({"token", "user", "secret", "password", "email"})
+SECRET_FIELDS: Final = frozenset(
+    {"token", "user", "secret", "password", "email", "twofa"}
+)
 
 # Anything shaped like a Pushover key or token: 30 ASCII letters and digits standing
 # alone. Used as a last line of defence on free text (bodies echoed back by a server,

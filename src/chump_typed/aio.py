@@ -96,6 +96,35 @@ def _installed(library: str) -> bool:
     return importlib.util.find_spec(library) is not None
 
 
+def async_transport(transport: AsyncTransport | None, sync_twin: str) -> AsyncTransport:
+    """*transport*, checked to be an async one (chosen on first use when ``None``);
+    *sync_twin* names the class a sync transport goes with, for the error."""
+    if transport is None:
+        return _DefaultTransport()
+    if not is_async_transport(transport):
+        raise TypeError(
+            f"transport: expected an AsyncTransport (whose send is a coroutine "
+            f"function), got a {type(transport).__name__}; a sync transport "
+            f"goes with {sync_twin}"
+        )
+    return transport
+
+
+async def execute(
+    transport: AsyncTransport,
+    http_request: HTTPRequest,
+    endpoint: ep.Endpoint[Any, Resp],
+) -> Resp:
+    """The async executor, the twin of :func:`chump_typed.client.execute`."""
+    started = time.perf_counter()
+    try:
+        response = await transport.send(http_request)
+    except PushoverError as error:
+        _calls.log_failure(http_request, started, error)
+        raise
+    return _calls.result_of(endpoint, http_request, response, started)
+
+
 @scrubbing
 class AsyncClient:
     """A Pushover application, typed end to end, for async code (asyncio or trio).
@@ -123,15 +152,7 @@ class AsyncClient:
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
         self.base_url: Final = check_base_url(base_url)
-        if transport is None:
-            transport = _DefaultTransport()
-        elif not is_async_transport(transport):
-            raise TypeError(
-                f"transport: expected an AsyncTransport (whose send is a coroutine "
-                f"function), got a {type(transport).__name__}; a sync transport "
-                "goes with Client"
-            )
-        self.transport: Final[AsyncTransport] = transport
+        self.transport: Final[AsyncTransport] = async_transport(transport, "Client")
 
     @classmethod
     def from_env(
@@ -169,16 +190,13 @@ class AsyncClient:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
-        http_request = _calls.http_request_for(
-            endpoint, request, self._credentials, self.base_url, e2ee_key
+        return await execute(
+            self.transport,
+            _calls.http_request_for(
+                endpoint, request, self._credentials, self.base_url, e2ee_key
+            ),
+            endpoint,
         )
-        started = time.perf_counter()
-        try:
-            response = await self.transport.send(http_request)
-        except PushoverError as error:
-            _calls.log_failure(http_request, started, error)
-            raise
-        return _calls.result_of(endpoint, http_request, response, started)
 
     # -- One method per row ------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from chump_typed._checks import check_team_token
 from chump_typed._proxy import is_loopback
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
-from chump_typed.protocol import Transport, is_async_transport
+from chump_typed.protocol import HTTPRequest, Transport, is_async_transport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
@@ -87,6 +87,40 @@ def check_base_url(base_url: str) -> str:
     return base_url if base_url.endswith("/") else base_url + "/"
 
 
+def sync_transport(transport: Transport | None, async_twin: str) -> Transport:
+    """*transport*, checked to be a sync one (a pooled
+    :class:`~chump_typed.Urllib3Transport` when ``None``); *async_twin* names the
+    class an async transport goes with, for the error."""
+    if transport is None:
+        from chump_typed._urllib3 import Urllib3Transport
+
+        return Urllib3Transport()
+    if not callable(getattr(transport, "send", None)):
+        raise TypeError(
+            f"transport: expected a Transport, got a {type(transport).__name__}"
+        )
+    if is_async_transport(transport):
+        raise TypeError(
+            f"transport: {type(transport).__name__} is async (its send is a "
+            f"coroutine function): use it with {async_twin}"
+        )
+    return transport
+
+
+def execute(
+    transport: Transport, http_request: HTTPRequest, endpoint: ep.Endpoint[Any, Resp]
+) -> Resp:
+    """The sync executor: send *http_request* and decode the answer as *endpoint*'s
+    result (the request was built by :func:`chump_typed._calls.http_request_for`)."""
+    started = time.perf_counter()
+    try:
+        response = transport.send(http_request)
+    except PushoverError as error:
+        _calls.log_failure(http_request, started, error)
+        raise
+    return _calls.result_of(endpoint, http_request, response, started)
+
+
 @scrubbing
 class Client:
     """A Pushover application, typed end to end.
@@ -112,20 +146,7 @@ class Client:
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
         self.base_url: Final = check_base_url(base_url)
-        if transport is None:
-            from chump_typed._urllib3 import Urllib3Transport
-
-            transport = Urllib3Transport()
-        elif not callable(getattr(transport, "send", None)):
-            raise TypeError(
-                f"transport: expected a Transport, got a {type(transport).__name__}"
-            )
-        elif is_async_transport(transport):
-            raise TypeError(
-                f"transport: {type(transport).__name__} is async (its send is a "
-                "coroutine function): use it with AsyncClient"
-            )
-        self.transport: Final[Transport] = transport
+        self.transport: Final[Transport] = sync_transport(transport, "AsyncClient")
 
     # -- The executor ------------------------------------------------------------------
 
@@ -165,16 +186,13 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
-        http_request = _calls.http_request_for(
-            endpoint, request, self._credentials, self.base_url, e2ee_key
+        return execute(
+            self.transport,
+            _calls.http_request_for(
+                endpoint, request, self._credentials, self.base_url, e2ee_key
+            ),
+            endpoint,
         )
-        started = time.perf_counter()
-        try:
-            response = self.transport.send(http_request)
-        except PushoverError as error:
-            _calls.log_failure(http_request, started, error)
-            raise
-        return _calls.result_of(endpoint, http_request, response, started)
 
     # -- One method per row ------------------------------------------------------------
 

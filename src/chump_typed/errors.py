@@ -5,7 +5,8 @@ Every exception is a :class:`PushoverError`, so one ``except`` catches them all:
     PushoverError
     ├── ValidationError(PushoverError, ValueError)  bad local input, raised before any I/O
     ├── APIError                                     Pushover answered and said no
-    │   └── QuotaExceededError                       HTTP 429: the monthly quota is spent
+    │   ├── QuotaExceededError                       HTTP 429: the monthly quota is spent
+    │   └── TwoFactorRequired                        HTTP 412 to a login: send the 2FA code
     ├── TransportError                               no response (connect/read failure, timeout)
     └── UnexpectedResponseError                      a response we cannot decode
 
@@ -42,6 +43,7 @@ __all__ = [
     "PushoverError",
     "QuotaExceededError",
     "TransportError",
+    "TwoFactorRequired",
     "UnexpectedResponseError",
     "ValidationError",
 ]
@@ -335,6 +337,17 @@ class QuotaExceededError(APIError):
     def reset_at(self) -> _dt.datetime | None:
         """When the quota resets, if Pushover said."""
         return None if self.rate_limit is None else self.rate_limit.reset
+
+
+class TwoFactorRequired(APIError):
+    """HTTP 412 to a login: the account uses two-factor authentication. Log in again
+    with the code from the authenticator app (``twofa=``)."""
+
+    def __str__(self) -> str:
+        return (
+            "this account uses two-factor authentication: log in again with the code "
+            f"from the authenticator app (twofa=) (request {self.id})"
+        )
 
 
 class TransportError(PushoverError):

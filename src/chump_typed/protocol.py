@@ -254,7 +254,8 @@ def encode_request(
     With *e2ee_key* (a message only), the fields Pushover's apps decrypt are encrypted
     for that key (:func:`chump_typed.e2ee.seal_fields`); the rest stay in clear.
     """
-    fields: dict[str, str] = {endpoint.credential.param: token}
+    param = endpoint.credential.param  # empty: the request carries its own secrets
+    fields: dict[str, str] = {param: token} if param else {}
     files: dict[str, Attachment] = {}
     for name, value in unstructure_request(request).items():
         if isinstance(value, Attachment):
@@ -418,7 +419,9 @@ def decode_response(
             may_have_been_sent=acted,
         )
     if status == 429 or 400 <= status < 500:
-        error_cls = QuotaExceededError if status == 429 else APIError
+        error_cls = endpoint.status_errors.get(status) or (
+            QuotaExceededError if status == 429 else APIError
+        )
         kwargs: dict[str, Any] = {"http_status": status}
         if status == 429:
             kwargs["rate_limit"] = parse_rate_limit(response.headers)

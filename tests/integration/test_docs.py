@@ -179,7 +179,7 @@ def test_examples_run(
         ran += 1
     prose = (
         "changelog.md",
-        "api.md",
+        "api.md",  # the reference's pages, docs/api/*.md, are not in PAGES
         "design-decisions.md",
         "migrating-differences.md",
     )
@@ -216,7 +216,8 @@ def test_the_reference_covers_every_public_name() -> None:
         public_homes = importlib.import_module("public_homes")
     finally:
         sys.path.remove(str(DOCS / "_ext"))
-    text = (DOCS / "api.md").read_text(encoding="utf-8")
+    pages = sorted((DOCS / "api").glob("*.md"))
+    text = "\n".join(page.read_text(encoding="utf-8") for page in pages)
     sections = set(re.findall(r"^\.\. public-names:: (\S+)$", text, re.M))
     homes = {public_homes.home_of(name) for name in chump_typed.__all__}
     # Names from a module without a section of its own land in the catch-all one.
@@ -230,3 +231,30 @@ def test_the_reference_covers_every_public_name() -> None:
         if not info.name.startswith("_")
     }
     assert public_modules - modules - sections == set()
+    # One page per area, leading with the client, the notification and the errors.
+    toctree = re.findall(r"^api/(\S+)$", (DOCS / "api.md").read_text("utf-8"), re.M)
+    assert sorted(toctree) == sorted(page.stem for page in pages)
+    assert toctree[0] == "client"
+    first = (DOCS / "api" / "client.md").read_text(encoding="utf-8")
+    for home in (
+        "chump_typed.client",
+        "chump_typed.models.messages",
+        "chump_typed.errors",
+    ):
+        assert f".. public-names:: {home}" in first
+
+
+def test_private_paths_are_shown_as_users_import_them() -> None:
+    """The reference never shows ``chump_typed._httpx``: signatures are rewritten to
+    the exported name, and the build warns (fails, under -W) at any path left."""
+    sys.path.insert(0, str(DOCS / "_ext"))
+    try:
+        public_api = importlib.import_module("public_api")
+    finally:
+        sys.path.remove(str(DOCS / "_ext"))
+    shown = public_api.public_path(
+        "retries: ~chump_typed._retry.RetryPolicy | int, x: chump_typed.models._base.Priority"
+    )
+    assert shown == "retries: chump_typed.RetryPolicy | int, x: chump_typed.Priority"
+    assert public_api.PRIVATE_PATH.search("chump_typed._transport_base.KnobsBase")
+    assert not public_api.PRIVATE_PATH.search("chump_typed.Client chump_typed.receive")

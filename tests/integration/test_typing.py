@@ -1,7 +1,8 @@
 """The public types of chump_typed, checked by both strict type checkers.
 
 tests/typing/api.py pins the type of every public name (of ``chump_typed``,
-``chump_typed.testing``, ``chump_typed.callbacks`` and ``chump_typed.logging``) with
+``chump_typed.testing``, ``chump_typed.callbacks``, ``chump_typed.logging`` and
+``chump_typed.receive``) with
 ``assert_type``;
 tests/typing/misuse.py holds misuse that must be rejected (see tests/typecheck.py for
 the markers). One mypy run and one pyright run, shared with the chump-stubs tests,
@@ -20,7 +21,7 @@ import attrs
 import pytest
 
 import chump_typed
-from chump_typed import callbacks, testing
+from chump_typed import callbacks, receive, testing
 from chump_typed import logging as pushover_logging
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakeTransport
 from tests import typecheck
@@ -52,6 +53,16 @@ def _samples() -> dict[type, Callable[[], object]]:
             APP_TOKEN, USER_KEY, transport=FakeTransport()
         ),
         testing.Disconnect: lambda: testing.Disconnect(testing.Fault.RESET_AFTER_READ),
+        receive.OpenClient: lambda: receive.OpenClient(transport=FakeTransport()),
+        receive.Session: lambda: receive.OpenClient(transport=FakeTransport()).session(
+            "secret"
+        ),
+        receive.AsyncOpenClient: lambda: receive.AsyncOpenClient(
+            transport=testing.AsyncFakeTransport()
+        ),
+        receive.AsyncSession: lambda: receive.AsyncOpenClient(
+            transport=testing.AsyncFakeTransport()
+        ).session("secret"),
     }
 
 
@@ -84,6 +95,7 @@ def _public_surface() -> Iterator[tuple[str, str]]:
         (testing, "testing"),
         (callbacks, "callbacks"),
         (pushover_logging, "logging"),
+        (receive, "receive"),
     )
     for module, label in modules:
         for name in module.__all__:

@@ -1,7 +1,7 @@
 """The public types of chump_typed, pinned with ``assert_type``.
 
 Every name in the ``__all__`` of ``chump_typed``, ``chump_typed.testing``,
-``chump_typed.callbacks`` and ``chump_typed.logging``, and every public method and
+``chump_typed.callbacks``, ``chump_typed.logging`` and ``chump_typed.receive``, and every public method and
 attribute of each public class, has its type asserted here. mypy --strict and pyright
 strict check this file in the repository-wide runs (a changed type fails them);
 tests/integration/test_typing.py checks that no public name is missing. Never imported or executed:
@@ -24,6 +24,7 @@ from typing_extensions import assert_type
 
 import chump_typed
 from chump_typed import (
+    ACKNOWLEDGE,
     ADD_GROUP_USER,
     ADD_TEAM_USER,
     ASSIGN_LICENSE,
@@ -32,7 +33,9 @@ from chump_typed import (
     CLEAR,
     CREATE_GROUP,
     DEFAULT_BASE_URL,
+    DELETE_THROUGH,
     DISABLE_GROUP_USER,
+    DOWNLOAD_MESSAGES,
     EMERGENCY,
     ENABLE_GROUP_USER,
     ENDPOINTS,
@@ -43,10 +46,12 @@ from chump_typed import (
     LICENSE_CREDITS,
     LIST_GROUPS,
     LIST_SOUNDS,
+    LOGIN,
     LOW,
     LOWEST,
     MIGRATE_SUBSCRIPTION,
     NORMAL,
+    REGISTER_DEVICE,
     REMOVE_GROUP_USER,
     REMOVE_GROUP_USER_LEGACY,
     REMOVE_TEAM_USER,
@@ -56,6 +61,8 @@ from chump_typed import (
     TEAM_INFO,
     UPDATE_GLANCE,
     VALIDATE_USER,
+    AcknowledgeRequest,
+    AcknowledgeResult,
     AiohttpTransport,
     Answered,
     APIError,
@@ -75,6 +82,12 @@ from chump_typed import (
     Client,
     Credential,
     DecryptionError,
+    DeleteThroughRequest,
+    DeleteThroughResult,
+    Device,
+    DeviceRegistration,
+    DeviceRequest,
+    DownloadRequest,
     EmergencyMessage,
     Endpoint,
     ErrorResponse,
@@ -109,8 +122,11 @@ from chump_typed import (
     LicenseCreditsRequest,
     LicenseOS,
     LimitsRequest,
+    LoginRequest,
+    LoginResult,
     MaybeSent,
     Message,
+    MessageList,
     NotAttempted,
     NotConnected,
     Notification,
@@ -120,6 +136,7 @@ from chump_typed import (
     RateLimit,
     Receipt,
     ReceiptRequest,
+    ReceivedMessage,
     Result,
     RetryAfter,
     RetryEvent,
@@ -144,6 +161,7 @@ from chump_typed import (
     TeamUser,
     Transport,
     TransportError,
+    TwoFactorRequired,
     UnexpectedResponseError,
     Urllib3Transport,
     User,
@@ -182,6 +200,13 @@ from chump_typed.logging import (
     PushoverHandler,
 )
 from chump_typed.protocol import is_async_transport
+from chump_typed.receive import (
+    DEFAULT_PUSH_URL,
+    AsyncOpenClient,
+    AsyncSession,
+    OpenClient,
+    Session,
+)
 from chump_typed.testing import (
     APP_TOKEN,
     BUILTIN_SOUNDS,
@@ -194,6 +219,7 @@ from chump_typed.testing import (
     USER_DEVICES,
     USER_KEY,
     AsyncFakeTransport,
+    ClientDevice,
     Disconnect,
     Exchange,
     FakePushover,
@@ -1561,6 +1587,7 @@ def records(
     assert_type(receipt.called_back, bool)
     assert_type(receipt.called_back_at, int)
     assert_type(receipt.canceled, bool)
+    assert_type(receipt.audience, tuple[str, ...])
     assert_type(receipt.active, bool)
     assert_type(receipt.to_wire(), dict[str, object])
 
@@ -1633,3 +1660,136 @@ def clients_from_the_environment(environ: Mapping[str, str]) -> None:
         AsyncClient.from_env(environ=environ, transport=AsyncFakeTransport()),
         AsyncClient,
     )
+
+
+# -- Receiving -----------------------------------------------------------------------------
+
+
+def receiving_rows() -> None:
+    assert_type(LOGIN, Endpoint[LoginRequest, LoginResult])
+    assert_type(REGISTER_DEVICE, Endpoint[DeviceRequest, DeviceRegistration])
+    assert_type(DOWNLOAD_MESSAGES, Endpoint[DownloadRequest, MessageList])
+    assert_type(DELETE_THROUGH, Endpoint[DeleteThroughRequest, DeleteThroughResult])
+    assert_type(ACKNOWLEDGE, Endpoint[AcknowledgeRequest, AcknowledgeResult])
+    assert_type(LOGIN.status_errors, Mapping[int, type[APIError]])
+    assert_type(LOGIN.credential.hint, str)
+    assert_type(LOGIN.credential.missing(), str)
+    assert_type(DEFAULT_PUSH_URL, Literal["wss://client.pushover.net/push"])
+
+
+def receiving_requests() -> None:
+    login = LoginRequest(email="a@b.co", password="pw", twofa="123456")
+    assert_type(login.email, str)
+    assert_type(login.password, str)
+    assert_type(login.twofa, str | None)
+    assert_type(DeviceRequest(name="desk").name, str)
+    assert_type(DeviceRequest(name="desk").os, str)
+    assert_type(DownloadRequest(device_id="d").device_id, str)
+    delete = DeleteThroughRequest(device_id="d", message=3)
+    assert_type(delete.device_id, str)
+    assert_type(delete.message, int)
+    assert_type(AcknowledgeRequest(receipt="r").receipt, str)
+
+
+def receiving_results(
+    login: LoginResult,
+    registration: DeviceRegistration,
+    listed: MessageList,
+    message: ReceivedMessage,
+    device: Device,
+    deleted: DeleteThroughResult,
+    acknowledged: AcknowledgeResult,
+) -> None:
+    assert_type(login.id, str)
+    assert_type(login.secret, str)
+    assert_type(registration.id, str)
+    assert_type(listed.messages, tuple[ReceivedMessage, ...])
+    assert_type(device.id, str)
+    assert_type(device.name, str | None)
+    assert_type(deleted.request, str)
+    assert_type(acknowledged.request, str)
+    assert_type(message.id, int)
+    assert_type(message.umid, int | None)
+    assert_type(message.message, str)
+    assert_type(message.title, str | None)
+    assert_type(message.app, str | None)
+    assert_type(message.aid, int | None)
+    assert_type(message.icon, str | None)
+    assert_type(message.date, When | None)
+    assert_type(message.queued_date, When | None)
+    assert_type(message.dispatched_date, When | None)
+    assert_type(message.priority, Priority)
+    assert_type(message.sound, str | None)
+    assert_type(message.url, str | None)
+    assert_type(message.url_title, str | None)
+    assert_type(message.acked, bool)
+    assert_type(message.receipt, str | None)
+    assert_type(message.html, bool)
+    assert_type(message.encrypted, bool)
+    assert_type(message.undecryptable, bool)
+
+
+def open_client(client: OpenClient, session: Session, device: Device) -> None:
+    assert_type(client.base_url, str)
+    assert_type(client.push_url, str)
+    assert_type(client.transport, Transport)
+    assert_type(client.login("a@b.co", "pw", twofa=None), Session)
+    assert_type(client.session("secret", "device"), Session)
+    assert_type(client.close(), None)
+    with OpenClient(base_url="https://api.pushover.net/1/") as entered:
+        assert_type(entered, OpenClient)
+    assert_type(session.client, OpenClient)
+    assert_type(session.secret, str)
+    assert_type(session.user, str | None)
+    assert_type(session.device, Device | None)
+    assert_type(
+        session.call(LOGIN, LoginRequest(email="a@b.co", password="p")), LoginResult
+    )
+    assert_type(session.register_device("desk"), Device)
+    assert_type(session.download(device, e2ee_key=None), list[ReceivedMessage])
+    assert_type(session.download("device-id"), list[ReceivedMessage])
+    assert_type(session.delete_through(device, 3), DeleteThroughResult)
+    assert_type(session.acknowledge("r"), AcknowledgeResult)
+
+
+async def async_open_client(
+    client: AsyncOpenClient, session: AsyncSession, device: Device
+) -> None:
+    assert_type(client.base_url, str)
+    assert_type(client.push_url, str)
+    assert_type(client.transport, AsyncTransport)
+    assert_type(await client.login("a@b.co", "pw", twofa="1"), AsyncSession)
+    assert_type(client.session("secret"), AsyncSession)
+    assert_type(await client.aclose(), None)
+    async with AsyncOpenClient() as entered:
+        assert_type(entered, AsyncOpenClient)
+    assert_type(session.client, AsyncOpenClient)
+    assert_type(session.secret, str)
+    assert_type(session.user, str | None)
+    assert_type(session.device, Device | None)
+    assert_type(
+        await session.call(ACKNOWLEDGE, AcknowledgeRequest(receipt="r")),
+        AcknowledgeResult,
+    )
+    assert_type(await session.register_device("desk"), Device)
+    assert_type(await session.download(device), list[ReceivedMessage])
+    assert_type(await session.delete_through(None, 3), DeleteThroughResult)
+    assert_type(await session.acknowledge("r"), AcknowledgeResult)
+
+
+def two_factor(error: TwoFactorRequired) -> None:
+    assert_type(error.http_status, int | None)
+    assert_type(error.id, str)
+    caught: APIError = error  # a 412 is an APIError like any rejection
+    assert_type(caught.errors, list[str])
+
+
+def fake_receives(fake: FakePushover, device: ClientDevice) -> None:
+    assert_type(fake.add_account("a@b.co", "pw", twofa=None), str)
+    assert_type(fake.devices, Mapping[str, ClientDevice])
+    assert_type(device.id, str)
+    assert_type(device.user, str)
+    assert_type(device.name, str)
+    assert_type(device.secret, str)
+    assert_type(device.queue, tuple[Mapping[str, object], ...])
+    assert_type(device.pending, tuple[int, ...])

@@ -52,6 +52,7 @@ from chump_typed import (
 )
 from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
 from chump_typed.logging import PushoverHandler
+from chump_typed.receive import AsyncOpenClient, AsyncSession, OpenClient, Session
 from chump_typed.testing import (
     APP_TOKEN,
     GROUP_KEY,
@@ -264,3 +265,16 @@ async def async_misuse(client: AsyncClient, n: Notification) -> None:
     await client.send(ValidateUserRequest(user=USER_KEY))  # type: ignore[arg-type]
     # An un-awaited call is a coroutine, not a result.
     print(client.send(n).request)  # type: ignore[attr-defined]
+
+
+async def receiving_misuse(session: Session, later: AsyncSession) -> None:
+    # The colours stay apart, and the receiving rows need a session's secret.
+    OpenClient(transport=AsyncFakeTransport())  # type: ignore[arg-type]
+    AsyncOpenClient(transport=FakeTransport())  # type: ignore[arg-type]
+    session.download(3)  # type: ignore[arg-type]
+    session.delete_through(None, "7")  # type: ignore[arg-type]
+    # A message id is an int; a device's name may be unknown (a resumed session).
+    print(session.download()[0].id.upper())  # type: ignore[attr-defined]
+    print(session.register_device("d").name.upper())  # type: ignore[union-attr]
+    # An un-awaited async download is a coroutine, not a list.
+    print(later.download()[0])  # type: ignore[index]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 import pytest
@@ -19,6 +19,7 @@ from chump_typed._endpoints import Endpoint
 from chump_typed.errors import PushoverError
 from chump_typed.models import Request, Result, SoundList, SoundsRequest
 from chump_typed.protocol import HTTPRequest, HTTPResponse, encode_request
+from chump_typed.receive import OpenClient, Session
 from chump_typed.testing import APP_TOKEN
 from chump_typed.testing._routes import ROUTES
 from tests import strategies as s
@@ -64,6 +65,17 @@ CALLS: dict[str, Callable[[Client], object]] = {
     "revoke_team_invitation": lambda c: c.revoke_team_invitation("a@b.co"),
 }
 
+#: Each receiving row's method (on a Session, or OpenClient.login), called with valid
+#: arguments.
+SESSION_CALLS: dict[str, Callable[[Session], object]] = {
+    "login": lambda s: s.client.login("a@b.co", "pw"),
+    "register_device": lambda s: s.register_device("desk"),
+    "download_messages": lambda s: s.download("dev1"),
+    "delete_through": lambda s: s.delete_through("dev1", 7),
+    "acknowledge": lambda s: s.acknowledge(K),
+}
+#: The credentials of the receiving calls.
+RECEIVING: Final = (ep.SESSION, ep.ACCOUNT)
 
 ROWS = {row.name: row for row in ep.ENDPOINTS}
 
@@ -142,15 +154,22 @@ class TestRow:
         import re
 
         from chump_typed import _calls
+        from chump_typed.receive import _calls as rc
 
+        # The receiving rows are run by the Open Client's classes, through their
+        # own builders (rc.name).
+        receiving = endpoint.credential in RECEIVING
+        classes = (OpenClient, Session) if receiving else (Client,)
+        builders, prefix = (rc, "rc") if receiving else (_calls, "_calls")
         sources = [
             inspect.getsource(member)
-            for _, member in inspect.getmembers(Client, inspect.isfunction)
+            for cls in classes
+            for _, member in inspect.getmembers(cls, inspect.isfunction)
         ]
         sources += [
-            inspect.getsource(getattr(_calls, name))
+            inspect.getsource(getattr(builders, name))
             for src in list(sources)
-            for name in re.findall(r"_calls\.(\w+)\(", src)
+            for name in re.findall(rf"{prefix}\.(\w+)\(", src)
         ]
         row_name = next(k for k, v in vars(chump_typed).items() if v is endpoint)
         assert any(f"ep.{row_name}" in src for src in sources), row_name
@@ -213,7 +232,8 @@ def test_group_removal_path_and_its_alternative() -> None:
 
 
 def test_every_row_has_a_client_method_running_exactly_it() -> None:
-    assert set(CALLS) == set(ROWS)
+    assert set(CALLS) | set(SESSION_CALLS) == set(ROWS)
+    assert not set(CALLS) & set(SESSION_CALLS)
     for name, invoke in CALLS.items():
         row = ROWS[name]
         transport = Recording()
@@ -227,6 +247,25 @@ def test_every_row_has_a_client_method_running_exactly_it() -> None:
         assert sent.retryable == row.retryable, name
         expected_token = TEAM if row.credential == ep.TEAM else APP_TOKEN
         assert sent.params["token"] == expected_token, name
+
+
+def test_every_receiving_row_has_a_session_method_running_exactly_it() -> None:
+    for name, invoke in SESSION_CALLS.items():
+        row = ROWS[name]
+        transport = Recording()
+        client = OpenClient(base_url=BASE, transport=transport)
+        with contextlib.suppress(PushoverError):  # "{}"-like answers do not decode
+            invoke(client.session("s3cret", "dev1"))
+        assert len(transport.sent) == 1, name
+        sent = transport.sent[0]
+        assert sent.method == row.method, name
+        filled = row.path.format(**FILLED, device_id="dev1")
+        assert sent.url.split("?")[0] == BASE + filled, name
+        assert "token" not in sent.params, name
+        if row.credential == ep.SESSION:
+            assert sent.params["secret"] == "s3cret", name
+        else:
+            assert "secret" not in sent.params, name
 
 
 @pytest.mark.parametrize(

@@ -215,6 +215,12 @@ def _fake(run: Run) -> int:
     return EXIT_OK
 
 
+def _login(run: Run) -> int:
+    from chump_typed.cli._login import login
+
+    return login(run)
+
+
 COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "send": _send,
     "sounds": _sounds,
@@ -223,6 +229,7 @@ COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "cancel": _cancel,
     "cancel-tag": _cancel_tag,
     "limits": _limits,
+    "login": _login,
     "demo": _demo,
     "fake": _fake,
 }

@@ -56,38 +56,28 @@ def _timestamp(text: str) -> _dt.datetime | int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    common = _Parser(add_help=False)
-    common.add_argument(
-        "--token",
-        metavar="TOKEN",
-        help="application API token (default: $PUSHOVER_TOKEN, then the config file)",
-    )
-    common.add_argument(
+    # What every command that talks to Pushover takes; "common" adds the app token.
+    connection = _Parser(add_help=False)
+    connection.add_argument(
         "--base-url",
         metavar="URL",
         help="API root (default: $PUSHOVER_BASE_URL, then the config file's base_url, "
         f"then {DEFAULT_BASE_URL})",
     )
-    common.add_argument(
+    connection.add_argument(
         "--config",
         type=Path,
         metavar="FILE",
         help=f"config file (default: {default_config_path()})",
     )
-    common.add_argument(
-        "--profile",
-        metavar="NAME",
-        help="the profile of ~/.pushoverrc (python-pushover's file) to fall back on "
-        "(default: [Default])",
-    )
-    common.add_argument(
+    connection.add_argument(
         "--timeout",
         type=float,
         default=30.0,
         metavar="SECONDS",
         help="give up on a connection or an answer after this long (default: 30)",
     )
-    common.add_argument(
+    connection.add_argument(
         "--retries",
         type=int,
         default=3,
@@ -95,8 +85,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="retry a failed connection or a server error up to N times, after "
         "waits of 5, 10, then 20 s (default: 3; 0 never retries)",
     )
-    common.add_argument(
+    connection.add_argument(
         "--json", action="store_true", help="print the result as one JSON object"
+    )
+    common = _Parser(add_help=False, parents=[connection])
+    common.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="application API token (default: $PUSHOVER_TOKEN, then the config file)",
+    )
+    common.add_argument(
+        "--profile",
+        metavar="NAME",
+        help="the profile of ~/.pushoverrc (python-pushover's file) to fall back on "
+        "(default: [Default])",
     )
     recipient = _Parser(add_help=False)
     recipient.add_argument(
@@ -248,6 +250,22 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands.add_parser(
         "demo", help="run the whole send/emergency/poll/cancel flow on an embedded fake"
+    )
+    login = commands.add_parser(
+        "login",
+        parents=[connection],
+        help="log in to a Pushover account as an Open Client device: prompts for the "
+        "password (and a 2FA code if asked), registers the device and stores its "
+        "session beside the config file",
+    )
+    login.add_argument(
+        "--email", metavar="ADDRESS", help="the account's e-mail (default: prompt)"
+    )
+    login.add_argument(
+        "--device-name",
+        metavar="NAME",
+        help="the device's name, 1 to 25 of A-Z a-z 0-9 _ - (default: from the host "
+        "name)",
     )
     fake = commands.add_parser(
         "fake",

@@ -34,6 +34,7 @@ from chump_typed.models import (
 
 if TYPE_CHECKING:
     from chump_typed._retry import RetryEvent
+    from chump_typed._urllib3 import Urllib3Transport
     from chump_typed.e2ee import E2EEKey
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "PROG",
     "Run",
     "UsageError",
+    "could_work",
     "describe_error",
     "plain",
     "quota_lines",
@@ -145,7 +147,7 @@ class Run:
             value = self.pushoverrc().get(key)
             if value is not None:
                 self.from_pushoverrc.add(key)
-        if value is not None and _could_work(key, value):
+        if value is not None and could_work(key, value):
             self.secrets.append(value)
         return value
 
@@ -156,6 +158,17 @@ class Run:
                 "no application token: pass --token, set PUSHOVER_TOKEN or add "
                 f'token = "..." to {self.args.config or default_config_path(self.environ)}'
             )
+        return Client(token, base_url=self.base_url(), transport=self.transport())
+
+    def base_url(self) -> str:
+        return (
+            self.setting("base_url", "PUSHOVER_BASE_URL", "base_url")
+            or DEFAULT_BASE_URL
+        )
+
+    def transport(self) -> Urllib3Transport:
+        """The transport ``--timeout`` and ``--retries`` describe (on a terminal, it
+        says when a retry is pending)."""
         from chump_typed._urllib3 import Urllib3Transport
 
         timeout: float = self.args.timeout
@@ -164,17 +177,9 @@ class Run:
             raise UsageError(f"--timeout: must be more than 0 seconds, got {timeout:g}")
         if retries < 0:
             raise UsageError(f"--retries: must be 0 or more, got {retries}")
-        base_url = (
-            self.setting("base_url", "PUSHOVER_BASE_URL", "base_url")
-            or DEFAULT_BASE_URL
-        )
         notice = self._retry_notice if _is_terminal(self.stderr) else None
-        return Client(
-            token,
-            base_url=base_url,
-            transport=Urllib3Transport(
-                timeout=timeout, retries=retries, on_retry=notice, sleep=self.sleep
-            ),
+        return Urllib3Transport(
+            timeout=timeout, retries=retries, on_retry=notice, sleep=self.sleep
         )
 
     def _retry_notice(self, event: RetryEvent) -> None:
@@ -227,16 +232,30 @@ class Run:
         return EXIT_OK
 
 
-def _could_work(key: str, value: str) -> bool:
+#: The fewest characters of a password redacted from error texts: a shorter one
+#: would cut ordinary words (the texts never quote a password anyway).
+MIN_REDACTED_PASSWORD: Final = 4
+
+
+def could_work(key: str, value: str) -> bool:
     """Whether *value* could be a working secret, to be redacted from error texts: a
     value that fails its format check cannot be one (and redacting a one-letter
     "token" would cut every word it appears in)."""
     from chump_typed._checks import KEY_PATTERN
+    from chump_typed.models.client_api import SECRET_PATTERN
 
     if key == "token":
         return KEY_PATTERN.fullmatch(value) is not None
     if key == "user":
         return all(KEY_PATTERN.fullmatch(part) for part in value.split(","))
+    if key == "password":
+        return len(value) >= MIN_REDACTED_PASSWORD
+    if key == "twofa":
+        return (
+            value.isascii() and value.isdigit() and len(value) >= MIN_REDACTED_PASSWORD
+        )
+    if key == "secret":
+        return SECRET_PATTERN.fullmatch(value) is not None and len(value) >= 8
     return False
 
 

@@ -7,8 +7,9 @@ the wrong type raises :class:`TypeError`.
 
 One module per API family: :mod:`~chump_typed.models.messages` (messages, sounds,
 validation, receipts, limits), :mod:`~chump_typed.models.attachment`,
-:mod:`~chump_typed.models.groups` and :mod:`~chump_typed.models.accounts` (glances,
-subscriptions, licences, teams); every name is also importable from here. The models
+:mod:`~chump_typed.models.groups`, :mod:`~chump_typed.models.accounts` (glances,
+subscriptions, licences, teams) and :mod:`~chump_typed.models.client_api` (receiving:
+the Open Client API); every name is also importable from here. The models
 know nothing of the wire format; :mod:`chump_typed._converter` owns it. Field names are
 Pushover's own parameter names.
 """
@@ -55,6 +56,23 @@ from chump_typed.models.attachment import (
     ATTACHMENT_MAX,
     Attachment,
     guess_image_type,
+)
+from chump_typed.models.client_api import (
+    DEVICE_ID_PATTERN,
+    OPEN_CLIENT_OS,
+    SECRET_PATTERN,
+    AcknowledgeRequest,
+    AcknowledgeResult,
+    DeleteThroughRequest,
+    DeleteThroughResult,
+    Device,
+    DeviceRegistration,
+    DeviceRequest,
+    DownloadRequest,
+    LoginRequest,
+    LoginResult,
+    MessageList,
+    ReceivedMessage,
 )
 from chump_typed.models.groups import (
     MEMO_MAX,
@@ -103,6 +121,7 @@ from chump_typed.models.messages import (
 __all__ = [
     "ATTACHMENT_MAX",
     "CLEAR",
+    "DEVICE_ID_PATTERN",
     "EXPIRE_MAX",
     "GLANCE_FIELDS",
     "GLANCE_TEXT_MAX",
@@ -110,12 +129,16 @@ __all__ = [
     "MAX_RECIPIENTS",
     "MEMO_MAX",
     "MESSAGE_MAX",
+    "OPEN_CLIENT_OS",
     "PERCENT_MAX",
     "PERCENT_MIN",
     "RETRY_MIN",
+    "SECRET_PATTERN",
     "TITLE_MAX",
     "URL_MAX",
     "URL_TITLE_MAX",
+    "AcknowledgeRequest",
+    "AcknowledgeResult",
     "AppLimits",
     "Attachment",
     "CancelByTagRequest",
@@ -123,6 +146,12 @@ __all__ = [
     "CancelRequest",
     "CancelResult",
     "Clear",
+    "DeleteThroughRequest",
+    "DeleteThroughResult",
+    "Device",
+    "DeviceRegistration",
+    "DeviceRequest",
+    "DownloadRequest",
     "ErrorResponse",
     "GlanceResult",
     "GlanceUpdate",
@@ -150,11 +179,15 @@ __all__ = [
     "LicenseCreditsRequest",
     "LicenseOS",
     "LimitsRequest",
+    "LoginRequest",
+    "LoginResult",
+    "MessageList",
     "Notification",
     "Priority",
     "RateLimit",
     "Receipt",
     "ReceiptRequest",
+    "ReceivedMessage",
     "Request",
     "Result",
     "SendResult",

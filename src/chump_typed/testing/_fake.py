@@ -17,6 +17,7 @@ import attrs
 # cryptography unless a tool evaluates them.
 import chump_typed
 from chump_typed.protocol import HTTPResponse
+from chump_typed.testing._client_api import acknowledged
 from chump_typed.testing._faults import (
     CANNED,
     JSON_TYPE,
@@ -28,7 +29,6 @@ from chump_typed.testing._faults import (
     Slow,
     json_bytes,
 )
-from chump_typed.testing._messages import current_receipt
 from chump_typed.testing._routes import ROUTES
 from chump_typed.testing._state import (
     APP_TOKEN,
@@ -41,7 +41,9 @@ from chump_typed.testing._state import (
     TEAM_TOKEN,
     USER_DEVICES,
     USER_KEY,
+    Account,
     Call,
+    ClientDevice,
     Group,
     License,
     Membership,
@@ -51,6 +53,8 @@ from chump_typed.testing._state import (
     SentMessage,
     State,
     TeamMember,
+    current_receipt,
+    new_key,
     next_month_start,
 )
 from chump_typed.testing._wire import BadBody, parse_body
@@ -98,11 +102,12 @@ class FakePushover:
         script = tuple(faults)
 
         def fresh() -> State:
+            account_users = dict.fromkeys((a.user for a in accounts.values()), ())
             return State(
                 clock=clock,
                 app_tokens=tokens,
                 team_token=team_token,
-                users=dict(user_devices),
+                users={**account_users, **user_devices},
                 groups=dict(group_table),
                 sounds=dict(sounds),
                 subscription_codes=codes,
@@ -110,11 +115,16 @@ class FakePushover:
                 remaining=limit,
                 reset=next_month_start(clock()) if reset is None else reset,
                 credits=credits,
-                platforms=dict.fromkeys(user_devices, DEFAULT_PLATFORMS),
+                platforms={
+                    **dict.fromkeys(account_users, frozenset({"Desktop"})),
+                    **dict.fromkeys(user_devices, DEFAULT_PLATFORMS),
+                },
                 e2ee_keys=keys,  # configuration: kept through reset()
+                accounts=accounts,  # the same
             )
 
         keys: dict[str, Any] = dict(e2ee_keys or {})
+        accounts: dict[str, Account] = {}
         self._fresh = fresh
         self._initial_faults = script
         self._state = fresh()
@@ -140,6 +150,33 @@ class FakePushover:
         with self._lock:
             self._state.e2ee_keys[user] = key
 
+    def add_account(
+        self, email: str, password: str, *, twofa: str | None = None
+    ) -> str:
+        """Add a Pushover account that the Open Client API can log in to, and return
+        its user key. With *twofa*, a login must also give that code (the first
+        attempt without it is answered with HTTP 412). Kept through :meth:`reset`;
+        its devices and sessions are not."""
+        if not email or not password:
+            raise ValueError("an account needs an e-mail address and a password")
+        with self._lock:
+            st = self._state
+            if email in st.accounts:
+                raise ValueError(f"an account with e-mail {email!r} exists")
+            user = new_key()
+            st.accounts[email] = Account(
+                email=email, password=password, user=user, twofa=twofa
+            )
+            st.users[user] = ()
+            st.platforms[user] = frozenset({"Desktop"})  # Open Client devices
+            return user
+
+    @property
+    def devices(self) -> Mapping[str, ClientDevice]:
+        """The Open Client devices registered, by id, with the messages waiting."""
+        with self._lock:
+            return dict(self._state.devices)
+
     def inject(self, *faults: FaultStep) -> None:
         """Append *faults* to the script; each is consumed by one incoming request."""
         with self._lock:
@@ -163,15 +200,8 @@ class FakePushover:
             who = user or (current.recipients[0] if current.recipients else "")
             base = st.base_user(who) or who
             devices = st.users.get(base, ())
-            now = st.now()
-            updated = attrs.evolve(
-                current,
-                acknowledged=True,
-                acknowledged_at=now,
-                acknowledged_by=who,
-                acknowledged_by_device=device or (devices[0] if devices else ""),
-                called_back=current.callback is not None,
-                called_back_at=now if current.callback is not None else 0,
+            updated = acknowledged(
+                st, current, who, device or (devices[0] if devices else "")
             )
             st.receipts[receipt] = updated
             return updated
@@ -387,6 +417,10 @@ class FakePushover:
         if route.auth == "team" and token != st.team_token:
             return _error(
                 400, request, ["team token is invalid"], fields={"token": "invalid"}
+            )
+        if route.auth == "session" and params.get("secret", "") not in st.sessions:
+            return _error(
+                400, request, ["secret is invalid"], fields={"secret": "invalid"}
             )
         if route.auth == "app" and token not in st.app_tokens:
             return _error(

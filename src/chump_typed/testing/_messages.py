@@ -11,6 +11,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from chump_typed.testing._client_api import deliver
 from chump_typed.testing._state import (
     EMERGENCY,
     LATEST_TIMESTAMP,
@@ -30,6 +31,7 @@ from chump_typed.testing._state import (
     SentAttachment,
     SentMessage,
     State,
+    current_receipt,
     invalid_user,
     new_key,
     route,
@@ -182,6 +184,9 @@ def send_message(st: State, call: Call) -> Reply:
             expires_at=now + int(call.get("expire")),
         )
         fields["receipt"] = receipt
+    audience = deliver(st, call.params, keys, receipt)
+    if receipt is not None:
+        st.receipts[receipt] = attrs.evolve(st.receipts[receipt], audience=audience)
     st.messages.append(
         SentMessage(
             request=call.request,
@@ -286,15 +291,6 @@ def _receipt(st: State, call: Call) -> ReceiptState:
             {"receipt": "not found"},
         )
     return current_receipt(st, found)
-
-
-def current_receipt(st: State, receipt: ReceiptState) -> ReceiptState:
-    """*receipt* with ``expired`` brought up to date with the fake's clock."""
-    if receipt.expired or receipt.acknowledged or st.now() < receipt.expires_at:
-        return receipt
-    updated = attrs.evolve(receipt, expired=True)
-    st.receipts[receipt.receipt] = updated
-    return updated
 
 
 def get_receipt(st: State, call: Call) -> Reply:

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 from typing import Final
 
-from chump_typed.testing import _accounts, _groups, _messages
+from chump_typed.testing import _accounts, _client_api, _groups, _messages
 from chump_typed.testing._state import Route
 
 __all__ = ["ROUTES"]
 
-#: Every endpoint of pushover-api.md §2-§12.
+#: Every endpoint of pushover-api.md §2-§13.
 ROUTES: Final[tuple[Route, ...]] = (
     *_messages.ROUTES,
     *_groups.ROUTES,
     *_accounts.ROUTES,
+    *_client_api.ROUTES,
 )

@@ -32,7 +32,9 @@ __all__ = [
     "TEAM_TOKEN",
     "USER_DEVICES",
     "USER_KEY",
+    "Account",
     "Call",
+    "ClientDevice",
     "Group",
     "License",
     "Membership",
@@ -45,6 +47,7 @@ __all__ = [
     "SentMessage",
     "State",
     "TeamMember",
+    "current_receipt",
     "route",
 ]
 
@@ -199,6 +202,33 @@ class SentMessage:
 
 
 @attrs.frozen(kw_only=True)
+class Account:
+    """A Pushover account the Open Client API can log in to."""
+
+    email: str
+    password: str = attrs.field(repr=False)
+    user: str
+    twofa: str | None = attrs.field(default=None, repr=False)
+
+
+@attrs.frozen(kw_only=True)
+class ClientDevice:
+    """An Open Client device and the messages waiting for it (wire dicts, oldest
+    first: what a download returns)."""
+
+    id: str
+    user: str
+    name: str
+    secret: str = attrs.field(repr=False)
+    queue: tuple[Mapping[str, object], ...] = ()
+
+    @property
+    def pending(self) -> tuple[int, ...]:
+        """The ids of the messages waiting, oldest first."""
+        return tuple(int(str(item["id"])) for item in self.queue)
+
+
+@attrs.frozen(kw_only=True)
 class ReceiptState:
     """One emergency receipt; on the wire 0 / "" mean "not yet" (§7.1)."""
 
@@ -217,6 +247,8 @@ class ReceiptState:
     called_back: bool = False
     called_back_at: int = 0
     canceled: bool = False
+    #: Every user the emergency message reached (who may acknowledge it).
+    audience: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -306,6 +338,14 @@ class State:
     team: dict[str, TeamMember] = attrs.field(factory=dict[str, TeamMember])
     #: The end-to-end encryption keys of users, by user key (``E2EEKey`` values).
     e2ee_keys: dict[str, Any] = attrs.field(factory=dict[str, Any])
+    #: Accounts by e-mail (configuration: kept through ``reset()``).
+    accounts: dict[str, Account] = attrs.field(factory=dict[str, Account])
+    #: Open Client session secrets -> the user key they log in.
+    sessions: dict[str, str] = attrs.field(factory=dict[str, str])
+    #: Open Client devices by id.
+    devices: dict[str, ClientDevice] = attrs.field(factory=dict[str, ClientDevice])
+    #: The last message id given to a device's copy of a message.
+    last_message_id: int = 0
 
     def now(self) -> int:
         """The fake's clock as whole Unix seconds."""
@@ -324,6 +364,15 @@ class State:
             "x-limit-app-remaining": str(self.remaining),
             "x-limit-app-reset": str(self.reset),
         }
+
+
+def current_receipt(st: State, receipt: ReceiptState) -> ReceiptState:
+    """*receipt* with ``expired`` brought up to date with the fake's clock."""
+    if receipt.expired or receipt.acknowledged or st.now() < receipt.expires_at:
+        return receipt
+    updated = attrs.evolve(receipt, expired=True)
+    st.receipts[receipt.receipt] = updated
+    return updated
 
 
 # ----------------------------------------------------------------------------- calls
@@ -426,7 +475,9 @@ def invalid_user(problems: Problems) -> None:
 
 # -------------------------------------------------------------------------------- routes
 
-Auth = Literal["app", "team"]
+#: Who a route lets in: an app token, the team token, an Open Client session secret,
+#: or anyone (a login, which checks the account's password itself).
+Auth = Literal["app", "team", "session", "account"]
 Handler = Callable[[State, Call], Reply]
 
 

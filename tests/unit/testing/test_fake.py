@@ -747,7 +747,7 @@ def test_unknown_path_and_wrong_method_answer_json() -> None:
     response = fake.handle("GET", "/1/nope.json", {}, b"")
     assert response.status == 404
     assert json.loads(response.body)["status"] == 0
-    response = fake.handle("GET", f"/1/messages.json?token={APP_TOKEN}", {}, b"")
+    response = fake.handle("GET", f"/1/users/validate.json?token={APP_TOKEN}", {}, b"")
     assert response.status == 405
     assert response.headers["allow"] == "POST"
     assert json.loads(response.body)["errors"] == ["method not allowed"]

@@ -87,7 +87,7 @@ def test_errors_keep_the_connection_alive(http: urllib3.PoolManager) -> None:
     fake = FakePushover()
     with serve(fake) as base_url:
         missing = http.request("GET", base_url + "nope.json")
-        wrong = http.request("GET", base_url + "messages.json")
+        wrong = http.request("GET", base_url + "users/validate.json")
         ok = post(http, base_url)
     assert (missing.status, wrong.status, ok.status) == (404, 405, 200)
     assert json.loads(missing.data)["status"] == 0

@@ -1,0 +1,166 @@
+"""What both Open Clients share: the requests each method builds, the checks on
+their settings, and the decryption of downloaded messages. Pure: no I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+from urllib.parse import urlsplit
+
+import attrs
+
+from chump_typed import _endpoints as ep
+from chump_typed import models
+from chump_typed._checks import require_type
+from chump_typed._proxy import is_loopback
+from chump_typed.errors import ValidationError
+from chump_typed.models.client_api import check_device_id, check_secret
+
+if TYPE_CHECKING:
+    from chump_typed.e2ee import E2EEKey
+
+__all__ = [
+    "DEFAULT_PUSH_URL",
+    "acknowledge",
+    "check_push_url",
+    "delete_through",
+    "device_id_of",
+    "download",
+    "login",
+    "opened",
+    "register_device",
+    "session_credentials",
+]
+
+#: Pushover's realtime stream (pushover-api.md §13).
+DEFAULT_PUSH_URL: Final = "wss://client.pushover.net/push"
+
+
+def check_push_url(push_url: str) -> str:
+    """*push_url*, if it is a ``wss://`` URL (``ws://`` only on loopback, where the
+    fake pushes) without credentials, query or fragment."""
+    require_type("push_url", push_url, str)
+    try:
+        parts = urlsplit(push_url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError("push_url", f"is not a valid URL ({exc})") from None
+    if parts.scheme not in ("wss", "ws") or not host:
+        raise ValidationError("push_url", "must be an absolute wss:// URL")
+    if parts.scheme == "ws" and not is_loopback(host):
+        raise ValidationError(
+            "push_url",
+            "must use wss:// (plain ws is only accepted for a loopback host)",
+        )
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise ValidationError(
+            "push_url", "must not carry credentials, a query or a fragment"
+        )
+    if not push_url.isascii() or not push_url.isprintable() or " " in push_url:
+        raise ValidationError("push_url", "must be printable ASCII without spaces")
+    return push_url
+
+
+def session_credentials(secret: str) -> dict[ep.Credential, str]:
+    """A session's secret as the credential its calls use (checked)."""
+    check_secret("secret", secret)
+    return {ep.SESSION: secret}
+
+
+def device_id_of(device: models.Device | str | None, default: str | None) -> str:
+    """The device id a call is about: *device* (a :class:`Device` or its id), else
+    the session's *default*."""
+    if device is None:
+        if default is None:
+            raise ValidationError(
+                "device",
+                "no device given, and the session has none: pass the Device that "
+                "register_device() returned, or its id",
+            )
+        return default
+    if isinstance(device, models.Device):
+        return device.id
+    check_device_id("device", device)
+    return device
+
+
+def login(
+    email: str, password: str, twofa: str | None
+) -> tuple[ep.Endpoint[models.LoginRequest, models.LoginResult], models.LoginRequest]:
+    return ep.LOGIN, models.LoginRequest(email=email, password=password, twofa=twofa)
+
+
+def register_device(
+    name: str,
+) -> tuple[
+    ep.Endpoint[models.DeviceRequest, models.DeviceRegistration],
+    models.DeviceRequest,
+]:
+    return ep.REGISTER_DEVICE, models.DeviceRequest(name=name)
+
+
+def download(
+    device_id: str,
+) -> tuple[
+    ep.Endpoint[models.DownloadRequest, models.MessageList], models.DownloadRequest
+]:
+    return ep.DOWNLOAD_MESSAGES, models.DownloadRequest(device_id=device_id)
+
+
+def delete_through(
+    device_id: str, message_id: int
+) -> tuple[
+    ep.Endpoint[models.DeleteThroughRequest, models.DeleteThroughResult],
+    models.DeleteThroughRequest,
+]:
+    request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
+    return ep.DELETE_THROUGH, request
+
+
+def acknowledge(
+    receipt: str,
+) -> tuple[
+    ep.Endpoint[models.AcknowledgeRequest, models.AcknowledgeResult],
+    models.AcknowledgeRequest,
+]:
+    return ep.ACKNOWLEDGE, models.AcknowledgeRequest(receipt=receipt)
+
+
+def opened(
+    messages: Iterable[models.ReceivedMessage], e2ee_key: E2EEKey | None
+) -> list[models.ReceivedMessage]:
+    """*messages*, each end-to-end encrypted one decrypted with *e2ee_key* (or flagged
+    ``undecryptable``, never dropped).
+
+    Whether a download marks encrypted messages is not documented. A message marked
+    ``encrypted`` is decrypted; an unmarked one is decrypted only if its text opens
+    with the key (the MAC proves it was sealed with it), and is left as it came
+    otherwise.
+    """
+    if e2ee_key is None:
+        return list(messages)
+    from chump_typed.e2ee import E2EEKey
+
+    if not isinstance(e2ee_key, E2EEKey):  # pyright: ignore[reportUnnecessaryIsInstance]
+        raise TypeError(
+            f"e2ee_key: expected an E2EEKey, got a {type(e2ee_key).__name__}"
+        )
+    return [_open(message, e2ee_key) for message in messages]
+
+
+def _open(message: models.ReceivedMessage, key: E2EEKey) -> models.ReceivedMessage:
+    from chump_typed.e2ee import ENCRYPTED_FIELDS, decrypt_field
+    from chump_typed.errors import DecryptionError
+
+    changes: dict[str, Any] = {}
+    try:
+        for name in ENCRYPTED_FIELDS:
+            text = getattr(message, name)
+            if text:
+                changes[name] = decrypt_field(key, text)
+    except DecryptionError:
+        if not message.encrypted:
+            return message  # plain text that only looked like ciphertext, or is not
+        return attrs.evolve(message, undecryptable=True)
+    return attrs.evolve(message, encrypted=True, **changes)

@@ -1,0 +1,184 @@
+"""The sync Open Client: :class:`OpenClient` logs in, :class:`Session` receives."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final, TypeVar
+
+import attrs
+
+from chump_typed import _calls, models
+from chump_typed import _endpoints as ep
+from chump_typed._scrub import scrubbing
+from chump_typed.client import DEFAULT_BASE_URL, check_base_url, execute, sync_transport
+from chump_typed.protocol import Transport
+from chump_typed.receive import _calls as rc
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from typing_extensions import Self
+
+    from chump_typed.e2ee import E2EEKey
+
+__all__ = ["OpenClient", "Session"]
+
+Req = TypeVar("Req", bound=attrs.AttrsInstance)
+Resp = TypeVar("Resp", bound=models.Result)
+
+
+@scrubbing
+class OpenClient:
+    """A receiving client of Pushover's Open Client API (pushover-api.md §13).
+
+    :param base_url: the API root; https only, except for loopback hosts.
+    :param push_url: the realtime WebSocket; ``wss://`` only, except on loopback.
+    :param transport: what moves the bytes; a pooled
+        :class:`~chump_typed.Urllib3Transport` by default.
+
+    :meth:`login` (or :meth:`session`, with a stored secret) gives the
+    :class:`Session` that registers a device and downloads its messages.
+    """
+
+    def __init__(
+        self,
+        *,
+        base_url: str = DEFAULT_BASE_URL,
+        push_url: str = rc.DEFAULT_PUSH_URL,
+        transport: Transport | None = None,
+    ) -> None:
+        self.base_url: Final = check_base_url(base_url)
+        self.push_url: Final = rc.check_push_url(push_url)
+        self.transport: Final[Transport] = sync_transport(transport, "AsyncOpenClient")
+
+    def login(self, email: str, password: str, *, twofa: str | None = None) -> Session:
+        """Log in to the account and return its new session.
+
+        Each login has its own secret (:attr:`Session.secret`): store it securely and
+        resume with :meth:`session` rather than logging in again. Every Open Client
+        device must get a Pushover **Desktop licence** within 30 days of its
+        registration (pushover-api.md §13).
+
+        :raises TwoFactorRequired: the account uses two-factor authentication: call
+            again with ``twofa=`` the code from the authenticator app.
+        :raises APIError: the e-mail address or the password is wrong.
+        """
+        endpoint, request = rc.login(email, password, twofa)
+        result = self._run(endpoint, request, {})
+        return Session(self, result.secret, user=result.id)
+
+    def session(self, secret: str, device_id: str | None = None) -> Session:
+        """Resume a session from its stored *secret* (and the id of the device it
+        registered), without logging in again; nothing is sent."""
+        device = None if device_id is None else models.Device(id=device_id)
+        return Session(self, secret, device=device)
+
+    def _run(
+        self,
+        endpoint: ep.Endpoint[Req, Resp],
+        request: Req,
+        credentials: Mapping[ep.Credential, str],
+    ) -> Resp:
+        http_request = _calls.http_request_for(
+            endpoint, request, credentials, self.base_url
+        )
+        return execute(self.transport, http_request, endpoint)
+
+    def close(self) -> None:
+        """Close the transport's pooled connections."""
+        self.transport.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"OpenClient(base_url={getattr(self, 'base_url', None)!r})"
+
+    def __getstate__(self) -> Any:
+        raise TypeError("an OpenClient holds a connection pool and cannot be pickled")
+
+
+@scrubbing
+class Session:
+    """One login's session: the calls a receiving device makes.
+
+    ``secret`` authenticates them (it never shows in the ``repr``); ``user`` is the
+    account's user key when the session came from a login; ``device`` is the device
+    the calls are about when none is given (the one :meth:`OpenClient.session` was
+    resumed with).
+    """
+
+    def __init__(
+        self,
+        client: OpenClient,
+        secret: str,
+        *,
+        user: str | None = None,
+        device: models.Device | None = None,
+    ) -> None:
+        self._credentials: Final = rc.session_credentials(secret)
+        self.client: Final = client
+        self.user: Final = user
+        self.device: Final = device
+
+    @property
+    def secret(self) -> str:
+        """The session's secret, to store (securely) and resume from."""
+        return self._credentials[ep.SESSION]
+
+    def call(self, endpoint: ep.Endpoint[Req, Resp], request: Req) -> Resp:
+        """Run one row of the endpoint table with this session's secret."""
+        return self.client._run(endpoint, request, self._credentials)  # pyright: ignore[reportPrivateUsage]
+
+    def register_device(self, name: str) -> models.Device:
+        """Register an Open Client device named *name* (1 to 25 of
+        ``[A-Za-z0-9_-]``; what senders put in ``device=``) and return it. Store its
+        id: the device needs a Desktop licence within 30 days.
+
+        :raises APIError: the name is taken (the server's reason says so).
+        """
+        endpoint, request = rc.register_device(name)
+        return models.Device(id=self.call(endpoint, request).id, name=name)
+
+    def download(
+        self,
+        device: models.Device | str | None = None,
+        *,
+        e2ee_key: E2EEKey | None = None,
+    ) -> list[models.ReceivedMessage]:
+        """The messages waiting for *device* (default: the session's), oldest first.
+        They stay on the server until :meth:`delete_through` removes them.
+
+        With *e2ee_key*, end-to-end encrypted messages are decrypted; one that the
+        key does not open is returned with ``undecryptable`` set, not dropped.
+        """
+        endpoint, request = rc.download(rc.device_id_of(device, self._device_id))
+        return rc.opened(self.call(endpoint, request).messages, e2ee_key)
+
+    def delete_through(
+        self, device: models.Device | str | None, message_id: int
+    ) -> models.DeleteThroughResult:
+        """Delete *device*'s messages up to and including id *message_id* (the
+        highest id processed)."""
+        endpoint, request = rc.delete_through(
+            rc.device_id_of(device, self._device_id), message_id
+        )
+        return self.call(endpoint, request)
+
+    def acknowledge(self, receipt: str) -> models.AcknowledgeResult:
+        """Acknowledge the emergency message with *receipt*: it stops re-alerting,
+        and the sender's receipt poll shows it acknowledged."""
+        return self.call(*rc.acknowledge(receipt))
+
+    @property
+    def _device_id(self) -> str | None:
+        return None if self.device is None else self.device.id
+
+    def __repr__(self) -> str:
+        user = None if self.user is None else "<redacted>"
+        return f"Session(secret=<redacted>, user={user}, device={self.device!r})"
+
+    def __getstate__(self) -> Any:
+        raise TypeError("a Session holds its client's connections: store its secret")
