@@ -63,13 +63,19 @@ class ErrorResponse:
     """
 
     status: int = 0
+    """The body's ``status``: 0 for a rejection."""
     request: str | None = None
+    """Pushover's id for the call, if the body carried one."""
     errors: tuple[str, ...] | dict[str, tuple[str, ...]] = attrs.field(
         default=(), hash=False
     )
+    """The error messages, as a list or per parameter, as Pushover sent them."""
     bad_inputs: dict[str, str] = attrs.field(factory=dict[str, str], hash=False)
+    """Per-parameter reasons, such as ``{"user": "invalid"}``."""
     receipt: str | None = None
+    """The receipt, if the rejected message was an emergency one."""
     extra: dict[str, object] = attrs.field(factory=dict[str, object], hash=False)
+    """Any other key of the body, kept as it came."""
 
     @classmethod
     def from_body(cls, data: Mapping[str, Any]) -> ErrorResponse:

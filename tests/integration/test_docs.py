@@ -234,14 +234,15 @@ def test_the_reference_covers_every_public_name() -> None:
     # One page per area, leading with the client, the notification and the errors.
     toctree = re.findall(r"^api/(\S+)$", (DOCS / "api.md").read_text("utf-8"), re.M)
     assert sorted(toctree) == sorted(page.stem for page in pages)
-    assert toctree[0] == "client"
-    first = (DOCS / "api" / "client.md").read_text(encoding="utf-8")
-    for home in (
-        "chump_typed.client",
-        "chump_typed.models.messages",
-        "chump_typed.errors",
-    ):
-        assert f".. public-names:: {home}" in first
+    leading = {
+        "client": "chump_typed.client",
+        "messages": "chump_typed.models.messages",  # Notification's family
+        "errors": "chump_typed.errors",
+    }
+    assert toctree[:3] == list(leading)
+    for page, home in leading.items():
+        text = (DOCS / "api" / f"{page}.md").read_text(encoding="utf-8")
+        assert f".. public-names:: {home}" in text
 
 
 def test_private_paths_are_shown_as_users_import_them() -> None:
@@ -258,3 +259,45 @@ def test_private_paths_are_shown_as_users_import_them() -> None:
     assert shown == "retries: chump_typed.RetryPolicy | int, x: chump_typed.Priority"
     assert public_api.PRIVATE_PATH.search("chump_typed._transport_base.KnobsBase")
     assert not public_api.PRIVATE_PATH.search("chump_typed.Client chump_typed.receive")
+
+
+def _field_docs(cls: type) -> set[str]:
+    """The fields of *cls*'s own class body that a docstring line follows."""
+    import ast
+
+    tree = ast.parse(inspect.getsource(sys.modules[cls.__module__]))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef) and node.name == cls.__name__:
+            return {
+                statement.target.id
+                for statement, following in zip(node.body, node.body[1:], strict=False)
+                if isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            }
+    return set()
+
+
+def test_every_model_field_has_a_description() -> None:
+    """The reference gives every field of every model a line saying what it is."""
+    import attrs
+
+    from chump_typed import models
+
+    undocumented: list[str] = []
+    for name in models.__all__:
+        model = getattr(models, name)
+        if not (inspect.isclass(model) and attrs.has(model)):
+            continue
+        for field in attrs.fields(model):
+            # A field is described where it is declared (request, on Result).
+            owner = next(
+                klass
+                for klass in reversed(model.__mro__)
+                if attrs.has(klass) and field.name in attrs.fields_dict(klass)
+            )
+            if field.name not in _field_docs(owner):
+                undocumented.append(f"{owner.__name__}.{field.name}")
+    assert sorted(set(undocumented)) == []

@@ -37,8 +37,11 @@ class RateLimit:
     """The ``X-Limit-App-*`` headers: the account's monthly allowance."""
 
     limit: int
+    """The messages the application may send this month."""
     remaining: int
+    """The messages it has left this month."""
     reset: _dt.datetime
+    """When the allowance resets (aware UTC)."""
 
     def is_newer_than(self, other: RateLimit) -> bool:
         """Whether the server gave these figures after *other*'s.
@@ -61,4 +64,6 @@ class Result:
     headers when the response carried them."""
 
     request: str
+    """Pushover's id for the call (quote it to Pushover's support)."""
     rate_limit: RateLimit | None = None
+    """The monthly allowance, when the answer carried its headers."""

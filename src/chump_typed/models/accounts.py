@@ -104,25 +104,32 @@ class GlanceUpdate(Request):
     """
 
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key whose widget is updated."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Only this device's widget."""
     title: str | Clear | None = attrs.field(
         default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
+    """The widget's title (at most 100 characters)."""
     text: str | Clear | None = attrs.field(
         default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
+    """Its main line (at most 100 characters)."""
     subtext: str | Clear | None = attrs.field(
         default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
     )
+    """Its second line (at most 100 characters)."""
     count: int | Clear | None = attrs.field(
         default=None, validator=_glance(check_int_range)
     )
+    """A number shown on the widget."""
     percent: int | Clear | None = attrs.field(
         default=None,
         validator=_glance(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
     )
+    """A percentage, 0 to 100, shown as progress."""
 
     def __attrs_post_init__(self) -> None:
         if all(getattr(self, name) is None for name in GLANCE_FIELDS):
@@ -141,11 +148,15 @@ class SubscriptionMigrateRequest(Request):
     """
 
     subscription: str = attrs.field(validator=required(check_name))
+    """The subscription code."""
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key to subscribe."""
     device_name: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Only this device of the user."""
     sound: str | None = attrs.field(default=None, validator=optional(check_line))
+    """The sound the subscription's messages use."""
 
 
 LicenseOS = Literal["Android", "iOS", "Desktop"]
@@ -173,10 +184,13 @@ class LicenseAssignRequest(Request):
     user: str | None = attrs.field(
         default=None, validator=optional(check_key), repr=False
     )
+    """The user key to license (or give ``email``)."""
     email: str | None = attrs.field(
         default=None, validator=optional(check_email), repr=False
     )
+    """An e-mail address to license (or give ``user``)."""
     os: LicenseOS | None = attrs.field(default=None, validator=_check_os)
+    """The platform: ``Android``, ``iOS`` or ``Desktop``; any when unset."""
 
     def __attrs_post_init__(self) -> None:
         if (self.user is None) == (self.email is None):
@@ -200,15 +214,21 @@ class TeamAddUserRequest(Request):
     """
 
     email: str = attrs.field(validator=required(check_email), repr=False)
+    """The new member's e-mail address."""
     name: str | None = attrs.field(default=None, validator=optional(check_name))
+    """The new member's name."""
     password: str | None = attrs.field(
         default=None,
         validator=optional(check_text, min_len=1, max_len=1024),
         repr=False,
     )
+    """A password for an account created for them."""
     instant: bool = attrs.field(default=False, validator=check_bool)
+    """Add them without an invitation to accept."""
     admin: bool = attrs.field(default=False, validator=check_bool)
+    """Make them an administrator of the team."""
     group: str | None = attrs.field(default=None, validator=optional(check_name))
+    """A team group to add them to."""
 
 
 @attrs.frozen(kw_only=True)
@@ -217,6 +237,7 @@ class TeamRemoveUserRequest(Request):
     the one client libraries use, not confirmed by Pushover's documentation)."""
 
     email: str = attrs.field(validator=required(check_email), repr=False)
+    """The member's e-mail address."""
 
 
 @attrs.frozen(kw_only=True)
@@ -231,6 +252,7 @@ class TeamRevokeInvitationRequest(Request):
     (``POST /1/teams/revoke_invitation.json``) [UNVERIFIED: one 2026 library only]."""
 
     email: str = attrs.field(validator=required(check_email), repr=False)
+    """The invited e-mail address."""
 
 
 # -- Results ----------------------------------------------------------------------------
@@ -246,6 +268,7 @@ class SubscriptionMigrateResult(Result):
     """The subscribed user key to send to from now on, in place of the user key."""
 
     subscribed_user_key: str = attrs.field(repr=False)
+    """The key to send to from now on."""
 
 
 @attrs.frozen(kw_only=True)
@@ -254,6 +277,7 @@ class LicenseAssignResult(Result):
     say: the credit is spent either way)."""
 
     credits: int | None = None
+    """The licence credits left."""
 
 
 @attrs.frozen(kw_only=True)
@@ -261,6 +285,7 @@ class LicenseCredits(Result):
     """The licence credits that remain."""
 
     credits: int
+    """The licence credits left."""
 
 
 @attrs.frozen(kw_only=True)
@@ -284,10 +309,15 @@ class TeamDevice:
     confirmed by Pushover's documentation."""
 
     name: str
+    """The device's name."""
     os: str | None = None
+    """Its platform, when Pushover gives it."""
     os_version: str | None = None
+    """Its platform's version, when Pushover gives it."""
     enabled: bool = True
+    """Whether it receives messages."""
     administratively_disabled: bool = False
+    """Whether the team's administrator disabled it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -296,9 +326,13 @@ class TeamUser:
     administrator."""
 
     name: str | None = None
+    """The member's name, when Pushover gives it."""
     email: str | None = attrs.field(default=None, repr=False)
+    """The member's e-mail address, when Pushover gives it."""
     administrator: bool = False
+    """Whether the member administers the team."""
     devices: tuple[TeamDevice, ...] = ()
+    """The member's devices."""
 
 
 @attrs.frozen(kw_only=True)
@@ -306,4 +340,6 @@ class TeamInfo(Result):
     """The team's name and users [UNVERIFIED shape]."""
 
     name: str
+    """The team's name."""
     users: tuple[TeamUser, ...] = ()
+    """The team's members."""

@@ -107,11 +107,14 @@ class Attachment:
     data: bytes = attrs.field(
         converter=_as_bytes, validator=_check_attachment_data, repr=_data_repr
     )
+    """The image's bytes (at most 5 MiB)."""
     filename: str = attrs.field(validator=_check_filename)
+    """The file name sent with the image."""
     content_type: str = attrs.field(
         default=attrs.Factory(_guessed_type, takes_self=True),
         validator=_check_content_type,
     )
+    """The image's MIME type, such as ``image/jpeg``."""
 
     @classmethod
     def from_path(

@@ -119,10 +119,13 @@ class LoginRequest(Request):
     the account uses two-factor authentication: log in again with ``twofa``."""
 
     email: str = attrs.field(validator=required(check_email), repr=False)
+    """The account's e-mail address."""
     password: str = attrs.field(validator=required(_check_password), repr=False)
+    """The account's password."""
     twofa: str | None = attrs.field(
         default=None, validator=optional(_check_twofa), repr=False
     )
+    """The two-factor code, when a first login answered 412."""
 
 
 @attrs.frozen(kw_only=True)
@@ -131,7 +134,9 @@ class DeviceRequest(Request):
     senders name in ``device=``, 1 to 25 of ``[A-Za-z0-9_-]``."""
 
     name: str = attrs.field(validator=required(check_devices, many=False))
+    """The device's name: 1 to 25 of ``[A-Za-z0-9_-]``."""
     os: str = attrs.field(default=OPEN_CLIENT_OS, init=False)
+    """Always ``O``: an Open Client device."""
 
 
 @attrs.frozen(kw_only=True)
@@ -139,6 +144,7 @@ class DownloadRequest(Request):
     """Download the messages waiting for a device (``GET /1/messages.json``)."""
 
     device_id: str = attrs.field(validator=required(check_device_id))
+    """The device whose messages are downloaded."""
 
 
 @attrs.frozen(kw_only=True)
@@ -147,7 +153,9 @@ class DeleteThroughRequest(Request):
     (``POST /1/devices/{device_id}/update_highest_message.json``)."""
 
     device_id: str = attrs.field(validator=required(check_device_id))
+    """The device whose messages are deleted."""
     message: int = attrs.field(validator=required(check_int_range, low=0))
+    """The highest message id processed: it and every lower one go."""
 
 
 @attrs.frozen(kw_only=True)
@@ -156,6 +164,7 @@ class AcknowledgeRequest(Request):
     (``POST /1/receipts/{receipt}/acknowledge.json``)."""
 
     receipt: str = attrs.field(validator=required(check_key))
+    """The emergency message's receipt."""
 
 
 # -- Results and values -------------------------------------------------------------------
@@ -167,7 +176,9 @@ class LoginResult(Result):
     (store it securely; each login has its own)."""
 
     id: str = attrs.field(repr=False)
+    """The account's user key."""
     secret: str = attrs.field(repr=False)
+    """This login's session secret (store it securely)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -175,6 +186,7 @@ class DeviceRegistration(Result):
     """A device was registered: its ``id``."""
 
     id: str
+    """The new device's id."""
 
 
 @attrs.frozen(kw_only=True)
@@ -183,9 +195,11 @@ class Device:
     program registered it, its ``name`` (what senders put in ``device=``)."""
 
     id: str = attrs.field(validator=required(check_device_id))
+    """The device's id."""
     name: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Its name, when this program registered it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -243,6 +257,7 @@ class MessageList(Result):
     """The messages waiting for a device, oldest first."""
 
     messages: tuple[ReceivedMessage, ...] = ()
+    """The messages waiting, oldest first."""
 
 
 @attrs.frozen(kw_only=True)

@@ -54,6 +54,7 @@ class GroupCreateRequest(Request):
     """
 
     name: str = attrs.field(validator=required(check_name))
+    """The new group's name."""
 
 
 @attrs.frozen(kw_only=True)
@@ -66,6 +67,7 @@ class GroupInfoRequest(Request):
     """A group's name and members (``GET /1/groups/{group}.json``)."""
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
 
 
 @attrs.frozen(kw_only=True)
@@ -77,13 +79,17 @@ class GroupAddUserRequest(Request):
     """
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key to add."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Only this device of the user receives the group's messages."""
     memo: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=MEMO_MAX)
     )
+    """A note about the member (at most 200 characters)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -98,10 +104,13 @@ class GroupRemoveUserRequest(Request):
     """
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key to remove."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Remove only the membership for this device."""
 
 
 @attrs.frozen(kw_only=True)
@@ -112,10 +121,13 @@ class GroupDisableUserRequest(Request):
     """
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key to pause."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Pause only the membership for this device."""
 
 
 @attrs.frozen(kw_only=True)
@@ -123,10 +135,13 @@ class GroupEnableUserRequest(Request):
     """Resume a disabled member's deliveries (``groups/{group}/enable_user.json``)."""
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user key to resume."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Resume only the membership for this device."""
 
 
 @attrs.frozen(kw_only=True)
@@ -134,7 +149,9 @@ class GroupRenameRequest(Request):
     """Rename a group (``POST /1/groups/{group}/rename.json``)."""
 
     group: str = attrs.field(validator=required(check_key), repr=False)
+    """The group key."""
     name: str = attrs.field(validator=required(check_name))
+    """The group's new name."""
 
 
 # -- Results ----------------------------------------------------------------------------
@@ -145,6 +162,7 @@ class GroupCreateResult(Result):
     """A delivery group was created; ``group`` is its new key."""
 
     group: str = attrs.field(repr=False)
+    """The new group's key."""
 
 
 @attrs.frozen(kw_only=True)
@@ -152,7 +170,9 @@ class GroupSummary:
     """One delivery group in a :class:`GroupList`."""
 
     group: str = attrs.field(repr=False)
+    """The group key."""
     name: str
+    """The group's name."""
 
 
 @attrs.frozen(kw_only=True)
@@ -160,6 +180,7 @@ class GroupList(Result):
     """The delivery groups the application's owner has."""
 
     groups: tuple[GroupSummary, ...] = ()
+    """The application's groups."""
 
 
 @attrs.frozen(kw_only=True)
@@ -169,11 +190,17 @@ class GroupMember:
     documentation)."""
 
     user: str = attrs.field(repr=False)
+    """The member's user key."""
     device: str | None = None
+    """The only device that receives the group's messages; ``None``: all."""
     memo: str = ""
+    """The note about the member (``""`` when none)."""
     disabled: bool = False
+    """Whether the membership is paused."""
     name: str | None = None
+    """The member's name, when Pushover gives it."""
     email: str | None = attrs.field(default=None, repr=False)
+    """The member's e-mail address, when Pushover gives it."""
 
 
 @attrs.frozen(kw_only=True)
@@ -181,7 +208,9 @@ class GroupInfo(Result):
     """A group's name and memberships."""
 
     name: str
+    """The group's name."""
     users: tuple[GroupMember, ...] = ()
+    """The group's members."""
 
 
 @attrs.frozen(kw_only=True)

@@ -113,46 +113,65 @@ class Notification(Request):
     """
 
     user: str = attrs.field(validator=required(check_recipients))
+    """The recipients: user or group keys, comma-separated (at most 50)."""
     message: str = attrs.field(
         validator=required(check_text, min_len=1, max_len=MESSAGE_MAX, multiline=True)
     )
+    """The text, 1 to 1,024 characters."""
     title: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=TITLE_MAX)
     )
+    """A title (at most 250 characters); the app's name if unset."""
     url: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=URL_MAX)
     )
+    """A supplementary URL (at most 512 characters)."""
     url_title: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=URL_TITLE_MAX)
     )
+    """The URL's title (at most 100 characters)."""
     device: str | None = attrs.field(default=None, validator=optional(check_devices))
+    """Only these devices of the user (names, comma-separated)."""
     priority: Priority = attrs.field(default=Priority.NORMAL, validator=_check_priority)
+    """The priority; ``EMERGENCY`` needs ``retry`` and ``expire``."""
     sound: str | None = attrs.field(default=None, validator=optional(check_line))
+    """A sound name from :meth:`Client.sounds <chump_typed.Client.sounds>`."""
     timestamp: _dt.datetime | int | None = attrs.field(
         default=None, validator=optional(check_timestamp)
     )
+    """The time shown instead of the time of arrival (aware datetime or Unix seconds)."""
     ttl: int | None = attrs.field(
         default=None, validator=optional(check_int_range, low=1)
     )
+    """Seconds after which the message is deleted from the devices."""
     html: bool = attrs.field(default=False, validator=check_bool)
+    """The text is HTML (not with ``monospace``)."""
     monospace: bool = attrs.field(default=False, validator=check_bool)
+    """The text is shown in a monospace font (not with ``html``)."""
     retry: int | None = attrs.field(
         default=None, validator=optional(check_int_range, low=RETRY_MIN)
     )
+    """Emergency only: seconds between re-alerts, at least 30."""
     expire: int | None = attrs.field(
         default=None, validator=optional(check_int_range, low=1, high=EXPIRE_MAX)
     )
+    """Emergency only: seconds of re-alerting, at most 10,800."""
     callback: str | None = attrs.field(default=None, validator=optional(check_callback))
+    """Emergency only: a URL Pushover POSTs to on acknowledgement."""
     tags: str | None = attrs.field(default=None, validator=optional(check_line))
+    """Emergency only: tags to cancel by (comma-separated)."""
     attachment: Attachment | None = attrs.field(
         default=None, validator=instance_of(Attachment)
     )
+    """An image sent as a file part (at most 5 MiB)."""
     attachment_base64: str | None = attrs.field(
         default=None, validator=optional(check_base64_image)
     )
+    """An image as base64 text (with ``attachment_type``)."""
     attachment_type: str | None = attrs.field(
         default=None, validator=optional(check_image_type)
     )
+    """The MIME type of ``attachment_base64``, such as ``image/png``."""
 
     def __attrs_post_init__(self) -> None:
         if self.html and self.monospace:
@@ -216,9 +235,11 @@ class ValidateUserRequest(Request):
     """Check a user or group key, optionally for one device (``users/validate``)."""
 
     user: str = attrs.field(validator=required(check_key), repr=False)
+    """The user or group key to check."""
     device: str | None = attrs.field(
         default=None, validator=optional(check_devices, many=False)
     )
+    """Also check that the user has this device."""
 
 
 @attrs.frozen(kw_only=True)
@@ -226,6 +247,7 @@ class ReceiptRequest(Request):
     """Poll an emergency message's receipt (``GET /1/receipts/{receipt}.json``)."""
 
     receipt: str = attrs.field(validator=required(check_key))
+    """The receipt an emergency message's send returned."""
 
 
 @attrs.frozen(kw_only=True)
@@ -233,6 +255,7 @@ class CancelRequest(Request):
     """Stop an emergency message's retries (``receipts/{receipt}/cancel``)."""
 
     receipt: str = attrs.field(validator=required(check_key))
+    """The receipt of the emergency message to stop."""
 
 
 @attrs.frozen(kw_only=True)
@@ -245,6 +268,7 @@ class CancelByTagRequest(Request):
             required(check_line),
         ]
     )
+    """The tag given to the emergency messages to stop."""
 
 
 @attrs.frozen(kw_only=True)
@@ -260,6 +284,7 @@ class SendResult(Result):
     """A message was accepted. ``receipt`` is set for emergency messages."""
 
     receipt: str | None = None
+    """An emergency message's receipt, to poll or cancel."""
 
 
 @attrs.frozen(kw_only=True)
@@ -267,6 +292,7 @@ class SoundList(Result):
     """Sound names to send as ``sound``, mapped to their labels."""
 
     sounds: dict[str, str] = attrs.field(hash=False)
+    """Sound names (to send as ``sound``) and their labels."""
 
 
 @attrs.frozen(kw_only=True)
@@ -274,8 +300,11 @@ class UserValidation(Result):
     """A key is valid and has at least one active device."""
 
     devices: tuple[str, ...] = ()
+    """The user's active device names."""
     licenses: tuple[str, ...] = ()
+    """The platforms the user is licensed for."""
     group: bool = False
+    """Whether the key is a group key."""
 
 
 @attrs.frozen(kw_only=True)
@@ -283,14 +312,23 @@ class Receipt(Result):
     """The state of an emergency message. Times that have not happened are ``None``."""
 
     acknowledged: bool
+    """Whether a recipient acknowledged the message."""
     acknowledged_at: _dt.datetime | None = None
+    """When it was acknowledged."""
     acknowledged_by: str | None = attrs.field(default=None, repr=False)
+    """The user key that acknowledged it."""
     acknowledged_by_device: str | None = None
+    """The device it was acknowledged on."""
     last_delivered_at: _dt.datetime | None = None
+    """When it was last delivered (re-alerted)."""
     expired: bool = False
+    """Whether ``expire`` has passed."""
     expires_at: _dt.datetime | None = None
+    """When re-alerting stops."""
     called_back: bool = False
+    """Whether Pushover has called the callback URL."""
     called_back_at: _dt.datetime | None = None
+    """When it called the callback URL."""
 
 
 @attrs.frozen(kw_only=True)
@@ -304,6 +342,7 @@ class CancelByTagResult(Result):
     when Pushover says."""
 
     canceled: int | None = None
+    """How many messages were stopped, when Pushover says."""
 
 
 @attrs.frozen(kw_only=True)
@@ -311,5 +350,8 @@ class AppLimits(Result):
     """The monthly allowance, what remains of it, and when it resets."""
 
     limit: int
+    """The messages the application may send this month."""
     remaining: int
+    """The messages it has left this month."""
     reset: _dt.datetime
+    """When the allowance resets (aware UTC)."""
