@@ -181,3 +181,43 @@ def test_a_half_built_client_has_a_working_repr() -> None:
     half = Client.__new__(Client)
 
     assert repr(half).startswith("Client(")
+
+
+PASSWORD: Final = "aPasswordNobodyMaySee-4242"
+CODE: Final = "86420975"
+
+
+def test_no_receiving_error_path_keeps_a_secret_in_its_locals(
+    url: str, fake: FakePushover
+) -> None:
+    """The Open Client's secrets (password, 2FA code, session secret) never stay in
+    a traceback's locals either."""
+    from chump_typed.receive import OpenClient
+
+    fake.add_account("me@example.com", PASSWORD, twofa=CODE)
+    receiver = OpenClient(base_url=url, transport=Urllib3Transport(retries=0))
+    session = receiver.login("me@example.com", PASSWORD, twofa=CODE)
+    refused = OpenClient(base_url=refused_url(), transport=Urllib3Transport(retries=0))
+    secrets = (PASSWORD, CODE, session.secret)
+    calls: dict[str, Callable[[], object]] = {
+        "2FA required": functools.partial(receiver.login, "me@example.com", PASSWORD),
+        "wrong code": functools.partial(
+            receiver.login, "me@example.com", PASSWORD, twofa="11111111"
+        ),
+        "wrong password": functools.partial(
+            receiver.login, "me@example.com", PASSWORD + "x", twofa=CODE
+        ),
+        "bad device name": functools.partial(session.register_device, "bad name"),
+        "unknown device": functools.partial(session.download, "nodevice"),
+        "connection refused": functools.partial(
+            refused.session(session.secret).download, "dev"
+        ),
+        "bad secret beside a password": functools.partial(
+            receiver.session, session.secret + " "
+        ),
+    }
+    for name, call in calls.items():
+        text = rendered(caught(call))
+        leaked = [s for s in secrets if s in text]
+        assert not leaked, f"{name}: {leaked}\n{text}"
+    figures.add("secrets: receiving error paths checked with their locals", len(calls))
