@@ -17,7 +17,7 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
-from public_homes import PACKAGE, home_of
+from public_homes import PACKAGE, PRIVATE_PATH, home_of, public_path
 from sphinx.application import Sphinx
 from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
@@ -152,25 +152,6 @@ def _public_bases(
         or id(base) in exported
         or not any(part.startswith("_") for part in base.__module__.split("."))
     ]
-
-
-#: A dotted path through a private module of chump_typed (``chump_typed._retry.X``).
-PRIVATE_PATH = re.compile(r"~?(chump_typed(?:\.\w+)*?)\.(_[a-z]\w*)((?:\.\w+)*)")
-
-
-def public_path(text: str) -> str:
-    """*text* with each path through a private module written as users import it:
-    ``chump_typed._retry.RetryPolicy`` becomes ``chump_typed.RetryPolicy`` when
-    ``chump_typed`` exports it (otherwise the path is left, for the check to report)."""
-    package = importlib.import_module(PACKAGE)
-
-    def public(match: re.Match[str]) -> str:
-        name = match[0].rsplit(".", 1)[-1]
-        if name in package.__all__:
-            return f"{PACKAGE}.{name}"
-        return match[0]
-
-    return PRIVATE_PATH.sub(public, text)
 
 
 def _public_signature(

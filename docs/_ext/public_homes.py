@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 from types import ModuleType
 
@@ -42,3 +43,22 @@ def home_of(name: str) -> str:
         ):
             return module.__name__
     raise LookupError(f"{PACKAGE}.{name}: no module lists it in __all__")
+
+
+#: A dotted path through a private module of chump_typed (``chump_typed._retry.X``).
+PRIVATE_PATH = re.compile(r"~?(chump_typed(?:\.\w+)*?)\.(_[a-z]\w*)((?:\.\w+)*)")
+
+
+def public_path(text: str) -> str:
+    """*text* with each path through a private module written as users import it:
+    ``chump_typed._retry.RetryPolicy`` becomes ``chump_typed.RetryPolicy`` when
+    ``chump_typed`` exports it (otherwise the path is left, for the check to report)."""
+    package = importlib.import_module(PACKAGE)
+
+    def public(match: re.Match[str]) -> str:
+        name = match[0].rsplit(".", 1)[-1]
+        if name in package.__all__:
+            return f"{PACKAGE}.{name}"
+        return match[0]
+
+    return PRIVATE_PATH.sub(public, text)

@@ -7,6 +7,9 @@ Every exception is a :class:`PushoverError`, so one ``except`` catches them all:
     ├── APIError                                     Pushover answered and said no
     │   ├── QuotaExceededError                       HTTP 429: the monthly quota is spent
     │   └── TwoFactorRequired                        HTTP 412 to a login: send the 2FA code
+    ├── PushStreamError                              the realtime stream ended for good
+    │   ├── PushRejectedError                        "E": log in again or re-enable the device
+    │   └── LoggedInElsewhereError                   "A": the device listens elsewhere
     ├── TransportError                               no response (connect/read failure, timeout)
     └── UnexpectedResponseError                      a response we cannot decode
 
@@ -40,6 +43,9 @@ __all__ = [
     "APIError",
     "DecryptionError",
     "ErrorResponse",
+    "LoggedInElsewhereError",
+    "PushRejectedError",
+    "PushStreamError",
     "PushoverError",
     "QuotaExceededError",
     "TransportError",
@@ -353,6 +359,34 @@ class TwoFactorRequired(APIError):
         return (
             "this account uses two-factor authentication: log in again with the code "
             f"from the authenticator app (twofa=) (request {self.id})"
+        )
+
+
+class PushStreamError(PushoverError):
+    """Pushover ended an Open Client device's realtime stream for good: it must not
+    reconnect (pushover-api.md §13). The subclass says what the user must do."""
+
+
+class PushRejectedError(PushStreamError):
+    """The stream's ``E`` frame: the session or the device is no longer valid. Log in
+    again (``chump-typed login``), or re-enable the device in Pushover's dashboard."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Pushover ended the realtime stream with a permanent error (E): log in "
+            "again, or re-enable the device, then listen again"
+        )
+
+
+class LoggedInElsewhereError(PushStreamError):
+    """The stream's ``A`` frame: the device logged in from somewhere else. Only one
+    program may listen as a device: stop the other one, or register a device of this
+    program's own."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "the device logged in elsewhere (A): only one program may listen as a "
+            "device; stop the other one or register another device"
         )
 
 

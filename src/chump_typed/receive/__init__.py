@@ -10,6 +10,9 @@ messages sent to the account and deletes the ones it has processed::
         print(message.title, message.message)
     session.delete_through(device, message.id)
 
+    for message in session.listen(device):                # then in real time
+        print(message.message)                            # (extra chump_typed[receive])
+
 Later runs resume with ``client.session(secret, device_id)`` rather than logging in
 again. Every Open Client device needs a Pushover **Desktop licence** within 30 days of
 its registration.
@@ -22,18 +25,30 @@ The calls are rows of the same endpoint table as the sending ones
 
 from __future__ import annotations
 
-from chump_typed.errors import TwoFactorRequired
+from chump_typed.errors import (
+    LoggedInElsewhereError,
+    PushRejectedError,
+    PushStreamError,
+    TwoFactorRequired,
+)
 from chump_typed.models.client_api import Device, ReceivedMessage
+from chump_typed.receive._alisten import AsyncListener
 from chump_typed.receive._async import AsyncOpenClient, AsyncSession
 from chump_typed.receive._calls import DEFAULT_PUSH_URL
+from chump_typed.receive._listen import Listener
 from chump_typed.receive._sync import OpenClient, Session
 
 __all__ = [
     "DEFAULT_PUSH_URL",
+    "AsyncListener",
     "AsyncOpenClient",
     "AsyncSession",
     "Device",
+    "Listener",
+    "LoggedInElsewhereError",
     "OpenClient",
+    "PushRejectedError",
+    "PushStreamError",
     "ReceivedMessage",
     "Session",
     "TwoFactorRequired",

@@ -14,6 +14,7 @@ from chump_typed.aio import async_transport, execute
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url
 from chump_typed.protocol import AsyncTransport
 from chump_typed.receive import _calls as rc
+from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from chump_typed.e2ee import E2EEKey
+    from chump_typed.receive._alisten import AsyncListener
 
 __all__ = ["AsyncOpenClient", "AsyncSession"]
 
@@ -179,6 +181,36 @@ class AsyncSession:
         """Acknowledge the emergency message with *receipt*: it stops re-alerting,
         and the sender's receipt poll shows it acknowledged."""
         return await self.call(*rc.acknowledge(receipt))
+
+    def listen(
+        self,
+        device: models.Device | str | None = None,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        silence: float = DEFAULT_SILENCE,
+        reconnect_wait: float = FIRST_WAIT,
+    ) -> AsyncListener:
+        """Each message for *device*, as it arrives, under asyncio: ``async for
+        message in session.listen(device)``. The same rules as
+        :meth:`Session.listen <chump_typed.receive.Session.listen>`: the backlog
+        first, each message once and in order, deleted once you ask for the next,
+        reconnections that neither repeat nor skip.
+
+        :raises PushRejectedError: Pushover's ``E``.
+        :raises LoggedInElsewhereError: Pushover's ``A``.
+        """
+        device_id = rc.device_id_of(device, self._device_id)
+        rc.check_stream_settings(silence, reconnect_wait)
+        rc.require_websockets()
+        from chump_typed.receive._alisten import AsyncListener
+
+        return AsyncListener(
+            self,
+            device_id,
+            e2ee_key=e2ee_key,
+            silence=silence,
+            reconnect_wait=reconnect_wait,
+        )
 
     @property
     def _device_id(self) -> str | None:

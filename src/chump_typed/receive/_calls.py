@@ -23,12 +23,14 @@ __all__ = [
     "DEFAULT_PUSH_URL",
     "acknowledge",
     "check_push_url",
+    "check_stream_settings",
     "delete_through",
     "device_id_of",
     "download",
     "login",
     "opened",
     "register_device",
+    "require_websockets",
     "session_credentials",
 ]
 
@@ -60,6 +62,24 @@ def check_push_url(push_url: str) -> str:
     if not push_url.isascii() or not push_url.isprintable() or " " in push_url:
         raise ValidationError("push_url", "must be printable ASCII without spaces")
     return push_url
+
+
+def check_stream_settings(silence: float, reconnect_wait: float) -> None:
+    """*silence* above 0 seconds, *reconnect_wait* 0 or more (both finite)."""
+    from chump_typed._checks import check_seconds
+
+    check_seconds("silence", silence)
+    check_seconds("reconnect_wait", reconnect_wait, allow_zero=True)
+
+
+def require_websockets() -> None:
+    """Fail at once, with what to install, when websockets is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec("websockets") is None:
+        raise ImportError(
+            "listening in real time needs websockets: pip install 'chump_typed[receive]'"
+        )
 
 
 def session_credentials(secret: str) -> dict[ep.Credential, str]:

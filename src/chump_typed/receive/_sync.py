@@ -12,6 +12,7 @@ from chump_typed._scrub import scrubbing
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url, execute, sync_transport
 from chump_typed.protocol import Transport
 from chump_typed.receive import _calls as rc
+from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -19,6 +20,7 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from chump_typed.e2ee import E2EEKey
+    from chump_typed.receive._listen import Listener
 
 __all__ = ["OpenClient", "Session"]
 
@@ -171,6 +173,45 @@ class Session:
         """Acknowledge the emergency message with *receipt*: it stops re-alerting,
         and the sender's receipt poll shows it acknowledged."""
         return self.call(*rc.acknowledge(receipt))
+
+    def listen(
+        self,
+        device: models.Device | str | None = None,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        silence: float = DEFAULT_SILENCE,
+        reconnect_wait: float = FIRST_WAIT,
+    ) -> Listener:
+        """Each message for *device* (default: the session's), as it arrives: the
+        backlog first, then in real time over the WebSocket (extra
+        ``chump_typed[receive]``).
+
+        A message is yielded once, in order, and is deleted on the server once you
+        have taken it: when you ask for the next one. The last one yielded before you
+        stop is not deleted and comes again on the next run (at least once across
+        restarts). ``R`` from Pushover, a dropped socket or *silence* seconds without
+        any frame lead to a reconnection (after drops, waits from *reconnect_wait*
+        doubling up to 60 s), and nothing is repeated or skipped across it.
+        :meth:`Listener.close <chump_typed.receive.Listener.close>` stops it from
+        any thread (so does leaving ``with session.listen(...) as messages:``).
+
+        :raises PushRejectedError: Pushover's ``E``: log in again or re-enable the
+            device; the stream does not reconnect.
+        :raises LoggedInElsewhereError: Pushover's ``A``: the device listens
+            elsewhere; the stream does not reconnect.
+        """
+        device_id = rc.device_id_of(device, self._device_id)
+        rc.check_stream_settings(silence, reconnect_wait)
+        rc.require_websockets()
+        from chump_typed.receive._listen import Listener
+
+        return Listener(
+            self,
+            device_id,
+            e2ee_key=e2ee_key,
+            silence=silence,
+            reconnect_wait=reconnect_wait,
+        )
 
     @property
     def _device_id(self) -> str | None:

@@ -69,6 +69,7 @@ def deliver(
         st.devices[device.id] = attrs.evolve(
             device, queue=(*device.queue, _wire(st, params, receipt, now))
         )
+        st.pending_push.append(device.id)
     return tuple(targets)
 
 

@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
@@ -59,6 +59,9 @@ from chump_typed.testing._state import (
 )
 from chump_typed.testing._wire import BadBody, parse_body
 
+if TYPE_CHECKING:
+    from chump_typed.testing._push import PushServer
+
 __all__ = ["FakePushover"]
 
 
@@ -72,6 +75,8 @@ class FakePushover:
     ``faults`` is a script consumed one entry per incoming request; see :class:`Fault`.
     ``clock`` returns Unix time and drives timestamps and receipt expiry.
     ``e2ee_keys`` are users' end-to-end encryption keys (see :meth:`set_e2ee_key`).
+    ``push_keepalive`` is the seconds between the realtime stream's ``#`` frames
+    (see :attr:`push_url`).
     """
 
     def __init__(
@@ -89,8 +94,14 @@ class FakePushover:
         faults: Iterable[FaultStep] = (),
         clock: Callable[[], float] = time.time,
         e2ee_keys: Mapping[str, chump_typed.E2EEKey] | None = None,
+        push_keepalive: float = 30.0,
     ) -> None:
+        if not push_keepalive > 0:
+            raise ValueError("push_keepalive: must be more than 0 seconds")
         self._lock = threading.Lock()
+        self._push_keepalive = push_keepalive
+        self._push_host: str | None = None  # set while serve() serves this fake
+        self._push: PushServer | None = None
         users = {USER_KEY: USER_DEVICES} if users is None else users
         if groups is None:
             member = Membership(user=USER_KEY)
@@ -170,6 +181,69 @@ class FakePushover:
             st.users[user] = ()
             st.platforms[user] = frozenset({"Desktop"})  # Open Client devices
             return user
+
+    # ---------------------------------------------------------------- the stream
+
+    @property
+    def push_url(self) -> str:
+        """The realtime stream's WebSocket URL, while :func:`serve` serves this fake
+        (started on first use; it needs websockets, the extra
+        ``chump_typed[receive]``). It sends ``!`` when a message arrives for a logged-in
+        device, and ``#`` every ``push_keepalive`` seconds."""
+        with self._lock:
+            if self._push_host is None:
+                raise RuntimeError("push_url: serve() this fake first")
+            if self._push is None:
+                from chump_typed.testing._push import PushServer
+
+                self._push = PushServer(
+                    self._push_host, self._push_login, self._push_keepalive
+                )
+            return self._push.url
+
+    def push(self, frame: str | bytes, *, device_id: str | None = None) -> int:
+        """Send *frame* (``"R"``, ``"E"``, ``"A"``, ...; bytes go as a binary frame)
+        on the stream of *device_id* (of every device when ``None``); returns the
+        connections reached."""
+        return 0 if self._push is None else self._push.send(frame, device_id)
+
+    def drop_push(self, *, device_id: str | None = None) -> int:
+        """Drop the stream's connections (of *device_id*, or all) without a close
+        frame, as a dead network does; returns how many."""
+        from chump_typed.testing._push import DROP
+
+        return 0 if self._push is None else self._push.send(DROP, device_id)
+
+    @property
+    def push_logins(self) -> int:
+        """How many stream connections have logged in so far."""
+        return 0 if self._push is None else self._push.logins
+
+    @property
+    def push_connections(self) -> int:
+        """The stream connections open now."""
+        return 0 if self._push is None else self._push.connections
+
+    def _push_login(self, device_id: str, secret: str) -> bool:
+        with self._lock:
+            st = self._state
+            device = st.devices.get(device_id)
+            return device is not None and st.sessions.get(secret) == device.user
+
+    def _serving(self, host: str | None) -> None:
+        """:func:`serve` starts (*host*) or stops (``None``) serving this fake."""
+        with self._lock:
+            push, self._push = self._push, None
+            self._push_host = host
+        if push is not None:
+            push.stop()
+
+    def _tell_stream(self) -> None:
+        with self._lock:
+            pending, self._state.pending_push = self._state.pending_push, []
+        if self._push is not None:
+            for device_id in dict.fromkeys(pending):
+                self._push.send("!", device_id)
 
     @property
     def devices(self) -> Mapping[str, ClientDevice]:
@@ -353,6 +427,7 @@ class FakePushover:
                 response = self._answer(
                     step, method, split.path, params, files, request
                 )
+        self._tell_stream()
         if isinstance(step, Slow):
             return Exchange(response=response, delay=step.seconds)
         if step is Fault.RESET_AFTER_READ:

@@ -236,14 +236,17 @@ def serve(
         raise TypeError(f"port: expected an int, got a {type(port).__name__}")
     if not 0 <= port <= 65535:
         raise ValueError(f"port: must be between 0 and 65535, got {port}")
+    served = FakePushover() if fake is None else fake
     server = FakeServer(
-        FakePushover() if fake is None else fake,
+        served,
         host=host,
         ssl_context=ssl_context,
         delay=delay,
         port=port,
     )
+    served._serving(loopback_address(host))  # pyright: ignore[reportPrivateUsage]
     try:
         yield server.base_url(server_hostname)
     finally:
+        served._serving(None)  # pyright: ignore[reportPrivateUsage]
         server.stop()

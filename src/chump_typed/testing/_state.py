@@ -346,6 +346,8 @@ class State:
     devices: dict[str, ClientDevice] = attrs.field(factory=dict[str, ClientDevice])
     #: The last message id given to a device's copy of a message.
     last_message_id: int = 0
+    #: Devices that got a message since the stream was last told (``!`` to send).
+    pending_push: list[str] = attrs.field(factory=list[str])
 
     def now(self) -> int:
         """The fake's clock as whole Unix seconds."""
