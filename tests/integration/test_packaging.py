@@ -111,6 +111,8 @@ def test_wheel_installs_into_a_fresh_venv_and_runs(
     _run(sys.executable, "-m", "pip", "--python", python, "install", "--quiet", wheel)
     script = python.parent / ("chump-typed.exe" if os.name == "nt" else "chump-typed")
     out = _run(script, "demo", cwd=tmp_path)
+    assert "it receives by downloads (no websockets)" in out  # no extra installed
+    assert "acknowledges the alarm through the Open Client API" in out
     assert "8. cancelled further retries: True" in out
     assert out.rstrip().endswith("done: the fake recorded 2 messages")
     probe = (

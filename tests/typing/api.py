@@ -122,6 +122,7 @@ from chump_typed import (
     LicenseCreditsRequest,
     LicenseOS,
     LimitsRequest,
+    LoggedInElsewhereError,
     LoginRequest,
     LoginResult,
     MaybeSent,
@@ -132,6 +133,8 @@ from chump_typed import (
     Notification,
     Priority,
     PushoverError,
+    PushRejectedError,
+    PushStreamError,
     QuotaExceededError,
     RateLimit,
     Receipt,
@@ -202,8 +205,10 @@ from chump_typed.logging import (
 from chump_typed.protocol import is_async_transport
 from chump_typed.receive import (
     DEFAULT_PUSH_URL,
+    AsyncListener,
     AsyncOpenClient,
     AsyncSession,
+    Listener,
     OpenClient,
     Session,
 )
@@ -1793,3 +1798,46 @@ def fake_receives(fake: FakePushover, device: ClientDevice) -> None:
     assert_type(device.secret, str)
     assert_type(device.queue, tuple[Mapping[str, object], ...])
     assert_type(device.pending, tuple[int, ...])
+
+
+def realtime(
+    session: Session, device: Device, fake: FakePushover, key: E2EEKey
+) -> None:
+    listener = session.listen(device, e2ee_key=key, silence=30.0, reconnect_wait=0.5)
+    assert_type(listener, Listener)
+    assert_type(next(listener), ReceivedMessage)
+    assert_type(iter(listener), Listener)
+    assert_type(listener.close(), None)
+    with session.listen() as messages:
+        assert_type(messages, Listener)
+        for message in messages:
+            assert_type(message, ReceivedMessage)
+    assert_type(fake.push_url, str)
+    assert_type(fake.push("R"), int)
+    assert_type(fake.push(b"!", device_id="d"), int)
+    assert_type(fake.drop_push(device_id=None), int)
+    assert_type(fake.push_logins, int)
+    assert_type(fake.push_connections, int)
+
+
+async def async_realtime(session: AsyncSession, device: Device) -> None:
+    listener = session.listen(device, silence=30.0)
+    assert_type(listener, AsyncListener)
+    assert_type(await listener.__anext__(), ReceivedMessage)
+    assert_type(await listener.aclose(), None)
+    async with session.listen() as messages:
+        assert_type(messages, AsyncListener)
+        async for message in messages:
+            assert_type(message, ReceivedMessage)
+
+
+def stream_errors(
+    ended: PushStreamError,
+    rejected: PushRejectedError,
+    elsewhere: LoggedInElsewhereError,
+) -> None:
+    assert_type(str(ended), str)
+    caught: PushStreamError = rejected
+    also: PushStreamError = elsewhere
+    assert_type(caught.args, tuple[Any, ...])
+    assert_type(also.args, tuple[Any, ...])

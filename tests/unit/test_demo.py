@@ -14,6 +14,9 @@ def test_demo_in_process() -> None:
 
     assert run_demo(lines.append) == 0
     text = "\n".join(lines)
+    assert "receives by the realtime stream" in text  # websockets: the test extra
+    assert "the device received: Demo: Hello from chump_typed" in text
+    assert "acknowledges the alarm through the Open Client API" in text
     assert "application authenticated: True" in text
     assert "message sent: True" in text
     assert "emergency message sent: True" in text

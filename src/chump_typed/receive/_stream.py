@@ -133,11 +133,12 @@ class Progress:
         self.deleted: int | None = None
 
     def fresh(self, messages: Iterable[ReceivedMessage]) -> list[ReceivedMessage]:
-        """The downloaded *messages* not yielded yet, in id order."""
-        return sorted(
-            (m for m in messages if self.yielded is None or m.id > self.yielded),
-            key=lambda m: m.id,
-        )
+        """The downloaded *messages* not yielded yet, in id order, each id once."""
+        new: dict[int, ReceivedMessage] = {}
+        for message in messages:
+            if self.yielded is None or message.id > self.yielded:
+                new.setdefault(message.id, message)
+        return [new[number] for number in sorted(new)]
 
     def give(self, message: ReceivedMessage) -> None:
         """*message* is being yielded."""
