@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
@@ -192,3 +194,32 @@ def test_no_research_tag_in_user_facing_text() -> None:
         )
     ]
     assert tagged == []
+
+
+def test_websockets_is_imported_by_the_receiving_side_only_and_lazily() -> None:
+    """In the product only receive/ imports websockets (the fake's push server in
+    testing/ may too); every import sits in a function, so that importing
+    chump_typed, chump_typed.receive or chump_typed.testing never loads it."""
+    importers: dict[str, bool] = {}  # module -> whether an import is at module level
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top = {id(node) for node in tree.body}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+                "websockets"
+            ):
+                importers[module] = importers.get(module, False) or id(node) in top
+    assert set(importers) == {
+        "chump_typed.receive._listen",
+        "chump_typed.receive._alisten",
+        "chump_typed.testing._push",
+    }
+    assert not any(importers.values()), importers
+    probe = (
+        "import sys, chump_typed, chump_typed.receive, chump_typed.testing;"
+        "print('websockets' in sys.modules)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "False"

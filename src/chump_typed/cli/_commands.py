@@ -193,18 +193,32 @@ def _demo(run: Run) -> int:
     return run_demo(run.print)
 
 
+#: The account ``chump-typed fake`` serves, for ``login`` and ``listen`` to try.
+FAKE_EMAIL: Final = "me@example.com"
+FAKE_PASSWORD: Final = "fake password"
+
+
 def _fake(run: Run) -> int:
     """Serve the fake Pushover until Ctrl-C, and print what to paste to use it."""
+    import importlib.util
+
     from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
 
     fake = FakePushover()
+    fake.add_account(FAKE_EMAIL, FAKE_PASSWORD, user=USER_KEY)  # PUSHOVER_USER's
     with serve(fake, port=run.args.port) as base_url:
-        run.print(
+        lines = [
             "# the fake Pushover is serving; paste these lines into another shell:",
             f"export PUSHOVER_BASE_URL={base_url} PUSHOVER_TOKEN={APP_TOKEN} "
             f"PUSHOVER_USER={USER_KEY}",
-            "# Ctrl-C stops it",
-        )
+        ]
+        if importlib.util.find_spec("websockets") is not None:
+            lines += [
+                f"export PUSHOVER_PUSH_URL={fake.push_url}",
+                f"# to receive: chump-typed login --email {FAKE_EMAIL} (password: "
+                f"{FAKE_PASSWORD!r}), then chump-typed listen",
+            ]
+        run.print(*lines, "# Ctrl-C stops it")
         run.stdout.flush()
         try:
             while True:
@@ -221,6 +235,12 @@ def _login(run: Run) -> int:
     return login(run)
 
 
+def _listen(run: Run) -> int:
+    from chump_typed.cli._login import listen
+
+    return listen(run)
+
+
 COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "send": _send,
     "sounds": _sounds,
@@ -230,6 +250,7 @@ COMMANDS: Final[Mapping[str, Callable[[Run], int]]] = {
     "cancel-tag": _cancel_tag,
     "limits": _limits,
     "login": _login,
+    "listen": _listen,
     "demo": _demo,
     "fake": _fake,
 }

@@ -1,4 +1,4 @@
-"""``chump-typed login``: log in as an Open Client device and store the session.
+"""``chump-typed login`` and ``chump-typed listen``: an Open Client device.
 
 The session (its secret, the device's id and name, the user key) goes to its own
 file beside the config file, ``session.json``, written with mode 0600 and replaced
@@ -15,14 +15,23 @@ import re
 import socket
 import tempfile
 from pathlib import Path
-from typing import Final
+from typing import Final, cast
 
 from chump_typed._checks import check_devices
 from chump_typed.cli._config import default_config_path
 from chump_typed.cli._run import EXIT_OK, Run, UsageError, could_work
 from chump_typed.errors import TwoFactorRequired
+from chump_typed.models import ReceivedMessage
 
-__all__ = ["SESSION_FILE", "login", "session_path", "write_session"]
+__all__ = [
+    "PUSH_URL_VARIABLE",
+    "SESSION_FILE",
+    "listen",
+    "login",
+    "read_session",
+    "session_path",
+    "write_session",
+]
 
 #: The session file's name, in the config file's directory.
 SESSION_FILE: Final = "session.json"
@@ -119,3 +128,71 @@ def login(run: Run) -> int:
             "days of its registration",
         )
     return EXIT_OK
+
+
+#: The environment variable naming the realtime WebSocket (``chump-typed fake`` prints it).
+PUSH_URL_VARIABLE: Final = "PUSHOVER_PUSH_URL"
+
+
+def read_session(run: Run) -> dict[str, str]:
+    """The session ``chump-typed login`` stored (a usage error when there is none)."""
+    path = session_path(run)
+    try:
+        data: object = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UsageError(f"no session in {path}: run chump-typed login first") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(
+            f"{path}: cannot read the session ({type(exc).__name__})"
+        ) from None
+    fields = cast("dict[object, object]", data) if isinstance(data, dict) else {}
+    stored = {
+        k: v for k, v in fields.items() if isinstance(k, str) and isinstance(v, str)
+    }
+    if "secret" not in stored or "device_id" not in stored:
+        raise UsageError(f"{path}: not a session: run chump-typed login again")
+    run.secrets.append(stored["secret"])
+    return stored
+
+
+def listen(run: Run) -> int:
+    """Print each message as it arrives, until Ctrl-C (exit 0), or until Pushover ends
+    the stream (``E`` or ``A``: exit 3)."""
+    from chump_typed.receive import DEFAULT_PUSH_URL, OpenClient
+    from chump_typed.receive._calls import require_websockets
+
+    try:
+        require_websockets()
+    except ImportError as exc:
+        raise UsageError(str(exc)) from None
+    stored = read_session(run)
+    key = run.e2ee_key()
+    push_url = (
+        run.args.push_url or run.environ.get(PUSH_URL_VARIABLE) or DEFAULT_PUSH_URL
+    )
+    with OpenClient(
+        base_url=run.base_url(), push_url=push_url, transport=run.transport()
+    ) as client:
+        session = client.session(stored["secret"], stored["device_id"])
+        with session.listen(e2ee_key=key) as messages:
+            try:
+                for message in messages:
+                    run.print(_shown(message, as_json=run.args.json))
+                    run.stdout.flush()
+            except KeyboardInterrupt:
+                print("stopped", file=run.stderr)
+    return EXIT_OK
+
+
+def _shown(message: ReceivedMessage, *, as_json: bool) -> str:
+    """One line for *message*: for people, or a JSON object."""
+    if as_json:
+        from chump_typed.cli._run import json_ready
+
+        return json.dumps(json_ready(message), sort_keys=True)
+    when = message.date.isoformat() if message.date is not None else "-"
+    title = f"{message.title}: " if message.title else ""
+    flags = " [emergency]" if message.priority == 2 else ""
+    if message.undecryptable:
+        flags += " [cannot decrypt]"
+    return f"{when} {message.app or '-'}{flags} {title}{message.message}"

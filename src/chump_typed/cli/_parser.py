@@ -267,6 +267,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="the device's name, 1 to 25 of A-Z a-z 0-9 _ - (default: from the host "
         "name)",
     )
+    listen = commands.add_parser(
+        "listen",
+        parents=[connection],
+        help="print each message the device of `chump-typed login` receives, as it "
+        "arrives (the extra chump_typed[receive]); Ctrl-C stops",
+    )
+    listen.add_argument(
+        "--push-url",
+        metavar="URL",
+        help="the realtime WebSocket (default: $PUSHOVER_PUSH_URL, then Pushover's)",
+    )
+    listen.add_argument(
+        "--decrypt",
+        action="store_true",
+        help="decrypt end-to-end encrypted messages with the key in "
+        "$PUSHOVER_E2EE_KEY or the config file's e2ee_key",
+    )
     fake = commands.add_parser(
         "fake",
         help="serve the fake Pushover on loopback until Ctrl-C, printing the "

@@ -22,6 +22,7 @@ from chump_typed.cli._config import (
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import (
     APIError,
+    PushStreamError,
     QuotaExceededError,
     TransportError,
     UnexpectedResponseError,
@@ -50,6 +51,7 @@ __all__ = [
     "UsageError",
     "could_work",
     "describe_error",
+    "json_ready",
     "plain",
     "quota_lines",
     "when",
@@ -81,6 +83,7 @@ EXIT_CODES: Final[tuple[tuple[type[Exception], int], ...]] = (
     (UsageError, EXIT_USAGE),
     (ConfigError, EXIT_USAGE),
     (ValidationError, EXIT_USAGE),
+    (PushStreamError, EXIT_REJECTED),
     (QuotaExceededError, EXIT_QUOTA),
     (APIError, EXIT_REJECTED),
     (TransportError, EXIT_FAILURE),
@@ -194,12 +197,15 @@ class Run:
     def e2ee_key(self) -> E2EEKey | None:
         """With ``--encrypt``, the recipient's key: from ``PUSHOVER_E2EE_KEY``, else
         the config file's ``e2ee_key`` (never a flag's value, which ``ps`` shows)."""
-        if not self.args.encrypt:
+        if not (
+            getattr(self.args, "encrypt", False) or getattr(self.args, "decrypt", False)
+        ):
             return None
         text = self.environ.get("PUSHOVER_E2EE_KEY") or self.config().get("e2ee_key")
         if text is None:
             raise UsageError(
-                "--encrypt: no key: set PUSHOVER_E2EE_KEY or add "
+                f"--{'encrypt' if getattr(self.args, 'encrypt', False) else 'decrypt'}: "
+                "no key: set PUSHOVER_E2EE_KEY or add "
                 f'e2ee_key = "..." to {self.args.config or default_config_path(self.environ)}'
             )
         try:
@@ -272,8 +278,14 @@ def _json_value(_instance: object, _field: object, value: Any) -> Any:
 
 def plain(result: Result) -> dict[str, Any]:
     """*result* as JSON-ready data; fields hidden from the repr (user keys) left out."""
+    return json_ready(result)
+
+
+def json_ready(value: attrs.AttrsInstance) -> dict[str, Any]:
+    """An attrs value as JSON-ready data (times as ISO 8601); fields hidden from the
+    repr (user keys, secrets) left out."""
     return attrs.asdict(
-        result,
+        value,
         filter=lambda attribute, _value: bool(attribute.repr),
         value_serializer=_json_value,
     )

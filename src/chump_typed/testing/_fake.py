@@ -113,7 +113,9 @@ class FakePushover:
         script = tuple(faults)
 
         def fresh() -> State:
-            account_users = dict.fromkeys((a.user for a in accounts.values()), ())
+            account_users = {
+                a.user: () for a in accounts.values() if a.user not in user_devices
+            }
             return State(
                 clock=clock,
                 app_tokens=tokens,
@@ -162,25 +164,31 @@ class FakePushover:
             self._state.e2ee_keys[user] = key
 
     def add_account(
-        self, email: str, password: str, *, twofa: str | None = None
+        self,
+        email: str,
+        password: str,
+        *,
+        twofa: str | None = None,
+        user: str | None = None,
     ) -> str:
         """Add a Pushover account that the Open Client API can log in to, and return
-        its user key. With *twofa*, a login must also give that code (the first
-        attempt without it is answered with HTTP 412). Kept through :meth:`reset`;
-        its devices and sessions are not."""
+        its user key: *user* (one the fake knows, such as ``USER_KEY``, keeps its
+        devices) or a new one. With *twofa*, a login must also give that code (the
+        first attempt without it is answered with HTTP 412). Kept through
+        :meth:`reset`; its devices and sessions are not."""
         if not email or not password:
             raise ValueError("an account needs an e-mail address and a password")
         with self._lock:
             st = self._state
             if email in st.accounts:
                 raise ValueError(f"an account with e-mail {email!r} exists")
-            user = new_key()
+            key = new_key() if user is None else user
             st.accounts[email] = Account(
-                email=email, password=password, user=user, twofa=twofa
+                email=email, password=password, user=key, twofa=twofa
             )
-            st.users[user] = ()
-            st.platforms[user] = frozenset({"Desktop"})  # Open Client devices
-            return user
+            st.users.setdefault(key, ())
+            st.platforms[key] = st.platforms.get(key, frozenset()) | {"Desktop"}
+            return key
 
     # ---------------------------------------------------------------- the stream
 
