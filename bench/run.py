@@ -859,17 +859,67 @@ def startup(rounds: int) -> None:
         )
 
 
+# -- 5. Receiving: from a send to listen() yielding the message -------------------------
+
+
+def receive_latency(count: int) -> None:
+    """Milliseconds from the start of ``Client.send`` to ``Session.listen`` yielding the
+    message, over loopback HTTP and WebSocket (the fake in this process), against the
+    send's own round trip in the same run."""
+    import queue
+
+    from chump_typed.receive import OpenClient
+    from chump_typed.testing import FakePushover, serve
+
+    print("\n5. receiving: send -> listen() latency, loopback")
+    fake = FakePushover(push_keepalive=30)
+    user = fake.add_account("bench@example.com", "bench password")
+    arrived: queue.Queue[float] = queue.Queue()
+    with serve(fake) as base_url, Client(APP_TOKEN, base_url=base_url) as client:
+        receiver = OpenClient(base_url=base_url, push_url=fake.push_url)
+        session = receiver.login("bench@example.com", "bench password")
+        device = session.register_device("bench")
+        listener = session.listen(device)
+
+        def follow() -> None:
+            for _ in listener:
+                arrived.put(time.perf_counter())
+
+        threading.Thread(target=follow, daemon=True).start()
+        while fake.push_connections == 0:
+            time.sleep(0.01)
+        latencies, sends = [], []
+        for number in range(count):
+            started = time.perf_counter()
+            client.send(Notification(user=user, message=f"m{number}"))
+            sends.append(time.perf_counter() - started)
+            latencies.append(arrived.get(timeout=30) - started)
+        listener.close()
+        receiver.close()
+    latency, send = statistics.median(latencies), statistics.median(sends)
+    add(
+        Row(
+            "receiving",
+            "send -> listen() yields it",
+            latency * 1000,
+            "ms",
+            f"{send * 1000:.2f} ms: the send's own round trip",
+            latency / send,
+        )
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
     parser.add_argument(
         "--only",
-        choices=("per-call", "bulk", "async", "start-up"),
+        choices=("per-call", "bulk", "async", "start-up", "receive"),
         action="append",
         help="run only this part (repeatable)",
     )
     args = parser.parse_args()
-    parts = args.only or ["per-call", "bulk", "async", "start-up"]
+    parts = args.only or ["per-call", "bulk", "async", "start-up", "receive"]
     started = time.perf_counter()
     cpu = "unknown CPU"
     with contextlib.suppress(OSError):
@@ -895,6 +945,8 @@ def main() -> int:
         )
     if "start-up" in parts:
         startup(rounds=5 if args.quick else 21)
+    if "receive" in parts:
+        receive_latency(count=20 if args.quick else 100)
     print_table()
     print(
         f"\nfinished in {time.perf_counter() - started:.0f} s; "

@@ -176,6 +176,7 @@ NOT_FUZZED: Final = {
     "Transport": "a Protocol",
     "PushoverError": "the root exception: any arguments, like Exception",
     "DecryptionError": "a PushoverError with a message: any arguments, like Exception",
+    "PushStreamError": "the stream errors' root: any arguments, like Exception",
 }
 CONSTRUCTORS: Final = [
     getattr(chump_typed, name)
