@@ -888,7 +888,8 @@ def receive_latency(count: int) -> None:
         threading.Thread(target=follow, daemon=True).start()
         while fake.push_connections == 0:
             time.sleep(0.01)
-        latencies, sends = [], []
+        latencies: list[float] = []
+        sends: list[float] = []
         for number in range(count):
             started = time.perf_counter()
             client.send(Notification(user=user, message=f"m{number}"))
