@@ -28,6 +28,7 @@ import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
 from chump_typed import models
+from chump_typed._epoch import epoch_to_datetime
 
 __all__ = [
     "ShapeError",
@@ -38,15 +39,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-_UTC: Final = _dt.timezone.utc
-
-
-def epoch_to_datetime(value: object) -> _dt.datetime:
-    """Unix seconds (an int, or a string of digits) to an aware UTC datetime."""
-    if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise TypeError(f"expected Unix seconds, got {type(value).__name__}")
-    return _dt.datetime.fromtimestamp(int(value), tz=_UTC)
 
 
 def _datetime_to_epoch(value: _dt.datetime) -> int:

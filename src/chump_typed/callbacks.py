@@ -32,7 +32,7 @@ from urllib.parse import parse_qsl
 import attrs
 
 from chump_typed._checks import check_devices, check_key, describe
-from chump_typed._converter import epoch_to_datetime
+from chump_typed._epoch import epoch_to_datetime
 from chump_typed.errors import ValidationError
 
 if TYPE_CHECKING:

@@ -18,13 +18,8 @@ from urllib.parse import quote, quote_plus
 import attrs
 
 from chump_typed._checks import check_unicode
-from chump_typed._converter import (
-    ShapeError,
-    epoch_to_datetime,
-    structure,
-    unstructure_request,
-)
 from chump_typed._endpoints import Method
+from chump_typed._epoch import epoch_to_datetime
 from chump_typed._multipart import encode_multipart
 from chump_typed._redact import redact_url
 from chump_typed.errors import (
@@ -257,6 +252,9 @@ def encode_request(
     param = endpoint.credential.param  # empty: the request carries its own secrets
     fields: dict[str, str] = {param: token} if param else {}
     files: dict[str, Attachment] = {}
+    # cattrs is imported here, when the first request is encoded: not at start-up.
+    from chump_typed._converter import unstructure_request
+
     for name, value in unstructure_request(request).items():
         if isinstance(value, Attachment):
             files[name] = value
@@ -451,6 +449,8 @@ def decode_response(
     # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
     # result is built once (no attrs.evolve re-running validators on a frozen value).
     data["rate_limit"] = parse_rate_limit(response.headers)
+    from chump_typed._converter import ShapeError, structure
+
     try:
         result = structure(data, endpoint.response_type)
     except ShapeError as exc:

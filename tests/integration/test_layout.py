@@ -223,3 +223,20 @@ def test_websockets_is_imported_by_the_receiving_side_only_and_lazily() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == "False"
+
+
+def test_cattrs_is_imported_when_the_first_request_is_encoded() -> None:
+    """Start-up pays for neither cattrs nor the converter: the first encode does."""
+    probe = (
+        "import sys\n"
+        "from chump_typed import Notification, SEND_MESSAGE\n"
+        "from chump_typed.protocol import encode_request\n"
+        "print('cattrs' in sys.modules, 'chump_typed._converter' in sys.modules)\n"
+        "encode_request(SEND_MESSAGE, Notification(user='u' * 30, message='m'),\n"
+        "               token='t' * 30, base_url='https://api.pushover.net/1/')\n"
+        "print('cattrs' in sys.modules)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split() == ["False", "False", "True"]

@@ -27,7 +27,7 @@ from typing import (
 import attrs
 
 from chump_typed._checks import check_timestamp, describe_int, require_type
-from chump_typed._converter import epoch_to_datetime
+from chump_typed._epoch import epoch_to_datetime
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import APIError, ValidationError
 from chump_typed.models import EXPIRE_MAX, Attachment, Notification, Priority
