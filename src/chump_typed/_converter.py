@@ -117,48 +117,60 @@ def _structure_blank_is_empty(value: object, _: object) -> str:
     return _structure_str(value, None)
 
 
-#: Per-field wire rules of request types that differ from the converter's defaults.
-_REQUEST_OVERRIDES: Final[Mapping[type, Mapping[str, Any]]] = {
-    models.TeamAddUserRequest: {
+#: Per-field wire rules of request types that differ from the converter's defaults,
+#: by the model's name (naming the classes would load every API family at once).
+_REQUEST_OVERRIDES: Final[Mapping[str, Mapping[str, Any]]] = {
+    "TeamAddUserRequest": {
         "instant": override(unstruct_hook=_true_flag),
         "admin": override(unstruct_hook=_true_flag),
     },
     # Always sent, though it is the field's only value: "O" says Open Client.
-    models.DeviceRequest: {"os": override(omit_if_default=False)},
+    "DeviceRequest": {"os": override(omit_if_default=False)},
 }
 
 
 _StructureHook = Callable[[object, object], object]
 
-#: Response fields where Pushover sends "" (or null) for "not given".
-_BLANK_FIELDS: Final[Mapping[type[Any], Mapping[str, _StructureHook]]] = {
+#: Response fields where Pushover sends "" (or null) for "not given", by the model's
+#: name.
+_BLANK_FIELDS: Final[Mapping[str, Mapping[str, _StructureHook]]] = {
     # Receipts: nobody has acknowledged yet.
-    models.Receipt: {
+    "Receipt": {
         "acknowledged_by": _structure_blank_is_none,
         "acknowledged_by_device": _structure_blank_is_none,
     },
     # Group members: no device means every device; a missing memo is "".
-    models.GroupMember: {
+    "GroupMember": {
         "device": _structure_blank_is_none,
         "memo": _structure_blank_is_empty,
         "name": _structure_blank_is_none,
         "email": _structure_blank_is_none,
     },
     # Team users and devices [UNVERIFIED shape].
-    models.TeamUser: {
+    "TeamUser": {
         "name": _structure_blank_is_none,
         "email": _structure_blank_is_none,
     },
-    models.TeamDevice: {
+    "TeamDevice": {
         "os": _structure_blank_is_none,
         "os_version": _structure_blank_is_none,
     },
     # A downloaded message leaves out, or blanks, what the sender did not give.
-    models.ReceivedMessage: dict.fromkeys(
+    "ReceivedMessage": dict.fromkeys(
         ("title", "app", "icon", "sound", "url", "url_title", "receipt"),
         _structure_blank_is_none,
     ),
 }
+
+
+def _model_name(cls: type[Any]) -> str:
+    """A model's name, when it is one of ours (another class gets no special rule)."""
+    return cls.__name__ if cls.__module__.startswith("chump_typed.models") else ""
+
+
+def _is_clear(cls: object) -> bool:
+    """Whether *cls* is :class:`~chump_typed.models.Clear` (told by its name)."""
+    return isinstance(cls, type) and _model_name(cls) == "Clear"
 
 
 def _is_request_type(cls: object) -> bool:
@@ -210,11 +222,14 @@ def make_converter() -> cattrs.Converter:
 
     # A binary attachment stays a value: the protocol layer makes it a multipart part.
     conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)
-    # A glance field to clear goes as a blank, and a blank reads back as CLEAR.
-    conv.register_unstructure_hook(models.Clear, lambda _: "")
+    # A glance field to clear goes as a blank, and a blank reads back as CLEAR. The
+    # glance family loads when a glance is first encoded, not with the converter.
+    conv.register_unstructure_hook_func(_is_clear, lambda _: "")
 
     def clearable(union: Any) -> Callable[[object, object], object]:
-        kept = [t for t in typing.get_args(union) if t not in (models.Clear, NoneType)]
+        kept = [
+            t for t in typing.get_args(union) if not _is_clear(t) and t is not NoneType
+        ]
 
         def structure_clearable(value: object, _: object) -> object:
             if value is None:
@@ -226,7 +241,7 @@ def make_converter() -> cattrs.Converter:
         return structure_clearable
 
     conv.register_structure_hook_factory(
-        lambda t: models.Clear in typing.get_args(t), clearable
+        lambda t: any(_is_clear(arg) for arg in typing.get_args(t)), clearable
     )
 
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
@@ -238,7 +253,7 @@ def make_converter() -> cattrs.Converter:
             conv,
             _cattrs_omit_if_default=True,
             _cattrs_include_init_false=True,  # fixed fields, such as a device's os
-            **_REQUEST_OVERRIDES.get(cls, {}),
+            **_REQUEST_OVERRIDES.get(_model_name(cls), {}),
         )
 
     conv.register_unstructure_hook_factory(_is_request_type, request_hook)
@@ -247,12 +262,12 @@ def make_converter() -> cattrs.Converter:
     def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
         overrides: dict[str, Any] = {
             name: override(struct_hook=hook)
-            for name, hook in _BLANK_FIELDS[cls].items()
+            for name, hook in _BLANK_FIELDS[_model_name(cls)].items()
         }
         return make_dict_structure_fn(cls, conv, **overrides)
 
     conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and t in _BLANK_FIELDS, result_hook
+        lambda t: isinstance(t, type) and _model_name(t) in _BLANK_FIELDS, result_hook
     )
     return conv
 

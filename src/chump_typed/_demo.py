@@ -55,11 +55,19 @@ class _Device:
             self.inbox.put(message)
 
     def next(self) -> ReceivedMessage:
-        """The next message the device receives."""
+        """The next message the device receives.
+
+        :raises TimeoutError: none arrived within :data:`_PATIENCE` seconds.
+        """
         if self._listener is None:
             for message in self._downloaded():
                 self.inbox.put(message)
-        return self.inbox.get(timeout=_PATIENCE)
+        try:
+            return self.inbox.get(timeout=_PATIENCE)
+        except queue.Empty:
+            raise TimeoutError(
+                f"the device received nothing within {_PATIENCE:g} s"
+            ) from None
 
     def _downloaded(self) -> Iterator[ReceivedMessage]:
         messages = self.session.download(self.device_id)

@@ -3,21 +3,55 @@
 Each row is an :class:`Endpoint` that says how a request model goes on the wire (method,
 path template), which result model comes back and which :class:`Credential`
 authenticates it. :meth:`chump_typed.Client.call` runs any row. Adding a call is one
-model pair in its family's module, one row here, one one-line client method and one
-route in the fake; :data:`ENDPOINTS` is derived from the rows of this module, and the
-tests walk it to name anything else that is missing.
+model pair in its family's module, one row in its family's row module (this one for
+messages; ``_endpoints_groups``, ``_endpoints_accounts`` and ``_endpoints_receiving``
+for the others, which load on first use), one one-line client method and one route in
+the fake; :data:`ENDPOINTS` is derived from the rows of those modules, and the tests
+walk it to name anything else that is missing.
 """
 
 from __future__ import annotations
 
 import string
 from collections.abc import Mapping
-from typing import Any, Final, Generic, Literal, TypeGuard, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeGuard, TypeVar
 
 import attrs
 
 from chump_typed import models
-from chump_typed.errors import APIError, TwoFactorRequired, ValidationError
+from chump_typed.errors import APIError, ValidationError
+
+if TYPE_CHECKING:  # the families' rows, loaded on first use (see __getattr__)
+    from chump_typed._endpoints_accounts import (
+        ADD_TEAM_USER,
+        ASSIGN_LICENSE,
+        LICENSE_CREDITS,
+        MIGRATE_SUBSCRIPTION,
+        REMOVE_TEAM_USER,
+        REVOKE_TEAM_INVITATION,
+        TEAM_INFO,
+        UPDATE_GLANCE,
+    )
+    from chump_typed._endpoints_groups import (
+        ADD_GROUP_USER,
+        CREATE_GROUP,
+        DISABLE_GROUP_USER,
+        ENABLE_GROUP_USER,
+        GROUP_DELETE_USER_PATH,
+        GROUP_INFO,
+        GROUP_REMOVE_USER_PATH,
+        LIST_GROUPS,
+        REMOVE_GROUP_USER,
+        REMOVE_GROUP_USER_LEGACY,
+        RENAME_GROUP,
+    )
+    from chump_typed._endpoints_receiving import (
+        ACKNOWLEDGE,
+        DELETE_THROUGH,
+        DOWNLOAD_MESSAGES,
+        LOGIN,
+        REGISTER_DEVICE,
+    )
 
 __all__ = [
     "ACCOUNT",
@@ -194,185 +228,51 @@ GET_LIMITS: Final = Endpoint(
     "get_limits", "GET", "apps/limits.json", models.LimitsRequest, models.AppLimits
 )
 
-# -- Groups (pushover-api.md §8) --------------------------------------------------------
-
-CREATE_GROUP: Final = Endpoint(
-    "create_group",
-    "POST",
-    "groups.json",
-    models.GroupCreateRequest,
-    models.GroupCreateResult,
-)
-LIST_GROUPS: Final = Endpoint(
-    "list_groups", "GET", "groups.json", models.GroupListRequest, models.GroupList
-)
-GROUP_INFO: Final = Endpoint(
-    "group_info",
-    "GET",
-    "groups/{group}.json",
-    models.GroupInfoRequest,
-    models.GroupInfo,
-)
-ADD_GROUP_USER: Final = Endpoint(
-    "add_group_user",
-    "POST",
-    "groups/{group}/add_user.json",
-    models.GroupAddUserRequest,
-    models.GroupAddUserResult,
-)
-
-#: Where a member is removed: the name of the 2026 documentation and libraries.
-GROUP_REMOVE_USER_PATH: Final = "groups/{group}/remove_user.json"
-#: The name libraries written before 2026 use; see :data:`REMOVE_GROUP_USER_LEGACY`.
-GROUP_DELETE_USER_PATH: Final = "groups/{group}/delete_user.json"
-
-REMOVE_GROUP_USER: Final = Endpoint(
-    "remove_group_user",
-    "POST",
-    GROUP_REMOVE_USER_PATH,
-    models.GroupRemoveUserRequest,
-    models.GroupRemoveUserResult,
-)
-#: The same call under its older path name [UNVERIFIED which name the live API takes]:
-#: ``client.call(REMOVE_GROUP_USER_LEGACY, request)`` if ``remove_user.json`` fails.
-#: An alias of :data:`REMOVE_GROUP_USER`, so it is not listed in :data:`ENDPOINTS`.
-REMOVE_GROUP_USER_LEGACY: Final = Endpoint(
-    "remove_group_user_legacy",
-    "POST",
-    GROUP_DELETE_USER_PATH,
-    models.GroupRemoveUserRequest,
-    models.GroupRemoveUserResult,
-)
-DISABLE_GROUP_USER: Final = Endpoint(
-    "disable_group_user",
-    "POST",
-    "groups/{group}/disable_user.json",
-    models.GroupDisableUserRequest,
-    models.GroupDisableUserResult,
-)
-ENABLE_GROUP_USER: Final = Endpoint(
-    "enable_group_user",
-    "POST",
-    "groups/{group}/enable_user.json",
-    models.GroupEnableUserRequest,
-    models.GroupEnableUserResult,
-)
-RENAME_GROUP: Final = Endpoint(
-    "rename_group",
-    "POST",
-    "groups/{group}/rename.json",
-    models.GroupRenameRequest,
-    models.GroupRenameResult,
-)
-
-# -- Glances, subscriptions, licensing, teams (§9-§12) ---------------------------------
-
-UPDATE_GLANCE: Final = Endpoint(
-    "update_glance", "POST", "glances.json", models.GlanceUpdate, models.GlanceResult
-)
-MIGRATE_SUBSCRIPTION: Final = Endpoint(
-    "migrate_subscription",
-    "POST",
-    "subscriptions/migrate.json",
-    models.SubscriptionMigrateRequest,
-    models.SubscriptionMigrateResult,
-)
-#: Never retried: each success spends a licence credit.
-ASSIGN_LICENSE: Final = Endpoint(
-    "assign_license",
-    "POST",
-    "licenses/assign.json",
-    models.LicenseAssignRequest,
-    models.LicenseAssignResult,
-    retryable=False,
-)
-LICENSE_CREDITS: Final = Endpoint(
-    "license_credits",
-    "GET",
-    "licenses.json",
-    models.LicenseCreditsRequest,
-    models.LicenseCredits,
-)
-ADD_TEAM_USER: Final = Endpoint(
-    "add_team_user",
-    "POST",
-    "teams/add_user.json",
-    models.TeamAddUserRequest,
-    models.TeamAddUserResult,
-    credential=TEAM,
-)
-REMOVE_TEAM_USER: Final = Endpoint(
-    "remove_team_user",
-    "POST",
-    "teams/remove_user.json",
-    models.TeamRemoveUserRequest,
-    models.TeamRemoveUserResult,
-    credential=TEAM,
-)
-TEAM_INFO: Final = Endpoint(
-    "team_info",
-    "GET",
-    "teams.json",
-    models.TeamInfoRequest,
-    models.TeamInfo,
-    credential=TEAM,
-)
-REVOKE_TEAM_INVITATION: Final = Endpoint(
-    "revoke_team_invitation",
-    "POST",
-    "teams/revoke_invitation.json",
-    models.TeamRevokeInvitationRequest,
-    models.TeamRevokeInvitationResult,
-    credential=TEAM,
-)
-
-# -- The Open Client API: receiving (§13) ------------------------------------------------
-
-LOGIN: Final = Endpoint(
-    "login",
-    "POST",
-    "users/login.json",
-    models.LoginRequest,
-    models.LoginResult,
-    credential=ACCOUNT,
-    status_errors={412: TwoFactorRequired},
-)
-REGISTER_DEVICE: Final = Endpoint(
-    "register_device",
-    "POST",
-    "devices.json",
-    models.DeviceRequest,
-    models.DeviceRegistration,
-    credential=SESSION,
-)
-DOWNLOAD_MESSAGES: Final = Endpoint(
-    "download_messages",
-    "GET",
-    "messages.json",
-    models.DownloadRequest,
-    models.MessageList,
-    credential=SESSION,
-)
-DELETE_THROUGH: Final = Endpoint(
-    "delete_through",
-    "POST",
-    "devices/{device_id}/update_highest_message.json",
-    models.DeleteThroughRequest,
-    models.DeleteThroughResult,
-    credential=SESSION,
-)
-ACKNOWLEDGE: Final = Endpoint(
-    "acknowledge",
-    "POST",
-    "receipts/{receipt}/acknowledge.json",
-    models.AcknowledgeRequest,
-    models.AcknowledgeResult,
-    credential=SESSION,
-)
+#: The rows that live in a family module of their own, loaded on first use.
+_FAMILY_ROWS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        (
+            "ADD_GROUP_USER",
+            "CREATE_GROUP",
+            "DISABLE_GROUP_USER",
+            "ENABLE_GROUP_USER",
+            "GROUP_DELETE_USER_PATH",
+            "GROUP_INFO",
+            "GROUP_REMOVE_USER_PATH",
+            "LIST_GROUPS",
+            "REMOVE_GROUP_USER",
+            "REMOVE_GROUP_USER_LEGACY",
+            "RENAME_GROUP",
+        ),
+        "chump_typed._endpoints_groups",
+    ),
+    **dict.fromkeys(
+        (
+            "ADD_TEAM_USER",
+            "ASSIGN_LICENSE",
+            "LICENSE_CREDITS",
+            "MIGRATE_SUBSCRIPTION",
+            "REMOVE_TEAM_USER",
+            "REVOKE_TEAM_INVITATION",
+            "TEAM_INFO",
+            "UPDATE_GLANCE",
+        ),
+        "chump_typed._endpoints_accounts",
+    ),
+    **dict.fromkeys(
+        (
+            "ACKNOWLEDGE",
+            "DELETE_THROUGH",
+            "DOWNLOAD_MESSAGES",
+            "LOGIN",
+            "REGISTER_DEVICE",
+        ),
+        "chump_typed._endpoints_receiving",
+    ),
+}
+_FAMILY_MODULES: Final = tuple(dict.fromkeys(_FAMILY_ROWS.values()))
 
 
-#: Every call once, in the order of this module (Pushover's documentation), derived
-#: from the rows above; an alias row (another path for the same call) is left out.
 def _is_row(value: object) -> TypeGuard[Endpoint[Any, Any]]:
     return isinstance(value, Endpoint)
 
@@ -385,4 +285,33 @@ def _rows(namespace: dict[str, object]) -> tuple[Endpoint[Any, Any], ...]:
     )
 
 
-ENDPOINTS: Final = _rows(dict(globals()))
+def _every_row() -> tuple[Endpoint[Any, Any], ...]:
+    """Every call once, in the order of Pushover's documentation: this module's rows,
+    then each family's; an alias row (another path for the same call) is left out."""
+    from importlib import import_module
+
+    own = {k: v for k, v in globals().items() if k not in _FAMILY_ROWS}  # not cached
+    found = list(_rows(own))
+    for module in _FAMILY_MODULES:
+        found += _rows(vars(import_module(module)))
+    return tuple(found)
+
+
+if TYPE_CHECKING:
+    #: Every call once, in the order of Pushover's documentation (loads every family).
+    ENDPOINTS: tuple[Endpoint[Any, Any], ...]
+else:
+
+    def __getattr__(name: str) -> object:
+        if name == "ENDPOINTS":
+            value: object = _every_row()
+        elif name in _FAMILY_ROWS:
+            from importlib import import_module
+
+            value = getattr(import_module(_FAMILY_ROWS[name]), name)
+        else:
+            raise AttributeError(
+                f"module 'chump_typed._endpoints' has no attribute {name!r}"
+            )
+        globals()[name] = value  # later lookups skip this function
+        return value

@@ -162,13 +162,14 @@ def test_each_push_leads_to_a_download_of_what_client_sent(
     fake: FakePushover, session: Session, device: Device, sender: Client, user: str
 ) -> None:
     stream = Stream(session.listen(device, reconnect_wait=0.01))
-    wait_until(lambda: fake.push_connections == 1)  # logged in, waiting for frames
-    before = downloads(fake)
+    # The backlog, the download after the login, and the one on the first frame
+    # (the fake's "#" that says the login was taken): then it waits for frames.
+    wait_until(lambda: downloads(fake) == 3)
 
     sender.send(Notification(user=user, message="live"))
 
     assert texts(stream.take(1)) == ["live"]
-    assert downloads(fake) == before + 1  # the "!" frame, and nothing else
+    assert downloads(fake) == 4  # the "!" frame, and nothing else
 
 
 def test_the_backlog_first_and_deletion_once_taken(

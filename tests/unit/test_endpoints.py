@@ -141,7 +141,7 @@ class TestRow:
         assert endpoint.response_type in s.RESULTS
 
     def test_row_is_exported(self, endpoint: Endpoint[Any, Any]) -> None:
-        exported = [v for k, v in vars(chump_typed).items() if k.isupper()]
+        exported = [getattr(chump_typed, k) for k in chump_typed.__all__ if k.isupper()]
 
         assert any(row is endpoint for row in exported)
 
@@ -171,7 +171,9 @@ class TestRow:
             for src in list(sources)
             for name in re.findall(rf"{prefix}\.(\w+)\(", src)
         ]
-        row_name = next(k for k, v in vars(chump_typed).items() if v is endpoint)
+        row_name = next(
+            k for k in chump_typed.__all__ if getattr(chump_typed, k) is endpoint
+        )
         assert any(f"ep.{row_name}" in src for src in sources), row_name
 
 

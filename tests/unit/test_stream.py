@@ -37,6 +37,13 @@ def test_keep_alives_and_syncs(frame: str) -> None:
     assert step(frame) is expected
 
 
+def test_the_first_frame_after_the_login_means_download() -> None:
+    # The login is not answered: its first frame is the sign it was taken.
+    assert step("#", first=True) is Action.SYNC
+    assert step("#") is Action.KEEP_ALIVE
+    assert step("R", first=True) is Action.RECONNECT
+
+
 @given(st.text("#!R", max_size=6).map(lambda t: t + "R"))
 def test_r_means_reconnect_whatever_else_the_frame_holds(frame: str) -> None:
     assert step(frame) is Action.RECONNECT

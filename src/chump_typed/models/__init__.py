@@ -16,6 +16,8 @@ Pushover's own parameter names.
 
 from __future__ import annotations
 
+import typing as _typing
+
 from chump_typed._checks import MAX_RECIPIENTS
 from chump_typed.errors import ErrorResponse
 from chump_typed.models._base import (
@@ -23,77 +25,12 @@ from chump_typed.models._base import (
     RateLimit,
     Request,
     Result,
-)
-from chump_typed.models.accounts import (
-    CLEAR,
-    GLANCE_FIELDS,
-    GLANCE_TEXT_MAX,
-    LICENSE_OS,
-    PERCENT_MAX,
-    PERCENT_MIN,
-    Clear,
-    GlanceResult,
-    GlanceUpdate,
-    LicenseAssignRequest,
-    LicenseAssignResult,
-    LicenseCredits,
-    LicenseCreditsRequest,
-    LicenseOS,
-    SubscriptionMigrateRequest,
-    SubscriptionMigrateResult,
-    TeamAddUserRequest,
-    TeamAddUserResult,
-    TeamDevice,
-    TeamInfo,
-    TeamInfoRequest,
-    TeamRemoveUserRequest,
-    TeamRemoveUserResult,
-    TeamRevokeInvitationRequest,
-    TeamRevokeInvitationResult,
-    TeamUser,
+    scrub_models,
 )
 from chump_typed.models.attachment import (
     ATTACHMENT_MAX,
     Attachment,
     guess_image_type,
-)
-from chump_typed.models.client_api import (
-    DEVICE_ID_PATTERN,
-    OPEN_CLIENT_OS,
-    SECRET_PATTERN,
-    AcknowledgeRequest,
-    AcknowledgeResult,
-    DeleteThroughRequest,
-    DeleteThroughResult,
-    Device,
-    DeviceRegistration,
-    DeviceRequest,
-    DownloadRequest,
-    LoginRequest,
-    LoginResult,
-    MessageList,
-    ReceivedMessage,
-)
-from chump_typed.models.groups import (
-    MEMO_MAX,
-    GroupAddUserRequest,
-    GroupAddUserResult,
-    GroupCreateRequest,
-    GroupCreateResult,
-    GroupDisableUserRequest,
-    GroupDisableUserResult,
-    GroupEnableUserRequest,
-    GroupEnableUserResult,
-    GroupInfo,
-    GroupInfoRequest,
-    GroupList,
-    GroupListRequest,
-    GroupMember,
-    GroupRemoveUserRequest,
-    GroupRemoveUserResult,
-    GroupRenameRequest,
-    GroupRenameResult,
-    GroupSummary,
 )
 from chump_typed.models.messages import (
     EXPIRE_MAX,
@@ -117,6 +54,74 @@ from chump_typed.models.messages import (
     UserValidation,
     ValidateUserRequest,
 )
+
+if _typing.TYPE_CHECKING:  # loaded on first use: see _FAMILIES below
+    from chump_typed.models.accounts import (
+        CLEAR,
+        GLANCE_FIELDS,
+        GLANCE_TEXT_MAX,
+        LICENSE_OS,
+        PERCENT_MAX,
+        PERCENT_MIN,
+        Clear,
+        GlanceResult,
+        GlanceUpdate,
+        LicenseAssignRequest,
+        LicenseAssignResult,
+        LicenseCredits,
+        LicenseCreditsRequest,
+        LicenseOS,
+        SubscriptionMigrateRequest,
+        SubscriptionMigrateResult,
+        TeamAddUserRequest,
+        TeamAddUserResult,
+        TeamDevice,
+        TeamInfo,
+        TeamInfoRequest,
+        TeamRemoveUserRequest,
+        TeamRemoveUserResult,
+        TeamRevokeInvitationRequest,
+        TeamRevokeInvitationResult,
+        TeamUser,
+    )
+    from chump_typed.models.client_api import (
+        DEVICE_ID_PATTERN,
+        OPEN_CLIENT_OS,
+        SECRET_PATTERN,
+        AcknowledgeRequest,
+        AcknowledgeResult,
+        DeleteThroughRequest,
+        DeleteThroughResult,
+        Device,
+        DeviceRegistration,
+        DeviceRequest,
+        DownloadRequest,
+        LoginRequest,
+        LoginResult,
+        MessageList,
+        ReceivedMessage,
+    )
+    from chump_typed.models.groups import (
+        MEMO_MAX,
+        GroupAddUserRequest,
+        GroupAddUserResult,
+        GroupCreateRequest,
+        GroupCreateResult,
+        GroupDisableUserRequest,
+        GroupDisableUserResult,
+        GroupEnableUserRequest,
+        GroupEnableUserResult,
+        GroupInfo,
+        GroupInfoRequest,
+        GroupList,
+        GroupListRequest,
+        GroupMember,
+        GroupRemoveUserRequest,
+        GroupRemoveUserResult,
+        GroupRenameRequest,
+        GroupRenameResult,
+        GroupSummary,
+    )
 
 __all__ = [
     "ATTACHMENT_MAX",
@@ -211,17 +216,103 @@ __all__ = [
 ]
 
 
-def _scrub_models() -> None:
-    """A model whose construction fails leaves no key in its ``__init__``'s locals
-    (attrs' generated ``__init__`` holds every argument as a plain string)."""
-    import attrs
+#: The families loaded on first use of one of their names: a script that sends
+#: messages pays for neither the groups, the accounts nor the receiving models.
+_FAMILIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "CLEAR",
+            "GLANCE_FIELDS",
+            "GLANCE_TEXT_MAX",
+            "LICENSE_OS",
+            "PERCENT_MAX",
+            "PERCENT_MIN",
+            "Clear",
+            "GlanceResult",
+            "GlanceUpdate",
+            "LicenseAssignRequest",
+            "LicenseAssignResult",
+            "LicenseCredits",
+            "LicenseCreditsRequest",
+            "LicenseOS",
+            "SubscriptionMigrateRequest",
+            "SubscriptionMigrateResult",
+            "TeamAddUserRequest",
+            "TeamAddUserResult",
+            "TeamDevice",
+            "TeamInfo",
+            "TeamInfoRequest",
+            "TeamRemoveUserRequest",
+            "TeamRemoveUserResult",
+            "TeamRevokeInvitationRequest",
+            "TeamRevokeInvitationResult",
+            "TeamUser",
+        ),
+        "chump_typed.models.accounts",
+    ),
+    **dict.fromkeys(
+        (
+            "DEVICE_ID_PATTERN",
+            "OPEN_CLIENT_OS",
+            "SECRET_PATTERN",
+            "AcknowledgeRequest",
+            "AcknowledgeResult",
+            "DeleteThroughRequest",
+            "DeleteThroughResult",
+            "Device",
+            "DeviceRegistration",
+            "DeviceRequest",
+            "DownloadRequest",
+            "LoginRequest",
+            "LoginResult",
+            "MessageList",
+            "ReceivedMessage",
+        ),
+        "chump_typed.models.client_api",
+    ),
+    **dict.fromkeys(
+        (
+            "MEMO_MAX",
+            "GroupAddUserRequest",
+            "GroupAddUserResult",
+            "GroupCreateRequest",
+            "GroupCreateResult",
+            "GroupDisableUserRequest",
+            "GroupDisableUserResult",
+            "GroupEnableUserRequest",
+            "GroupEnableUserResult",
+            "GroupInfo",
+            "GroupInfoRequest",
+            "GroupList",
+            "GroupListRequest",
+            "GroupMember",
+            "GroupRemoveUserRequest",
+            "GroupRemoveUserResult",
+            "GroupRenameRequest",
+            "GroupRenameResult",
+            "GroupSummary",
+        ),
+        "chump_typed.models.groups",
+    ),
+}
 
-    from chump_typed._scrub import scrubbed
+if not _typing.TYPE_CHECKING:  # hidden: type checkers see the imports above
 
-    for name in __all__:
-        model = globals()[name]
-        if isinstance(model, type) and attrs.has(model):
-            setattr(model, "__init__", scrubbed(model.__init__))  # noqa: B010
+    def __getattr__(name: str) -> object:
+        module = _FAMILIES.get(name)
+        if module is None:
+            raise AttributeError(
+                f"module 'chump_typed.models' has no attribute {name!r}"
+            )
+        from importlib import import_module
+
+        value = getattr(import_module(module), name)
+        globals()[name] = value  # later lookups skip this function
+        return value
 
 
-_scrub_models()
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_FAMILIES})
+
+
+scrub_models(globals(), ["ErrorResponse"])

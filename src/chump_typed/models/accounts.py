@@ -21,7 +21,7 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Request, Result
+from chump_typed.models._base import Request, Result, scrub_models
 
 __all__ = [
     "CLEAR",
@@ -343,3 +343,6 @@ class TeamInfo(Result):
     """The team's name."""
     users: tuple[TeamUser, ...] = ()
     """The team's members."""
+
+
+scrub_models(globals(), __all__)

@@ -25,6 +25,7 @@ from chump_typed._checks import (
     require_type,
 )
 from chump_typed.errors import ValidationError
+from chump_typed.models._base import scrub_models
 
 __all__ = [
     "ATTACHMENT_MAX",
@@ -295,3 +296,6 @@ def read_attachment(
 
 def _extension(content_type: str) -> str:
     return mimetypes.guess_extension(content_type, strict=False) or ""
+
+
+scrub_models(globals(), __all__)

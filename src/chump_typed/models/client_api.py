@@ -27,7 +27,7 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result
+from chump_typed.models._base import Priority, Request, Result, scrub_models
 
 __all__ = [
     "DEVICE_ID_PATTERN",
@@ -268,3 +268,6 @@ class DeleteThroughResult(Result):
 @attrs.frozen(kw_only=True)
 class AcknowledgeResult(Result):
     """An emergency message was acknowledged."""
+
+
+scrub_models(globals(), __all__)

@@ -15,7 +15,7 @@ from chump_typed._checks import (
     optional,
     required,
 )
-from chump_typed.models._base import Request, Result
+from chump_typed.models._base import Request, Result, scrub_models
 
 __all__ = [
     "MEMO_MAX",
@@ -236,3 +236,6 @@ class GroupEnableUserResult(Result):
 @attrs.frozen(kw_only=True)
 class GroupRenameResult(Result):
     """The group was renamed."""
+
+
+scrub_models(globals(), __all__)

@@ -29,7 +29,7 @@ from chump_typed._checks import (
 )
 from chump_typed._redact import redact_text
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result
+from chump_typed.models._base import Priority, Request, Result, scrub_models
 from chump_typed.models.attachment import Attachment
 
 __all__ = [
@@ -355,3 +355,6 @@ class AppLimits(Result):
     """The messages it has left this month."""
     reset: _dt.datetime
     """When the allowance resets (aware UTC)."""
+
+
+scrub_models(globals(), __all__)

@@ -117,12 +117,14 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
 
     async def _frames(self, socket: Any) -> AsyncIterator[ReceivedMessage]:
         """Follow the socket's frames until ``R`` or a silence (then reconnect)."""
+        first = True
         while not self._closed:
             try:
                 frame = await asyncio.wait_for(socket.recv(), self._silence)
             except asyncio.TimeoutError:
                 return  # silence: the socket is dead; a new one at once
-            step = _stream.step(frame)
+            step = _stream.step(frame, first=first)
+            first = False
             if step is Action.RECONNECT:
                 return  # Pushover asks: at once
             if step is Action.SYNC:

@@ -130,12 +130,14 @@ class Listener(Iterator["ReceivedMessage"]):
 
     def _frames(self, socket: Any) -> Iterator[ReceivedMessage]:
         """Follow the socket's frames until ``R`` or a silence (then reconnect)."""
+        first = True
         while not self._closed.is_set():
             try:
                 frame = socket.recv(timeout=self._silence)
             except TimeoutError:
                 return  # silence: the socket is dead; a new one at once
-            step = _stream.step(frame)
+            step = _stream.step(frame, first=first)
+            first = False
             if step is Action.RECONNECT:
                 return  # Pushover asks: at once
             if step is Action.SYNC:

@@ -3,6 +3,9 @@ messages to yield, when to delete, how long to wait before reconnecting, and the
 redaction of the login line. The sync and async listeners drive these with their own
 WebSocket and HTTP calls.
 
+After each login the listener downloads once more on the first frame that arrives:
+the login is never answered, so that frame is the first sign the server has taken it.
+
 Delivery point: a message counts as *taken* when the consumer asks for the next one.
 What was taken is deleted on the server (``delete_through``) before the listener
 waits for more, so a message is deleted only after the consumer has it; one yielded
@@ -65,9 +68,15 @@ def actions(frame: str | bytes) -> list[Action]:
     return [_ACTIONS[byte] for byte in data if byte in _ACTIONS]
 
 
-def step(frame: str | bytes) -> Action:
+def step(frame: str | bytes, *, first: bool = False) -> Action:
     """What to do after *frame*: ``RECONNECT`` if it holds an ``R``, else ``SYNC`` if
-    it holds a ``!``, else ``KEEP_ALIVE`` (wait for the next frame).
+    it holds a ``!`` or is the *first* frame after the login, else ``KEEP_ALIVE``
+    (wait for the next frame).
+
+    The login is never answered, so the first frame is the first sign that the server
+    has taken it: a message that arrived after the download that followed the login,
+    but before the server took the login, got no ``!``. Downloading once more then
+    closes that gap.
 
     :raises PushRejectedError: an ``E``: the stream must not reconnect.
     :raises LoggedInElsewhereError: an ``A``: the same.
@@ -79,7 +88,7 @@ def step(frame: str | bytes) -> Action:
         raise LoggedInElsewhereError
     if Action.RECONNECT in found:
         return Action.RECONNECT
-    return Action.SYNC if Action.SYNC in found else Action.KEEP_ALIVE
+    return Action.SYNC if first or Action.SYNC in found else Action.KEEP_ALIVE
 
 
 def proxy_for(push_url: str, transport: object) -> str | None:

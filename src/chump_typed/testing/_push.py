@@ -2,8 +2,9 @@
 ``wss://client.pushover.net/push`` behaves (pushover-api.md §13).
 
 A client logs in with ``login:<device_id>:<secret>\\n``; a bad login is answered ``E``.
-Then the server sends ``!`` whenever a message arrives for that device, and ``#``
-every *keepalive* seconds. Tests script the rest through the fake:
+Then the server sends ``#`` at once (so the client knows the login was taken),
+``!`` whenever a message arrives for that device, and ``#`` every *keepalive*
+seconds. Tests script the rest through the fake:
 :meth:`FakePushover.push <chump_typed.testing.FakePushover.push>` sends ``R``, ``E``,
 ``A`` (or any frame) and :meth:`FakePushover.drop_push
 <chump_typed.testing.FakePushover.drop_push>` drops connections without a close frame.
@@ -111,6 +112,7 @@ class PushServer:
         with self._lock:
             self._connections.add(connection)
             self.logins += 1
+        connection.outbox.put("#")  # at once: the login was taken (see step())
         try:
             while not self._stopping.is_set():
                 try:
