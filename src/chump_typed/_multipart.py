@@ -9,7 +9,6 @@ occur nowhere in the content.
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 from collections.abc import Mapping
 from typing import Final
@@ -56,6 +55,8 @@ def _file_part(name: str, attachment: Attachment) -> list[bytes]:
 
 def _boundary(parts: list[list[bytes]]) -> bytes:
     """The first boundary of the fixed format, seeded by the content, absent from it."""
+    import hashlib  # only an attachment needs it: left out of start-up
+
     seed = hashlib.blake2b(digest_size=16)
     for part in parts:
         for chunk in part:
