@@ -227,3 +227,20 @@ def test_the_key_must_be_an_e2ee_key() -> None:
 
 def test_message_list_is_a_result() -> None:
     assert issubclass(MessageList, models.Result)
+
+
+def test_a_device_id_we_could_not_use_is_the_servers_fault() -> None:
+    transport = Answering(b'{"status": 1, "request": "r", "id": "has/slash"}')
+    session = OpenClient(base_url=BASE, transport=transport).session("s")
+    with pytest.raises(UnexpectedResponseError, match="device id"):
+        session.register_device("desk")
+
+
+def test_a_wrong_key_type_is_refused_before_the_download() -> None:
+    transport = Answering(b'{"status": 1, "request": "r", "messages": []}')
+    session = OpenClient(base_url=BASE, transport=transport).session("s")
+    with pytest.raises(TypeError, match="e2ee_key"):
+        session.download("dev", e2ee_key="00" * 32)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="e2ee_key"):
+        session.listen("dev", e2ee_key=b"k")  # type: ignore[arg-type]
+    assert transport.sent == []

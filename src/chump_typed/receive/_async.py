@@ -149,8 +149,7 @@ class AsyncSession:
         :raises APIError: the name is taken (the server's reason says so).
         """
         endpoint, request = rc.register_device(name)
-        registration = await self.call(endpoint, request)
-        return models.Device(id=registration.id, name=name)
+        return rc.device_from(await self.call(endpoint, request), name)
 
     async def download(
         self,
@@ -165,6 +164,7 @@ class AsyncSession:
         key does not open is returned with ``undecryptable`` set, not dropped.
         """
         endpoint, request = rc.download(rc.device_id_of(device, self._device_id))
+        rc.check_e2ee_key(e2ee_key)
         return rc.opened((await self.call(endpoint, request)).messages, e2ee_key)
 
     async def delete_through(
@@ -201,6 +201,7 @@ class AsyncSession:
         """
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_stream_settings(silence, reconnect_wait)
+        rc.check_e2ee_key(e2ee_key)
         rc.require_websockets()
         from chump_typed.receive._alisten import AsyncListener
 

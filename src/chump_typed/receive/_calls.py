@@ -22,9 +22,11 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PUSH_URL",
     "acknowledge",
+    "check_e2ee_key",
     "check_push_url",
     "check_stream_settings",
     "delete_through",
+    "device_from",
     "device_id_of",
     "download",
     "login",
@@ -160,13 +162,35 @@ def opened(
     """
     if e2ee_key is None:
         return list(messages)
+    check_e2ee_key(e2ee_key)
+    return [_open(message, e2ee_key) for message in messages]
+
+
+def check_e2ee_key(e2ee_key: object) -> None:
+    """*e2ee_key* is ``None`` or an :class:`~chump_typed.e2ee.E2EEKey` (checked before
+    anything is sent; cryptography is imported only when a key is given)."""
+    if e2ee_key is None:
+        return
     from chump_typed.e2ee import E2EEKey
 
-    if not isinstance(e2ee_key, E2EEKey):  # pyright: ignore[reportUnnecessaryIsInstance]
+    if not isinstance(e2ee_key, E2EEKey):
         raise TypeError(
             f"e2ee_key: expected an E2EEKey, got a {type(e2ee_key).__name__}"
         )
-    return [_open(message, e2ee_key) for message in messages]
+
+
+def device_from(registration: models.DeviceRegistration, name: str) -> models.Device:
+    """The registered device; an id we could not use again is the server's fault."""
+    try:
+        return models.Device(id=registration.id, name=name)
+    except ValidationError as error:
+        from chump_typed.errors import UnexpectedResponseError
+
+        raise UnexpectedResponseError(
+            f"register_device: the device id in the answer {error.problem}",
+            http_status=200,
+            may_have_been_sent=True,
+        ) from None
 
 
 def _open(message: models.ReceivedMessage, key: E2EEKey) -> models.ReceivedMessage:

@@ -142,7 +142,7 @@ class Session:
         :raises APIError: the name is taken (the server's reason says so).
         """
         endpoint, request = rc.register_device(name)
-        return models.Device(id=self.call(endpoint, request).id, name=name)
+        return rc.device_from(self.call(endpoint, request), name)
 
     def download(
         self,
@@ -157,6 +157,7 @@ class Session:
         key does not open is returned with ``undecryptable`` set, not dropped.
         """
         endpoint, request = rc.download(rc.device_id_of(device, self._device_id))
+        rc.check_e2ee_key(e2ee_key)
         return rc.opened(self.call(endpoint, request).messages, e2ee_key)
 
     def delete_through(
@@ -202,6 +203,7 @@ class Session:
         """
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_stream_settings(silence, reconnect_wait)
+        rc.check_e2ee_key(e2ee_key)
         rc.require_websockets()
         from chump_typed.receive._listen import Listener
 
