@@ -12,7 +12,7 @@ import datetime as _dt
 import json
 import re
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 from urllib.parse import quote, quote_plus
 
 import attrs
@@ -32,6 +32,8 @@ from chump_typed.errors import (
 from chump_typed.models import Attachment, RateLimit, Result
 
 if TYPE_CHECKING:
+    from types import ModuleType as _ConverterModule
+
     from chump_typed._endpoints import Endpoint
     from chump_typed.e2ee import E2EEKey
 
@@ -140,6 +142,18 @@ def is_async_transport(transport: object) -> bool:
 
 
 # -- Encoding --------------------------------------------------------------------------
+
+#: :mod:`chump_typed._converter`, once the first request is encoded: cattrs and the
+#: converter are left out of start-up (an ``import`` per call would cost a microsecond).
+_wire: _ConverterModule | None = None
+
+
+def _load_wire() -> _ConverterModule:
+    global _wire
+    from chump_typed import _converter
+
+    _wire = _converter
+    return _converter
 
 
 #: What ``urlencode`` leaves as it is: text made only of these needs no quoting.
@@ -252,10 +266,7 @@ def encode_request(
     param = endpoint.credential.param  # empty: the request carries its own secrets
     fields: dict[str, str] = {param: token} if param else {}
     files: dict[str, Attachment] = {}
-    # cattrs is imported here, when the first request is encoded: not at start-up.
-    from chump_typed._converter import unstructure_request
-
-    for name, value in unstructure_request(request).items():
+    for name, value in (_wire or _load_wire()).unstructure_request(request).items():
         if isinstance(value, Attachment):
             files[name] = value
         else:
@@ -449,11 +460,10 @@ def decode_response(
     # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
     # result is built once (no attrs.evolve re-running validators on a frozen value).
     data["rate_limit"] = parse_rate_limit(response.headers)
-    from chump_typed._converter import ShapeError, structure
-
+    wire = _wire or _load_wire()
     try:
-        result = structure(data, endpoint.response_type)
-    except ShapeError as exc:
+        result = cast("Resp", wire.structure(data, endpoint.response_type))
+    except wire.ShapeError as exc:
         raise UnexpectedResponseError(
             f"{endpoint.name}: response does not match the documented shape ({exc})",
             http_status=status,
