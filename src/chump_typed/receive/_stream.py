@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 #: Seconds without any frame after which the socket is taken for dead and replaced.
-#: Pushover sends keep-alives (``#``) well within it [its interval is not documented].
+#: Pushover sends keep-alives (``#``) well within it (it does not document how often).
 DEFAULT_SILENCE: Final = 90.0
 #: The first wait before reconnecting after a drop; each failure doubles it ...
 FIRST_WAIT: Final = 1.0
