@@ -46,8 +46,9 @@ class _Device:
         self.session, self.device_id, self.realtime = session, device_id, realtime
         self.inbox: queue.Queue[ReceivedMessage] = queue.Queue()
         self._listener = session.listen(device_id) if realtime else None
+        self._thread = threading.Thread(target=self._follow, daemon=True)
         if self._listener is not None:
-            threading.Thread(target=self._follow, daemon=True).start()
+            self._thread.start()
 
     def _follow(self) -> None:
         assert self._listener is not None
@@ -76,8 +77,10 @@ class _Device:
             self.session.delete_through(self.device_id, messages[-1].id)
 
     def close(self) -> None:
+        """Stop listening, and wait for the thread (before its client closes)."""
         if self._listener is not None:
             self._listener.close()
+            self._thread.join(_PATIENCE)
 
 
 def run_demo(out: Callable[[str], object] = print) -> int:
