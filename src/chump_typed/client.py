@@ -10,7 +10,7 @@ import logging
 import re
 import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import attrs
 
@@ -31,7 +31,13 @@ if TYPE_CHECKING:
     from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed.e2ee import E2EEKey
 
-__all__ = ["DEFAULT_BASE_URL", "Client", "check_base_url", "check_team_token"]
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "Client",
+    "check_base_url",
+    "check_service_url",
+    "check_team_token",
+]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
@@ -46,38 +52,49 @@ logger: Final = logging.getLogger("chump_typed")
 _PRINTABLE_URL: Final = re.compile(r"[!-~]+")
 
 
-def check_base_url(base_url: str) -> str:
-    """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
-    (where the fake Pushover runs), and anything with a query or credentials.
+def check_service_url(
+    field: str, url: object, *, secure: str, plain: str
+) -> SplitResult:
+    """*url*'s parts, if it is an absolute *secure*:// URL (*plain*:// only for a
+    loopback host, where the fake runs) of printable ASCII, without a query, a
+    fragment or credentials; shared by the API root and the push URL.
 
     Only printable ASCII is accepted (write an international host name in its
     ``xn--`` form): control characters such as CR, LF or NUL could split the request
     line or a header.
     """
-    if not isinstance(base_url, str):  # pyright: ignore[reportUnnecessaryIsInstance]
-        raise TypeError(f"base_url: expected str, got a {type(base_url).__name__}")
-    if not _PRINTABLE_URL.fullmatch(base_url):
+    if not isinstance(url, str):
+        raise TypeError(f"{field}: expected str, got a {type(url).__name__}")
+    if not _PRINTABLE_URL.fullmatch(url):
         raise ValidationError(
-            "base_url",
+            field,
             "must be printable ASCII without spaces (no CR, LF, NUL or other controls)",
         )
     try:
-        parts = urlsplit(base_url)
+        parts = urlsplit(url)
         host = parts.hostname or ""
         parts.port  # noqa: B018  # raises ValueError for a port out of range
     except ValueError as exc:
-        raise ValidationError("base_url", f"is not a valid URL ({exc})") from None
-    if parts.scheme not in ("https", "http") or not host:
-        raise ValidationError("base_url", "must be an absolute https:// URL")
-    if parts.scheme == "http" and not is_loopback(host):
+        raise ValidationError(field, f"is not a valid URL ({exc})") from None
+    if parts.scheme not in (secure, plain) or not host:
+        raise ValidationError(field, f"must be an absolute {secure}:// URL")
+    if parts.scheme == plain and not is_loopback(host):
         raise ValidationError(
-            "base_url",
-            "must use https:// (plain http is only accepted for a loopback host)",
+            field,
+            f"must use {secure}:// (plain {plain} is only accepted for a loopback host)",
         )
-    if parts.query or parts.fragment or "?" in base_url or "#" in base_url:
-        raise ValidationError("base_url", "must not carry a query or a fragment")
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValidationError(field, "must not carry a query or a fragment")
     if parts.username is not None or parts.password is not None:
-        raise ValidationError("base_url", "must not carry credentials")
+        raise ValidationError(field, "must not carry credentials")
+    return parts
+
+
+def check_base_url(base_url: str) -> str:
+    """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
+    (where the fake Pushover runs), anything with a query or credentials
+    (:func:`check_service_url`), and a path that does not end in the API version."""
+    parts = check_service_url("base_url", base_url, secure="https", plain="http")
     if parts.path.rstrip("/").rpartition("/")[2] != API_VERSION:
         raise ValidationError(
             "base_url",

@@ -5,14 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any, Final
-from urllib.parse import urlsplit
 
 import attrs
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
-from chump_typed._checks import require_type
-from chump_typed._proxy import is_loopback
+from chump_typed.client import check_service_url
 from chump_typed.errors import ValidationError
 from chump_typed.models.client_api import check_device_id, check_secret
 
@@ -43,26 +41,7 @@ DEFAULT_PUSH_URL: Final = "wss://client.pushover.net/push"
 def check_push_url(push_url: str) -> str:
     """*push_url*, if it is a ``wss://`` URL (``ws://`` only on loopback, where the
     fake pushes) without credentials, query or fragment."""
-    require_type("push_url", push_url, str)
-    try:
-        parts = urlsplit(push_url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018  # raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValidationError("push_url", f"is not a valid URL ({exc})") from None
-    if parts.scheme not in ("wss", "ws") or not host:
-        raise ValidationError("push_url", "must be an absolute wss:// URL")
-    if parts.scheme == "ws" and not is_loopback(host):
-        raise ValidationError(
-            "push_url",
-            "must use wss:// (plain ws is only accepted for a loopback host)",
-        )
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise ValidationError(
-            "push_url", "must not carry credentials, a query or a fragment"
-        )
-    if not push_url.isascii() or not push_url.isprintable() or " " in push_url:
-        raise ValidationError("push_url", "must be printable ASCII without spaces")
+    check_service_url("push_url", push_url, secure="wss", plain="ws")
     return push_url
 
 
