@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import typing as _typing
 
+from chump_typed import _endpoints, models
 from chump_typed._endpoints import (
     CANCEL_BY_TAG,
     CANCEL_RECEIPT,
@@ -340,111 +341,19 @@ __all__ = [
 #: Names imported on first use, so that ``import chump_typed`` stays cheap for scripts
 #: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
 _LAZY: dict[str, str] = {
-    # Every row (it loads every family), and the families other than messages.
+    # Every row (it loads every family), and the families other than messages: each
+    # name is loaded by the module that defers it, whose table says which it defers.
     "ENDPOINTS": "chump_typed._endpoints",
-    **dict.fromkeys(
-        (
-            "ADD_TEAM_USER",
-            "ASSIGN_LICENSE",
-            "LICENSE_CREDITS",
-            "MIGRATE_SUBSCRIPTION",
-            "REMOVE_TEAM_USER",
-            "REVOKE_TEAM_INVITATION",
-            "TEAM_INFO",
-            "UPDATE_GLANCE",
-        ),
-        "chump_typed._endpoints_accounts",
-    ),
-    **dict.fromkeys(
-        (
-            "ADD_GROUP_USER",
-            "CREATE_GROUP",
-            "DISABLE_GROUP_USER",
-            "ENABLE_GROUP_USER",
-            "GROUP_INFO",
-            "LIST_GROUPS",
-            "REMOVE_GROUP_USER",
-            "REMOVE_GROUP_USER_LEGACY",
-            "RENAME_GROUP",
-        ),
-        "chump_typed._endpoints_groups",
-    ),
-    **dict.fromkeys(
-        (
-            "ACKNOWLEDGE",
-            "DELETE_THROUGH",
-            "DOWNLOAD_MESSAGES",
-            "LOGIN",
-            "REGISTER_DEVICE",
-        ),
-        "chump_typed._endpoints_receiving",
-    ),
-    **dict.fromkeys(
-        (
-            "CLEAR",
-            "Clear",
-            "GlanceResult",
-            "GlanceUpdate",
-            "LicenseAssignRequest",
-            "LicenseAssignResult",
-            "LicenseCredits",
-            "LicenseCreditsRequest",
-            "LicenseOS",
-            "SubscriptionMigrateRequest",
-            "SubscriptionMigrateResult",
-            "TeamAddUserRequest",
-            "TeamAddUserResult",
-            "TeamDevice",
-            "TeamInfo",
-            "TeamInfoRequest",
-            "TeamRemoveUserRequest",
-            "TeamRemoveUserResult",
-            "TeamRevokeInvitationRequest",
-            "TeamRevokeInvitationResult",
-            "TeamUser",
-        ),
-        "chump_typed.models.accounts",
-    ),
-    **dict.fromkeys(
-        (
-            "AcknowledgeRequest",
-            "AcknowledgeResult",
-            "DeleteThroughRequest",
-            "DeleteThroughResult",
-            "Device",
-            "DeviceRegistration",
-            "DeviceRequest",
-            "DownloadRequest",
-            "LoginRequest",
-            "LoginResult",
-            "MessageList",
-            "ReceivedMessage",
-        ),
-        "chump_typed.models.client_api",
-    ),
-    **dict.fromkeys(
-        (
-            "GroupAddUserRequest",
-            "GroupAddUserResult",
-            "GroupCreateRequest",
-            "GroupCreateResult",
-            "GroupDisableUserRequest",
-            "GroupDisableUserResult",
-            "GroupEnableUserRequest",
-            "GroupEnableUserResult",
-            "GroupInfo",
-            "GroupInfoRequest",
-            "GroupList",
-            "GroupListRequest",
-            "GroupMember",
-            "GroupRemoveUserRequest",
-            "GroupRemoveUserResult",
-            "GroupRenameRequest",
-            "GroupRenameResult",
-            "GroupSummary",
-        ),
-        "chump_typed.models.groups",
-    ),
+    **{
+        name: "chump_typed._endpoints"
+        for name in _endpoints._FAMILY_ROWS  # pyright: ignore[reportPrivateUsage]
+        if name in __all__
+    },
+    **{
+        name: "chump_typed.models"
+        for name in models._FAMILIES  # pyright: ignore[reportPrivateUsage]
+        if name in __all__
+    },
     **dict.fromkeys(
         ("Failed", "NotAttempted", "SendOutcome", "Sent", "chunk_recipients"),
         "chump_typed._bulk",
