@@ -5,13 +5,15 @@ This is the only module that imports aiohttp (extra ``chump_typed[aiohttp]``). O
 ``aiohttp.ClientSession`` with at most two keep-alive connections, made on first use in
 the running event loop; TLS verified; aiohttp's own reading of the environment and its
 decompression are off: the proxy is chump_typed's decision and the answer is decoded,
-within the cap, by :mod:`chump_typed._body`. The deadline is an anyio cancel scope.
+within the cap, by :mod:`chump_typed._body`. Each attempt runs under aiohttp's own timer
+for the time the deadline leaves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import math
 import ssl
 from typing import TYPE_CHECKING, Any, Final
 
@@ -72,9 +74,6 @@ class AiohttpTransport(AsyncTransportBase):
         self._session: aiohttp.ClientSession | None = None
         #: The proxy arguments by origin: decided on first use, as urllib3's routes.
         self._routes: dict[str, dict[str, Any]] = {}
-        self._timeout = aiohttp.ClientTimeout(
-            total=None, connect=self._connect, sock_read=self._read
-        )
         self._loop: asyncio.AbstractEventLoop | None = None
 
     async def _prepare(self, request: HTTPRequest) -> None:
@@ -103,11 +102,16 @@ class AiohttpTransport(AsyncTransportBase):
                 "one transport (and one AsyncClient) per event loop"
             )
 
-    async def _attempt(
+    async def _attempt_within(
         self, request: HTTPRequest, budget: float
-    ) -> HTTPResponse | Failure:
-        assert self._session is not None  # opened by _prepare
+    ) -> HTTPResponse | Failure | None:
+        """One attempt, cut off by aiohttp's own timer after *budget* seconds (``None``:
+        it was). That timer covers the request and the reading of the answer, as an
+        anyio cancel scope would, and aiohttp sets one on every request anyway: a
+        scope on top of it cost a tenth of a bare call."""
+        assert self._session is not None and self._loop is not None  # by _prepare
         proxied = self._route(request.url)
+        ends = self._loop.time() + budget
         try:
             async with self._session.request(
                 request.method,
@@ -119,13 +123,7 @@ class AiohttpTransport(AsyncTransportBase):
                 **proxied,
             ) as response:
                 try:
-                    collected = CappedBody(
-                        response.headers.get("content-encoding"),
-                        self.max_response_size,
-                    )
-                    async for chunk in response.content.iter_chunked(_CHUNK):
-                        collected.feed(chunk)
-                    body = collected.finish()
+                    body = await self._read_capped(response)
                 except (TooLarge, UnreadableEncoding) as exc:
                     response.close()  # never reuse a connection left mid-answer
                     start = exc.start if isinstance(exc, TooLarge) else b""
@@ -137,8 +135,25 @@ class AiohttpTransport(AsyncTransportBase):
                     headers={k.lower(): v for k, v in response.headers.items()},
                     body=body,
                 )
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+        except asyncio.TimeoutError as exc:
+            if self._loop.time() >= ends:
+                return None  # the budget's timer, or a read timer at the same time
             return _map_failure(request, exc, proxied=bool(proxied))
+        except (aiohttp.ClientError, OSError) as exc:
+            return _map_failure(request, exc, proxied=bool(proxied))
+
+    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
+        """The decoded body, within the cap. A plain answer whose declared length fits
+        is read at once (aiohttp's parser stops at that length): Pushover's answers
+        are all such."""
+        encoding = response.headers.get("content-encoding")
+        length = response.content_length
+        if encoding is None and length is not None and length <= self.max_response_size:
+            return await response.read()
+        collected = CappedBody(encoding, self.max_response_size)
+        async for chunk in response.content.iter_chunked(_CHUNK):
+            collected.feed(chunk)
+        return collected.finish()
 
     def _route(self, url: str) -> dict[str, Any]:
         """The proxy arguments for *url*'s origin, decided once per origin (every
@@ -159,16 +174,15 @@ class AiohttpTransport(AsyncTransportBase):
         return proxied
 
     def _timeout_within(self, budget: float) -> aiohttp.ClientTimeout:
-        """The connect and read timeouts, clipped to the *budget* left (reads to a
-        :data:`~chump_typed._deadline.GRACE` past it: the deadline, not a read
-        timeout ending at the same moment, reports a stall); the configured ones, made
-        once, when the budget allows them: the common case."""
-        if budget >= self._connect and budget + GRACE >= self._read:
-            return self._timeout
+        """The whole attempt within *budget* seconds; connect and read timeouts as
+        configured, clipped to it (reads to a :data:`~chump_typed._deadline.GRACE`
+        past it: the deadline, not a read timeout ending at the same moment, reports a
+        stall). Never rounded up to a whole second, as aiohttp does by default."""
         return aiohttp.ClientTimeout(
-            total=None,
+            total=budget,
             connect=min(budget, self._connect),
             sock_read=min(budget + GRACE, self._read),
+            ceil_threshold=math.inf,
         )
 
     async def aclose(self) -> None:

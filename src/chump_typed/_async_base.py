@@ -1,5 +1,5 @@
-"""What the async transports share: the retry loop around one attempt, under an anyio
-cancel scope for the deadline.
+"""What the async transports share: the retry loop around one attempt, each attempt
+within the time the deadline leaves (by default under an anyio cancel scope).
 
 Each transport (:mod:`chump_typed._httpx`, :mod:`chump_typed._aiohttp`) only says how
 one attempt is made with its library, within a budget of seconds; the knobs are checked
@@ -46,8 +46,7 @@ class AsyncTransportBase(KnobsBase):
             budget = deadline - self._clock()
             answer: HTTPResponse | Failure | None = None
             if budget > 0:
-                with anyio.move_on_after(budget):
-                    answer = await self._attempt(request, budget)
+                answer = await self._attempt_within(request, budget)
             # No answer: the deadline passed, before or during the attempt.
             result = self._deadline_passed(request) if answer is None else answer
             if isinstance(result, HTTPResponse) and result.status < 500:
@@ -70,6 +69,15 @@ class AsyncTransportBase(KnobsBase):
         """One attempt within *budget* seconds (the caller enforces it); failures are
         returned, not raised, so that no library exception is chained to ours."""
         raise NotImplementedError
+
+    async def _attempt_within(
+        self, request: HTTPRequest, budget: float
+    ) -> HTTPResponse | Failure | None:
+        """One attempt, cut off after *budget* seconds (``None``: it was): under an
+        anyio cancel scope, unless the library's own timer does the same for less."""
+        with anyio.move_on_after(budget):
+            return await self._attempt(request, budget)
+        return None
 
     def _deadline_passed(self, request: HTTPRequest) -> Failure:
         return Failure(None, late(request, self.deadline))
