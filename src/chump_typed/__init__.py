@@ -13,17 +13,7 @@ from __future__ import annotations
 import typing as _typing
 
 from chump_typed import _endpoints, models
-from chump_typed._endpoints import (
-    CANCEL_BY_TAG,
-    CANCEL_RECEIPT,
-    GET_LIMITS,
-    GET_RECEIPT,
-    LIST_SOUNDS,
-    SEND_MESSAGE,
-    VALIDATE_USER,
-    Credential,
-    Endpoint,
-)
+from chump_typed._endpoints import SEND_MESSAGE, Credential, Endpoint
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import (
     APIError,
@@ -39,26 +29,14 @@ from chump_typed.errors import (
     ValidationError,
 )
 from chump_typed.models import (
-    AppLimits,
     Attachment,
-    CancelByTagRequest,
-    CancelByTagResult,
-    CancelRequest,
-    CancelResult,
     ErrorResponse,
-    LimitsRequest,
     Notification,
     Priority,
     RateLimit,
-    Receipt,
-    ReceiptRequest,
     Request,
     Result,
     SendResult,
-    SoundList,
-    SoundsRequest,
-    UserValidation,
-    ValidateUserRequest,
 )
 from chump_typed.models.attachment import AttachmentSource
 from chump_typed.protocol import AsyncTransport, HTTPRequest, HTTPResponse, Transport
@@ -82,6 +60,14 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         REVOKE_TEAM_INVITATION,
         TEAM_INFO,
         UPDATE_GLANCE,
+    )
+    from chump_typed._endpoints_followups import (
+        CANCEL_BY_TAG,
+        CANCEL_RECEIPT,
+        GET_LIMITS,
+        GET_RECEIPT,
+        LIST_SOUNDS,
+        VALIDATE_USER,
     )
     from chump_typed._endpoints_groups import (
         ADD_GROUP_USER,
@@ -162,6 +148,20 @@ if _typing.TYPE_CHECKING:  # imported on first use: see _LAZY below
         LoginResult,
         MessageList,
         ReceivedMessage,
+    )
+    from chump_typed.models.followups import (
+        AppLimits,
+        CancelByTagRequest,
+        CancelByTagResult,
+        CancelRequest,
+        CancelResult,
+        LimitsRequest,
+        Receipt,
+        ReceiptRequest,
+        SoundList,
+        SoundsRequest,
+        UserValidation,
+        ValidateUserRequest,
     )
     from chump_typed.models.groups import (
         GroupAddUserRequest,
@@ -341,7 +341,7 @@ __all__ = [
 #: Names imported on first use, so that ``import chump_typed`` stays cheap for scripts
 #: that need neither the chump facade nor the urllib3 transport (nor urllib3 itself).
 _LAZY: dict[str, str] = {
-    # Every row (it loads every family), and the families other than messages: each
+    # Every row (it loads every family), and the families other than sending: each
     # name is loaded by the module that defers it, whose table says which it defers.
     "ENDPOINTS": "chump_typed._endpoints",
     **{

@@ -8,7 +8,6 @@ differently: each of their methods is ``self.call(*_calls.name(...))``. Pure.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, TypeVar
@@ -28,12 +27,27 @@ from chump_typed.protocol import (
 )
 
 if TYPE_CHECKING:
+    import logging
+
     from chump_typed.e2ee import E2EEKey
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
-logger: Final = logging.getLogger("chump_typed")
+_DEBUG: Final = 10  # logging.DEBUG
+_logger: logging.Logger | None = None
+
+
+def _debug_logger() -> logging.Logger | None:
+    """The library's logger, ``chump_typed``, if it writes debug records. :mod:`logging`
+    is imported with the first call, not at start-up (every transport library imports
+    it anyway)."""
+    global _logger
+    if _logger is None:
+        import logging
+
+        _logger = logging.getLogger("chump_typed")
+    return _logger if _logger.isEnabledFor(_DEBUG) else None
 
 
 # -- The executor's two halves, around the transport's send ---------------------------
@@ -98,7 +112,8 @@ def http_request_for(
     http_request = encode_request(
         endpoint, request, token=token, base_url=base_url, e2ee_key=e2ee_key
     )
-    if logger.isEnabledFor(logging.DEBUG):
+    logger = _debug_logger()
+    if logger is not None:
         logger.debug("%s %s", _where(http_request), redact_params(http_request.params))
     return http_request
 
@@ -110,7 +125,8 @@ def result_of(
     started: float,
 ) -> Resp:
     """Decode *response* (logged at DEBUG with its time since *started*)."""
-    if logger.isEnabledFor(logging.DEBUG):
+    logger = _debug_logger()
+    if logger is not None:
         logger.debug(
             "%s -> HTTP %d, %d bytes in %.1f ms",
             _where(http_request),
@@ -122,7 +138,8 @@ def result_of(
 
 
 def log_failure(http_request: HTTPRequest, started: float, error: Exception) -> None:
-    if logger.isEnabledFor(logging.DEBUG):
+    logger = _debug_logger()
+    if logger is not None:
         logger.debug(
             "%s failed after %.1f ms: %s",
             _where(http_request),

@@ -11,8 +11,6 @@ secret.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
 import os
 import re
@@ -361,6 +359,9 @@ def check_image_type(field: str, value: object) -> None:
 
 def check_base64_image(field: str, value: object) -> None:
     """Base64 text whose decoded size is at most :data:`ATTACHMENT_MAX` bytes."""
+    import base64
+    import binascii
+
     require_type(field, value, str)
     assert isinstance(value, str)
     try:

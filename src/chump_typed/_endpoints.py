@@ -12,7 +12,6 @@ walk it to name anything else that is missing.
 
 from __future__ import annotations
 
-import string
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeGuard, TypeVar
 
@@ -31,6 +30,14 @@ if TYPE_CHECKING:  # the families' rows, loaded on first use (see __getattr__)
         REVOKE_TEAM_INVITATION,
         TEAM_INFO,
         UPDATE_GLANCE,
+    )
+    from chump_typed._endpoints_followups import (
+        CANCEL_BY_TAG,
+        CANCEL_RECEIPT,
+        GET_LIMITS,
+        GET_RECEIPT,
+        LIST_SOUNDS,
+        VALIDATE_USER,
     )
     from chump_typed._endpoints_groups import (
         ADD_GROUP_USER,
@@ -155,6 +162,10 @@ def _placeholders_of(endpoint: Endpoint[Any, Any]) -> tuple[str, ...]:
     """The ``{field}`` names in the endpoint's path template, in order."""
     if not isinstance(endpoint.path, str):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(f"path: expected str, got a {type(endpoint.path).__name__}")
+    if "{" not in endpoint.path and "}" not in endpoint.path:
+        return ()  # most rows: no need to import string at start-up
+    import string
+
     try:
         parsed = list(string.Formatter().parse(endpoint.path))
     except ValueError as exc:  # a lone brace
@@ -193,43 +204,19 @@ class Endpoint(Generic[Req, Resp]):
 SEND_MESSAGE: Final = Endpoint(
     "send_message", "POST", "messages.json", models.Notification, models.SendResult
 )
-LIST_SOUNDS: Final = Endpoint(
-    "list_sounds", "GET", "sounds.json", models.SoundsRequest, models.SoundList
-)
-VALIDATE_USER: Final = Endpoint(
-    "validate_user",
-    "POST",
-    "users/validate.json",
-    models.ValidateUserRequest,
-    models.UserValidation,
-)
-GET_RECEIPT: Final = Endpoint(
-    "get_receipt",
-    "GET",
-    "receipts/{receipt}.json",
-    models.ReceiptRequest,
-    models.Receipt,
-)
-CANCEL_RECEIPT: Final = Endpoint(
-    "cancel_receipt",
-    "POST",
-    "receipts/{receipt}/cancel.json",
-    models.CancelRequest,
-    models.CancelResult,
-)
-CANCEL_BY_TAG: Final = Endpoint(
-    "cancel_by_tag",
-    "POST",
-    "receipts/cancel_by_tag/{tag}.json",
-    models.CancelByTagRequest,
-    models.CancelByTagResult,
-)
-GET_LIMITS: Final = Endpoint(
-    "get_limits", "GET", "apps/limits.json", models.LimitsRequest, models.AppLimits
-)
-
 #: The rows that live in a family module of their own, loaded on first use.
 _FAMILY_ROWS: Final[dict[str, str]] = {
+    **dict.fromkeys(
+        (
+            "LIST_SOUNDS",
+            "VALIDATE_USER",
+            "GET_RECEIPT",
+            "CANCEL_RECEIPT",
+            "CANCEL_BY_TAG",
+            "GET_LIMITS",
+        ),
+        "chump_typed._endpoints_followups",
+    ),
     **dict.fromkeys(
         (
             "ADD_GROUP_USER",

@@ -7,16 +7,13 @@ request reaches a repr, a log record or an exception. Only the wire sees the rea
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
 
 __all__ = [
     "REDACTED",
     "SECRET_FIELDS",
-    "RedactRecords",
     "redact_bytes",
     "redact_log_text",
     "redact_mapping",
@@ -74,6 +71,8 @@ def redact_url(url: str) -> str:
     """Drop the query string (where GET calls carry the token) from *url*, and the
     group key from a Groups API path (a group key is a recipient key). Receipts stay
     visible: they are not credentials, and they are what one needs to debug a call."""
+    from urllib.parse import urlsplit, urlunsplit  # for error reports: not at start-up
+
     parts = urlsplit(url)
     path = _GROUP_KEY_IN_PATH.sub(r"\1" + REDACTED, parts.path)
     query = REDACTED if parts.query else ""
@@ -94,18 +93,3 @@ def redact_log_text(text: str) -> str:
     """Replace secret ``name=value`` parameters and key-shaped words in *text* (for
     records that other libraries log with a full request target)."""
     return redact_text(_SECRET_PARAM.sub(rf"\1={REDACTED}", text))
-
-
-class RedactRecords(logging.Filter):
-    """Redacts urllib3's own log records, which name the full request target (a GET
-    carries the token in its query) in debug lines and retry warnings."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not ours
-            return True
-        cleaned = redact_log_text(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True

@@ -66,7 +66,7 @@ from chump_typed._failure import (
 )
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
-from chump_typed._redact import RedactRecords
+from chump_typed._redact import redact_log_text
 from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
     DEFAULT_MAX_WAIT,
@@ -502,6 +502,21 @@ def _kind(cause: BaseException) -> str:
 
 
 #: Every urllib3 logger whose records can name a request target.
+class RedactRecords(logging.Filter):
+    """Redacts urllib3's own log records, which name the full request target (a GET
+    carries the token in its query) in debug lines and retry warnings."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a broken record is logging's problem, not ours
+            return True
+        cleaned = redact_log_text(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
 _URLLIB3_LOGGERS: Final = (
     "urllib3.connection",
     "urllib3.connectionpool",

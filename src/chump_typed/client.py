@@ -6,24 +6,22 @@ that row's result type; every other method is a one-line call of one row.
 
 from __future__ import annotations
 
-import logging
 import re
 import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
-from urllib.parse import SplitResult, urlsplit
 
 import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
 from chump_typed._checks import check_team_token
-from chump_typed._proxy import is_loopback
 from chump_typed._scrub import scrubbing
 from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import HTTPRequest, Transport, is_async_transport
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
+    from urllib.parse import SplitResult
 
     from typing_extensions import Self
 
@@ -47,8 +45,6 @@ API_VERSION: Final = "1"
 #: Pushover's API root; the ``1`` is the API version.
 DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 
-logger: Final = logging.getLogger("chump_typed")
-
 _PRINTABLE_URL: Final = re.compile(r"[!-~]+")
 
 
@@ -63,6 +59,10 @@ def check_service_url(
     ``xn--`` form): control characters such as CR, LF or NUL could split the request
     line or a header.
     """
+    from urllib.parse import urlsplit  # with the first client: out of start-up
+
+    from chump_typed._proxy import is_loopback
+
     if not isinstance(url, str):
         raise TypeError(f"{field}: expected str, got a {type(url).__name__}")
     if not _PRINTABLE_URL.fullmatch(url):

@@ -9,18 +9,15 @@ turns the :class:`HTTPResponse` into the row's result model or a typed error.
 from __future__ import annotations
 
 import datetime as _dt
-import json
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
-from urllib.parse import quote, quote_plus
 
 import attrs
 
 from chump_typed._checks import check_unicode
 from chump_typed._endpoints import Method
 from chump_typed._epoch import epoch_to_datetime
-from chump_typed._multipart import encode_multipart
 from chump_typed._redact import redact_url
 from chump_typed.errors import (
     APIError,
@@ -185,6 +182,8 @@ def _quote_value(value: str) -> str:
     # base64's alphabet its output is three replacements, which run in C.
     if len(value) > _LONG and _BASE64_TEXT.fullmatch(value):
         return value.replace("+", "%2B").replace("/", "%2F").replace("=", "%3D")
+    from urllib.parse import quote_plus  # loaded by then: every transport uses it
+
     return quote_plus(value)
 
 
@@ -193,7 +192,7 @@ def _form_text(fields: Mapping[str, str]) -> str:
     what needs none (names, tokens, keys, numbers): half the cost of a request's encoding."""
     plain = _PLAIN.fullmatch
     return "&".join(
-        f"{k if plain(k) else quote_plus(k)}={v if plain(v) else _quote_value(v)}"
+        f"{k if plain(k) else _quote_value(k)}={v if plain(v) else _quote_value(v)}"
         for k, v in fields.items()
     )
 
@@ -227,6 +226,8 @@ def fill_path(template: str, values: Mapping[str, str]) -> str:
     a segment left empty or only dots (``.``, ``..``), which URL normalisation would drop
     or read as "parent", is refused with :class:`ValidationError`.
     """
+    from urllib.parse import quote
+
     segments: list[str] = []
     for segment in template.split("/"):
         filled, fields = segment, list[str]()
@@ -322,6 +323,8 @@ def _build(
     if files:
         if endpoint.method != "POST":
             raise TypeError(f"{endpoint.name}: only a POST can carry a file")
+        from chump_typed._multipart import encode_multipart  # with the first file
+
         body, content_type = encode_multipart(fields, files)
         return HTTPRequest(
             method="POST",
@@ -383,6 +386,8 @@ def parse_date(headers: Mapping[str, str]) -> _dt.datetime | None:
 
 
 def _load_json(response: HTTPResponse) -> dict[str, Any] | None:
+    import json  # with the first answer: out of start-up
+
     try:
         data = json.loads(response.body)
     except (ValueError, UnicodeDecodeError, RecursionError):

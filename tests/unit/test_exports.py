@@ -69,6 +69,40 @@ def test_importing_the_package_leaves_the_facade_and_urllib3_for_later() -> None
     assert out == ["[]", "['chump_typed.compat', 'urllib3']"]
 
 
+def test_importing_the_package_leaves_the_followups_and_the_transports_stdlib() -> None:
+    """``import chump_typed`` defines Notification and SendResult only; the other
+    families, and the standard modules that every transport imports anyway, load on
+    first use (the moved names still work from ``models.messages``)."""
+    import subprocess
+    import sys
+
+    deferred = (
+        "base64",
+        "chump_typed._endpoints_followups",
+        "chump_typed.models.followups",
+        "json",
+        "logging",
+        "mimetypes",
+        "urllib.parse",
+    )
+    code = (
+        f"import sys, chump_typed; deferred = {deferred!r}; "
+        "print(sorted(m for m in deferred if m in sys.modules)); "
+        "from chump_typed.models.messages import Receipt; "
+        "assert Receipt is chump_typed.Receipt is chump_typed.models.Receipt; "
+        "assert chump_typed.GET_RECEIPT.response_type is Receipt; "
+        "print(sorted(m for m in deferred if m in sys.modules and 'follow' in m))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+
+    assert out == [
+        "[]",
+        "['chump_typed._endpoints_followups', 'chump_typed.models.followups']",
+    ]
+
+
 def test_lazy_names_are_the_real_objects() -> None:
     from chump_typed import _bulk, _urllib3
 
@@ -81,11 +115,18 @@ def test_lazy_names_are_the_real_objects() -> None:
 def test_every_family_model_is_exported_from_models_and_the_package() -> None:
     """A model added to its family's module must reach ``chump_typed.models`` and
     ``chump_typed``; this names any that does not."""
-    from chump_typed.models import _base, accounts, attachment, groups, messages
+    from chump_typed.models import (
+        _base,
+        accounts,
+        attachment,
+        followups,
+        groups,
+        messages,
+    )
 
     missing_from_models: list[str] = []
     missing_from_package: list[str] = []
-    for family in (_base, attachment, messages, groups, accounts):
+    for family in (_base, attachment, messages, followups, groups, accounts):
         for name in family.__all__:
             value = getattr(family, name)
             if name not in models.__all__ and isinstance(value, type):

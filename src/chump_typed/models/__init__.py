@@ -5,8 +5,9 @@ cannot exist and nothing invalid is ever sent: a broken rule raises
 :class:`~chump_typed.errors.ValidationError` naming the field and the bound. A value of
 the wrong type raises :class:`TypeError`.
 
-One module per API family: :mod:`~chump_typed.models.messages` (messages, sounds,
-validation, receipts, limits), :mod:`~chump_typed.models.attachment`,
+One module per API family: :mod:`~chump_typed.models.messages` (sending),
+:mod:`~chump_typed.models.followups` (sounds, validation, receipts, limits),
+:mod:`~chump_typed.models.attachment`,
 :mod:`~chump_typed.models.groups`, :mod:`~chump_typed.models.accounts` (glances,
 subscriptions, licences, teams) and :mod:`~chump_typed.models.client_api` (receiving:
 the Open Client API); every name is also importable from here. The models
@@ -39,20 +40,8 @@ from chump_typed.models.messages import (
     TITLE_MAX,
     URL_MAX,
     URL_TITLE_MAX,
-    AppLimits,
-    CancelByTagRequest,
-    CancelByTagResult,
-    CancelRequest,
-    CancelResult,
-    LimitsRequest,
     Notification,
-    Receipt,
-    ReceiptRequest,
     SendResult,
-    SoundList,
-    SoundsRequest,
-    UserValidation,
-    ValidateUserRequest,
 )
 
 if _typing.TYPE_CHECKING:  # loaded on first use: see _FAMILIES below
@@ -100,6 +89,20 @@ if _typing.TYPE_CHECKING:  # loaded on first use: see _FAMILIES below
         LoginResult,
         MessageList,
         ReceivedMessage,
+    )
+    from chump_typed.models.followups import (
+        AppLimits,
+        CancelByTagRequest,
+        CancelByTagResult,
+        CancelRequest,
+        CancelResult,
+        LimitsRequest,
+        Receipt,
+        ReceiptRequest,
+        SoundList,
+        SoundsRequest,
+        UserValidation,
+        ValidateUserRequest,
     )
     from chump_typed.models.groups import (
         MEMO_MAX,
@@ -217,8 +220,25 @@ __all__ = [
 
 
 #: The families loaded on first use of one of their names: a script that sends
-#: messages pays for neither the groups, the accounts nor the receiving models.
+#: messages pays for none of the followups, groups, accounts or receiving models.
 _FAMILIES: dict[str, str] = {
+    **dict.fromkeys(
+        (
+            "AppLimits",
+            "CancelByTagRequest",
+            "CancelByTagResult",
+            "CancelRequest",
+            "CancelResult",
+            "LimitsRequest",
+            "Receipt",
+            "ReceiptRequest",
+            "SoundList",
+            "SoundsRequest",
+            "UserValidation",
+            "ValidateUserRequest",
+        ),
+        "chump_typed.models.followups",
+    ),
     **dict.fromkeys(
         (
             "CLEAR",

@@ -10,8 +10,6 @@ The value itself is plain bytes with a name and a type.
 
 from __future__ import annotations
 
-import base64
-import mimetypes
 import os
 from typing import Any, BinaryIO, Final, TypeAlias
 
@@ -42,6 +40,8 @@ __all__ = [
 
 def guess_image_type(filename: str) -> str | None:
     """The MIME type :mod:`mimetypes` guesses from *filename*, or ``None``."""
+    import mimetypes  # not at start-up: most messages carry no image
+
     kind, _ = mimetypes.guess_type(filename, strict=False)
     return kind
 
@@ -146,6 +146,8 @@ class Attachment:
 
     def base64(self) -> str:
         """The image as Base64 text, for ``attachment_base64`` (+ ``attachment_type``)."""
+        import base64
+
         return base64.b64encode(self.data).decode("ascii")
 
 
@@ -295,6 +297,8 @@ def read_attachment(
 
 
 def _extension(content_type: str) -> str:
+    import mimetypes
+
     return mimetypes.guess_extension(content_type, strict=False) or ""
 
 

@@ -1,10 +1,15 @@
-"""Messages and what follows them: sending, sounds, user validation, receipts and
-cancellation, the monthly limits (pushover-api.md §4-§7)."""
+"""Sending a message (pushover-api.md §4): :class:`Notification` and its
+:class:`SendResult`.
+
+What follows a message (sounds, user validation, receipts and cancellation, the
+monthly limits) is in :mod:`chump_typed.models.followups`, loaded on first use; its
+names are still importable from here.
+"""
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -16,7 +21,6 @@ from chump_typed._checks import (
     check_devices,
     check_image_type,
     check_int_range,
-    check_key,
     check_line,
     check_recipients,
     check_text,
@@ -32,6 +36,20 @@ from chump_typed.errors import ValidationError
 from chump_typed.models._base import Priority, Request, Result, scrub_models
 from chump_typed.models.attachment import Attachment
 
+if TYPE_CHECKING:  # moved to the followups family; importable from here as before
+    from chump_typed.models.followups import AppLimits as AppLimits
+    from chump_typed.models.followups import CancelByTagRequest as CancelByTagRequest
+    from chump_typed.models.followups import CancelByTagResult as CancelByTagResult
+    from chump_typed.models.followups import CancelRequest as CancelRequest
+    from chump_typed.models.followups import CancelResult as CancelResult
+    from chump_typed.models.followups import LimitsRequest as LimitsRequest
+    from chump_typed.models.followups import Receipt as Receipt
+    from chump_typed.models.followups import ReceiptRequest as ReceiptRequest
+    from chump_typed.models.followups import SoundList as SoundList
+    from chump_typed.models.followups import SoundsRequest as SoundsRequest
+    from chump_typed.models.followups import UserValidation as UserValidation
+    from chump_typed.models.followups import ValidateUserRequest as ValidateUserRequest
+
 __all__ = [
     "EXPIRE_MAX",
     "MAX_RECIPIENTS",
@@ -40,20 +58,8 @@ __all__ = [
     "TITLE_MAX",
     "URL_MAX",
     "URL_TITLE_MAX",
-    "AppLimits",
-    "CancelByTagRequest",
-    "CancelByTagResult",
-    "CancelRequest",
-    "CancelResult",
-    "LimitsRequest",
     "Notification",
-    "Receipt",
-    "ReceiptRequest",
     "SendResult",
-    "SoundList",
-    "SoundsRequest",
-    "UserValidation",
-    "ValidateUserRequest",
 ]
 
 # -- Documented bounds (pushover-api.md §4) ---------------------------------------------
@@ -225,57 +231,6 @@ class Notification(Request):
         return f"Notification({', '.join(shown)})"
 
 
-@attrs.frozen(kw_only=True)
-class SoundsRequest(Request):
-    """List the sounds the application may use (``GET /1/sounds.json``)."""
-
-
-@attrs.frozen(kw_only=True)
-class ValidateUserRequest(Request):
-    """Check a user or group key, optionally for one device (``users/validate``)."""
-
-    user: str = attrs.field(validator=required(check_key), repr=False)
-    """The user or group key to check."""
-    device: str | None = attrs.field(
-        default=None, validator=optional(check_devices, many=False)
-    )
-    """Also check that the user has this device."""
-
-
-@attrs.frozen(kw_only=True)
-class ReceiptRequest(Request):
-    """Poll an emergency message's receipt (``GET /1/receipts/{receipt}.json``)."""
-
-    receipt: str = attrs.field(validator=required(check_key))
-    """The receipt an emergency message's send returned."""
-
-
-@attrs.frozen(kw_only=True)
-class CancelRequest(Request):
-    """Stop an emergency message's retries (``receipts/{receipt}/cancel``)."""
-
-    receipt: str = attrs.field(validator=required(check_key))
-    """The receipt of the emergency message to stop."""
-
-
-@attrs.frozen(kw_only=True)
-class CancelByTagRequest(Request):
-    """Stop every active emergency message sent with *tag*."""
-
-    tag: str = attrs.field(
-        validator=[
-            required(check_text, min_len=1, max_len=1024),
-            required(check_line),
-        ]
-    )
-    """The tag given to the emergency messages to stop."""
-
-
-@attrs.frozen(kw_only=True)
-class LimitsRequest(Request):
-    """Ask for the monthly message allowance (``GET /1/apps/limits.json``)."""
-
-
 # -- Results ----------------------------------------------------------------------------
 
 
@@ -287,74 +242,33 @@ class SendResult(Result):
     """An emergency message's receipt, to poll or cancel."""
 
 
-@attrs.frozen(kw_only=True)
-class SoundList(Result):
-    """Sound names to send as ``sound``, mapped to their labels."""
-
-    sounds: dict[str, str] = attrs.field(hash=False)
-    """Sound names (to send as ``sound``) and their labels."""
-
-
-@attrs.frozen(kw_only=True)
-class UserValidation(Result):
-    """A key is valid and has at least one active device."""
-
-    devices: tuple[str, ...] = ()
-    """The user's active device names."""
-    licenses: tuple[str, ...] = ()
-    """The platforms the user is licensed for."""
-    group: bool = False
-    """Whether the key is a group key."""
-
-
-@attrs.frozen(kw_only=True)
-class Receipt(Result):
-    """The state of an emergency message. Times that have not happened are ``None``."""
-
-    acknowledged: bool
-    """Whether a recipient acknowledged the message."""
-    acknowledged_at: _dt.datetime | None = None
-    """When it was acknowledged."""
-    acknowledged_by: str | None = attrs.field(default=None, repr=False)
-    """The user key that acknowledged it."""
-    acknowledged_by_device: str | None = None
-    """The device it was acknowledged on."""
-    last_delivered_at: _dt.datetime | None = None
-    """When it was last delivered (re-alerted)."""
-    expired: bool = False
-    """Whether ``expire`` has passed."""
-    expires_at: _dt.datetime | None = None
-    """When re-alerting stops."""
-    called_back: bool = False
-    """Whether Pushover has called the callback URL."""
-    called_back_at: _dt.datetime | None = None
-    """When it called the callback URL."""
-
-
-@attrs.frozen(kw_only=True)
-class CancelResult(Result):
-    """Retries of one emergency message were stopped."""
-
-
-@attrs.frozen(kw_only=True)
-class CancelByTagResult(Result):
-    """Retries of every message with a tag were stopped; ``canceled`` counts them
-    when Pushover says."""
-
-    canceled: int | None = None
-    """How many messages were stopped, when Pushover says."""
-
-
-@attrs.frozen(kw_only=True)
-class AppLimits(Result):
-    """The monthly allowance, what remains of it, and when it resets."""
-
-    limit: int
-    """The messages the application may send this month."""
-    remaining: int
-    """The messages it has left this month."""
-    reset: _dt.datetime
-    """When the allowance resets (aware UTC)."""
-
-
 scrub_models(globals(), __all__)
+
+
+_MOVED: Final = frozenset(
+    {
+        "AppLimits",
+        "CancelByTagRequest",
+        "CancelByTagResult",
+        "CancelRequest",
+        "CancelResult",
+        "LimitsRequest",
+        "Receipt",
+        "ReceiptRequest",
+        "SoundList",
+        "SoundsRequest",
+        "UserValidation",
+        "ValidateUserRequest",
+    }
+)
+
+if not TYPE_CHECKING:  # hidden: type checkers see the imports above
+
+    def __getattr__(name: str) -> object:
+        if name not in _MOVED:
+            raise AttributeError(
+                f"module 'chump_typed.models.messages' has no attribute {name!r}"
+            )
+        from chump_typed.models import followups
+
+        return getattr(followups, name)
