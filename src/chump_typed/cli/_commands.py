@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from chump_typed.cli._run import (
     EXIT_OK,
@@ -15,21 +15,21 @@ from chump_typed.cli._run import (
     quota_lines,
     when,
 )
-from chump_typed.models import (
-    AppLimits,
-    Attachment,
-    CancelByTagResult,
-    Notification,
-    Receipt,
-    SendResult,
-    SoundList,
-    UserValidation,
-)
+from chump_typed.models import Attachment, Notification, SendResult
 from chump_typed.models.messages import (
     MESSAGE_MAX,
     TRUNCATION_MARKER,
     truncate_message,
 )
+
+if TYPE_CHECKING:  # the followups family loads with the command that uses it
+    from chump_typed.models import (
+        AppLimits,
+        CancelByTagResult,
+        Receipt,
+        SoundList,
+        UserValidation,
+    )
 
 __all__ = ["COMMANDS"]
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
-from collections.abc import Mapping
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Final, NoReturn
+from typing import Any, Final, NoReturn
 
 from chump_typed.cli._config import default_config_path
 from chump_typed.cli._run import MIN_POLL_INTERVAL, PROG, UsageError
@@ -53,6 +54,33 @@ def _timestamp(text: str) -> _dt.datetime | int:
         raise argparse.ArgumentTypeError(
             f"expected Unix seconds or an ISO 8601 time with a zone, got {text!r}"
         ) from None
+
+
+class _Version(argparse.Action):
+    """``--version``: argparse's version action, but the version is read from the
+    installed metadata only when asked (importlib.metadata is a sixth of the start-up
+    of ``chump-typed send``)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: object) -> None:
+        super().__init__(
+            option_strings,
+            dest=argparse.SUPPRESS,
+            default=argparse.SUPPRESS,
+            nargs=0,
+            help="show program's version number and exit",
+        )
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        from chump_typed import __version__
+
+        print(f"{parser.prog} {__version__}", file=sys.stdout)
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -113,11 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Exit codes: 0 success, 2 bad usage or input, 3 rejected by Pushover, "
         "4 network or server failure, 5 monthly quota exhausted.",
     )
-    from chump_typed import __version__
-
-    parser.add_argument(
-        "--version", action="version", version=f"%(prog)s {__version__}"
-    )
+    parser.add_argument("--version", action=_Version)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     send = commands.add_parser(

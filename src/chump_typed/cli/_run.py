@@ -248,7 +248,6 @@ def could_work(key: str, value: str) -> bool:
     value that fails its format check cannot be one (and redacting a one-letter
     "token" would cut every word it appears in)."""
     from chump_typed._checks import KEY_PATTERN
-    from chump_typed.models.client_api import SECRET_PATTERN
 
     if key == "token":
         return KEY_PATTERN.fullmatch(value) is not None
@@ -260,7 +259,9 @@ def could_work(key: str, value: str) -> bool:
         return (
             value.isascii() and value.isdigit() and len(value) >= MIN_REDACTED_PASSWORD
         )
-    if key == "secret":
+    if key == "secret":  # the receiving models, only for a session's secret
+        from chump_typed.models.client_api import SECRET_PATTERN
+
         return SECRET_PATTERN.fullmatch(value) is not None and len(value) >= 8
     return False
 

@@ -530,6 +530,26 @@ def test_help_and_version(cli: CLI, capsys: pytest.CaptureFixture[str]) -> None:
     assert "Exit codes: 0 success" in capsys.readouterr().out
 
 
+def test_a_send_loads_neither_the_metadata_nor_other_families() -> None:
+    """Building the parser and sending leave ``importlib.metadata`` to ``--version``
+    and the receiving and followups models to the commands that use them."""
+    probe = (
+        "import sys\n"
+        "from chump_typed.cli._parser import build_parser\n"
+        "from chump_typed.cli._run import could_work\n"
+        "build_parser()\n"
+        "could_work('token', 'x'); could_work('user', 'y')\n"
+        "import chump_typed.cli._commands\n"
+        "names = ('importlib.metadata', 'chump_typed.models.client_api',\n"
+        "         'chump_typed.models.followups')\n"
+        "print([name for name in names if name in sys.modules])\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_python_dash_m_sends_end_to_end(cli: CLI) -> None:
     environ = {**os.environ, **cli.environ, "PYTHONDONTWRITEBYTECODE": "1"}
     done = subprocess.run(
