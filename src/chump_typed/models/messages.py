@@ -245,30 +245,14 @@ class SendResult(Result):
 scrub_models(globals(), __all__)
 
 
-_MOVED: Final = frozenset(
-    {
-        "AppLimits",
-        "CancelByTagRequest",
-        "CancelByTagResult",
-        "CancelRequest",
-        "CancelResult",
-        "LimitsRequest",
-        "Receipt",
-        "ReceiptRequest",
-        "SoundList",
-        "SoundsRequest",
-        "UserValidation",
-        "ValidateUserRequest",
-    }
-)
-
 if not TYPE_CHECKING:  # hidden: type checkers see the imports above
 
     def __getattr__(name: str) -> object:
-        if name not in _MOVED:
+        # The followups' names, as chump_typed.models' table of families lists them.
+        from chump_typed import models
+
+        if models._FAMILIES.get(name) != "chump_typed.models.followups":
             raise AttributeError(
                 f"module 'chump_typed.models.messages' has no attribute {name!r}"
             )
-        from chump_typed.models import followups
-
-        return getattr(followups, name)
+        return getattr(models, name)
