@@ -11,14 +11,18 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
 
 import pytest
+from typing_extensions import Self
 
 from chump_typed import Client, Notification
 from chump_typed.errors import LoggedInElsewhereError, PushRejectedError
 from chump_typed.receive import (
     AsyncOpenClient,
+    AsyncSession,
     Device,
     Listener,
     OpenClient,
@@ -239,6 +243,130 @@ def test_close_from_another_thread_ends_the_stream(
     assert stream.finished()
     assert stream.error is None and stream.items == []
     wait_until(lambda: fake.push_connections == 0)
+
+
+class SlowExit:
+    """A listener's WebSocket whose ``with`` exit (the generator's clean-up) takes a
+    while, and says when it starts."""
+
+    def __init__(self, inner: Any, exiting: threading.Event) -> None:
+        self._inner = inner
+        self._exiting = exiting
+
+    def __enter__(self) -> Self:
+        self._inner.__enter__()
+        return self
+
+    def __exit__(self, *exc_info: object) -> Any:
+        self._exiting.set()
+        time.sleep(0.2)  # the window in which next() may come from another thread
+        return self._inner.__exit__(*exc_info)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def test_next_while_another_thread_closes_the_stream_ends_the_iteration(
+    monkeypatch: pytest.MonkeyPatch,
+    fake: FakePushover,
+    session: Session,
+    device: Device,
+    sender: Client,
+    user: str,
+) -> None:
+    """close() in one thread is cleaning up the stream when next() comes in another:
+    next() waits for it and ends the iteration, never "generator already executing"."""
+    from chump_typed.receive import _listen
+
+    exiting = threading.Event()
+    connect = _listen._connect  # pyright: ignore[reportPrivateUsage]
+
+    def slow(session: Session) -> SlowExit:
+        return SlowExit(connect(session), exiting)
+
+    monkeypatch.setattr(_listen, "_connect", slow)
+    listener = session.listen(device)
+    OPEN.append(listener)
+
+    def send_once_connected() -> None:  # so that the message comes through the stream
+        wait_until(lambda: fake.push_connections == 1)
+        sender.send(Notification(user=user, message="held"))
+
+    sending = threading.Thread(target=send_once_connected)
+    sending.start()
+    assert next(listener).message == "held"  # the generator is suspended in the stream
+    sending.join(GUARD)
+    closer = threading.Thread(target=listener.close)
+    closer.start()
+    assert exiting.wait(GUARD), "close() never reached the stream's clean-up"
+    with pytest.raises(StopIteration):
+        next(listener)
+    closer.join(GUARD)
+    assert not closer.is_alive()
+
+
+class AsyncSlowExit:
+    """:class:`SlowExit` for the asyncio listener."""
+
+    def __init__(self, inner: Any, exiting: asyncio.Event) -> None:
+        self._inner = inner
+        self._exiting = exiting
+        self._socket: Any = None
+
+    async def __aenter__(self) -> Self:
+        self._socket = await self._inner.__aenter__()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> Any:
+        self._exiting.set()
+        await asyncio.sleep(0.2)  # the window in which __anext__ may come
+        return await self._inner.__aexit__(*exc_info)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._socket, name)
+
+
+def test_anext_while_another_task_closes_the_stream_ends_the_iteration(
+    monkeypatch: pytest.MonkeyPatch,
+    fake: FakePushover,
+    url: str,
+    user: str,
+    sender: Client,
+) -> None:
+    """The async twin: aclose() in one task is cleaning up when __anext__ comes in
+    another; it waits and ends the iteration, never "already running"."""
+    from chump_typed.receive import _alisten
+
+    async def main() -> None:
+        exiting = asyncio.Event()
+        connect = _alisten._connect  # pyright: ignore[reportPrivateUsage]
+
+        def slow(session: AsyncSession) -> AsyncSlowExit:
+            return AsyncSlowExit(connect(session), exiting)
+
+        monkeypatch.setattr(_alisten, "_connect", slow)
+        async with AsyncOpenClient(base_url=url, push_url=fake.push_url) as client:
+            session = await client.login(EMAIL, PASSWORD)
+            device = await session.register_device("desk")
+            listener = session.listen(device)
+
+            async def send_once_connected() -> None:
+                while fake.push_connections == 0:
+                    await asyncio.sleep(0.01)
+                note = Notification(user=user, message="held")
+                await asyncio.to_thread(sender.send, note)
+
+            sending = asyncio.create_task(send_once_connected())
+            first = await asyncio.wait_for(listener.__anext__(), GUARD)
+            assert first.message == "held"
+            await sending
+            closer = asyncio.create_task(listener.aclose())
+            await asyncio.wait_for(exiting.wait(), GUARD)
+            with pytest.raises(StopAsyncIteration):
+                await asyncio.wait_for(listener.__anext__(), GUARD)
+            await asyncio.wait_for(closer, GUARD)
+
+    asyncio.run(main())
 
 
 def test_a_with_block_closes_the_listener(

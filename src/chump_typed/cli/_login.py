@@ -19,6 +19,7 @@ from typing import Final, cast
 
 from chump_typed._checks import check_devices
 from chump_typed.cli._config import default_config_path
+from chump_typed.cli._interrupt import ctrl_c_closes
 from chump_typed.cli._run import EXIT_OK, Run, UsageError, could_work
 from chump_typed.errors import TwoFactorRequired
 from chump_typed.models import ReceivedMessage
@@ -176,11 +177,15 @@ def listen(run: Run) -> int:
         session = client.session(stored["secret"], stored["device_id"])
         with session.listen(e2ee_key=key) as messages:
             try:
-                for message in messages:
-                    run.print(_shown(message, as_json=run.args.json))
-                    run.stdout.flush()
-            except KeyboardInterrupt:
+                with ctrl_c_closes(messages.close) as ctrl_c:
+                    for message in messages:
+                        run.print(_shown(message, as_json=run.args.json))
+                        run.stdout.flush()
+            except KeyboardInterrupt:  # outside the main thread, or a second Ctrl-C
                 print("stopped", file=run.stderr)
+            else:
+                if ctrl_c.pressed:
+                    print("stopped", file=run.stderr)
     return EXIT_OK
 
 

@@ -6,7 +6,6 @@ the same rules from :mod:`chump_typed.receive._stream`."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
@@ -46,12 +45,20 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
         self._socket: Any = None
         self._progress = Progress()
         self._messages = self._run()
+        #: Held while the generator runs, as in :class:`~chump_typed.receive.Listener`:
+        #: aclose() from another task must not close it then (nor may __anext__
+        #: resume it while aclose() does).
+        self._advancing = asyncio.Lock()
 
     def __aiter__(self) -> Self:
         return self
 
     async def __anext__(self) -> ReceivedMessage:
-        return await self._messages.__anext__()
+        async with self._advancing:
+            if self._closed:
+                await self._messages.aclose()
+                raise StopAsyncIteration
+            return await self._messages.__anext__()
 
     async def aclose(self) -> None:
         """Stop listening (from any task): the iteration ends."""
@@ -60,8 +67,9 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
         if socket is not None:
             await socket.close()
         # Running in another task, it cannot be closed here: it sees _closed.
-        with contextlib.suppress(RuntimeError):
-            await self._messages.aclose()
+        if not self._advancing.locked():
+            async with self._advancing:
+                await self._messages.aclose()
 
     async def __aenter__(self) -> Self:
         return self

@@ -11,7 +11,6 @@ The rules are :mod:`chump_typed.receive._stream`'s.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
@@ -61,12 +60,19 @@ class Listener(Iterator["ReceivedMessage"]):
         self._socket: Any = None
         self._progress = Progress()
         self._messages = self._run()
+        #: Held while the generator runs: close() from another thread must not close
+        #: it then (nor may __next__ resume it while close() does).
+        self._advancing = threading.Lock()
 
     def __iter__(self) -> Self:
         return self
 
     def __next__(self) -> ReceivedMessage:
-        return next(self._messages)
+        with self._advancing:
+            if self._closed.is_set():
+                self._messages.close()
+                raise StopIteration
+            return next(self._messages)
 
     def close(self) -> None:
         """Stop listening, from any thread: the iteration ends (a message yielded
@@ -75,9 +81,13 @@ class Listener(Iterator["ReceivedMessage"]):
         socket = self._socket
         if socket is not None:
             socket.close()  # a recv() waiting in another thread returns at once
-        # Running in another thread, it cannot be closed here: it sees _closed.
-        with contextlib.suppress(ValueError):
-            self._messages.close()
+        # Running (in another thread, or this one's signal handler) it cannot be
+        # closed here: it sees _closed and ends.
+        if self._advancing.acquire(blocking=False):
+            try:
+                self._messages.close()
+            finally:
+                self._advancing.release()
 
     def __enter__(self) -> Self:
         return self

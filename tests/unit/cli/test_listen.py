@@ -18,6 +18,7 @@ import pytest
 
 from chump_typed import Client, Notification
 from chump_typed.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
+from chump_typed.cli._interrupt import ctrl_c_closes
 from chump_typed.testing import APP_TOKEN, FakePushover, serve
 
 EMAIL, PASSWORD = "me@example.com", "hunter2-hunter2"
@@ -167,26 +168,61 @@ def test_ctrl_c_stops_listen_cleanly(
         "PUSHOVER_BASE_URL": url,
         "PUSHOVER_PUSH_URL": fake.push_url,
     }
-    process = subprocess.Popen(
+    # The with block closes the pipes whatever happens (a failure leaves no open
+    # file for a later test's garbage collection to report).
+    with subprocess.Popen(
         [sys.executable, "-m", "chump_typed", "listen"],
         env=environ,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-    )
-    try:
-        wait_for(lambda: fake.push_connections == 1)
-        with Client(APP_TOKEN, base_url=url) as sender:
-            sender.send(Notification(user=user, message="before ctrl-c"))
-        assert process.stdout is not None
-        with selectors.DefaultSelector() as selector:
-            selector.register(process.stdout, selectors.EVENT_READ)
-            assert selector.select(GUARD), "listen printed nothing"
-        assert process.stdout.readline().rstrip().endswith("before ctrl-c")
-        process.send_signal(signal.SIGINT)
-        _, err = process.communicate(timeout=GUARD)
-    finally:
-        process.kill()
-        process.wait()
+    ) as process:
+        try:
+            wait_for(lambda: fake.push_connections == 1)
+            with Client(APP_TOKEN, base_url=url) as sender:
+                sender.send(Notification(user=user, message="before ctrl-c"))
+            assert process.stdout is not None
+            with selectors.DefaultSelector() as selector:
+                selector.register(process.stdout, selectors.EVENT_READ)
+                assert selector.select(GUARD), "listen printed nothing"
+            assert process.stdout.readline().rstrip().endswith("before ctrl-c")
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=GUARD)
+        finally:
+            process.kill()
     assert process.returncode == EXIT_OK, err
     assert err.strip() == "stopped"
+
+
+class TestCtrlC:
+    """The first Ctrl-C closes the stream from another thread; the second interrupts."""
+
+    def test_the_first_closes_from_another_thread_the_second_interrupts(
+        self,
+    ) -> None:
+        closed_in: list[threading.Thread] = []
+        before = signal.getsignal(signal.SIGINT)
+        with ctrl_c_closes(lambda: closed_in.append(threading.current_thread())) as c:
+            pressed_before = c.pressed
+            signal.raise_signal(signal.SIGINT)  # no KeyboardInterrupt here
+            assert (pressed_before, c.pressed) == (False, True)
+            assert c.closing is not None
+            c.closing.join(GUARD)
+            with pytest.raises(KeyboardInterrupt):
+                signal.raise_signal(signal.SIGINT)
+        assert closed_in and closed_in[0] is not threading.main_thread()
+        assert signal.getsignal(signal.SIGINT) is before  # restored
+
+    def test_outside_the_main_thread_nothing_is_installed(self) -> None:
+        seen: list[object] = []
+
+        def body() -> None:
+            with ctrl_c_closes(lambda: None) as c:
+                seen.append(c.pressed)
+
+        before = signal.getsignal(signal.SIGINT)
+        thread = threading.Thread(target=body)
+        thread.start()
+        thread.join(GUARD)
+        assert seen == [False]
+        assert signal.getsignal(signal.SIGINT) is before
