@@ -181,6 +181,25 @@ def typing_report(tmp_path_factory: pytest.TempPathFactory) -> typecheck.Report:
     return typecheck.Report(tmp_path_factory.mktemp("typing"))
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker sends its figures to the controller."""
+    from .figures import exported
+
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["figures"] = exported()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """The controller folds in a worker's figures (a pytest-xdist hook)."""
+    from .figures import merge
+
+    figures = getattr(node, "workeroutput", {}).get("figures")
+    if figures is not None:
+        merge(figures)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the figures the reliability suites measured (see tests/figures.py)."""
     from .figures import FIGURES
