@@ -51,6 +51,11 @@ _CHUNK: Final = 64 * 1024
 _ONE_WRITE: Final = 1 << 20
 
 
+#: Bounds on the two small caches (URLs' proxy arguments, attempts' timers).
+_ROUTES_KEPT: Final = 64
+_TIMEOUTS_KEPT: Final = 16
+
+
 def _payload(body: bytes) -> bytes | io.BytesIO | None:
     if not body:
         return None
@@ -72,11 +77,15 @@ class AiohttpTransport(AsyncTransportBase):
         context.check_hostname = True
         self._ssl = context
         self._session: aiohttp.ClientSession | None = None
-        #: The proxy arguments by origin: decided on first use, as urllib3's routes.
+        #: The proxy arguments by URL: decided on first use of an origin, as
+        #: urllib3's routes (a client sends to a handful of URLs, over and over).
         self._routes: dict[str, dict[str, Any]] = {}
+        #: Each attempt's timer by budget (in whole milliseconds, rounded up): the
+        #: first attempt of every call has the same one.
+        self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    async def _prepare(self, request: HTTPRequest) -> None:
+    def _prepare(self, request: HTTPRequest) -> None:
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -156,9 +165,12 @@ class AiohttpTransport(AsyncTransportBase):
         return collected.finish()
 
     def _route(self, url: str) -> dict[str, Any]:
-        """The proxy arguments for *url*'s origin, decided once per origin (every
-        request of a client goes to the same one, and asking the environment costs
-        as much as the rest of our work on a call)."""
+        """The proxy arguments for *url*, decided once per origin (every request of
+        a client goes to the same one, and asking the environment costs as much as
+        the rest of our work on a call) and remembered by URL."""
+        proxied = self._routes.get(url)
+        if proxied is not None:
+            return proxied
         scheme, _, rest = url.partition("://")
         origin = f"{scheme}://{rest.partition('/')[0]}"
         proxied = self._routes.get(origin)
@@ -171,19 +183,30 @@ class AiohttpTransport(AsyncTransportBase):
                 if authorization is not None:
                     proxied["proxy_headers"] = {"Proxy-Authorization": authorization}
             self._routes[origin] = proxied
+        if len(self._routes) < _ROUTES_KEPT:
+            self._routes[url] = proxied
         return proxied
 
     def _timeout_within(self, budget: float) -> aiohttp.ClientTimeout:
-        """The whole attempt within *budget* seconds; connect and read timeouts as
+        """The whole attempt within *budget* seconds, rounded up to the millisecond
+        (the event loop's timers are no finer); connect and read timeouts as
         configured, clipped to it (reads to a :data:`~chump_typed._deadline.GRACE`
         past it: the deadline, not a read timeout ending at the same moment, reports a
         stall). Never rounded up to a whole second, as aiohttp does by default."""
-        return aiohttp.ClientTimeout(
-            total=budget,
-            connect=min(budget, self._connect),
-            sock_read=min(budget + GRACE, self._read),
-            ceil_threshold=math.inf,
-        )
+        key = math.ceil(budget * 1000)
+        timeout = self._timeouts.get(key)
+        if timeout is None:
+            budget = key / 1000
+            timeout = aiohttp.ClientTimeout(
+                total=budget,
+                connect=min(budget, self._connect),
+                sock_read=min(budget + GRACE, self._read),
+                ceil_threshold=math.inf,
+            )
+            if len(self._timeouts) >= _TIMEOUTS_KEPT:
+                self._timeouts.clear()  # retries' budgets: each seen once
+            self._timeouts[key] = timeout
+        return timeout
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
@@ -206,8 +229,11 @@ def _map_failure(
     if isinstance(cause, aiohttp.ClientConnectorCertificateError):
         problem = cert_problem(cause.certificate_error) or "certificate verify failed"
         return Failure(None, error(f"TLS verification failed for {place}: {problem}"))
-    if isinstance(cause, aiohttp.ClientConnectorError):
-        # Proxy connection failures are ClientConnectorErrors too: nothing was sent.
+    if isinstance(
+        cause, (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError)
+    ):
+        # Proxy connection failures are ClientConnectorErrors too, and a connect timer
+        # runs out before the request is written: nothing was sent.
         return Failure(
             NotConnected(),
             error(not_connected(f"could not connect {first_hop}for {place}", cause)),

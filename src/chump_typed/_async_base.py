@@ -39,9 +39,11 @@ class AsyncTransportBase(KnobsBase):
         :raises TransportError: no response arrived in time.
         :raises UnexpectedResponseError: the answer was too large or unreadable.
         """
-        await self._prepare(request)
+        self._prepare(request)
         deadline = self._clock() + self.deadline
-        attempts = Attempts(self.retries, request, self._on_retry)
+        attempts: Attempts | None = (
+            None  # made at the first failure: most calls have none
+        )
         while True:
             budget = deadline - self._clock()
             answer: HTTPResponse | Failure | None = None
@@ -51,6 +53,8 @@ class AsyncTransportBase(KnobsBase):
             result = self._deadline_passed(request) if answer is None else answer
             if isinstance(result, HTTPResponse) and result.status < 500:
                 return result
+            if attempts is None:
+                attempts = Attempts(self.retries, request, self._on_retry)
             wait = attempts.next_wait(result, remaining=deadline - self._clock())
             if wait is None:
                 break
@@ -60,8 +64,9 @@ class AsyncTransportBase(KnobsBase):
             return result  # a 5xx not retried (again): decoding reports it
         raise result.error
 
-    async def _prepare(self, request: HTTPRequest) -> None:
-        """Get ready to send *request* (open a session, check the event loop)."""
+    def _prepare(self, request: HTTPRequest) -> None:
+        """Get ready to send *request* (open a session, check the event loop); it
+        never waits, so it is a plain method (one coroutine less per call)."""
 
     async def _attempt(
         self, request: HTTPRequest, budget: float

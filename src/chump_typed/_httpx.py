@@ -483,7 +483,7 @@ class AsyncHttpxTransport(AsyncTransportBase):
         self._owned: dict[Proxy | None, httpx.AsyncClient] = {}
         self._loop: object | None = None
 
-    async def _prepare(self, request: HTTPRequest) -> None:
+    def _prepare(self, request: HTTPRequest) -> None:
         loop = _loop_identity()
         if self._loop is None:
             self._loop = loop

@@ -221,6 +221,35 @@ def test_connection_refused_is_retried_then_not_sent(wire: Wire) -> None:
     assert waits == [5.0, 10.0, 20.0]
 
 
+def test_a_connect_that_times_out_is_not_sent(wire: Wire) -> None:
+    """A server whose accept queue is full drops new connections' SYNs (Linux), so a
+    connect waits: the connect timeout ends it, and nothing was sent."""
+    with socket.socket() as full:
+        full.bind(("127.0.0.1", 0))
+        full.listen(0)
+        port = full.getsockname()[1]
+        queued: list[socket.socket] = []
+        try:
+            for _ in range(4):  # more than the queue takes: the rest wait
+                waiting = socket.socket()
+                queued.append(waiting)
+                waiting.setblocking(False)
+                waiting.connect_ex(("127.0.0.1", port))
+            waits: list[float] = []
+            url = f"http://127.0.0.1:{port}/1/"
+            with wire.client(url, sleep=waits.append, timeout=0.2) as client:
+                error = send(client, "x")
+        finally:
+            for waiting in queued:
+                waiting.close()
+
+    figures.add("faults: scenarios")
+    assert label(error) == NOT_SENT
+    assert isinstance(error, TransportError)
+    assert "timed out" in str(error)
+    assert waits == [5.0, 10.0, 20.0]  # retried: a connect failure sent nothing
+
+
 @pytest.fixture(scope="module")
 def storm(wire: Wire) -> Iterator[tuple[FakePushover, Client]]:
     fake = FakePushover(limit=1_000_000)
