@@ -132,7 +132,18 @@ class AiohttpTransport(AsyncTransportBase):
                 **proxied,
             ) as response:
                 try:
-                    body = await self._read_capped(response)
+                    length = response.content_length
+                    if (
+                        length is not None
+                        and length <= self.max_response_size
+                        and "content-encoding" not in response.headers
+                    ):
+                        # A plain answer whose declared length fits is read at once
+                        # (aiohttp's parser stops at that length): Pushover's answers
+                        # are all such.
+                        body = await response.read()
+                    else:
+                        body = await self._read_capped(response)
                 except (TooLarge, UnreadableEncoding) as exc:
                     response.close()  # never reuse a connection left mid-answer
                     start = exc.start if isinstance(exc, TooLarge) else b""
@@ -152,13 +163,8 @@ class AiohttpTransport(AsyncTransportBase):
             return _map_failure(request, exc, proxied=bool(proxied))
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
-        """The decoded body, within the cap. A plain answer whose declared length fits
-        is read at once (aiohttp's parser stops at that length): Pushover's answers
-        are all such."""
+        """The decoded body, within the cap, read in chunks."""
         encoding = response.headers.get("content-encoding")
-        length = response.content_length
-        if encoding is None and length is not None and length <= self.max_response_size:
-            return await response.read()
         collected = CappedBody(encoding, self.max_response_size)
         async for chunk in response.content.iter_chunked(_CHUNK):
             collected.feed(chunk)

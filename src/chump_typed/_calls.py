@@ -3,7 +3,8 @@ the method's arguments.
 
 One function per method that builds a request, shared by :class:`~chump_typed.Client`
 and :class:`~chump_typed.AsyncClient`, so that the two clients cannot build a request
-differently: each of their methods is ``self.call(*_calls.name(...))``. Pure.
+differently: each of their methods is ``self._run(*_calls.name(...))``, what their
+``call`` runs. Pure.
 """
 
 from __future__ import annotations

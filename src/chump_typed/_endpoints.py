@@ -109,7 +109,7 @@ Resp = TypeVar("Resp", bound=models.Result)
 Method = Literal["GET", "POST"]
 
 
-@attrs.frozen
+@attrs.frozen(cache_hash=True)  # a dict key on every call
 class Credential:
     """A kind of secret that authenticates calls: which parameter carries it, and
     which keyword of :class:`~chump_typed.Client` supplies it. A new kind of

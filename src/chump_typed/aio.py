@@ -1,8 +1,8 @@
 """The async client: :class:`AsyncClient`, on anyio (asyncio and trio).
 
 The same table and the same rules as :class:`~chump_typed.Client`: each method
-builds its request with the same :mod:`chump_typed._calls` function and runs it with
-:meth:`AsyncClient.call`; only the waiting differs. Bad input is refused before any
+builds its request with the same :mod:`chump_typed._calls` function and runs it as
+:meth:`AsyncClient.call` does; only the waiting differs. Bad input is refused before any
 I/O, as on ``Client``.
 """
 
@@ -26,7 +26,7 @@ from chump_typed.protocol import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterable, Coroutine, Iterable, Mapping, Sequence
 
     from typing_extensions import Self
 
@@ -78,6 +78,9 @@ class _DefaultTransport:
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         if self.chosen is None:
             self.chosen = self._choose()
+            # From now on the chosen transport's send is called directly: one
+            # coroutine fewer per call.
+            self.send = self.chosen.send  # type: ignore[method-assign]
         return await self.chosen.send(request)
 
     async def aclose(self) -> None:
@@ -190,7 +193,19 @@ class AsyncClient:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
-        return await execute(
+        return await self._run(endpoint, request, e2ee_key)
+
+    def _run(
+        self,
+        endpoint: ep.Endpoint[Req, Resp],
+        request: Req,
+        e2ee_key: E2EEKey | None = None,
+    ) -> Coroutine[Any, Any, Resp]:
+        """The request checked and encoded, and the coroutine that sends it: what
+        :meth:`call` awaits, and what each method awaits directly (one coroutine and
+        one scrubbing wrapper fewer per call). A bad request raises here, in the
+        awaiting method, before any I/O."""
+        return execute(
             self.transport,
             _calls.http_request_for(
                 endpoint, request, self._credentials, self.base_url, e2ee_key
@@ -205,7 +220,7 @@ class AsyncClient:
     ) -> models.SendResult:
         """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
         key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`)."""
-        return await self.call(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
+        return await self._run(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
 
     async def send_many(
         self,
@@ -265,43 +280,43 @@ class AsyncClient:
 
     async def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""
-        return await self.call(*_calls.sounds())
+        return await self._run(*_calls.sounds())
 
     async def validate_user(
         self, user: str, device: str | None = None
     ) -> models.UserValidation:
         """Check that *user* (a user or group key) is valid and has an active device."""
-        return await self.call(*_calls.validate_user(user, device))
+        return await self._run(*_calls.validate_user(user, device))
 
     async def receipt(self, receipt: str) -> models.Receipt:
         """Poll an emergency message's receipt (no more than every 5 seconds)."""
-        return await self.call(*_calls.receipt(receipt))
+        return await self._run(*_calls.receipt(receipt))
 
     async def cancel(self, receipt: str) -> models.CancelResult:
         """Stop an emergency message's retries."""
-        return await self.call(*_calls.cancel(receipt))
+        return await self._run(*_calls.cancel(receipt))
 
     async def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
         """Stop the retries of every emergency message sent with *tag*."""
-        return await self.call(*_calls.cancel_by_tag(tag))
+        return await self._run(*_calls.cancel_by_tag(tag))
 
     async def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
-        return await self.call(*_calls.limits())
+        return await self._run(*_calls.limits())
 
     # -- Groups --------------------------------------------------------------------------
 
     async def create_group(self, name: str) -> models.GroupCreateResult:
         """Create a delivery group; the result holds its new key."""
-        return await self.call(*_calls.create_group(name))
+        return await self._run(*_calls.create_group(name))
 
     async def list_groups(self) -> models.GroupList:
         """The delivery groups of the application's owner."""
-        return await self.call(*_calls.list_groups())
+        return await self._run(*_calls.list_groups())
 
     async def group_info(self, group: str) -> models.GroupInfo:
         """A group's name and memberships."""
-        return await self.call(*_calls.group_info(group))
+        return await self._run(*_calls.group_info(group))
 
     async def add_group_user(
         self,
@@ -312,37 +327,37 @@ class AsyncClient:
         memo: str | None = None,
     ) -> models.GroupAddUserResult:
         """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
-        return await self.call(*_calls.add_group_user(group, user, device, memo))
+        return await self._run(*_calls.add_group_user(group, user, device, memo))
 
     async def remove_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupRemoveUserResult:
         """Remove *user* from *group* (``remove_user.json``; see
         :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
-        return await self.call(*_calls.remove_group_user(group, user, device))
+        return await self._run(*_calls.remove_group_user(group, user, device))
 
     async def disable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupDisableUserResult:
         """Pause *user*'s deliveries from *group*."""
-        return await self.call(*_calls.disable_group_user(group, user, device))
+        return await self._run(*_calls.disable_group_user(group, user, device))
 
     async def enable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupEnableUserResult:
         """Resume *user*'s deliveries from *group*."""
-        return await self.call(*_calls.enable_group_user(group, user, device))
+        return await self._run(*_calls.enable_group_user(group, user, device))
 
     async def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
         """Give *group* a new name."""
-        return await self.call(*_calls.rename_group(group, name))
+        return await self._run(*_calls.rename_group(group, name))
 
     # -- Glances, subscriptions, licensing, teams ---------------------------------------
 
     async def update_glance(self, glance: models.GlanceUpdate) -> models.GlanceResult:
         """Push data to a user's glance widget (allow >= 20 minutes between updates
         for an Apple Watch)."""
-        return await self.call(ep.UPDATE_GLANCE, glance)
+        return await self._run(ep.UPDATE_GLANCE, glance)
 
     async def migrate_subscription(
         self,
@@ -354,7 +369,7 @@ class AsyncClient:
     ) -> models.SubscriptionMigrateResult:
         """Subscribe *user* to *subscription*; send to the returned
         ``subscribed_user_key`` from then on."""
-        return await self.call(
+        return await self._run(
             *_calls.migrate_subscription(subscription, user, device_name, sound)
         )
 
@@ -367,11 +382,11 @@ class AsyncClient:
     ) -> models.LicenseAssignResult:
         """Spend a licence credit on a user key or an e-mail address (exactly one).
         Never retried automatically."""
-        return await self.call(*_calls.assign_license(user, email, os))
+        return await self._run(*_calls.assign_license(user, email, os))
 
     async def license_credits(self) -> models.LicenseCredits:
         """The licence credits that remain."""
-        return await self.call(*_calls.license_credits())
+        return await self._run(*_calls.license_credits())
 
     async def add_team_user(
         self,
@@ -384,24 +399,24 @@ class AsyncClient:
         group: str | None = None,
     ) -> models.TeamAddUserResult:
         """Add a user to the team (needs ``team_token``)."""
-        return await self.call(
+        return await self._run(
             *_calls.add_team_user(email, name, password, instant, admin, group)
         )
 
     async def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
-        return await self.call(*_calls.remove_team_user(email))
+        return await self._run(*_calls.remove_team_user(email))
 
     async def team_info(self) -> models.TeamInfo:
         """The team, its users and their devices (needs ``team_token``; the endpoint
         and its answer's shape are unverified)."""
-        return await self.call(*_calls.team_info())
+        return await self._run(*_calls.team_info())
 
     async def revoke_team_invitation(
         self, email: str
     ) -> models.TeamRevokeInvitationResult:
         """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
-        return await self.call(*_calls.revoke_team_invitation(email))
+        return await self._run(*_calls.revoke_team_invitation(email))
 
     # -- Lifecycle ---------------------------------------------------------------------
 

@@ -203,6 +203,17 @@ class Client:
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
+        return self._run(endpoint, request, e2ee_key)
+
+    def _run(
+        self,
+        endpoint: ep.Endpoint[Req, Resp],
+        request: Req,
+        e2ee_key: E2EEKey | None = None,
+    ) -> Resp:
+        """What :meth:`call` does, and what each method calls directly: private, so
+        not wrapped a second time by the scrubbing of tracebacks (each public method
+        is already)."""
         return execute(
             self.transport,
             _calls.http_request_for(
@@ -218,7 +229,7 @@ class Client:
     ) -> models.SendResult:
         """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
         key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`)."""
-        return self.call(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
+        return self._run(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
 
     def send_many(
         self,
@@ -284,43 +295,43 @@ class Client:
 
     def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""
-        return self.call(*_calls.sounds())
+        return self._run(*_calls.sounds())
 
     def validate_user(
         self, user: str, device: str | None = None
     ) -> models.UserValidation:
         """Check that *user* (a user or group key) is valid and has an active device."""
-        return self.call(*_calls.validate_user(user, device))
+        return self._run(*_calls.validate_user(user, device))
 
     def receipt(self, receipt: str) -> models.Receipt:
         """Poll an emergency message's receipt (no more than every 5 seconds)."""
-        return self.call(*_calls.receipt(receipt))
+        return self._run(*_calls.receipt(receipt))
 
     def cancel(self, receipt: str) -> models.CancelResult:
         """Stop an emergency message's retries."""
-        return self.call(*_calls.cancel(receipt))
+        return self._run(*_calls.cancel(receipt))
 
     def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
         """Stop the retries of every emergency message sent with *tag*."""
-        return self.call(*_calls.cancel_by_tag(tag))
+        return self._run(*_calls.cancel_by_tag(tag))
 
     def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
-        return self.call(*_calls.limits())
+        return self._run(*_calls.limits())
 
     # -- Groups --------------------------------------------------------------------------
 
     def create_group(self, name: str) -> models.GroupCreateResult:
         """Create a delivery group; the result holds its new key."""
-        return self.call(*_calls.create_group(name))
+        return self._run(*_calls.create_group(name))
 
     def list_groups(self) -> models.GroupList:
         """The delivery groups of the application's owner."""
-        return self.call(*_calls.list_groups())
+        return self._run(*_calls.list_groups())
 
     def group_info(self, group: str) -> models.GroupInfo:
         """A group's name and memberships."""
-        return self.call(*_calls.group_info(group))
+        return self._run(*_calls.group_info(group))
 
     def add_group_user(
         self,
@@ -331,37 +342,37 @@ class Client:
         memo: str | None = None,
     ) -> models.GroupAddUserResult:
         """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
-        return self.call(*_calls.add_group_user(group, user, device, memo))
+        return self._run(*_calls.add_group_user(group, user, device, memo))
 
     def remove_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupRemoveUserResult:
         """Remove *user* from *group* (``remove_user.json``; see
         :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
-        return self.call(*_calls.remove_group_user(group, user, device))
+        return self._run(*_calls.remove_group_user(group, user, device))
 
     def disable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupDisableUserResult:
         """Pause *user*'s deliveries from *group*."""
-        return self.call(*_calls.disable_group_user(group, user, device))
+        return self._run(*_calls.disable_group_user(group, user, device))
 
     def enable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupEnableUserResult:
         """Resume *user*'s deliveries from *group*."""
-        return self.call(*_calls.enable_group_user(group, user, device))
+        return self._run(*_calls.enable_group_user(group, user, device))
 
     def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
         """Give *group* a new name."""
-        return self.call(*_calls.rename_group(group, name))
+        return self._run(*_calls.rename_group(group, name))
 
     # -- Glances, subscriptions, licensing, teams ---------------------------------------
 
     def update_glance(self, glance: models.GlanceUpdate) -> models.GlanceResult:
         """Push data to a user's glance widget (allow >= 20 minutes between updates
         for an Apple Watch)."""
-        return self.call(ep.UPDATE_GLANCE, glance)
+        return self._run(ep.UPDATE_GLANCE, glance)
 
     def migrate_subscription(
         self,
@@ -373,7 +384,7 @@ class Client:
     ) -> models.SubscriptionMigrateResult:
         """Subscribe *user* to *subscription*; send to the returned
         ``subscribed_user_key`` from then on."""
-        return self.call(
+        return self._run(
             *_calls.migrate_subscription(subscription, user, device_name, sound)
         )
 
@@ -386,11 +397,11 @@ class Client:
     ) -> models.LicenseAssignResult:
         """Spend a licence credit on a user key or an e-mail address (exactly one).
         Never retried automatically."""
-        return self.call(*_calls.assign_license(user, email, os))
+        return self._run(*_calls.assign_license(user, email, os))
 
     def license_credits(self) -> models.LicenseCredits:
         """The licence credits that remain."""
-        return self.call(*_calls.license_credits())
+        return self._run(*_calls.license_credits())
 
     def add_team_user(
         self,
@@ -403,22 +414,22 @@ class Client:
         group: str | None = None,
     ) -> models.TeamAddUserResult:
         """Add a user to the team (needs ``team_token``)."""
-        return self.call(
+        return self._run(
             *_calls.add_team_user(email, name, password, instant, admin, group)
         )
 
     def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
-        return self.call(*_calls.remove_team_user(email))
+        return self._run(*_calls.remove_team_user(email))
 
     def team_info(self) -> models.TeamInfo:
         """The team, its users and their devices (needs ``team_token``; the endpoint
         and its answer's shape are unverified)."""
-        return self.call(*_calls.team_info())
+        return self._run(*_calls.team_info())
 
     def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
         """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
-        return self.call(*_calls.revoke_team_invitation(email))
+        return self._run(*_calls.revoke_team_invitation(email))
 
     # -- Lifecycle ---------------------------------------------------------------------
 
