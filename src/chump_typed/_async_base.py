@@ -41,9 +41,8 @@ class AsyncTransportBase(KnobsBase):
         """
         self._prepare(request)
         deadline = self._clock() + self.deadline
-        attempts: Attempts | None = (
-            None  # made at the first failure: most calls have none
-        )
+        # The retry bookkeeping is made at the first failure: most calls have none.
+        attempts: Attempts | None = None
         while True:
             budget = deadline - self._clock()
             answer: HTTPResponse | Failure | None = None
