@@ -139,13 +139,17 @@ def test_drops_are_counted_and_reported(logger: logging.Logger) -> None:
     assert "7 records dropped (the queue was full)" in fake.messages[-1].message
 
 
-def test_exit_is_bounded_by_the_timeout(logger: logging.Logger) -> None:
+def test_exit_is_bounded_by_the_timeout(
+    logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
     fake = FakePushover()
     transport = Blocking(fake)
     handler = PushoverHandler(APP_TOKEN, USER_KEY, transport=transport, timeout=0.2)
     logger.addHandler(handler)
     logger.error("stuck")
     assert transport.entered.wait(30)
+    sender = handler._thread  # pyright: ignore[reportPrivateUsage]
+    assert sender is not None
 
     try:
         logger.removeHandler(handler)
@@ -153,6 +157,12 @@ def test_exit_is_bounded_by_the_timeout(logger: logging.Logger) -> None:
         assert not transport.release.is_set()
     finally:
         transport.release.set()
+    # The stuck send then meets the closed transport: the record is reported as not
+    # sent, in one line, by the thread, which then ends (within this test).
+    sender.join(30)
+    assert not sender.is_alive()
+    line = "a record from 'tests.background' was not sent to Pushover: transport"
+    assert line in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
