@@ -83,8 +83,12 @@ def once(data: bytes) -> Callable[[], bytes | None]:
 
 
 def peak_while(call: Callable[[], object]) -> tuple[object, int]:
-    """What *call* returned or raised, and the peak of memory it allocated."""
+    """What *call* returned or raised, and the peak of memory it allocated (above what
+    was allocated before it, should tracing already be on: ``PYTHONTRACEMALLOC``)."""
+    already = tracemalloc.is_tracing()
     tracemalloc.start()
+    tracemalloc.reset_peak()
+    before, _ = tracemalloc.get_traced_memory()
     try:
         try:
             outcome: object = call()
@@ -92,8 +96,9 @@ def peak_while(call: Callable[[], object]) -> tuple[object, int]:
             outcome = exc
         _, peak = tracemalloc.get_traced_memory()
     finally:
-        tracemalloc.stop()
-    return outcome, peak
+        if not already:
+            tracemalloc.stop()
+    return outcome, peak - before
 
 
 def send_to(wire: Wire, served: Served, *, method: str = "POST") -> tuple[object, int]:
