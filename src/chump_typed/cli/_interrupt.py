@@ -51,6 +51,9 @@ def ctrl_c_closes(close: Callable[[], object]) -> Generator[CtrlC, None, None]:
     try:
         yield state
     finally:
-        signal.signal(signal.SIGINT, previous)
+        # None: a handler not set from Python, which cannot be put back.
+        signal.signal(
+            signal.SIGINT, signal.default_int_handler if previous is None else previous
+        )
         if state.closing is not None:
             state.closing.join(CLOSE_WAIT)
