@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import ast
 import re
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Final
 
 import pytest
+
+from tests.fresh import printed_by
 
 SRC: Final = Path(__file__).resolve().parents[2] / "src"
 PACKAGE: Final = "chump_typed"
@@ -219,10 +219,7 @@ def test_websockets_is_imported_by_the_receiving_side_only_and_lazily() -> None:
         "import sys, chump_typed, chump_typed.receive, chump_typed.testing;"
         "print('websockets' in sys.modules)"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "False"
+    assert printed_by(probe).strip() == "False"
 
 
 def test_cattrs_is_imported_when_the_first_request_is_encoded() -> None:
@@ -236,7 +233,4 @@ def test_cattrs_is_imported_when_the_first_request_is_encoded() -> None:
         "               token='t' * 30, base_url='https://api.pushover.net/1/')\n"
         "print('cattrs' in sys.modules)\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.split() == ["False", "False", "True"]
+    assert printed_by(probe).split() == ["False", "False", "True"]

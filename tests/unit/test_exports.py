@@ -6,6 +6,7 @@ import types
 
 import chump_typed
 from chump_typed import compat, errors, models
+from tests.fresh import printed_by
 
 
 def test_all_is_sorted_and_complete() -> None:
@@ -52,9 +53,6 @@ def test_version_comes_from_metadata() -> None:
 
 
 def test_importing_the_package_leaves_the_facade_and_urllib3_for_later() -> None:
-    import subprocess
-    import sys
-
     code = (
         "import sys, chump_typed; "
         "print(sorted(m for m in ('urllib3', 'chump_typed.compat', "
@@ -62,9 +60,7 @@ def test_importing_the_package_leaves_the_facade_and_urllib3_for_later() -> None
         "chump_typed.Application, chump_typed.Urllib3Transport, chump_typed.Sent; "
         "print(sorted(m for m in ('urllib3', 'chump_typed.compat') if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    out = printed_by(code).splitlines()
 
     assert out == ["[]", "['chump_typed.compat', 'urllib3']"]
 
@@ -73,9 +69,6 @@ def test_importing_the_package_leaves_the_followups_and_the_transports_stdlib() 
     """``import chump_typed`` defines Notification and SendResult only; the other
     families, and the standard modules that every transport imports anyway, load on
     first use (the moved names still work from ``models.messages``)."""
-    import subprocess
-    import sys
-
     deferred = (
         "base64",
         "chump_typed._endpoints_followups",
@@ -93,9 +86,7 @@ def test_importing_the_package_leaves_the_followups_and_the_transports_stdlib() 
         "assert chump_typed.GET_RECEIPT.response_type is Receipt; "
         "print(sorted(m for m in deferred if m in sys.modules and 'follow' in m))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout.splitlines()
+    out = printed_by(code).splitlines()
 
     assert out == [
         "[]",
@@ -141,9 +132,6 @@ def test_every_family_model_is_exported_from_models_and_the_package() -> None:
 def test_the_sync_path_never_imports_the_extras() -> None:
     """``import chump_typed``, a sync send on the fake, the testing package and the
     pytest plugin import none of the extras' libraries."""
-    import subprocess
-    import sys
-
     code = (
         "import sys, chump_typed, chump_typed.testing, chump_typed.pytest_plugin; "
         "from chump_typed import Client, Notification; "
@@ -153,8 +141,6 @@ def test_the_sync_path_never_imports_the_extras() -> None:
         "print(sorted(m for m in ('aiohttp', 'httpx', 'anyio', 'cryptography', "
         "'chump_typed.e2ee') if m in sys.modules))"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, check=True
-    ).stdout
+    out = printed_by(code)
 
     assert out.strip() == "[]"

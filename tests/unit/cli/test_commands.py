@@ -28,6 +28,7 @@ from chump_typed.cli import (
 )
 from chump_typed.cli._config import ConfigError, default_config_path, parse_simple
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
+from tests.fresh import printed_by
 
 OTHER_KEY = "x" * 30
 
@@ -544,10 +545,7 @@ def test_a_send_loads_neither_the_metadata_nor_other_families() -> None:
         "         'chump_typed.models.followups')\n"
         "print([name for name in names if name in sys.modules])\n"
     )
-    done = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
-    )
-    assert done.stdout.strip() == "[]"
+    assert printed_by(probe).strip() == "[]"
 
 
 def test_python_dash_m_sends_end_to_end(cli: CLI) -> None:
