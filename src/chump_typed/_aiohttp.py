@@ -37,6 +37,7 @@ from chump_typed._failure import (
 )
 from chump_typed._proxy import choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
@@ -255,3 +256,6 @@ def _map_failure(
             may_have_been_sent=True,
         ),
     )
+
+
+scrub_public(globals())

@@ -27,6 +27,7 @@ from typing import (
 import attrs
 
 from chump_typed._checks import MAX_RECIPIENTS, require_type
+from chump_typed._scrub import kept, scrub_public
 from chump_typed.errors import (
     PushoverError,
     QuotaExceededError,
@@ -97,6 +98,14 @@ class Sent:
     error: None = attrs.field(default=None, init=False)
 
 
+def _kept(error: PushoverError) -> PushoverError:
+    """*error*, :func:`~chump_typed._scrub.kept` (an untyped caller may pass
+    anything: it is kept as it is)."""
+    if isinstance(error, BaseException):  # pyright: ignore[reportUnnecessaryIsInstance]
+        kept(error)
+    return error
+
+
 @attrs.frozen(kw_only=True)
 class Failed:
     """The send failed; ``error`` says how (an :class:`~chump_typed.APIError`, a
@@ -107,7 +116,9 @@ class Failed:
     #: The notification's position in the input.
     index: int
     notification: Notification
-    error: PushoverError
+    #: Kept scrubbed (:func:`chump_typed._scrub.kept`): no frame it holds has a secret
+    #: in its locals, and it keeps no frame of the run alive.
+    error: PushoverError = attrs.field(converter=_kept)
     result: None = attrs.field(default=None, init=False)
 
 
@@ -456,3 +467,6 @@ def _keys_of_users(users: Sequence[str], e2ee_key: E2EEKeys) -> dict[str, E2EEKe
             "needs one (nothing is sent in clear when encryption is asked for)",
         )
     return {user: e2ee_key[user] for user in users}
+
+
+scrub_public(globals())

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeGuard, TypeV
 import attrs
 
 from chump_typed import models
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import APIError, ValidationError
 
 if TYPE_CHECKING:  # the families' rows, loaded on first use (see __getattr__)
@@ -302,3 +303,6 @@ else:
             )
         globals()[name] = value  # later lookups skip this function
         return value
+
+
+scrub_public(globals())

@@ -48,6 +48,7 @@ from chump_typed._failure import (
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import Failure, MaybeSent, NotConnected
+from chump_typed._scrub import scrub_public
 from chump_typed._transport_base import KnobsBase, SyncKnobs, send_with_retries
 from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
@@ -572,3 +573,6 @@ def _map_failure(
             may_have_been_sent=True,
         ),
     )
+
+
+scrub_public(globals())

@@ -27,6 +27,7 @@ from chump_typed._bulk import (
     send_many_async,
 )
 from chump_typed._checks import check_int_range
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import (
     APIError,
     QuotaExceededError,
@@ -279,3 +280,6 @@ async def _is_valid_async(client: AsyncKeyChecker, key: str) -> bool:
             return False
         raise
     return True
+
+
+scrub_public(globals())

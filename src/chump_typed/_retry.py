@@ -36,6 +36,7 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed._redact import redact_url
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
@@ -392,3 +393,6 @@ class Attempts:
                 )
             )
         return decision.wait
+
+
+scrub_public(globals())

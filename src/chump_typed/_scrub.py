@@ -2,43 +2,104 @@
 
 Error trackers (Sentry, Rollbar) and ``pytest -l`` record the locals of every frame
 in an exception's traceback, and of the exceptions it chains to. Ours hold tokens and
-user keys as plain strings (a method's parameters, attrs' generated ``__init__``,
-urllib3's request body). So each public entry point is wrapped: when it raises, the
-frames it left behind are cleared of their locals before the error reaches the
-caller. Only frames of chump_typed, of attrs' generated methods and of the libraries
-that carry the request (urllib3, http.client, socket, ssl) are cleared; a caller's own
-frames, and a user-supplied transport's, keep theirs.
+user keys as plain strings (a method's parameters, attrs' generated ``__init__``), and
+so do the libraries that carry a request (urllib3's, aiohttp's and httpx's request body,
+cattrs' structuring of an answer). So every public entry point is wrapped
+(:func:`scrubbing`): when it raises, before the error reaches the caller,
+
+- every finished frame below the entry point is cleared of its locals, unless its code
+  is the application's own: a frame is kept only when its file lies outside the
+  standard library, the installed packages (site-packages) and chump_typed, and is a
+  real file (generated code such as attrs' and cattrs' is cleared). So a transport,
+  callback or ``on_ack`` the application passed in keeps its frames for debugging,
+  whatever library it calls keeps none;
+- the same holds for every exception the error chains to (``__cause__``,
+  ``__context__``) and for the members of exception groups;
+- the text of each of those exceptions (``args`` and PEP 678 notes) is redacted of the
+  secrets in use (:mod:`chump_typed._redact`).
+
+Cancellation and timeouts pass through unchanged in type. An error that is kept rather
+than raised (a :class:`~chump_typed.Failed` outcome, the facade's ``Message.error``)
+goes through :func:`kept` instead, which also drops the frames still running (those of
+the code that keeps it).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import inspect
-from collections.abc import Callable
-from types import FrameType, TracebackType
+import os
+import sys
+from collections.abc import Callable, Iterator
+from types import FrameType, FunctionType, TracebackType
 from typing import Any, Final, TypeVar
 
-__all__ = ["scrubbed", "scrubbed_async", "scrubbing"]
+from chump_typed._redact import redact_text
+
+__all__ = [
+    "SCRUBBED",
+    "is_entry_class",
+    "is_entry_name",
+    "kept",
+    "scrub",
+    "scrub_public",
+    "scrubbed",
+    "scrubbing",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 C = TypeVar("C", bound=type)
+E = TypeVar("E", bound=BaseException)
 
-#: Top-level packages whose frames may hold a secret.
-_OURS: Final = frozenset(
-    {"chump_typed", "urllib3", "http", "socket", "ssl", "attr", "attrs"}
+#: Set to ``True`` on every wrapped entry point (the test that walks the public API
+#: looks for it).
+SCRUBBED: Final = "__chump_typed_scrubbed__"
+
+#: Dunder methods that are entry points too (iteration and context management).
+_ENTRY_DUNDERS: Final = frozenset(
+    {
+        "__init__",
+        "__call__",
+        "__enter__",
+        "__exit__",
+        "__aenter__",
+        "__aexit__",
+        "__next__",
+        "__anext__",
+    }
 )
 
 
-def _is_ours(frame: FrameType) -> bool:
-    if frame.f_code.co_filename.startswith("<attrs generated"):
-        return True
-    module = str(frame.f_globals.get("__name__", ""))
-    return module.partition(".")[0] in _OURS
+@functools.cache
+def _library_roots() -> tuple[str, ...]:
+    """The folders whose code is a library's: the standard library, every
+    site-packages folder and chump_typed's own."""
+    import site
+    import sysconfig
+
+    roots = {
+        sysconfig.get_path(name)
+        for name in ("stdlib", "platstdlib", "purelib", "platlib")
+    }
+    roots.update(getattr(site, "getsitepackages", list)())
+    with contextlib.suppress(AttributeError):
+        roots.add(site.getusersitepackages())
+    roots.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    roots.update(os.path.dirname(p) for p in sys.path if p.endswith(".zip"))
+    return tuple(os.path.join(os.path.realpath(r), "") for r in roots if r)
 
 
-def _clear(error: BaseException) -> None:
-    """Clear the finished frames of *error*'s traceback, and of those it chains to."""
+@functools.lru_cache(maxsize=1024)
+def is_library_file(filename: str) -> bool:
+    """Whether code from *filename* is a library's (its frames are cleared), rather
+    than the application's own."""
+    if filename.startswith("<") or not os.path.isabs(filename):
+        return True  # generated (attrs, cattrs), frozen or exec'd code
+    return os.path.realpath(filename).startswith(_library_roots())
+
+
+def _chain(error: BaseException) -> Iterator[BaseException]:
+    """*error*, the exceptions it chains to, and the members of exception groups."""
     seen: set[int] = set()
     pending: list[BaseException] = [error]
     while pending:
@@ -46,53 +107,168 @@ def _clear(error: BaseException) -> None:
         if id(current) in seen:
             continue
         seen.add(id(current))
+        yield current
+        pending += [e for e in (current.__cause__, current.__context__) if e]
+        members = getattr(current, "exceptions", ())
+        if isinstance(members, tuple):
+            pending += [m for m in members if isinstance(m, BaseException)]  # pyright: ignore[reportUnknownVariableType]
+
+
+def _clear_frame(frame: FrameType) -> bool:
+    """Clear a library frame's locals; false if the frame is still running."""
+    if not is_library_file(frame.f_code.co_filename):
+        return True
+    try:
+        frame.clear()
+    except RuntimeError:  # still running (an outer entry point clears its own)
+        return False
+    return True
+
+
+def _redact_text_of(error: BaseException) -> None:
+    args = tuple(redact_text(a) if isinstance(a, str) else a for a in error.args)
+    if args != error.args:
+        with contextlib.suppress(Exception):  # an exception type with odd args
+            error.args = args
+    notes = getattr(error, "__notes__", None)
+    if isinstance(notes, list):
+        notes[:] = [redact_text(n) if isinstance(n, str) else n for n in notes]  # pyright: ignore[reportUnknownVariableType]
+
+
+def scrub(error: E) -> E:
+    """*error*, with its chain's finished library frames cleared and its text
+    redacted (see the module's docstring)."""
+    for current in _chain(error):
         tb: TracebackType | None = current.__traceback__
         while tb is not None:
-            if _is_ours(tb.tb_frame):
-                # A frame still running (an outer entry point) clears its own.
-                with contextlib.suppress(RuntimeError):
-                    tb.tb_frame.clear()
+            _clear_frame(tb.tb_frame)
             tb = tb.tb_next
-        pending += [e for e in (current.__cause__, current.__context__) if e]
+        _redact_text_of(current)
+    return error
+
+
+def kept(error: E) -> E:
+    """:func:`scrub` for an error kept on an object rather than raised: the frames
+    still running (the keeper's own, and its callers') are dropped from its
+    traceback, so keeping the error keeps none of them alive."""
+    scrub(error)
+    tb = error.__traceback__
+    while tb is not None and not _clear_frame(tb.tb_frame):
+        tb = tb.tb_next
+    return error.with_traceback(tb)
 
 
 def scrubbed(function: F) -> F:
-    """*function*, clearing the locals of the frames it leaves when it raises."""
+    """*function*, scrubbing (:func:`scrub`) what it raises (once: a function already
+    wrapped is returned as it is)."""
+    if getattr(function, SCRUBBED, False):
+        return function
+    if _is_coroutine_function(function):
 
-    @functools.wraps(function)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return function(*args, **kwargs)
-        except BaseException as error:
-            del args, kwargs  # this frame stays in the traceback
-            _clear(error)
-            raise
+        @functools.wraps(function)
+        async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await function(*args, **kwargs)
+            except BaseException as error:
+                del args, kwargs  # this frame stays in the traceback
+                scrub(error)
+                raise
 
+        wrapper: Callable[..., Any] = async_wrapper
+    else:
+
+        @functools.wraps(function)
+        def sync_wrapper(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return function(*args, **kwargs)
+            except BaseException as error:
+                del args, kwargs
+                scrub(error)
+                raise
+
+        wrapper = sync_wrapper
+    setattr(wrapper, SCRUBBED, True)
     return wrapper  # type: ignore[return-value]  # same signature, by wraps
 
 
-def scrubbed_async(function: F) -> F:
-    """The coroutine-function twin of :func:`scrubbed`."""
+def _is_coroutine_function(function: Callable[..., Any]) -> bool:
+    """:func:`inspect.iscoroutinefunction` for a plain function, without importing
+    :mod:`inspect` at start-up."""
+    code = getattr(function, "__code__", None)
+    return code is not None and bool(code.co_flags & _CO_COROUTINE)
 
-    @functools.wraps(function)
-    async def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return await function(*args, **kwargs)
-        except BaseException as error:
-            del args, kwargs
-            _clear(error)
-            raise
 
-    return wrapper  # type: ignore[return-value]  # same signature, by wraps
+#: The code flag of an ``async def`` (:data:`inspect.CO_COROUTINE`).
+_CO_COROUTINE: Final = 0x80
+
+
+def _wrapped(value: object) -> object | None:
+    """*value* (a class attribute) with its functions :func:`scrubbed`, or ``None``
+    if it is not a method, class or static method, or property."""
+    if isinstance(value, (classmethod, staticmethod)):
+        function: Callable[..., Any] = getattr(value, "__func__")  # noqa: B009  # pyright: ignore[reportUnknownArgumentType]
+        if getattr(function, SCRUBBED, False):
+            return None
+        if isinstance(value, classmethod):
+            return classmethod(scrubbed(function))
+        return staticmethod(scrubbed(function))
+    if isinstance(value, property) and value.fget is not None:
+        if getattr(value.fget, SCRUBBED, False):
+            return None
+        return property(
+            scrubbed(value.fget),
+            value.fset and scrubbed(value.fset),
+            value.fdel and scrubbed(value.fdel),
+            value.__doc__,
+        )
+    if isinstance(value, FunctionType) and not getattr(value, SCRUBBED, False):
+        return scrubbed(value)
+    return None
+
+
+def is_entry_name(name: str) -> bool:
+    """Whether a method called *name* is an entry point (public, or an entry dunder)."""
+    return not name.startswith("_") or name in _ENTRY_DUNDERS
 
 
 def scrubbing(cls: C) -> C:
-    """*cls* with ``__init__`` and every public method :func:`scrubbed` (coroutine
-    methods by :func:`scrubbed_async`)."""
-    for name, value in list(vars(cls).items()):
-        if inspect.isfunction(value) and (
-            name == "__init__" or not name.startswith("_")
-        ):
-            wrap = scrubbed_async if inspect.iscoroutinefunction(value) else scrubbed
-            setattr(cls, name, wrap(value))
+    """*cls* with every public method (class and static methods and properties
+    included) and its entry dunders (``__init__``, ``__call__``, iteration, context
+    management) :func:`scrubbed` — those it inherits from chump_typed's own classes
+    too, on the class that defines them."""
+    for owner in cls.__mro__:
+        if not owner.__module__.startswith("chump_typed"):
+            continue
+        for name, value in list(vars(owner).items()):
+            if is_entry_name(name) and (wrapped := _wrapped(value)) is not None:
+                setattr(owner, name, wrapped)
     return cls
+
+
+def is_entry_class(cls: type[Any]) -> bool:
+    """Whether *cls*'s methods are entry points: not an exception, an enum, a
+    protocol or a typed dict (values and declarations, which hold no secret)."""
+    import enum
+    import typing
+
+    return not (
+        issubclass(cls, (BaseException, enum.Enum))
+        or getattr(cls, "_is_protocol", False)
+        or typing.is_typeddict(cls)
+    )
+
+
+def scrub_public(namespace: dict[str, Any]) -> None:
+    """Scrub every class (:func:`scrubbing`) and function (:func:`scrubbed`) that the
+    module of *namespace* defines and exports in its ``__all__``. Each public module
+    calls it last; a test walks the public API to find any entry point left out."""
+    module = namespace["__name__"]
+    for name in namespace["__all__"]:
+        value = namespace.get(name)
+        if getattr(value, "__module__", None) != module:
+            continue
+        if isinstance(value, type):
+            if is_entry_class(value):
+                scrubbing(value)
+        elif isinstance(value, FunctionType):
+            namespace[name] = scrubbed(value)

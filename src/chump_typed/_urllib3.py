@@ -65,8 +65,8 @@ from chump_typed._failure import (
     where,
 )
 from chump_typed._fork import renew_after_fork
+from chump_typed._logfilter import redact_loggers
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
-from chump_typed._redact import redact_log_text
 from chump_typed._retry import (
     DEFAULT_BACKOFF_FLOOR,
     DEFAULT_MAX_WAIT,
@@ -79,6 +79,7 @@ from chump_typed._retry import (
     RetryPolicy,
     policy_from,
 )
+from chump_typed._scrub import scrub_public
 from chump_typed._transport_base import DEFAULT_DEADLINE, check_hooks, send_with_retries
 from chump_typed.errors import TransportError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
@@ -502,21 +503,6 @@ def _kind(cause: BaseException) -> str:
 
 
 #: Every urllib3 logger whose records can name a request target.
-class RedactRecords(logging.Filter):
-    """Redacts urllib3's own log records, which name the full request target (a GET
-    carries the token in its query) in debug lines and retry warnings."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not ours
-            return True
-        cleaned = redact_log_text(message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
-
-
 _URLLIB3_LOGGERS: Final = (
     "urllib3.connection",
     "urllib3.connectionpool",
@@ -526,11 +512,7 @@ _URLLIB3_LOGGERS: Final = (
 )
 
 
-def _install_log_filter() -> None:
-    for name in _URLLIB3_LOGGERS:
-        target = logging.getLogger(name)
-        if not any(isinstance(f, RedactRecords) for f in target.filters):
-            target.addFilter(RedactRecords())
+redact_loggers(*_URLLIB3_LOGGERS)
 
 
-_install_log_filter()
+scrub_public(globals())

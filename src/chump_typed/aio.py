@@ -15,7 +15,8 @@ import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._scrub import scrubbing
+from chump_typed._redact import remember
+from chump_typed._scrub import scrub_public
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url
 from chump_typed.errors import PushoverError
 from chump_typed.protocol import (
@@ -128,7 +129,6 @@ async def execute(
     return _calls.result_of(endpoint, http_request, response, started)
 
 
-@scrubbing
 class AsyncClient:
     """A Pushover application, typed end to end, for async code (asyncio or trio).
 
@@ -154,6 +154,7 @@ class AsyncClient:
         transport: AsyncTransport | None = None,
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
+        remember(self, token, team_token)
         self.base_url: Final = check_base_url(base_url)
         self.transport: Final[AsyncTransport] = async_transport(transport, "Client")
 
@@ -436,3 +437,6 @@ class AsyncClient:
 
     def __getstate__(self) -> Any:
         raise TypeError("an AsyncClient holds a connection pool and cannot be pickled")
+
+
+scrub_public(globals())

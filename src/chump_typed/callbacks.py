@@ -33,6 +33,7 @@ import attrs
 
 from chump_typed._checks import check_devices, check_key, describe
 from chump_typed._epoch import epoch_to_datetime
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -332,3 +333,6 @@ async def _send_answer(
         }
     )
     await send({"type": "http.response.body", "body": body})
+
+
+scrub_public(globals())

@@ -15,7 +15,8 @@ import attrs
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
 from chump_typed._checks import check_team_token
-from chump_typed._scrub import scrubbing
+from chump_typed._redact import remember
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import HTTPRequest, Transport, is_async_transport
 
@@ -138,7 +139,6 @@ def execute(
     return _calls.result_of(endpoint, http_request, response, started)
 
 
-@scrubbing
 class Client:
     """A Pushover application, typed end to end.
 
@@ -162,6 +162,7 @@ class Client:
         transport: Transport | None = None,
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
+        remember(self, token, team_token)
         self.base_url: Final = check_base_url(base_url)
         self.transport: Final[Transport] = sync_transport(transport, "AsyncClient")
 
@@ -450,3 +451,6 @@ class Client:
 
     def __getstate__(self) -> Any:
         raise TypeError("a Client holds a connection pool and cannot be pickled")
+
+
+scrub_public(globals())

@@ -34,7 +34,8 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "end-to-end encryption needs cryptography: pip install 'chump_typed[e2ee]'"
     ) from exc
 
-from chump_typed._scrub import scrubbed
+from chump_typed._redact import remember
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import DecryptionError, ValidationError
 
 __all__ = [
@@ -74,7 +75,7 @@ class E2EEKey:
     asked. Keys are equal when their bytes are.
     """
 
-    __slots__ = ("_key",)
+    __slots__ = ("__weakref__", "_key")
     _key: bytes
 
     def __init__(self, key: bytes, /) -> None:
@@ -85,6 +86,7 @@ class E2EEKey:
                 "e2ee_key", f"must be exactly {_KEY_BYTES} bytes, got {len(key)}"
             )
         object.__setattr__(self, "_key", key)
+        remember(self, key.hex(), key.hex().upper())
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"an E2EEKey is frozen: {name} cannot be set")
@@ -169,7 +171,6 @@ def _mac(key: bytes, data: bytes) -> hmac.HMAC:
     return signer
 
 
-@scrubbed
 def encrypt_field(key: E2EEKey, plaintext: str, *, iv: bytes | None = None) -> str:
     """*plaintext* encrypted for the devices holding *key*: the base64 of
     IV‖ciphertext‖MAC. A fresh random IV is drawn unless *iv* (16 bytes) is given,
@@ -198,7 +199,6 @@ def encrypt_field(key: E2EEKey, plaintext: str, *, iv: bytes | None = None) -> s
     return base64.b64encode(sealed + tag).decode("ascii")
 
 
-@scrubbed
 def decrypt_field(key: E2EEKey, ciphertext: str) -> str:
     """The text *ciphertext* carries, if *key* sealed it.
 
@@ -243,7 +243,6 @@ def decrypt_field(key: E2EEKey, ciphertext: str) -> str:
         raise DecryptionError("the decrypted field is not UTF-8 text") from None
 
 
-@scrubbed
 def seal_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     """A message's wire *fields* with its :data:`ENCRYPTED_FIELDS` encrypted for *key*,
     ``encrypted=1`` set, and the encrypted :data:`DEFAULT_TITLE` when there is no
@@ -258,7 +257,6 @@ def seal_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     return sealed
 
 
-@scrubbed
 def decrypt_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
     """A received message's *fields* with its encrypted ones decrypted, when its
     ``encrypted`` flag is ``1`` (otherwise the fields as they are): what a receiver
@@ -273,3 +271,6 @@ def decrypt_fields(key: E2EEKey, fields: Mapping[str, str]) -> dict[str, str]:
         if opened.get(name):
             opened[name] = decrypt_field(key, opened[name])
     return opened
+
+
+scrub_public(globals())

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 
 import attrs
@@ -33,8 +33,11 @@ from chump_typed._redact import (
     redact_bytes,
     redact_log_text,
     redact_mapping,
+    redact_text,
     redact_url,
+    secrets_of,
 )
+from chump_typed._scrub import scrub_public
 
 if TYPE_CHECKING:
     from chump_typed.models import RateLimit
@@ -166,6 +169,26 @@ def _structure_errors(value: object) -> tuple[str, ...] | dict[str, tuple[str, .
     return _texts(value)
 
 
+def _redacted(response: ErrorResponse, secrets: list[str]) -> ErrorResponse:
+    """*response* with the texts a server writes redacted (:func:`redact_text`)."""
+
+    def clean(value: Any) -> Any:
+        if isinstance(value, str):
+            return redact_text(value, secrets)
+        if isinstance(value, (list, tuple)):
+            return type(value)(clean(v) for v in value)  # pyright: ignore[reportUnknownArgumentType, reportUnknownVariableType]
+        if isinstance(value, dict):
+            return {clean(k): clean(v) for k, v in value.items()}  # pyright: ignore[reportUnknownVariableType]
+        return value
+
+    return attrs.evolve(  # the request id and the receipt are not secrets: kept
+        response,
+        errors=clean(response.errors),
+        bad_inputs=clean(response.bad_inputs),
+        extra=clean(response.extra),
+    )
+
+
 @runtime_checkable
 class _RateLimitLike(Protocol):
     """What :class:`QuotaExceededError` needs of a
@@ -247,6 +270,8 @@ class APIError(PushoverError):
             typed = response
         else:
             typed = ErrorResponse.from_body(dict(response))
+        # A server may echo what it was sent: the request's own secrets go too.
+        typed = _redacted(typed, secrets_of(request))
         if timestamp is None:
             timestamp = _dt.datetime.now(_UTC)
         elif timestamp.tzinfo is None or timestamp.utcoffset() is None:
@@ -459,13 +484,20 @@ class UnexpectedResponseError(PushoverError):
         http_status: int,
         body: bytes = b"",
         may_have_been_sent: bool = False,
+        secrets: Iterable[str] = (),
     ) -> None:
         _expect("http_status", http_status, int)
         _expect("body", body, bytes)
-        super().__init__(f"{message} (HTTP {http_status})")
+        if isinstance(secrets, (str, bytes)):
+            raise TypeError("secrets: expected an iterable of str, got a str")
+        secrets = tuple(secrets)
+        for secret in secrets:
+            _expect("secrets", secret, str)
+        super().__init__(f"{redact_text(message, secrets)} (HTTP {http_status})")
         self.http_status = http_status
-        # Redact before cutting, so that no key is cut in two and half kept.
-        self.body = redact_bytes(body[:576])[:512]
+        # Redact before cutting, so that no secret is cut in two and half kept: a
+        # secret parameter's JSON value ("secret": "...") may run past the cut.
+        self.body = redact_bytes(body[:4096], secrets)[:512]
         self.may_have_been_sent = may_have_been_sent
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -505,3 +537,6 @@ class DecryptionError(PushoverError):
 
     The text says which check failed, never the key or the field.
     """
+
+
+scrub_public(globals())

@@ -43,7 +43,8 @@ from chump_typed._checks import check_int_range, check_seconds
 from chump_typed._checks import check_recipients as _check_recipients
 from chump_typed._digest import Digest, RecordKey
 from chump_typed._fork import renew_after_fork
-from chump_typed._redact import redact_log_text
+from chump_typed._redact import redact_log_text, remember
+from chump_typed._scrub import scrub_public
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.errors import PushoverError
 from chump_typed.models import TITLE_MAX, Notification, Priority
@@ -150,6 +151,7 @@ class PushoverHandler(logging.Handler):
         e2ee_key: E2EEKey | None = None,
     ) -> None:
         super().__init__(level)
+        remember(self, app_token, user_key, *str(user_key).split(","))
         _check_recipients("user_key", user_key)
         if e2ee_key is not None:
             from chump_typed.e2ee import E2EEKey  # the e2ee extra, when a key is given
@@ -383,3 +385,6 @@ def _sendable(text: str, *, one_line: bool = False) -> str:
     and line breaks by spaces): a log record is reported, not refused."""
     text = _UNSENDABLE.sub("\ufffd", text)
     return _LINE_BREAKS.sub(" ", text) if one_line else text
+
+
+scrub_public(globals())

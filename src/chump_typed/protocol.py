@@ -18,7 +18,8 @@ import attrs
 from chump_typed._checks import check_unicode
 from chump_typed._endpoints import Method
 from chump_typed._epoch import epoch_to_datetime
-from chump_typed._redact import redact_url
+from chump_typed._redact import redact_url, secrets_of
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import (
     APIError,
     ErrorResponse,
@@ -431,6 +432,7 @@ def decode_response(
             http_status=status,
             body=response.body,
             may_have_been_sent=acted,
+            secrets=secrets_of(request.params),
         )
     if status == 429 or 400 <= status < 500:
         error_cls = endpoint.status_errors.get(status) or (
@@ -452,6 +454,7 @@ def decode_response(
             http_status=status,
             body=response.body,
             may_have_been_sent=acted,
+            secrets=secrets_of(request.params),
         )
     if not _is_success(data.get("status")):
         # Pushover rejects with a 4xx; a 200 that does not say success is not a
@@ -461,6 +464,7 @@ def decode_response(
             http_status=status,
             body=response.body,
             may_have_been_sent=acted,
+            secrets=secrets_of(request.params),
         )
     # Ours to fill, from the headers; the converter takes a RateLimit as it is, so the
     # result is built once (no attrs.evolve re-running validators on a frozen value).
@@ -474,5 +478,9 @@ def decode_response(
             http_status=status,
             body=response.body,
             may_have_been_sent=acted,
+            secrets=secrets_of(request.params),
         ) from exc
     return result
+
+
+scrub_public(globals())

@@ -11,12 +11,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chump_typed import LoggedInElsewhereError, PushRejectedError, Urllib3Transport
+from chump_typed._logfilter import RedactRecords
 from chump_typed.receive import ReceivedMessage
 from chump_typed.receive._stream import (
     LONGEST_WAIT,
     Action,
     Progress,
-    RedactLogin,
     actions,
     login_line,
     proxy_for,
@@ -121,7 +121,7 @@ def test_the_login_line_is_redacted_in_records() -> None:
         ("login:dev1:aSecretValue\n", 23),
         None,
     )
-    assert RedactLogin().filter(record)
+    assert RedactRecords().filter(record)
     assert "aSecretValue" not in record.getMessage()
     assert "login:<redacted>" in record.getMessage()
 

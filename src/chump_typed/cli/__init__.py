@@ -30,6 +30,8 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import TextIO
 
+from chump_typed._redact import redact_text
+from chump_typed._scrub import scrub_public
 from chump_typed.cli._commands import COMMANDS
 from chump_typed.cli._parser import build_parser
 from chump_typed.cli._run import (
@@ -59,7 +61,8 @@ __all__ = [
 def _one_line(text: str, secrets: Sequence[str]) -> str:
     """*text* on one line, each secret replaced where it stands as a whole word (the
     secrets kept are only values that could work: see ``Run.setting``)."""
-    for secret in secrets:
+    text = redact_text(text, secrets)
+    for secret in secrets:  # the short ones too, where they stand as a whole word
         if secret:
             text = re.sub(
                 rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])",
@@ -121,3 +124,6 @@ def main(
         else:
             print(f"{PROG}: error: {text}", file=err)
         return code
+
+
+scrub_public(globals())

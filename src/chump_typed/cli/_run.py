@@ -6,6 +6,7 @@ import argparse
 import datetime as _dt
 import json
 import math
+import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
@@ -54,6 +55,7 @@ __all__ = [
     "json_ready",
     "plain",
     "quota_lines",
+    "terminal_safe",
     "when",
 ]
 
@@ -121,13 +123,17 @@ class Run:
     _pushoverrc: dict[str, str] | None = None
     #: The settings that came from ``~/.pushoverrc`` (its ``device`` goes with them).
     from_pushoverrc: set[str] = attrs.Factory(set[str])
+    #: The warnings given so far (each is given once).
+    warned: set[str] = attrs.Factory(set[str])
 
     def config(self) -> dict[str, str]:
         if self._config is None:
             path: Path | None = self.args.config
             if path is not None and not path.is_file():
                 raise UsageError(f"--config: no such file: {path}")
-            self._config = load_config(path or default_config_path(self.environ))
+            path = path or default_config_path(self.environ)
+            self._config = load_config(path)
+            self._check_private(path, self._config)
         return self._config
 
     def pushoverrc(self) -> dict[str, str]:
@@ -135,13 +141,53 @@ class Run:
         ``[Default]``): the last place a setting is looked for."""
         if self._pushoverrc is None:
             profile: str | None = getattr(self.args, "profile", None)
-            self._pushoverrc = load_pushoverrc(pushoverrc_path(self.environ), profile)
+            path = pushoverrc_path(self.environ)
+            self._pushoverrc = load_pushoverrc(path, profile)
+            self._check_private(path, self._pushoverrc)
         return self._pushoverrc
+
+    def _check_private(self, path: Path, settings: Mapping[str, str]) -> None:
+        """Warn, as ssh does for keys, when a file holding a secret can be read by
+        other users (it is still used: refusing it would break working setups)."""
+        if not {"token", "user", "e2ee_key"} & settings.keys():
+            return
+        try:
+            mode = path.stat().st_mode
+        except OSError:
+            return
+        if mode & 0o077:
+            self.warn_once(
+                f"{path} holds a secret and other users can read it "
+                f"(mode {mode & 0o777:o}): chmod 600 {path}"
+            )
+
+    def warn_once(self, text: str) -> None:
+        """One warning line on standard error, the first time it is given (with
+        ``--json``, a JSON object ``{"warning": ...}``)."""
+        if text in self.warned:
+            return
+        self.warned.add(text)
+        if getattr(self.args, "json", False):
+            print(json.dumps({"warning": text}), file=self.stderr)
+        else:
+            print(f"{PROG}: warning: {text}", file=self.stderr)
+
+    def print(self, *lines: str) -> None:
+        """Write *lines* to standard output; for people (not ``--json``), each with
+        what could drive the terminal shown escaped (:func:`terminal_safe`)."""
+        as_json = getattr(self.args, "json", False)
+        for line in lines:
+            print(line if as_json else terminal_safe(line), file=self.stdout)
 
     def setting(self, option: str, env: str | None, key: str) -> str | None:
         """A setting from its flag, else its environment variable, else our config
         file, else ``~/.pushoverrc``."""
         value: str | None = getattr(self.args, option, None)
+        if value is not None and key == "token":
+            self.warn_once(
+                "--token on the command line is visible to every user of this machine "
+                "(ps): set PUSHOVER_TOKEN or put it in the config file instead"
+            )
         if value is None and env is not None:
             value = self.environ.get(env) or None
         if value is None:
@@ -225,10 +271,6 @@ class Run:
             )
         return user
 
-    def print(self, *lines: str) -> None:
-        for line in lines:
-            print(line, file=self.stdout)
-
     def emit(self, result: Result, *lines: str) -> int:
         """Write *result* as JSON with ``--json``, else as *lines*."""
         if self.args.json:
@@ -264,6 +306,20 @@ def could_work(key: str, value: str) -> bool:
 
         return SECRET_PATTERN.fullmatch(value) is not None and len(value) >= 8
     return False
+
+
+#: What a sender's text may not send to a terminal as it is: C0 controls (escape
+#: sequences, BEL, CR, LF), DEL, C1 controls (CSI included), the bidi overrides and
+#: isolates, and the Unicode line and paragraph separators.
+_UNSAFE: Final = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """*text* with every character of :data:`_UNSAFE` written as its escape
+    (``\\x1b``, ``\\n``, ``\\u202e``): one message stays one visible line."""
+    return _UNSAFE.sub(lambda match: ascii(match[0])[1:-1], text)
 
 
 def _is_terminal(stream: TextIO) -> bool:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from chump_typed._checks import check_key
 from chump_typed._fork import renew_after_fork
-from chump_typed._scrub import scrubbing
+from chump_typed._scrub import scrub_public
 from chump_typed.client import DEFAULT_BASE_URL, Client
 from chump_typed.compat._user import User
 from chump_typed.errors import APIError
@@ -32,7 +32,6 @@ from chump_typed.protocol import Transport
 __all__ = ["Application"]
 
 
-@scrubbing
 class Application:
     """The Pushover application in use.
 
@@ -202,3 +201,6 @@ class Application:
         return isinstance(other, Application) and self.token == other.token
 
     __hash__ = None  # type: ignore[assignment]  # mutable, like chump's: unhashable
+
+
+scrub_public(globals())

@@ -28,7 +28,7 @@ import attrs
 
 from chump_typed._checks import check_timestamp, describe_int, require_type
 from chump_typed._epoch import epoch_to_datetime
-from chump_typed._scrub import scrubbing
+from chump_typed._scrub import kept, scrub_public
 from chump_typed.errors import APIError, ValidationError
 from chump_typed.models import EXPIRE_MAX, Attachment, Notification, Priority
 from chump_typed.models.attachment import AttachmentSource, read_attachment
@@ -169,7 +169,6 @@ _PARAMETERS: Final = frozenset(
 )
 
 
-@scrubbing
 class Message:
     """A Pushover message to a :class:`User`; every parameter is an attribute.
 
@@ -336,7 +335,7 @@ class Message:
         except APIError as error:
             # Like chump, a rejection leaves app.limit & co. alone (they describe sent
             # messages); a 429 keeps its limits in error.rate_limit.
-            self.error = error
+            self.error = kept(error)
             if "token" in error.bad_inputs:
                 app.token_rejected(token)
                 user.user_unknown(key)
@@ -425,7 +424,6 @@ def _recipients(first: str, others: tuple[str, ...]) -> str:
     return ",".join((first, *others)) if others else first
 
 
-@scrubbing
 class EmergencyMessage(Message):
     """A message of priority :data:`EMERGENCY`: it re-alerts until acknowledged.
 
@@ -575,3 +573,6 @@ class EmergencyMessage(Message):
             and self.receipt is not None
             and self.receipt == other.receipt
         )
+
+
+scrub_public(globals())

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from chump_typed._checks import check_key, require_type
 from chump_typed._fork import renew_after_fork
-from chump_typed._scrub import scrubbing
+from chump_typed._scrub import scrub_public
 from chump_typed.compat._messages import (
     DEFAULT_EXPIRE,
     DEFAULT_RETRY,
@@ -37,7 +37,6 @@ if TYPE_CHECKING:
 __all__ = ["User"]
 
 
-@scrubbing
 class User:
     """A Pushover user (or group), tied to an :class:`Application` (settable as ``app``).
 
@@ -498,3 +497,6 @@ def _join_devices(device: str | None, devices: Sequence[str] | None) -> str | No
     if isinstance(devices, str):
         raise TypeError("devices: expected a sequence of device names, got a str")
     return ",".join(devices) if devices else None
+
+
+scrub_public(globals())

@@ -26,7 +26,6 @@ from chump_typed.models._base import (
     RateLimit,
     Request,
     Result,
-    scrub_models,
 )
 from chump_typed.models.attachment import (
     ATTACHMENT_MAX,
@@ -333,6 +332,3 @@ if not _typing.TYPE_CHECKING:  # hidden: type checkers see the imports above
 
 def __dir__() -> list[str]:
     return sorted({*globals(), *_FAMILIES})
-
-
-scrub_models(globals(), ["ErrorResponse"])

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
-from collections.abc import Iterable
 
 import attrs
 
-__all__ = ["Priority", "RateLimit", "Request", "Result", "scrub_models"]
+from chump_typed._scrub import scrub_public
+
+__all__ = ["Priority", "RateLimit", "Request", "Result"]
 
 
 class Priority(enum.IntEnum):
@@ -70,16 +71,4 @@ class Result:
     """The monthly allowance, when the answer carried its headers."""
 
 
-def scrub_models(namespace: dict[str, object], names: Iterable[str]) -> None:
-    """Make the attrs models among *names* leave no key in their ``__init__``'s locals
-    when construction fails (attrs' generated ``__init__`` holds every argument as a
-    plain string). Each family module calls it for its own models, when it loads."""
-    from chump_typed._scrub import scrubbed
-
-    for name in names:
-        model = namespace[name]
-        if isinstance(model, type) and attrs.has(model):
-            setattr(model, "__init__", scrubbed(model.__init__))  # noqa: B010
-
-
-scrub_models(globals(), ("RateLimit", "Request", "Result"))
+scrub_public(globals())

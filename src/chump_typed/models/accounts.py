@@ -20,8 +20,9 @@ from chump_typed._checks import (
     optional,
     required,
 )
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Request, Result, scrub_models
+from chump_typed.models._base import Request, Result
 
 __all__ = [
     "CLEAR",
@@ -345,4 +346,4 @@ class TeamInfo(Result):
     """The team's members."""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())

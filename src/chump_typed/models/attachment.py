@@ -22,8 +22,8 @@ from chump_typed._checks import (
     check_text,
     require_type,
 )
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import scrub_models
 
 __all__ = [
     "ATTACHMENT_MAX",
@@ -302,4 +302,4 @@ def _extension(content_type: str) -> str:
     return mimetypes.guess_extension(content_type, strict=False) or ""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())

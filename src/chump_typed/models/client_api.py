@@ -26,8 +26,9 @@ from chump_typed._checks import (
     require_type,
     required,
 )
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result, scrub_models
+from chump_typed.models._base import Priority, Request, Result
 
 __all__ = [
     "DEVICE_ID_PATTERN",
@@ -270,4 +271,4 @@ class AcknowledgeResult(Result):
     """An emergency message was acknowledged."""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())

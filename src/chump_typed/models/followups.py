@@ -21,7 +21,8 @@ from chump_typed._checks import (
     optional,
     required,
 )
-from chump_typed.models._base import Request, Result, scrub_models
+from chump_typed._scrub import scrub_public
+from chump_typed.models._base import Request, Result
 
 __all__ = [
     "AppLimits",
@@ -165,4 +166,4 @@ class AppLimits(Result):
     """When the allowance resets (aware UTC)."""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())

@@ -15,7 +15,8 @@ from chump_typed._checks import (
     optional,
     required,
 )
-from chump_typed.models._base import Request, Result, scrub_models
+from chump_typed._scrub import scrub_public
+from chump_typed.models._base import Request, Result
 
 __all__ = [
     "MEMO_MAX",
@@ -238,4 +239,4 @@ class GroupRenameResult(Result):
     """The group was renamed."""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())

@@ -32,8 +32,9 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed._redact import redact_text
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result, scrub_models
+from chump_typed.models._base import Priority, Request, Result
 from chump_typed.models.attachment import Attachment
 
 if TYPE_CHECKING:  # moved to the followups family; importable from here as before
@@ -242,7 +243,7 @@ class SendResult(Result):
     """An emergency message's receipt, to poll or cancel."""
 
 
-scrub_models(globals(), __all__)
+scrub_public(globals())
 
 
 if not TYPE_CHECKING:  # hidden: type checkers see the imports above

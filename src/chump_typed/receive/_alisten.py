@@ -9,6 +9,7 @@ import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import TYPE_CHECKING, Any
 
+from chump_typed._scrub import scrub_public
 from chump_typed.receive import _stream
 from chump_typed.receive._listen import PASSING
 from chump_typed.receive._stream import Action, Progress
@@ -162,3 +163,6 @@ def _connect(session: AsyncSession) -> Any:
         close_timeout=2,
         max_size=4096,
     )
+
+
+scrub_public(globals())

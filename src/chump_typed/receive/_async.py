@@ -9,7 +9,8 @@ import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._scrub import scrubbing
+from chump_typed._redact import remember
+from chump_typed._scrub import scrub_public
 from chump_typed.aio import async_transport, execute
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url
 from chump_typed.protocol import AsyncTransport
@@ -30,7 +31,6 @@ Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
 
-@scrubbing
 class AsyncOpenClient:
     """A receiving client of Pushover's Open Client API, for async code (asyncio; the
     calls also run under trio with :class:`~chump_typed.AsyncHttpxTransport`).
@@ -109,7 +109,6 @@ class AsyncOpenClient:
         )
 
 
-@scrubbing
 class AsyncSession:
     """One login's session: the calls a receiving device makes.
 
@@ -128,6 +127,7 @@ class AsyncSession:
         device: models.Device | None = None,
     ) -> None:
         self._credentials: Final = rc.session_credentials(secret)
+        remember(self, secret)
         self.client: Final = client
         self.user: Final = user
         self.device: Final = device
@@ -225,3 +225,6 @@ class AsyncSession:
         raise TypeError(
             "an AsyncSession holds its client's connections: store its secret"
         )
+
+
+scrub_public(globals())

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Generator, Iterator
 from typing import TYPE_CHECKING, Any
 
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import TransportError, UnexpectedResponseError
 from chump_typed.receive import _stream
 from chump_typed.receive._stream import Action, Progress
@@ -168,3 +169,6 @@ def _connect(session: Session) -> Any:
         close_timeout=2,
         max_size=4096,
     )
+
+
+scrub_public(globals())

@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import enum
 import logging
-import re
 from collections.abc import Iterable, Iterator
 from typing import Final
 
+from chump_typed._logfilter import redact_loggers
 from chump_typed.errors import LoggedInElsewhereError, PushRejectedError
 from chump_typed.models import ReceivedMessage
 
@@ -30,7 +30,6 @@ __all__ = [
     "LONGEST_WAIT",
     "Action",
     "Progress",
-    "RedactLogin",
     "actions",
     "login_line",
     "proxy_for",
@@ -171,27 +170,9 @@ class Progress:
 
 # -- The login line carries the secret: websockets logs every frame at DEBUG ----------
 
-_LOGIN: Final = re.compile(r"login:[^:\s'\"]*:[^\s'\"\\]*")
-
-
-class RedactLogin(logging.Filter):
-    """Replaces the login line (``login:<device>:<secret>``) in websockets' records."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        try:
-            message = record.getMessage()
-        except Exception:  # a broken record is logging's problem, not ours
-            return True
-        cleaned = _LOGIN.sub("login:<redacted>", message)
-        if cleaned != message:
-            record.msg, record.args = cleaned, ()
-        return True
-
 
 def stream_logger() -> logging.Logger:
     """The logger given to websockets: ``chump_typed.receive.websocket``, redacting
-    the login line."""
-    logger = logging.getLogger("chump_typed.receive.websocket")
-    if not any(isinstance(f, RedactLogin) for f in logger.filters):
-        logger.addFilter(RedactLogin())
-    return logger
+    the login line (the session's secret is in use, and the line has its shape)."""
+    redact_loggers("chump_typed.receive.websocket")
+    return logging.getLogger("chump_typed.receive.websocket")

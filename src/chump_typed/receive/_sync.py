@@ -8,7 +8,8 @@ import attrs
 
 from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._scrub import scrubbing
+from chump_typed._redact import remember
+from chump_typed._scrub import scrub_public
 from chump_typed.client import DEFAULT_BASE_URL, check_base_url, execute, sync_transport
 from chump_typed.protocol import Transport
 from chump_typed.receive import _calls as rc
@@ -28,7 +29,6 @@ Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
 
-@scrubbing
 class OpenClient:
     """A receiving client of Pushover's Open Client API (pushover-api.md §13).
 
@@ -102,7 +102,6 @@ class OpenClient:
         raise TypeError("an OpenClient holds a connection pool and cannot be pickled")
 
 
-@scrubbing
 class Session:
     """One login's session: the calls a receiving device makes.
 
@@ -121,6 +120,7 @@ class Session:
         device: models.Device | None = None,
     ) -> None:
         self._credentials: Final = rc.session_credentials(secret)
+        remember(self, secret)
         self.client: Final = client
         self.user: Final = user
         self.device: Final = device
@@ -225,3 +225,6 @@ class Session:
 
     def __getstate__(self) -> Any:
         raise TypeError("a Session holds its client's connections: store its secret")
+
+
+scrub_public(globals())

@@ -76,6 +76,15 @@ class _Server(ThreadingHTTPServer):
         self.fake.connection_opened()
         super().process_request(conn, client_address)
 
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        # Named for the server's port, so a test can find this server's threads.
+        threading.current_thread().name = f"{self.thread_name}-connection"
+        super().process_request_thread(request, client_address)
+
+    @property
+    def thread_name(self) -> str:
+        return f"chump-typed-fake-server:{self.server_address[1]}"
+
     def shutdown_request(self, request: Any) -> None:
         conn: socket.socket = request
         with self.live_lock:
@@ -192,7 +201,7 @@ class FakeServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
             kwargs={"poll_interval": 0.05},
-            name="chump-typed-fake-server",
+            name=self._server.thread_name,
             daemon=True,
         )
         self._thread.start()

@@ -10,7 +10,7 @@ import subprocess
 import sys
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import cast
+from typing import Final, cast
 
 import pytest
 from hypothesis import given, settings
@@ -40,6 +40,16 @@ class _TTY(io.StringIO):
         return True
 
 
+WARNING: Final = "chump-typed: warning: "
+
+
+def warnings_apart(err: str) -> tuple[list[str], str]:
+    """The warning lines of *err*, and the rest of it."""
+    lines = err.splitlines(keepends=True)
+    warnings = [line.rstrip("\n") for line in lines if line.startswith(WARNING)]
+    return warnings, "".join(line for line in lines if not line.startswith(WARNING))
+
+
 class CLI:
     """Runs ``main()`` against one served fake and keeps what it wrote."""
 
@@ -54,6 +64,8 @@ class CLI:
         }
         self.out = ""
         self.err = ""
+        #: The warning lines of the last run (kept out of ``err``).
+        self.warnings: list[str] = []
         self.sleeps: list[float] = []
 
     def __call__(
@@ -86,7 +98,8 @@ class CLI:
             stderr=err,
             sleep=sleep,
         )
-        self.out, self.err = out.getvalue(), err.getvalue()
+        self.out = out.getvalue()
+        self.warnings, self.err = warnings_apart(err.getvalue())
         return code
 
     def json(self) -> dict[str, object]:
@@ -716,7 +729,7 @@ BAD_VALUES = ["a", "x", "e", "s", "ab" * 20, "secret" * 9]
 def _error_of(argv: list[str], environ: Mapping[str, str]) -> str:
     err = io.StringIO()
     main(argv, environ=environ, stdout=io.StringIO(), stderr=err)
-    return err.getvalue()
+    return warnings_apart(err.getvalue())[1]
 
 
 @pytest.mark.parametrize("bad", BAD_VALUES)
@@ -775,7 +788,8 @@ def test_with_json_an_error_is_one_json_object_on_stderr(argv: list[str]) -> Non
     )
 
     assert out.getvalue() == ""
-    error = json.loads(err.getvalue())
+    *warnings, error = [json.loads(line) for line in err.getvalue().splitlines()]
+    assert all(set(warning) == {"warning"} for warning in warnings)
     assert set(error) == {"error", "exit_code", "kind"}
     assert error["exit_code"] == code == EXIT_USAGE
     assert error["error"]
@@ -909,3 +923,35 @@ def test_a_profile_device_only_goes_with_the_profile_user(
     )
     assert cli("send", "env user") == EXIT_OK  # user from PUSHOVER_USER: no device
     assert "device" not in cli.fake.messages[0].params
+
+
+def test_a_token_on_the_command_line_gets_one_warning(cli: CLI) -> None:
+    cli.environ.pop("PUSHOVER_TOKEN")
+    assert cli("send", "hi", "--token", APP_TOKEN) == EXIT_OK
+    assert cli.warnings == [
+        WARNING + "--token on the command line is visible to every user of this "
+        "machine (ps): set PUSHOVER_TOKEN or put it in the config file instead"
+    ]
+    cli.environ["PUSHOVER_TOKEN"] = APP_TOKEN
+    assert cli("send", "hi") == EXIT_OK  # from the environment: nothing to say
+    assert cli.warnings == []
+
+
+@pytest.mark.parametrize(
+    ("mode", "warned"), [(0o600, False), (0o640, True), (0o604, True)]
+)
+def test_a_config_file_others_can_read_gets_one_warning(
+    cli: CLI, tmp_path: Path, mode: int, warned: bool
+) -> None:
+    config = tmp_path / "chump-typed" / "config.toml"
+    config.parent.mkdir(exist_ok=True)
+    config.write_text(f'token = "{APP_TOKEN}"\n', encoding="utf-8")
+    config.chmod(mode)
+    cli.environ.pop("PUSHOVER_TOKEN")
+
+    assert cli("send", "hi") == EXIT_OK
+    expected = [
+        f"{WARNING}{config} holds a secret and other users can read it "
+        f"(mode {mode:o}): chmod 600 {config}"
+    ]
+    assert cli.warnings == (expected if warned else [])

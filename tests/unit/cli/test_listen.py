@@ -11,14 +11,19 @@ import signal
 import subprocess
 import sys
 import threading
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Final
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chump_typed import Client, Notification
 from chump_typed.cli import EXIT_OK, EXIT_REJECTED, EXIT_USAGE, main
 from chump_typed.cli._interrupt import ctrl_c_closes
+from chump_typed.cli._run import terminal_safe
 from chump_typed.testing import APP_TOKEN, FakePushover, serve
 
 EMAIL, PASSWORD = "me@example.com", "hunter2-hunter2"
@@ -131,6 +136,50 @@ def test_listen_json_lines(
     fake.push("A")
     assert running.ended() == EXIT_REJECTED
     assert "elsewhere" in running.err.getvalue()
+
+
+#: What a sender may write that would drive a terminal, and how listen shows it.
+#: (Pushover refuses the other C0 controls, ESC and BEL among them: the pure test
+#: below covers those.)
+HOSTILE_TEXT: Final = "a\tb\rforged\nline\x7f\x9b31m\u202eevil\u2066\u2028end"
+SHOWN: Final = "a\\tb\\rforged\\nline\\x7f\\x9b31m\\u202eevil\\u2066\\u2028end"
+
+
+@pytest.mark.parametrize("as_json", [False, True])
+def test_listen_shows_a_senders_control_characters_escaped(
+    fake: FakePushover, url: str, user: str, tmp_path: Path, as_json: bool
+) -> None:
+    """Escape sequences, BEL, CR, LF, DEL, C1 controls, bidi overrides and line
+    separators cannot retitle or clear the terminal, nor forge a line; --json stays
+    exact."""
+    running = Running(
+        listen_argv(fake, url, *(["--json"] if as_json else [])), tmp_path
+    )
+    wait_for(lambda: fake.push_connections == 1)
+    with Client(APP_TOKEN, base_url=url) as sender:
+        sender.send(Notification(user=user, message=HOSTILE_TEXT, title="t\u202eitle"))
+    (line,) = running.lines(1)
+    fake.push("E")
+    assert running.ended() == EXIT_REJECTED
+    if as_json:
+        shown = json.loads(line)
+        assert (shown["message"], shown["title"]) == (HOSTILE_TEXT, "t\u202eitle")
+    else:
+        assert line.endswith(f"t\\u202eitle: {SHOWN}")
+        assert running.out.getvalue().count("\n") == 1
+
+
+@given(st.text())
+def test_terminal_safe_leaves_no_control_and_one_line(text: str) -> None:
+    shown = terminal_safe(text)
+    assert not any(
+        unicodedata.category(c) in ("Cc", "Zl", "Zp")
+        or 0x202A <= ord(c) <= 0x202E
+        or 0x2066 <= ord(c) <= 0x2069
+        for c in shown
+    )
+    assert len(shown.splitlines()) <= 1
+    assert terminal_safe(shown) == shown
 
 
 def test_listen_without_a_session_says_to_log_in(tmp_path: Path) -> None:

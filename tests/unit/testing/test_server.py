@@ -271,18 +271,22 @@ def test_slow_fault_trips_read_timeout_after_processing(
 
 
 def test_stop_closes_idle_keep_alive_connections_and_threads() -> None:
-    before = threading.active_count()
+    """The server's own threads (named for its port; not a count of the process's
+    threads, which other tests' threads change) are all gone once it stops."""
     with serve() as base_url:
         parts = urlsplit(base_url)
         assert parts.port is not None
         sock = socket.create_connection(("127.0.0.1", parts.port), timeout=5)
         sock.sendall(b"GET /1/nope.json HTTP/1.1\r\nHost: x\r\n\r\n")
         assert sock.recv(65536).startswith(b"HTTP/1.1 404")
+        name = f"chump-typed-fake-server:{parts.port}"
+        ours = [t for t in threading.enumerate() if t.name.startswith(name)]
+        assert {t.name for t in ours} == {name, f"{name}-connection"}
     try:
         assert sock.recv(65536) == b""  # the server closed the idle connection
     finally:
         sock.close()
-    assert threading.active_count() == before
+    assert not [t for t in ours if t.is_alive()]
 
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "example.com", "::"])
