@@ -116,8 +116,8 @@ class Failed:
     #: The notification's position in the input.
     index: int
     notification: Notification
-    #: Kept scrubbed (:func:`chump_typed._scrub.kept`): no frame it holds has a secret
-    #: in its locals, and it keeps no frame of the run alive.
+    #: Kept scrubbed: no frame it holds has a secret in its locals, and it keeps no
+    #: frame of the run alive.
     error: PushoverError = attrs.field(converter=_kept)
     result: None = attrs.field(default=None, init=False)
 
