@@ -175,6 +175,15 @@ def wire(request: pytest.FixtureRequest) -> Wire:
     return WIRES[request.param]
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test that reads the type checkers' report runs a checker: mark it, so that
+    the gate runs it once, on its main interpreter (the report does not depend on the
+    interpreter that runs the tests)."""
+    for item in items:
+        if "typing_report" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.typecheck)
+
+
 @pytest.fixture(scope="session")
 def typing_report(tmp_path_factory: pytest.TempPathFactory) -> typecheck.Report:
     """One mypy run and one pyright run over every typing test file (slow: shared)."""

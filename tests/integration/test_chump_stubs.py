@@ -23,6 +23,7 @@ def test_runtime_is_chump_1_6_0() -> None:
     assert chump.__version__ == "1.6.0"
 
 
+@pytest.mark.typecheck
 def test_stubtest_passes_against_installed_chump() -> None:
     # Unused allowlist entries are errors too, so the allowlist cannot go stale.
     returncode, output = typecheck.run(
