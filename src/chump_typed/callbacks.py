@@ -169,11 +169,16 @@ def _answer(
 
 
 def _declared_length(raw: object) -> int:
-    """A ``Content-Length`` as a number; only ASCII digits count."""
+    """A ``Content-Length`` as a number; only ASCII digits count. A number of more
+    digits than any body could have is read as too large (``int()`` refuses one of
+    over 4,300 digits)."""
     text = str(raw or "0").strip()
     if not (text.isascii() and text.isdigit()):
         raise ValidationError("Content-Length", "must be a number of bytes")
-    return int(text)
+    digits = text.lstrip("0") or "0"
+    if len(digits) > len(str(MAX_CALLBACK_BODY)):
+        return MAX_CALLBACK_BODY + 1
+    return int(digits)
 
 
 def _body(environ: WSGIEnvironment) -> bytes | None:
@@ -185,7 +190,16 @@ def _body(environ: WSGIEnvironment) -> bytes | None:
     length = _declared_length(environ.get("CONTENT_LENGTH"))
     if length > MAX_CALLBACK_BODY:
         return None
-    data: bytes = environ["wsgi.input"].read(length) if length else b""
+    if not length:
+        return b""
+    try:
+        data: object = environ["wsgi.input"].read(length)
+    except Exception as exc:  # the client went away, a timeout: any server's error
+        raise ValidationError(
+            "body", f"could not be read ({type(exc).__name__})"
+        ) from None
+    if not isinstance(data, bytes):
+        raise ValidationError("body", "the server gave no bytes")
     return data
 
 
@@ -197,7 +211,8 @@ def callback_app(
     Mount it at the path of your callback URL (any path is accepted). Answers:
     ``200`` after *handler* returned, ``400`` with a one-line reason for a body that
     is not a callback (malformed, nested too deeply, a field given twice, a bad
-    ``Content-Length``), ``405`` for anything but POST, ``413`` for a body over
+    ``Content-Length``, a body the server failed to read), ``405`` for anything but
+    POST, ``413`` for a body (or a declared length) over
     :data:`MAX_CALLBACK_BODY` bytes: no input makes it answer 500. An exception from
     *handler* propagates, so the server answers 500 and Pushover calls again about a
     minute later. Uses only the standard library; serve it with :mod:`wsgiref` or any
@@ -304,10 +319,17 @@ async def _asgi_body(scope: Scope, receive: Receive) -> bytes | None:
     chunks: list[bytes] = []
     size = 0
     while True:
-        message = await receive()
+        try:
+            message = await receive()
+        except Exception as exc:  # the server's own failure to read: not a callback
+            raise ValidationError(
+                "body", f"could not be read ({type(exc).__name__})"
+            ) from None
         if message.get("type") == "http.disconnect":
             break
         chunk = message.get("body", b"")
+        if not isinstance(chunk, bytes):
+            raise ValidationError("body", "the server gave no bytes")
         size += len(chunk)
         if size > MAX_CALLBACK_BODY:
             return None

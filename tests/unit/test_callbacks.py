@@ -241,3 +241,45 @@ def test_the_docs_say_a_callback_can_be_forged(function: object) -> None:
 
     assert "anyone who knows" in doc.lower()
     assert "receipt poll" in doc
+
+
+class BrokenInput:
+    """A ``wsgi.input`` whose read fails, as when the client goes away mid-body."""
+
+    def read(self, size: int = -1) -> bytes:
+        raise ConnectionResetError("client gone")
+
+
+def test_a_content_length_of_5000_digits_is_too_large_not_a_crash() -> None:
+    status, _, _ = call(callback_app(list[object]().append), b"x", length="9" * 5000)
+    assert status.startswith("413")
+    status, _, _ = call(callback_app(list[object]().append), b"", length="0" * 5000)
+    assert status.startswith("400")  # zero bytes: an empty body is not a callback
+
+
+def test_a_body_the_server_cannot_read_is_a_400() -> None:
+    recorder = Recorder()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": "120",
+        "wsgi.input": BrokenInput(),
+    }
+    answer = b"".join(callback_app(list[object]().append)(environ, recorder))
+    assert recorder.status.startswith("400")
+    assert answer == b"body: could not be read (ConnectionResetError)\n"
+
+
+HEADER_TEXT = st.text(st.characters(codec="latin-1"), max_size=60) | st.from_regex(
+    r"\A[0-9]{1,6000}\Z"
+)
+
+
+@given(length=HEADER_TEXT, body=st.binary(max_size=300))
+def test_any_declared_length_and_body_get_an_answer(length: str, body: bytes) -> None:
+    """Whatever the headers and the body, a 200 (for a callback), a 400 or a 413:
+    never an escaping exception (which a server answers with a 500)."""
+    status, answer, headers = call(
+        callback_app(list[object]().append), body, length=length
+    )
+    assert status[:3] in ("200", "400", "413"), status
+    assert headers["Content-Length"] == str(len(answer))

@@ -10,15 +10,18 @@ from collections.abc import Iterator, MutableMapping
 from typing import Any
 from urllib.parse import urlencode
 
+import anyio
 import pytest
 import uvicorn
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chump_typed.callbacks import (
     MAX_CALLBACK_BODY,
     AcknowledgementCallback,
     callback_asgi_app,
 )
-from tests.unit.test_callbacks import EXPECTED, FIELDS, HOSTILE
+from tests.unit.test_callbacks import EXPECTED, FIELDS, HEADER_TEXT, HOSTILE
 
 pytestmark = pytest.mark.anyio
 
@@ -181,3 +184,41 @@ def test_under_a_real_asgi_server(
     assert repeated.status == 400
     assert b"appears more than once" in repeated.read()
     connection.close()
+
+
+async def test_a_content_length_of_5000_digits_is_too_large_not_a_crash() -> None:
+    status, _, _ = await drive(
+        callback_asgi_app(list[object]().append), b"x", length="9" * 5000
+    )
+    assert status == 413
+
+
+async def test_a_body_the_server_cannot_read_is_a_400() -> None:
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        raise ConnectionResetError("client gone")
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    app = callback_asgi_app(list[object]().append)
+    await app({"type": "http", "method": "POST", "headers": []}, receive, send)
+    assert sent[0]["status"] == 400
+    assert sent[1]["body"] == b"body: could not be read (ConnectionResetError)\n"
+
+
+@given(length=HEADER_TEXT, body=st.binary(max_size=300), parts=st.integers(1, 4))
+def test_any_declared_length_and_body_get_an_answer(
+    length: str, body: bytes, parts: int
+) -> None:
+    """The WSGI twin's property, for the ASGI app (any header text, any body in any
+    number of messages)."""
+
+    async def main() -> int:
+        status, _, _ = await drive(
+            callback_asgi_app(list[object]().append), body, length=length, parts=parts
+        )
+        return status
+
+    assert anyio.run(main) in (200, 400, 413)
