@@ -34,6 +34,7 @@ import re
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Final
 
@@ -45,7 +46,7 @@ from chump_typed._digest import Digest, RecordKey
 from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_log_text, remember
 from chump_typed._scrub import scrub_public
-from chump_typed.client import DEFAULT_BASE_URL, Client
+from chump_typed.client import Client
 from chump_typed.errors import PushoverError
 from chump_typed.models import TITLE_MAX, Notification, Priority
 from chump_typed.models.messages import TRUNCATION_MARKER, truncate_message
@@ -140,7 +141,7 @@ class PushoverHandler(logging.Handler):
         user_key: str,
         level: int = logging.ERROR,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         transport: Transport | None = None,
         timeout: float = 5.0,
         priorities: Mapping[int, Priority] = DEFAULT_PRIORITIES,
@@ -183,6 +184,7 @@ class PushoverHandler(logging.Handler):
         self.dropped = 0
         self._start_afresh()
         renew_after_fork(self)
+        _flush_at_exit(self)
 
     def _start_afresh(self) -> None:
         self._state = threading.Lock()  # guards the digest and the thread's start
@@ -345,11 +347,12 @@ class PushoverHandler(logging.Handler):
 
     def close(self) -> None:
         """Send what is queued and the last summary, waiting at most *timeout*
-        seconds in all, then close the client's connections and the handler."""
+        seconds in all, then close the client's connections and the handler. Records
+        left unsent are counted in one line on standard error."""
         deadline = time.monotonic() + self.timeout
         try:
             with self._state:
-                self._closed = True
+                already, self._closed = self._closed, True
                 thread = self._thread
             if thread is not None and thread.is_alive():
                 # A full queue means the thread is stuck on a send: it is abandoned.
@@ -358,11 +361,50 @@ class PushoverHandler(logging.Handler):
                         _Stop(deadline), timeout=max(0.0, deadline - time.monotonic())
                     )
                 thread.join(max(0.0, deadline - time.monotonic()))
+                unsent = sum(isinstance(i, _Item) for i in list(self._queue.queue))
+                unsent += thread.is_alive()  # the send it is stuck on
+                if unsent and not already:
+                    self._say(
+                        f"{unsent} record{'s' if unsent > 1 else ''} not sent to "
+                        f"Pushover within the {self.timeout:g} s timeout of close()"
+                    )
             elif not self.background:
                 self._flush_summary()
             self.client.close()
         finally:
+            _OPEN.discard(self)
             super().close()
+
+    def _say(self, text: str) -> None:
+        with contextlib.suppress(Exception):  # no usable stderr: nothing more to do
+            sys.stderr.write(f"chump_typed.logging: {text}\n")
+
+
+#: The handlers not closed yet, which the exit hook closes.
+_OPEN: Final[weakref.WeakSet[PushoverHandler]] = weakref.WeakSet()
+_hooked: list[bool] = []
+
+
+def _flush_at_exit(handler: PushoverHandler) -> None:
+    """Have *handler* closed (its queue sent) at interpreter exit, before the
+    transports it sends through are torn down.
+
+    :mod:`logging` closes handlers at exit too, but its hook was registered when it was
+    imported, so it runs after urllib3's pools were drained (through
+    :class:`weakref.finalize`, whose own exit hook is in place once the handler's
+    client exists: it made one). A hook registered now runs before both.
+    """
+    _OPEN.add(handler)
+    if not _hooked:
+        import atexit
+
+        atexit.register(_close_open_handlers)
+        _hooked.append(True)
+
+
+def _close_open_handlers() -> None:
+    for handler in list(_OPEN):
+        handler.close()
 
 
 def _describe(error: BaseException) -> str:

@@ -11,15 +11,25 @@ import logging
 import os
 import re
 import signal
+import subprocess
+import sys
 import threading
 import warnings
 from collections.abc import Iterator
+from typing import Final
 
 import pytest
 
 from chump_typed.logging import SUMMARY_TITLE, PushoverHandler
 from chump_typed.protocol import HTTPRequest, HTTPResponse
-from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
+from chump_typed.testing import (
+    APP_TOKEN,
+    USER_KEY,
+    FakePushover,
+    FakeTransport,
+    Fault,
+    serve,
+)
 
 
 class Blocking:
@@ -161,8 +171,61 @@ def test_exit_is_bounded_by_the_timeout(
     # sent, in one line, by the thread, which then ends (within this test).
     sender.join(30)
     assert not sender.is_alive()
+    err = capsys.readouterr().err
+    assert "1 record not sent to Pushover within the 0.2 s timeout of close()" in err
     line = "a record from 'tests.background' was not sent to Pushover: transport"
-    assert line in capsys.readouterr().err
+    assert line in err
+
+
+CHILD: Final = """
+import logging, sys, time
+from chump_typed.logging import PushoverHandler
+url, how = sys.argv[1:3]
+log = logging.getLogger("app")
+log.propagate = False
+log.addHandler(PushoverHandler(sys.argv[3], sys.argv[4], base_url=url))
+if how != "first":
+    log.error("an earlier alert")
+    time.sleep(0.3)  # sent (or failed) before the last three
+for number in range(3):
+    log.error("fatal error %d, exiting", number)
+if how == "crash":
+    raise RuntimeError("uncaught")
+sys.exit(1)
+"""
+
+
+@pytest.mark.parametrize("run", range(2))
+@pytest.mark.parametrize(
+    ("how", "fault"),
+    [
+        ("first", None),
+        ("after a delivered alert", None),
+        ("after a failed alert", Fault.UNAVAILABLE_JSON),
+        ("crash", Fault.UNAVAILABLE_JSON),
+    ],
+)
+def test_the_records_logged_before_exit_are_sent(
+    how: str, fault: Fault | None, run: int
+) -> None:
+    """A program that logs and exits at once (sys.exit, or an uncaught exception)
+    delivers its last records: the handler closes before urllib3's pools are drained
+    at exit (a real child interpreter over loopback)."""
+    fake = FakePushover()
+    with serve(fake) as url:
+        if fault is not None:
+            fake.inject(fault)
+        child = subprocess.run(
+            [sys.executable, "-c", CHILD, url, how, APP_TOKEN, USER_KEY],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert child.returncode == 1, child.stderr
+    sent = [m.message for m in fake.messages if m.message.startswith("fatal")]
+    assert sent == [f"fatal error {n}, exiting" for n in range(3)], child.stderr
+    assert "not sent to Pushover within" not in child.stderr
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
