@@ -83,6 +83,15 @@ def _check_address(address: object) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _no_pushover_settings(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[reportUnusedFunction]
+    """A developer's shell (``PUSHOVER_BASE_URL`` and the rest, pasted from
+    ``chump-typed fake``) must not change what a test does."""
+    for name in list(os.environ):
+        if name.startswith("PUSHOVER_"):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(autouse=True)
 def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:  # pyright: ignore[reportUnusedFunction]
     """Fail any connection or DNS lookup that is not aimed at loopback."""
     real_connect = socket.socket.connect

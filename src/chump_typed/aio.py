@@ -17,7 +17,7 @@ from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.client import DEFAULT_BASE_URL, check_base_url
+from chump_typed.client import DEFAULT_BASE_URL, base_url_or_env
 from chump_typed.errors import PushoverError
 from chump_typed.protocol import (
     AsyncTransport,
@@ -150,12 +150,12 @@ class AsyncClient:
         token: str,
         *,
         team_token: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         transport: AsyncTransport | None = None,
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
         remember(self, token, team_token)
-        self.base_url: Final = check_base_url(base_url)
+        self.base_url: Final = base_url_or_env(base_url)
         self.transport: Final[AsyncTransport] = async_transport(transport, "Client")
 
     @classmethod

@@ -31,8 +31,10 @@ if TYPE_CHECKING:
     from chump_typed.e2ee import E2EEKey
 
 __all__ = [
+    "BASE_URL_VARIABLE",
     "DEFAULT_BASE_URL",
     "Client",
+    "base_url_or_env",
     "check_base_url",
     "check_service_url",
     "check_team_token",
@@ -91,18 +93,37 @@ def check_service_url(
     return parts
 
 
-def check_base_url(base_url: str) -> str:
+def check_base_url(base_url: str, *, field: str = "base_url") -> str:
     """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
     (where the fake Pushover runs), anything with a query or credentials
-    (:func:`check_service_url`), and a path that does not end in the API version."""
-    parts = check_service_url("base_url", base_url, secure="https", plain="http")
+    (:func:`check_service_url`), and a path that does not end in the API version.
+    Errors name *field*."""
+    parts = check_service_url(field, base_url, secure="https", plain="http")
     if parts.path.rstrip("/").rpartition("/")[2] != API_VERSION:
         raise ValidationError(
-            "base_url",
+            field,
             f"must end in the API version, /{API_VERSION}/ (as in {DEFAULT_BASE_URL}): "
             "without it every call would fail as an unknown endpoint",
         )
     return base_url if base_url.endswith("/") else base_url + "/"
+
+
+#: The environment variable a client reads its API root from when given none.
+BASE_URL_VARIABLE: Final = "PUSHOVER_BASE_URL"
+
+
+def base_url_or_env(base_url: str | None) -> str:
+    """*base_url*, else ``PUSHOVER_BASE_URL`` (which ``chump-typed fake`` prints), else
+    Pushover's own; checked by :func:`check_base_url` (an error names the variable
+    when the value came from it)."""
+    if base_url is not None:
+        return check_base_url(base_url)
+    import os
+
+    value = os.environ.get(BASE_URL_VARIABLE)
+    if not value:
+        return DEFAULT_BASE_URL
+    return check_base_url(value, field=BASE_URL_VARIABLE)
 
 
 def sync_transport(transport: Transport | None, async_twin: str) -> Transport:
@@ -143,7 +164,9 @@ class Client:
     """A Pushover application, typed end to end.
 
     :param token: the application's API token (30 letters and digits).
-    :param base_url: the API root; https only, except for loopback hosts.
+    :param base_url: the API root; https only, except for loopback hosts. By default
+        ``PUSHOVER_BASE_URL`` when it is set (``chump-typed fake`` prints it), else
+        Pushover's.
     :param team_token: the Team API token, needed only by the Teams calls
         (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
         :meth:`revoke_team_invitation`); its format is not documented.
@@ -158,12 +181,12 @@ class Client:
         token: str,
         *,
         team_token: str | None = None,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         transport: Transport | None = None,
     ) -> None:
         self._credentials: Final = _calls.credentials(token, team_token)
         remember(self, token, team_token)
-        self.base_url: Final = check_base_url(base_url)
+        self.base_url: Final = base_url_or_env(base_url)
         self.transport: Final[Transport] = sync_transport(transport, "AsyncClient")
 
     # -- The executor ------------------------------------------------------------------

@@ -37,11 +37,7 @@ from typing import Any
 import pytest
 
 import chump_typed
-from chump_typed.aio import AsyncClient
 from chump_typed.cli import main
-from chump_typed.client import Client
-from chump_typed.compat import Application
-from chump_typed.logging import PushoverHandler
 from chump_typed.pytest_plugin import FakePushoverServer
 from chump_typed.testing import FakePushover, serve
 
@@ -70,18 +66,12 @@ def _blocks(page: Path) -> list[tuple[str, str, int]]:
 def fake_defaults(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> Iterator[tuple[FakePushover, str]]:
-    """Serve a fake and make it the default Pushover for clients and the CLI."""
+    """Serve a fake and aim every client and the CLI at it, through the environment
+    variable `chump-typed fake` prints."""
     fake = FakePushover()
     with serve(fake) as base_url:
-        for function in (
-            Client.__init__,
-            AsyncClient.__init__,
-            Application.__init__,
-            PushoverHandler.__init__,
-        ):
-            defaults = inspect.unwrap(function).__kwdefaults__  # past _scrub's wrapper
-            assert defaults is not None
-            monkeypatch.setitem(defaults, "base_url", base_url)
+        # What a reader does: paste the line `chump-typed fake` prints.
+        monkeypatch.setenv("PUSHOVER_BASE_URL", base_url)
         # Console examples run in a folder holding the files they name.
         monkeypatch.chdir(tmp_path)
         (tmp_path / "graph.png").write_bytes(PNG)

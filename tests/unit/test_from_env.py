@@ -75,3 +75,62 @@ def test_the_process_environment_by_default(monkeypatch: pytest.MonkeyPatch) -> 
     client = Client.from_env()
     assert client.base_url.startswith("https://api.pushover.net/")
     client.close()
+
+
+LOOPBACK = "http://127.0.0.1:8080/1/"
+
+
+def test_every_entry_point_without_base_url_reads_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """As SDKs read their base-URL variables: an example written for Pushover runs
+    against ``chump-typed fake`` once its ``export`` line is pasted."""
+    from chump_typed import Application
+    from chump_typed.logging import PushoverHandler
+    from chump_typed.receive import AsyncOpenClient, OpenClient
+
+    monkeypatch.setenv("PUSHOVER_BASE_URL", LOOPBACK)
+    monkeypatch.setenv("PUSHOVER_PUSH_URL", "ws://127.0.0.1:8081/push")
+    fake = FakePushover()
+    with Client(APP_TOKEN, transport=FakeTransport(fake)) as client:
+        assert client.base_url == LOOPBACK
+    assert (
+        AsyncClient(APP_TOKEN, transport=AsyncFakeTransport(fake)).base_url == LOOPBACK
+    )
+    receiver = OpenClient(transport=FakeTransport(fake))
+    assert (receiver.base_url, receiver.push_url) == (
+        LOOPBACK,
+        "ws://127.0.0.1:8081/push",
+    )
+    assert AsyncOpenClient(transport=AsyncFakeTransport(fake)).base_url == LOOPBACK
+    handler = PushoverHandler(APP_TOKEN, USER_KEY, transport=FakeTransport(fake))
+    assert handler.client.base_url == LOOPBACK
+    handler.close()
+    app = Application(APP_TOKEN, transport=FakeTransport(fake))
+    assert app.client.base_url == LOOPBACK
+    # An explicit base_url wins over the variable.
+    explicit = Client(
+        APP_TOKEN, base_url="http://localhost:1/1/", transport=FakeTransport(fake)
+    )
+    assert explicit.base_url == "http://localhost:1/1/"
+
+
+@pytest.mark.parametrize(
+    ("variable", "make"),
+    [
+        ("PUSHOVER_BASE_URL", lambda: Client(APP_TOKEN, transport=FakeTransport())),
+        (
+            "PUSHOVER_PUSH_URL",
+            lambda: __import__("chump_typed.receive").receive.OpenClient(
+                transport=FakeTransport()
+            ),
+        ),
+    ],
+)
+def test_a_bad_url_in_the_environment_is_refused_by_its_name(
+    monkeypatch: pytest.MonkeyPatch, variable: str, make: object
+) -> None:
+    monkeypatch.setenv(variable, "http://example.com/1/")  # not the secure scheme
+    assert callable(make)
+    with pytest.raises(ValidationError, match=f"^{variable}: must "):
+        make()

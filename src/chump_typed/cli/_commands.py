@@ -211,6 +211,8 @@ def _fake(run: Run) -> int:
             "# the fake Pushover is serving; paste these lines into another shell:",
             f"export PUSHOVER_BASE_URL={base_url} PUSHOVER_TOKEN={APP_TOKEN} "
             f"PUSHOVER_USER={USER_KEY}",
+            "# Client, AsyncClient, Application, OpenClient and PushoverHandler made "
+            "without base_url= then use it, and so does this command line",
         ]
         if importlib.util.find_spec("websockets") is not None:
             lines += [

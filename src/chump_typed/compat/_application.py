@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 from chump_typed._checks import check_key
 from chump_typed._fork import renew_after_fork
 from chump_typed._scrub import scrub_public
-from chump_typed.client import DEFAULT_BASE_URL, Client
+from chump_typed.client import Client
 from chump_typed.compat._user import User
 from chump_typed.errors import APIError
 from chump_typed.models import RateLimit
@@ -45,7 +45,7 @@ class Application:
         self,
         token: str,
         *,
-        base_url: str = DEFAULT_BASE_URL,
+        base_url: str | None = None,
         transport: Transport | None = None,
     ) -> None:
         self._lock = threading.RLock()

@@ -12,7 +12,7 @@ from chump_typed import _endpoints as ep
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
 from chump_typed.aio import async_transport, execute
-from chump_typed.client import DEFAULT_BASE_URL, check_base_url
+from chump_typed.client import base_url_or_env
 from chump_typed.protocol import AsyncTransport
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
@@ -47,12 +47,12 @@ class AsyncOpenClient:
     def __init__(
         self,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        push_url: str = rc.DEFAULT_PUSH_URL,
+        base_url: str | None = None,
+        push_url: str | None = None,
         transport: AsyncTransport | None = None,
     ) -> None:
-        self.base_url: Final = check_base_url(base_url)
-        self.push_url: Final = rc.check_push_url(push_url)
+        self.base_url: Final = base_url_or_env(base_url)
+        self.push_url: Final = rc.push_url_or_env(push_url)
         self.transport: Final[AsyncTransport] = async_transport(transport, "OpenClient")
 
     async def login(

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DEFAULT_PUSH_URL",
+    "PUSH_URL_VARIABLE",
     "acknowledge",
     "check_e2ee_key",
     "check_push_url",
@@ -29,6 +30,7 @@ __all__ = [
     "download",
     "login",
     "opened",
+    "push_url_or_env",
     "register_device",
     "require_websockets",
     "session_credentials",
@@ -38,11 +40,28 @@ __all__ = [
 DEFAULT_PUSH_URL: Final = "wss://client.pushover.net/push"
 
 
-def check_push_url(push_url: str) -> str:
+def check_push_url(push_url: str, *, field: str = "push_url") -> str:
     """*push_url*, if it is a ``wss://`` URL (``ws://`` only on loopback, where the
-    fake pushes) without credentials, query or fragment."""
-    check_service_url("push_url", push_url, secure="wss", plain="ws")
+    fake pushes) without credentials, query or fragment; errors name *field*."""
+    check_service_url(field, push_url, secure="wss", plain="ws")
     return push_url
+
+
+#: The environment variable the realtime WebSocket's URL is read from when none is given.
+PUSH_URL_VARIABLE: Final = "PUSHOVER_PUSH_URL"
+
+
+def push_url_or_env(push_url: str | None) -> str:
+    """*push_url*, else ``PUSHOVER_PUSH_URL`` (which ``chump-typed fake`` prints),
+    else Pushover's; checked."""
+    if push_url is not None:
+        return check_push_url(push_url)
+    import os
+
+    value = os.environ.get(PUSH_URL_VARIABLE)
+    if not value:
+        return DEFAULT_PUSH_URL
+    return check_push_url(value, field=PUSH_URL_VARIABLE)
 
 
 def check_stream_settings(silence: float, reconnect_wait: float) -> None:

@@ -10,7 +10,7 @@ from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.client import DEFAULT_BASE_URL, check_base_url, execute, sync_transport
+from chump_typed.client import base_url_or_env, execute, sync_transport
 from chump_typed.protocol import Transport
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
@@ -44,12 +44,12 @@ class OpenClient:
     def __init__(
         self,
         *,
-        base_url: str = DEFAULT_BASE_URL,
-        push_url: str = rc.DEFAULT_PUSH_URL,
+        base_url: str | None = None,
+        push_url: str | None = None,
         transport: Transport | None = None,
     ) -> None:
-        self.base_url: Final = check_base_url(base_url)
-        self.push_url: Final = rc.check_push_url(push_url)
+        self.base_url: Final = base_url_or_env(base_url)
+        self.push_url: Final = rc.push_url_or_env(push_url)
         self.transport: Final[Transport] = sync_transport(transport, "AsyncOpenClient")
 
     def login(self, email: str, password: str, *, twofa: str | None = None) -> Session:
