@@ -8,27 +8,7 @@ bash scripts/setup.sh python3 .venv dev
 py=.venv/bin/python
 
 step() { printf '\n=== %s\n' "$*"; }
-# Each suite runs on two worker processes, a test file per worker at a time (module
-# fixtures stay whole): a suite waits on sockets and timers for about 40% of its time.
-workers=(-n 2 --dist loadfile)
 
-step "ruff"
-"$py" -m ruff check .
-"$py" -m ruff format --check .
-
-step "mypy --strict"
-"$py" -m mypy
-
-step "pyright (strict)"
-.venv/bin/pyright --pythonpath "$py"
-
-step "pytest ($("$py" --version))"
-"$py" -m pytest -q "${workers[@]}"
-
-step "docs (sphinx -n -W: nitpicky, warnings are errors)"
-"$py" -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
-
-# Other interpreters: the suite only (the checkers above are version-independent).
 main_version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 find_python() {  # print a working interpreter for version $1, or nothing
   local version=$1 candidate prefix
@@ -45,6 +25,10 @@ find_python() {  # print a working interpreter for version $1, or nothing
   fi
 }
 
+# The other interpreters' environments are made in the background while the linters
+# and the type checkers run (single-threaded, they leave a core free); the gate waits
+# for them before the first test suite, so that pip never runs beside the tests.
+others=()
 for version in 3.10 3.11 3.12 3.13; do
   [ "$version" = "$main_version" ] && continue
   other=$(find_python "$version")
@@ -52,8 +36,45 @@ for version in 3.10 3.11 3.12 3.13; do
     printf '\n(python%s not found on this machine: skipped)\n' "$version"
     continue
   fi
+  others+=("$version=$other")
+done
+mkdir -p .gate
+(
+  for pair in "${others[@]}"; do
+    version=${pair%%=*}
+    bash scripts/setup.sh "${pair#*=}" ".venv-$version" test >".gate/setup-$version.log" 2>&1 ||
+      { echo "setup of Python $version failed: see .gate/setup-$version.log"; exit 1; }
+  done
+) &
+setup_job=$!
+# Each suite runs on two worker processes, a test file per worker at a time (module
+# fixtures stay whole): a suite waits on sockets and timers for about 40% of its time.
+workers=(-n 2 --dist loadfile)
+
+step "ruff"
+"$py" -m ruff check .
+"$py" -m ruff format --check .
+
+step "mypy --strict"
+"$py" -m mypy
+
+step "pyright (strict)"
+.venv/bin/pyright --pythonpath "$py"
+
+step "the other interpreters' environments"
+wait "$setup_job"
+echo "ready: ${others[*]%%=*}"
+
+step "pytest ($("$py" --version))"
+"$py" -m pytest -q "${workers[@]}"
+
+step "docs (sphinx -n -W: nitpicky, warnings are errors)"
+"$py" -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
+
+# Other interpreters: the suite only (the checkers above are version-independent).
+for pair in "${others[@]}"; do
+  version=${pair%%=*}
   step "pytest on Python $version"
-  bash scripts/setup.sh "$other" ".venv-$version" test
   # The behaviour tests only: the packaging tests build and install the wheel, and the
   # typing tests run the checkers, whose verdict does not depend on the interpreter
   # running the tests; both ran once above (mypy.ini and pyright check for 3.10).
