@@ -34,7 +34,6 @@ __all__ = [
     "SECRET_FIELDS",
     "forms",
     "redact_bytes",
-    "redact_log_text",
     "redact_mapping",
     "redact_params",
     "redact_text",
@@ -146,12 +145,6 @@ def redact_text(text: str, extra: Iterable[str] = ()) -> str:
     """*text* without the secrets in use, the *extra* ones, key-shaped words and the
     values of secret parameters."""
     return _pattern(extra).sub(_replace, text)
-
-
-def redact_log_text(text: str) -> str:
-    """:func:`redact_text`, for log records and third-party error text (a name kept
-    for the call sites that read as 'for a log line')."""
-    return redact_text(text)
 
 
 def redact_bytes(data: bytes, extra: Iterable[str] = ()) -> bytes:

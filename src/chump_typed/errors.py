@@ -31,7 +31,6 @@ import attrs
 
 from chump_typed._redact import (
     redact_bytes,
-    redact_log_text,
     redact_mapping,
     redact_text,
     redact_url,
@@ -437,7 +436,7 @@ class TransportError(PushoverError):
         super().__init__(message)
         self.may_have_been_sent = may_have_been_sent
         self.reason_type = reason_type
-        self.reason = None if reason is None else redact_log_text(reason)
+        self.reason = None if reason is None else redact_text(reason)
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (

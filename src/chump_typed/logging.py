@@ -44,7 +44,7 @@ from chump_typed._checks import check_int_range, check_seconds
 from chump_typed._checks import check_recipients as _check_recipients
 from chump_typed._digest import Digest, RecordKey
 from chump_typed._fork import renew_after_fork
-from chump_typed._redact import redact_log_text, remember
+from chump_typed._redact import redact_text, remember
 from chump_typed._scrub import scrub_public
 from chump_typed.client import Client
 from chump_typed.errors import PushoverError
@@ -412,7 +412,7 @@ def _describe(error: BaseException) -> str:
     if isinstance(error, PushoverError):
         text = str(error)
     else:
-        text = f"{type(error).__name__}: {redact_log_text(str(error))}"
+        text = f"{type(error).__name__}: {redact_text(str(error))}"
     return " ".join(text.split())[:300]
 
 
