@@ -85,10 +85,18 @@ class Watchdog:
         with self._lock:
             self._active.add(guard)
             if self._thread is None:
-                self._thread = threading.Thread(
+                thread = threading.Thread(
                     target=self._run, name="chump_typed-deadline", daemon=True
                 )
-                self._thread.start()
+                try:
+                    thread.start()
+                except RuntimeError:
+                    # At interpreter exit (3.12+) no thread may start: a send made
+                    # then (the logging handler's last records) goes out guarded by
+                    # its socket timeouts alone, which the deadline clips.
+                    pass
+                else:
+                    self._thread = thread
             elif self._wake_at is None or guard.deadline < self._wake_at:
                 self._wake.notify()
         _local.guard = guard

@@ -257,3 +257,34 @@ def test_one_transport_serves_several_origins_apart() -> None:
     assert [m.params["message"] for m in first.messages] == [one, one]
     assert [m.params["message"] for m in second.messages] == [two, two]
     assert first.connections_opened == second.connections_opened == 1
+
+
+def test_a_send_goes_out_when_no_thread_may_start(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """At interpreter exit (Python 3.12+) no thread may start, so the deadline's
+    watchdog cannot: a send made then (the logging handler's last records) still goes
+    out, bounded by its socket timeouts, and the watchdog starts on a later call."""
+    import threading
+
+    from chump_typed._deadline import Watchdog
+
+    watchdog = Watchdog()
+    monkeypatch.setattr("chump_typed._urllib3.WATCHDOG", watchdog)
+
+    start = threading.Thread.start
+
+    def refuse(self: threading.Thread) -> None:
+        if self.name == "chump_typed-deadline":  # (the fake's own threads may start)
+            raise RuntimeError("can't create new thread at interpreter shutdown")
+        start(self)
+
+    fake = FakePushover()
+    with serve(fake) as url, monkeypatch.context() as shutting_down:
+        shutting_down.setattr(threading.Thread, "start", refuse)
+        with chump_typed.Client(APP_TOKEN, base_url=url) as client:
+            client.send(chump_typed.Notification(user=USER_KEY, message="at exit"))
+    assert [m.message for m in fake.messages] == ["at exit"]
+    guard = watchdog.watch(5.0)  # threads may start again: the watchdog does
+    watchdog.release(guard)
+    assert watchdog._thread is not None  # pyright: ignore[reportPrivateUsage]
