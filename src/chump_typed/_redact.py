@@ -22,6 +22,7 @@ Only the wire sees the real values.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import weakref
@@ -79,7 +80,6 @@ _GROUP_KEY_IN_PATH: Final = re.compile(r"(/groups/)[A-Za-z0-9]{30}(?![A-Za-z0-9]
 # reader copies the values in one step, trying again if a finalizer changed the table.
 _held: dict[int, frozenset[str]] = {}
 _tickets: Final = itertools.count()
-_pattern_cache: list[tuple[frozenset[str], re.Pattern[str]]] = []
 
 
 def remember(holder: object, *secrets: str | None) -> None:
@@ -117,18 +117,17 @@ def forms(secret: str) -> set[str]:
     }
 
 
-def _pattern(extra: Iterable[str]) -> re.Pattern[str]:
-    """The pattern of rules 1 to 3, for the secrets in use and *extra*."""
-    secrets = secrets_in_use() | {s for s in extra if len(s) >= MIN_SECRET}
-    for known, compiled in _pattern_cache:
-        if known == secrets:
-            return compiled
-    # Longest first, so that no secret is half replaced by a shorter one inside it.
-    exact = sorted({f for s in secrets for f in forms(s)}, key=len, reverse=True)
-    parts = [re.escape(f) for f in exact if f] + [_KEY_SHAPED, _SECRET_PARAM]
-    compiled = re.compile("|".join(parts))
-    _pattern_cache[:] = [(secrets, compiled)]  # one entry: the secrets rarely change
-    return compiled
+@functools.lru_cache(maxsize=8)
+def _pattern(secrets: frozenset[str], *, shapes: bool) -> re.Pattern[str]:
+    """A pattern of *secrets* in every form (rule 1), longest first so that no secret
+    is half replaced by a shorter one inside it; with *shapes*, rules 2 and 3 too.
+    Compiled once per set of secrets (the set in use changes when a holder is made or
+    collected, which is rare)."""
+    exact = sorted({f for s in secrets for f in forms(s)} - {""}, key=len, reverse=True)
+    parts = [re.escape(f) for f in exact]
+    if shapes:
+        parts += [_KEY_SHAPED, _SECRET_PARAM]
+    return re.compile("|".join(parts) or "(?!)")
 
 
 def _replace(match: re.Match[str]) -> str:
@@ -142,9 +141,12 @@ def _replace(match: re.Match[str]) -> str:
 
 
 def redact_text(text: str, extra: Iterable[str] = ()) -> str:
-    """*text* without the secrets in use, the *extra* ones, key-shaped words and the
-    values of secret parameters."""
-    return _pattern(extra).sub(_replace, text)
+    """*text* without the secrets in use, the *extra* ones (a request's own, from an
+    answer that echoes them), key-shaped words and the values of secret parameters."""
+    own = frozenset(s for s in extra if len(s) >= MIN_SECRET)
+    if own:
+        text = _pattern(own, shapes=False).sub(REDACTED, text)
+    return _pattern(secrets_in_use(), shapes=True).sub(_replace, text)
 
 
 def redact_bytes(data: bytes, extra: Iterable[str] = ()) -> bytes:

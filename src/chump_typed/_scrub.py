@@ -84,8 +84,8 @@ def _library_roots() -> tuple[str, ...]:
     roots.update(getattr(site, "getsitepackages", list)())
     with contextlib.suppress(AttributeError):
         roots.add(site.getusersitepackages())
-    roots.add(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    roots.update(os.path.dirname(p) for p in sys.path if p.endswith(".zip"))
+    roots.add(os.path.dirname(os.path.abspath(__file__)))  # chump_typed itself
+    roots.update(p for p in sys.path if p.endswith(".zip"))  # the zipped stdlib
     return tuple(os.path.join(os.path.realpath(r), "") for r in roots if r)
 
 
@@ -114,15 +114,12 @@ def _chain(error: BaseException) -> Iterator[BaseException]:
             pending += [m for m in members if isinstance(m, BaseException)]  # pyright: ignore[reportUnknownVariableType]
 
 
-def _clear_frame(frame: FrameType) -> bool:
-    """Clear a library frame's locals; false if the frame is still running."""
-    if not is_library_file(frame.f_code.co_filename):
-        return True
-    try:
-        frame.clear()
-    except RuntimeError:  # still running (an outer entry point clears its own)
-        return False
-    return True
+def _clear_frame(frame: FrameType) -> None:
+    """Clear a library frame's locals, unless it is still running (an outer entry
+    point clears its own)."""
+    if is_library_file(frame.f_code.co_filename):
+        with contextlib.suppress(RuntimeError):
+            frame.clear()
 
 
 def _redact_text_of(error: BaseException) -> None:
@@ -136,14 +133,17 @@ def _redact_text_of(error: BaseException) -> None:
 
 
 def scrub(error: E) -> E:
-    """*error*, with its chain's finished library frames cleared and its text
-    redacted (see the module's docstring)."""
-    for current in _chain(error):
+    """*error*, with its chain's text redacted and then its finished library frames
+    cleared (see the module's docstring). The text goes first: clearing a frame may
+    free the last reference to a secret's holder, which forgets the secret."""
+    chain = list(_chain(error))
+    for current in chain:
+        _redact_text_of(current)
+    for current in chain:
         tb: TracebackType | None = current.__traceback__
         while tb is not None:
             _clear_frame(tb.tb_frame)
             tb = tb.tb_next
-        _redact_text_of(current)
     return error
 
 
@@ -151,9 +151,16 @@ def kept(error: E) -> E:
     """:func:`scrub` for an error kept on an object rather than raised: the frames
     still running (the keeper's own, and its callers') are dropped from its
     traceback, so keeping the error keeps none of them alive."""
+    import inspect  # an error being kept: off the start-up path
+
     scrub(error)
+    running: set[int] = set()
+    frame = inspect.currentframe()
+    while frame is not None:
+        running.add(id(frame))
+        frame = frame.f_back
     tb = error.__traceback__
-    while tb is not None and not _clear_frame(tb.tb_frame):
+    while tb is not None and id(tb.tb_frame) in running:
         tb = tb.tb_next
     return error.with_traceback(tb)
 
@@ -170,8 +177,8 @@ def scrubbed(function: F) -> F:
             try:
                 return await function(*args, **kwargs)
             except BaseException as error:
+                scrub(error)  # while the arguments (a secret's holder) are alive
                 del args, kwargs  # this frame stays in the traceback
-                scrub(error)
                 raise
 
         wrapper: Callable[..., Any] = async_wrapper
@@ -182,8 +189,8 @@ def scrubbed(function: F) -> F:
             try:
                 return function(*args, **kwargs)
             except BaseException as error:
-                del args, kwargs
                 scrub(error)
+                del args, kwargs
                 raise
 
         wrapper = sync_wrapper

@@ -51,6 +51,7 @@ from chump_typed._redact import (
 from chump_typed._scrub import SCRUBBED, is_entry_class, is_entry_name, is_library_file
 from chump_typed.e2ee import E2EEKey
 from chump_typed.logging import PushoverHandler
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 from chump_typed.receive import OpenClient
 from chump_typed.testing import FakePushover, Slow, serve
 from tests.loopback import serving
@@ -503,3 +504,56 @@ def test_the_handler_reports_a_failed_send_without_a_secret(
     err = capsys.readouterr().err
     assert "was not sent to Pushover" in err
     assert not [s for s in SECRETS if s in err]
+
+
+class Refusing:
+    """A transport of the application's own whose error quotes a secret (as a proxy's
+    error page might)."""
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        raise RuntimeError(f"upstream refused the credential {TEAM}")
+
+    def close(self) -> None:
+        """Nothing to close."""
+
+
+def test_a_holder_freed_while_its_error_is_scrubbed_is_still_redacted() -> None:
+    """The client is referenced only by the frames being cleared: the text is
+    redacted before they are, while the client (and its secret) still lives."""
+    error = caught(
+        lambda: Client(TOKEN, team_token=TEAM, transport=Refusing()).team_info()
+    )
+    assert isinstance(error, RuntimeError)
+    assert TEAM not in str(error)
+    assert REDACTED in str(error)
+
+
+def test_a_failed_outcome_built_by_the_application_keeps_none_of_its_frames() -> None:
+    from chump_typed import Failed, TransportError
+
+    def build() -> Failed:
+        try:
+            raise TransportError("reset")
+        except TransportError as error:
+            return Failed(
+                index=0, notification=Notification(user=USER, message="x"), error=error
+            )
+
+    failed = build()
+    assert traceback.extract_tb(failed.error.__traceback__) == []  # build() has ended
+
+
+def test_a_record_logged_after_close_is_still_sent() -> None:
+    """At exit the handler closes itself first; a hook registered earlier may log
+    after that: the record is sent in the logging call, not queued for ever."""
+    fake = FakePushover(app_tokens=[TOKEN], users={USER: ["phone"]})
+    with serve(fake) as url:
+        handler = PushoverHandler(TOKEN, USER, base_url=url)
+        handler.close()
+        handler.emit(
+            logging.LogRecord(
+                "late", logging.ERROR, __file__, 1, "last words", (), None
+            )
+        )
+        handler.close()
+    assert [m.message for m in fake.messages] == ["last words"]
