@@ -232,7 +232,9 @@ class PushoverHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
-        if not self.background:
+        if not self.background or self._closed:
+            # Closed (at exit, before a hook registered earlier logs its last words):
+            # there is no thread to queue for, so it is considered now.
             self._consider(item)
             return
         self._ensure_thread()
@@ -404,7 +406,8 @@ def _flush_at_exit(handler: PushoverHandler) -> None:
 
 def _close_open_handlers() -> None:
     for handler in list(_OPEN):
-        handler.close()
+        with contextlib.suppress(Exception):  # one handler's failure spares the rest
+            handler.close()
 
 
 def _describe(error: BaseException) -> str:

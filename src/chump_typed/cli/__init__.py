@@ -45,6 +45,7 @@ from chump_typed.cli._run import (
     PROG,
     Run,
     describe_error,
+    terminal_safe,
 )
 
 __all__ = [
@@ -122,7 +123,7 @@ def main(
             error = {"error": text, "exit_code": code, "kind": type(exc).__name__}
             print(json.dumps(error, sort_keys=True), file=err)
         else:
-            print(f"{PROG}: error: {text}", file=err)
+            print(f"{PROG}: error: {terminal_safe(text)}", file=err)
         return code
 
 

@@ -6,6 +6,7 @@ import argparse
 import datetime as _dt
 import json
 import math
+import os
 import re
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -149,8 +150,8 @@ class Run:
     def _check_private(self, path: Path, settings: Mapping[str, str]) -> None:
         """Warn, as ssh does for keys, when a file holding a secret can be read by
         other users (it is still used: refusing it would break working setups)."""
-        if not {"token", "user", "e2ee_key"} & settings.keys():
-            return
+        if os.name == "nt" or not {"token", "user", "e2ee_key"} & settings.keys():
+            return  # (Windows has no such mode bits: its files show 0o666)
         try:
             mode = path.stat().st_mode
         except OSError:

@@ -955,3 +955,14 @@ def test_a_config_file_others_can_read_gets_one_warning(
         f"(mode {mode:o}): chmod 600 {config}"
     ]
     assert cli.warnings == (expected if warned else [])
+
+
+def test_an_error_line_shows_control_characters_escaped(
+    cli: CLI, tmp_path: Path
+) -> None:
+    """Text in an error (here a path; elsewhere a server's words) cannot drive the
+    terminal."""
+    missing = tmp_path / "\x1b]0;owned\x07\x9b2J.toml"
+    assert cli("send", "hi", "--config", str(missing)) == EXIT_USAGE
+    assert "\x1b" not in cli.err and "\x07" not in cli.err and "\x9b" not in cli.err
+    assert "\\x1b]0;owned\\x07\\x9b2J.toml" in cli.err
