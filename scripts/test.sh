@@ -7,7 +7,7 @@ export PYTHONDONTWRITEBYTECODE=1
 bash scripts/setup.sh python3 .venv dev
 py=.venv/bin/python
 
-step() { printf '\n=== %s\n' "$*"; }
+step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 
 main_version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 find_python() {  # print a working interpreter for version $1, or nothing
@@ -40,13 +40,16 @@ for version in 3.10 3.11 3.12 3.13; do
 done
 mkdir -p .gate
 (
-  for pair in "${others[@]}"; do
+  for pair in ${others[@]+"${others[@]}"}; do
     version=${pair%%=*}
     bash scripts/setup.sh "${pair#*=}" ".venv-$version" test >".gate/setup-$version.log" 2>&1 ||
       { echo "setup of Python $version failed: see .gate/setup-$version.log"; exit 1; }
   done
 ) &
 setup_job=$!
+# A gate that stops early (a lint error) stops the setup too: a second gate must not
+# meet a pip still writing into the same venv.
+trap 'kill "$setup_job" 2>/dev/null || true' EXIT
 # Each suite runs on two worker processes, a test file per worker at a time (module
 # fixtures stay whole): a suite waits on sockets and timers for about 40% of its time.
 workers=(-n 2 --dist loadfile)
@@ -63,7 +66,7 @@ step "pyright (strict)"
 
 step "the other interpreters' environments"
 wait "$setup_job"
-echo "ready: ${others[*]%%=*}"
+echo "ready: ${others[*]+${others[*]%%=*}}"
 
 step "pytest ($("$py" --version))"
 "$py" -m pytest -q "${workers[@]}"
@@ -72,7 +75,7 @@ step "docs (sphinx -n -W: nitpicky, warnings are errors)"
 "$py" -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
 
 # Other interpreters: the suite only (the checkers above are version-independent).
-for pair in "${others[@]}"; do
+for pair in ${others[@]+"${others[@]}"}; do
   version=${pair%%=*}
   step "pytest on Python $version"
   # The behaviour tests only: the packaging tests build and install the wheel, and the
@@ -81,3 +84,4 @@ for pair in "${others[@]}"; do
   HYPOTHESIS_PROFILE=fast ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
     "${workers[@]}" -m "not packaging and not typecheck"
 done
+step "done"
