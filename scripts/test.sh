@@ -4,12 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PYTHONDONTWRITEBYTECODE=1
-bash scripts/setup.sh python3 .venv dev
-py=.venv/bin/python
-
 step() { printf '\n=== %s (at %d s)\n' "$*" "$SECONDS"; }
 
-main_version=$("$py" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+main_version=$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')
 find_python() {  # print a working interpreter for version $1, or nothing
   local version=$1 candidate prefix
   if command -v pyenv >/dev/null 2>&1; then
@@ -25,9 +22,10 @@ find_python() {  # print a working interpreter for version $1, or nothing
   fi
 }
 
-# The other interpreters' environments are made in the background while the linters
-# and the type checkers run (single-threaded, they leave a core free); the gate waits
-# for them before the first test suite, so that pip never runs beside the tests.
+# The other interpreters' environments are made in the background while the main one
+# is made and the linters, the type checkers and the docs build run (one process at a
+# time, they leave a core free); the gate waits for them before the first test suite,
+# so that pip never runs beside the tests.
 others=()
 for version in 3.10 3.11 3.12 3.13; do
   [ "$version" = "$main_version" ] && continue
@@ -50,6 +48,10 @@ setup_job=$!
 # A gate that stops early (a lint error) stops the setup too: a second gate must not
 # meet a pip still writing into the same venv.
 trap 'kill "$setup_job" 2>/dev/null || true' EXIT
+
+step "the main environment"
+bash scripts/setup.sh python3 .venv dev
+py=.venv/bin/python
 # Each suite runs on two worker processes, a test file per worker at a time (module
 # fixtures stay whole): a suite waits on sockets and timers for about 40% of its time.
 workers=(-n 2 --dist loadfile)
@@ -64,15 +66,15 @@ step "mypy --strict"
 step "pyright (strict)"
 .venv/bin/pyright --pythonpath "$py"
 
+step "docs (sphinx -n -W: nitpicky, warnings are errors)"
+"$py" -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
+
 step "the other interpreters' environments"
 wait "$setup_job"
 echo "ready: ${others[*]+${others[*]%%=*}}"
 
 step "pytest ($("$py" --version))"
 "$py" -m pytest -q "${workers[@]}"
-
-step "docs (sphinx -n -W: nitpicky, warnings are errors)"
-"$py" -m sphinx -n -W --keep-going -q -b html docs docs/_build/html
 
 # Other interpreters: the suite only (the checkers above are version-independent).
 for pair in ${others[@]+"${others[@]}"}; do
