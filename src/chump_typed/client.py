@@ -21,7 +21,7 @@ from chump_typed.errors import PushoverError, ValidationError
 from chump_typed.protocol import HTTPRequest, Transport, is_async_transport
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import Callable, Iterable, Mapping, Sequence
     from urllib.parse import SplitResult
 
     from typing_extensions import Self
@@ -38,6 +38,7 @@ __all__ = [
     "check_base_url",
     "check_service_url",
     "check_team_token",
+    "url_or_env",
 ]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
@@ -112,18 +113,23 @@ def check_base_url(base_url: str, *, field: str = "base_url") -> str:
 BASE_URL_VARIABLE: Final = "PUSHOVER_BASE_URL"
 
 
-def base_url_or_env(base_url: str | None) -> str:
-    """*base_url*, else ``PUSHOVER_BASE_URL`` (which ``chump-typed fake`` prints), else
-    Pushover's own; checked by :func:`check_base_url` (an error names the variable
-    when the value came from it)."""
-    if base_url is not None:
-        return check_base_url(base_url)
+def url_or_env(
+    url: str | None, variable: str, default: str, check: Callable[..., str]
+) -> str:
+    """*url*, else the environment's *variable* (``chump-typed fake`` prints it), else
+    *default*; checked by *check* (an error names *variable* when the value came from
+    it)."""
+    if url is not None:
+        return check(url)
     import os
 
-    value = os.environ.get(BASE_URL_VARIABLE)
-    if not value:
-        return DEFAULT_BASE_URL
-    return check_base_url(value, field=BASE_URL_VARIABLE)
+    value = os.environ.get(variable)
+    return check(value, field=variable) if value else default
+
+
+def base_url_or_env(base_url: str | None) -> str:
+    """*base_url*, else ``PUSHOVER_BASE_URL``, else Pushover's own (:func:`url_or_env`)."""
+    return url_or_env(base_url, BASE_URL_VARIABLE, DEFAULT_BASE_URL, check_base_url)
 
 
 def sync_transport(transport: Transport | None, async_twin: str) -> Transport:

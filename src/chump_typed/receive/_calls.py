@@ -10,7 +10,7 @@ import attrs
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
-from chump_typed.client import check_service_url
+from chump_typed.client import check_service_url, url_or_env
 from chump_typed.errors import ValidationError
 from chump_typed.models.client_api import check_device_id, check_secret
 
@@ -52,16 +52,8 @@ PUSH_URL_VARIABLE: Final = "PUSHOVER_PUSH_URL"
 
 
 def push_url_or_env(push_url: str | None) -> str:
-    """*push_url*, else ``PUSHOVER_PUSH_URL`` (which ``chump-typed fake`` prints),
-    else Pushover's; checked."""
-    if push_url is not None:
-        return check_push_url(push_url)
-    import os
-
-    value = os.environ.get(PUSH_URL_VARIABLE)
-    if not value:
-        return DEFAULT_PUSH_URL
-    return check_push_url(value, field=PUSH_URL_VARIABLE)
+    """*push_url*, else ``PUSHOVER_PUSH_URL``, else Pushover's (:func:`url_or_env`)."""
+    return url_or_env(push_url, PUSH_URL_VARIABLE, DEFAULT_PUSH_URL, check_push_url)
 
 
 def check_stream_settings(silence: float, reconnect_wait: float) -> None:
