@@ -253,11 +253,7 @@ class PushoverHandler(logging.Handler):
             return
         error = sys.exc_info()[1]
         what = "(unknown error)" if error is None else _describe(error)
-        with contextlib.suppress(Exception):  # no usable stderr: nothing more to do
-            sys.stderr.write(
-                f"chump_typed.logging: a record from {record.name!r} was not sent to "
-                f"Pushover: {what}\n"
-            )
+        self._say(f"a record from {record.name!r} was not sent to Pushover: {what}")
 
     # -- Sending -----------------------------------------------------------------------
 
@@ -378,6 +374,7 @@ class PushoverHandler(logging.Handler):
             super().close()
 
     def _say(self, text: str) -> None:
+        """One line on standard error, if there is a usable one."""
         with contextlib.suppress(Exception):  # no usable stderr: nothing more to do
             sys.stderr.write(f"chump_typed.logging: {text}\n")
 
