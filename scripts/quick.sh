@@ -9,6 +9,7 @@ bash scripts/setup.sh python3 .venv dev
 py=.venv/bin/python
 "$py" -m ruff check .
 "$py" -m ruff format --check .
+"$py" scripts/generate.py --check  # the derived files are current
 "$py" -m mypy
 .venv/bin/pyright --pythonpath "$py"
 # With no arguments, the whole suite on two workers, as the gate runs it.

@@ -59,6 +59,7 @@ workers=(-n 2 --dist loadfile)
 step "ruff"
 "$py" -m ruff check .
 "$py" -m ruff format --check .
+"$py" scripts/generate.py --check  # the derived files are current
 
 step "mypy --strict"
 "$py" -m mypy

@@ -38,22 +38,13 @@ from chump_typed.models import Notification, SendResult
 if TYPE_CHECKING:
     from chump_typed.e2ee import E2EEKey
 
+#: What the package re-exports; the module's other names are internal.
 __all__ = [
-    "MAX_IN_FLIGHT",
-    "AsyncSender",
-    "E2EEKeys",
     "Failed",
     "NotAttempted",
     "SendOutcome",
-    "Sender",
     "Sent",
-    "broadcast",
-    "broadcast_async",
-    "check_in_flight",
     "chunk_recipients",
-    "keys_for",
-    "send_many",
-    "send_many_async",
 ]
 
 

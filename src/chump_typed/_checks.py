@@ -14,14 +14,21 @@ from __future__ import annotations
 import math
 import os
 import re
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import attrs
 
 from chump_typed.errors import ValidationError
 
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from urllib.parse import SplitResult
+
 __all__ = [
+    "API_VERSION",
     "ATTACHMENT_MAX",
+    "BASE_URL_VARIABLE",
+    "DEFAULT_BASE_URL",
     "DEVICE_NAME_MAX",
     "DEVICE_PATTERN",
     "INT_MAX",
@@ -30,7 +37,9 @@ __all__ = [
     "MAX_RECIPIENTS",
     "TIMESTAMP_MAX",
     "TIMESTAMP_MIN",
+    "base_url_or_env",
     "check_base64_image",
+    "check_base_url",
     "check_bool",
     "check_ca_certs",
     "check_callback",
@@ -43,6 +52,7 @@ __all__ = [
     "check_line",
     "check_name",
     "check_recipients",
+    "check_service_url",
     "check_team_token",
     "check_text",
     "check_timestamp",
@@ -53,6 +63,7 @@ __all__ = [
     "optional",
     "require_type",
     "required",
+    "url_or_env",
 ]
 
 # -- Documented bounds shared by several API families (pushover-api.md §1, §4) ---------
@@ -396,3 +407,93 @@ _NOT_IN_EMAIL: Final = re.compile(r"[\s\x00-\x1f\x7f]")
 _IMAGE_TYPE: Final = re.compile(
     r"image/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}", re.IGNORECASE
 )
+
+# -- The service URLs: the API root and the push URL --------------------------------
+
+
+#: The version segment every base URL ends in: Pushover's API has only version 1.
+API_VERSION: Final = "1"
+#: Pushover's API root; the ``1`` is the API version.
+DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
+
+_PRINTABLE_URL: Final = re.compile(r"[!-~]+")
+
+
+def check_service_url(
+    field: str, url: object, *, secure: str, plain: str
+) -> SplitResult:
+    """*url*'s parts, if it is an absolute *secure*:// URL (*plain*:// only for a
+    loopback host, where the fake runs) of printable ASCII, without a query, a
+    fragment or credentials; shared by the API root and the push URL.
+
+    Only printable ASCII is accepted (write an international host name in its
+    ``xn--`` form): control characters such as CR, LF or NUL could split the request
+    line or a header.
+    """
+    from urllib.parse import urlsplit  # with the first client: out of start-up
+
+    from chump_typed._proxy import is_loopback
+
+    if not isinstance(url, str):
+        raise TypeError(f"{field}: expected str, got a {type(url).__name__}")
+    if not _PRINTABLE_URL.fullmatch(url):
+        raise ValidationError(
+            field,
+            "must be printable ASCII without spaces (no CR, LF, NUL or other controls)",
+        )
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  # raises ValueError for a port out of range
+    except ValueError as exc:
+        raise ValidationError(field, f"is not a valid URL ({exc})") from None
+    if parts.scheme not in (secure, plain) or not host:
+        raise ValidationError(field, f"must be an absolute {secure}:// URL")
+    if parts.scheme == plain and not is_loopback(host):
+        raise ValidationError(
+            field,
+            f"must use {secure}:// (plain {plain} is only accepted for a loopback host)",
+        )
+    if parts.query or parts.fragment or "?" in url or "#" in url:
+        raise ValidationError(field, "must not carry a query or a fragment")
+    if parts.username is not None or parts.password is not None:
+        raise ValidationError(field, "must not carry credentials")
+    return parts
+
+
+def check_base_url(base_url: str, *, field: str = "base_url") -> str:
+    """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
+    (where the fake Pushover runs), anything with a query or credentials
+    (:func:`check_service_url`), and a path that does not end in the API version.
+    Errors name *field*."""
+    parts = check_service_url(field, base_url, secure="https", plain="http")
+    if parts.path.rstrip("/").rpartition("/")[2] != API_VERSION:
+        raise ValidationError(
+            field,
+            f"must end in the API version, /{API_VERSION}/ (as in {DEFAULT_BASE_URL}): "
+            "without it every call would fail as an unknown endpoint",
+        )
+    return base_url if base_url.endswith("/") else base_url + "/"
+
+
+#: The environment variable a client reads its API root from when given none.
+BASE_URL_VARIABLE: Final = "PUSHOVER_BASE_URL"
+
+
+def url_or_env(
+    url: str | None, variable: str, default: str, check: Callable[..., str]
+) -> str:
+    """*url*, else the environment's *variable* (``chump-typed fake`` prints it), else
+    *default*; checked by *check* (an error names *variable* when the value came from
+    it)."""
+    if url is not None:
+        return check(url)
+    import os
+
+    value = os.environ.get(variable)
+    return check(value, field=variable) if value else default
+
+
+def base_url_or_env(base_url: str | None) -> str:
+    """*base_url*, else ``PUSHOVER_BASE_URL``, else Pushover's own (:func:`url_or_env`)."""
+    return url_or_env(base_url, BASE_URL_VARIABLE, DEFAULT_BASE_URL, check_base_url)

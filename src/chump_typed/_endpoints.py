@@ -17,91 +17,25 @@ from typing import TYPE_CHECKING, Any, Final, Generic, Literal, TypeGuard, TypeV
 
 import attrs
 
-from chump_typed import models
+from chump_typed import _rows, models
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import APIError, ValidationError
 
 if TYPE_CHECKING:  # the families' rows, loaded on first use (see __getattr__)
-    from chump_typed._endpoints_accounts import (
-        ADD_TEAM_USER,
-        ASSIGN_LICENSE,
-        LICENSE_CREDITS,
-        MIGRATE_SUBSCRIPTION,
-        REMOVE_TEAM_USER,
-        REVOKE_TEAM_INVITATION,
-        TEAM_INFO,
-        UPDATE_GLANCE,
-    )
-    from chump_typed._endpoints_followups import (
-        CANCEL_BY_TAG,
-        CANCEL_RECEIPT,
-        GET_LIMITS,
-        GET_RECEIPT,
-        LIST_SOUNDS,
-        VALIDATE_USER,
-    )
-    from chump_typed._endpoints_groups import (
-        ADD_GROUP_USER,
-        CREATE_GROUP,
-        DISABLE_GROUP_USER,
-        ENABLE_GROUP_USER,
-        GROUP_DELETE_USER_PATH,
-        GROUP_INFO,
-        GROUP_REMOVE_USER_PATH,
-        LIST_GROUPS,
-        REMOVE_GROUP_USER,
-        REMOVE_GROUP_USER_LEGACY,
-        RENAME_GROUP,
-    )
-    from chump_typed._endpoints_receiving import (
-        ACKNOWLEDGE,
-        DELETE_THROUGH,
-        DOWNLOAD_MESSAGES,
-        LOGIN,
-        REGISTER_DEVICE,
-    )
+    from chump_typed._rows import *
 
 __all__ = [
     "ACCOUNT",
-    "ACKNOWLEDGE",
-    "ADD_GROUP_USER",
-    "ADD_TEAM_USER",
     "APP",
-    "ASSIGN_LICENSE",
-    "CANCEL_BY_TAG",
-    "CANCEL_RECEIPT",
-    "CREATE_GROUP",
-    "DELETE_THROUGH",
-    "DISABLE_GROUP_USER",
-    "DOWNLOAD_MESSAGES",
-    "ENABLE_GROUP_USER",
     "ENDPOINTS",
-    "GET_LIMITS",
-    "GET_RECEIPT",
-    "GROUP_DELETE_USER_PATH",
-    "GROUP_INFO",
-    "GROUP_REMOVE_USER_PATH",
-    "LICENSE_CREDITS",
-    "LIST_GROUPS",
-    "LIST_SOUNDS",
-    "LOGIN",
-    "MIGRATE_SUBSCRIPTION",
-    "REGISTER_DEVICE",
-    "REMOVE_GROUP_USER",
-    "REMOVE_GROUP_USER_LEGACY",
-    "REMOVE_TEAM_USER",
-    "RENAME_GROUP",
-    "REVOKE_TEAM_INVITATION",
     "SEND_MESSAGE",
     "SESSION",
     "TEAM",
-    "TEAM_INFO",
-    "UPDATE_GLANCE",
-    "VALIDATE_USER",
     "Credential",
     "Endpoint",
     "Method",
 ]
+__all__ += _rows.__all__
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
@@ -205,67 +139,13 @@ class Endpoint(Generic[Req, Resp]):
 SEND_MESSAGE: Final = Endpoint(
     "send_message", "POST", "messages.json", models.Notification, models.SendResult
 )
-#: The rows that live in a family module of their own, loaded on first use.
-_FAMILY_ROWS: Final[dict[str, str]] = {
-    **dict.fromkeys(
-        (
-            "LIST_SOUNDS",
-            "VALIDATE_USER",
-            "GET_RECEIPT",
-            "CANCEL_RECEIPT",
-            "CANCEL_BY_TAG",
-            "GET_LIMITS",
-        ),
-        "chump_typed._endpoints_followups",
-    ),
-    **dict.fromkeys(
-        (
-            "ADD_GROUP_USER",
-            "CREATE_GROUP",
-            "DISABLE_GROUP_USER",
-            "ENABLE_GROUP_USER",
-            "GROUP_DELETE_USER_PATH",
-            "GROUP_INFO",
-            "GROUP_REMOVE_USER_PATH",
-            "LIST_GROUPS",
-            "REMOVE_GROUP_USER",
-            "REMOVE_GROUP_USER_LEGACY",
-            "RENAME_GROUP",
-        ),
-        "chump_typed._endpoints_groups",
-    ),
-    **dict.fromkeys(
-        (
-            "ADD_TEAM_USER",
-            "ASSIGN_LICENSE",
-            "LICENSE_CREDITS",
-            "MIGRATE_SUBSCRIPTION",
-            "REMOVE_TEAM_USER",
-            "REVOKE_TEAM_INVITATION",
-            "TEAM_INFO",
-            "UPDATE_GLANCE",
-        ),
-        "chump_typed._endpoints_accounts",
-    ),
-    **dict.fromkeys(
-        (
-            "ACKNOWLEDGE",
-            "DELETE_THROUGH",
-            "DOWNLOAD_MESSAGES",
-            "LOGIN",
-            "REGISTER_DEVICE",
-        ),
-        "chump_typed._endpoints_receiving",
-    ),
-}
-_FAMILY_MODULES: Final = tuple(dict.fromkeys(_FAMILY_ROWS.values()))
 
 
 def _is_row(value: object) -> TypeGuard[Endpoint[Any, Any]]:
     return isinstance(value, Endpoint)
 
 
-def _rows(namespace: dict[str, object]) -> tuple[Endpoint[Any, Any], ...]:
+def _rows_of(namespace: dict[str, object]) -> tuple[Endpoint[Any, Any], ...]:
     return tuple(
         value
         for name, value in namespace.items()
@@ -278,10 +158,10 @@ def _every_row() -> tuple[Endpoint[Any, Any], ...]:
     then each family's; an alias row (another path for the same call) is left out."""
     from importlib import import_module
 
-    own = {k: v for k, v in globals().items() if k not in _FAMILY_ROWS}  # not cached
-    found = list(_rows(own))
-    for module in _FAMILY_MODULES:
-        found += _rows(vars(import_module(module)))
+    own = {k: v for k, v in globals().items() if k not in _rows.WHERE}  # not cached
+    found = list(_rows_of(own))
+    for module in _rows.MODULES:
+        found += _rows_of(vars(import_module(module)))
     return tuple(found)
 
 
@@ -293,10 +173,10 @@ else:
     def __getattr__(name: str) -> object:
         if name == "ENDPOINTS":
             value: object = _every_row()
-        elif name in _FAMILY_ROWS:
+        elif name in _rows.WHERE:
             from importlib import import_module
 
-            value = getattr(import_module(_FAMILY_ROWS[name]), name)
+            value = getattr(import_module(_rows.WHERE[name]), name)
         else:
             raise AttributeError(
                 f"module 'chump_typed._endpoints' has no attribute {name!r}"

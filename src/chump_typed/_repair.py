@@ -35,14 +35,10 @@ from chump_typed.errors import (
 )
 from chump_typed.models import Notification, UserValidation
 
+#: What the package re-exports; the module's other names are internal.
 __all__ = [
-    "MAX_REJECTIONS",
-    "AsyncKeyChecker",
     "BroadcastRepair",
-    "KeyChecker",
     "KeyStatus",
-    "repair_broadcast",
-    "repair_broadcast_async",
 ]
 
 #: What a repair knows of a key: Pushover said it is valid or not, or a repair's

@@ -1,39 +1,44 @@
-"""The async client: :class:`AsyncClient`, on anyio (asyncio and trio).
+"""The client, :class:`AsyncClient`, for asyncio and trio.
 
-The same table and the same rules as :class:`~chump_typed.Client`: each method
-builds its request with the same :mod:`chump_typed._calls` function and runs it as
-:meth:`AsyncClient.call` does; only the waiting differs. Bad input is refused before any
-I/O, as on ``Client``.
+Each method builds its request model and runs its row of the endpoint table
+(:mod:`chump_typed._endpoints`) through the executor (:mod:`chump_typed._execute`);
+bad input is refused before any I/O.
+
+The sync twin, :class:`~chump_typed.Client` in :mod:`chump_typed.client`, is generated
+from this module by ``scripts/generate.py``, so the two cannot drift.
 """
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
+from chump_typed import models
+from chump_typed._checks import DEFAULT_BASE_URL, base_url_or_env
+from chump_typed._execute import (
+    async_transport,
+    credentials,
+    execute_async,
+    http_request_for,
+    send_options,
+    settings_from_env,
+)
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.client import DEFAULT_BASE_URL, base_url_or_env
-from chump_typed.errors import PushoverError
-from chump_typed.protocol import (
-    AsyncTransport,
-    HTTPRequest,
-    HTTPResponse,
-    is_async_transport,
-)
+from chump_typed.protocol import AsyncTransport
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterable, Coroutine, Iterable, Mapping, Sequence
+    from collections.abc import AsyncIterable, Iterable, Mapping, Sequence
 
     from typing_extensions import Self
 
     from chump_typed._bulk import SendOutcome
+    from chump_typed._retry import RetryPolicy
     from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed.e2ee import E2EEKey
+    from chump_typed.protocol import SendOptions
 
 __all__ = ["AsyncClient"]
 
@@ -41,100 +46,16 @@ Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
 
-class _DefaultTransport:
-    """Chooses the transport on first use, when the event loop is known:
-    :class:`~chump_typed.AiohttpTransport` under asyncio (else the httpx one),
-    :class:`~chump_typed.AsyncHttpxTransport` under trio."""
-
-    def __init__(self) -> None:
-        if not (_installed("aiohttp") or _installed("httpx")):
-            raise ImportError(
-                "AsyncClient needs an async transport library: pip install "
-                "'chump_typed[aiohttp]' (asyncio) or 'chump_typed[httpx]' (asyncio "
-                "and trio)"
-            )
-        self.chosen: AsyncTransport | None = None
-
-    def _choose(self) -> AsyncTransport:
-        import asyncio
-
-        try:
-            asyncio.get_running_loop()
-        except RuntimeError:
-            on_asyncio = False
-        else:
-            on_asyncio = True
-        if on_asyncio and _installed("aiohttp"):
-            from chump_typed._aiohttp import AiohttpTransport
-
-            return AiohttpTransport()
-        if not _installed("httpx"):
-            raise ImportError(
-                "AsyncClient under trio needs httpx: pip install 'chump_typed[httpx]'"
-            )
-        from chump_typed._httpx import AsyncHttpxTransport
-
-        return AsyncHttpxTransport()
-
-    async def send(self, request: HTTPRequest) -> HTTPResponse:
-        if self.chosen is None:
-            self.chosen = self._choose()
-            # From now on the chosen transport's send is called directly: one
-            # coroutine fewer per call.
-            self.send = self.chosen.send  # type: ignore[method-assign]
-        return await self.chosen.send(request)
-
-    async def aclose(self) -> None:
-        if self.chosen is not None:
-            await self.chosen.aclose()
-
-    def __repr__(self) -> str:
-        return f"<chosen on first use: {self.chosen!r}>"
-
-
-def _installed(library: str) -> bool:
-    """Whether *library* can be imported (without importing it: start-up stays
-    cheap)."""
-    import importlib.util
-
-    return importlib.util.find_spec(library) is not None
-
-
-def async_transport(transport: AsyncTransport | None, sync_twin: str) -> AsyncTransport:
-    """*transport*, checked to be an async one (chosen on first use when ``None``);
-    *sync_twin* names the class a sync transport goes with, for the error."""
-    if transport is None:
-        return _DefaultTransport()
-    if not is_async_transport(transport):
-        raise TypeError(
-            f"transport: expected an AsyncTransport (whose send is a coroutine "
-            f"function), got a {type(transport).__name__}; a sync transport "
-            f"goes with {sync_twin}"
-        )
-    return transport
-
-
-async def execute(
-    transport: AsyncTransport,
-    http_request: HTTPRequest,
-    endpoint: ep.Endpoint[Any, Resp],
-) -> Resp:
-    """The async executor, the twin of :func:`chump_typed.client.execute`."""
-    started = time.perf_counter()
-    try:
-        response = await transport.send(http_request)
-    except PushoverError as error:
-        _calls.log_failure(http_request, started, error)
-        raise
-    return _calls.result_of(endpoint, http_request, response, started)
-
-
 class AsyncClient:
-    """A Pushover application, typed end to end, for async code (asyncio or trio).
+    """A Pushover application, typed end to end, for asyncio and trio.
 
     :param token: the application's API token (30 letters and digits).
-    :param base_url: the API root; https only, except for loopback hosts.
-    :param team_token: the Team API token, needed only by the Teams calls.
+    :param team_token: the Team API token, needed only by the Teams calls
+        (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
+        :meth:`revoke_team_invitation`); its format is not documented.
+    :param base_url: the API root; https only, except for loopback hosts. By default
+        ``PUSHOVER_BASE_URL`` when it is set (``chump-typed fake`` prints it), else
+        Pushover's.
     :param transport: an :class:`~chump_typed.protocol.AsyncTransport`; by default one
         chosen on first use: :class:`~chump_typed.AiohttpTransport` under asyncio
         (extra ``chump_typed[aiohttp]``; the httpx one if only that is installed),
@@ -143,6 +64,7 @@ class AsyncClient:
         loop that uses it, so a client may be built outside any event loop.
 
     Use it as ``async with AsyncClient(token) as client:``, or call :meth:`aclose`.
+    Tokens never appear in the client's ``repr``, in log records or in errors.
     """
 
     def __init__(
@@ -153,10 +75,11 @@ class AsyncClient:
         base_url: str | None = None,
         transport: AsyncTransport | None = None,
     ) -> None:
-        self._credentials: Final = _calls.credentials(token, team_token)
+        self._credentials: Final = credentials(token, team_token)
         remember(self, token, team_token)
         self.base_url: Final = base_url_or_env(base_url)
-        self.transport: Final[AsyncTransport] = async_transport(transport, "Client")
+        self.transport: Final = async_transport(transport, type(self).__name__)
+        self._options: SendOptions | None = None
 
     @classmethod
     def from_env(
@@ -174,7 +97,7 @@ class AsyncClient:
         """
         import os
 
-        token, team_token, base_url = _calls.settings_from_env(
+        token, team_token, base_url = settings_from_env(
             os.environ if environ is None else environ, DEFAULT_BASE_URL
         )
         return cls(token, team_token=team_token, base_url=base_url, transport=transport)
@@ -196,23 +119,36 @@ class AsyncClient:
         """
         return await self._run(endpoint, request, e2ee_key)
 
-    def _run(
+    async def _run(
         self,
         endpoint: ep.Endpoint[Req, Resp],
         request: Req,
         e2ee_key: E2EEKey | None = None,
-    ) -> Coroutine[Any, Any, Resp]:
-        """The request checked and encoded, and the coroutine that sends it: what
-        :meth:`call` awaits, and what each method awaits directly (one coroutine and
-        one scrubbing wrapper fewer per call). A bad request raises here, in the
-        awaiting method, before any I/O."""
-        return execute(
-            self.transport,
-            _calls.http_request_for(
-                endpoint, request, self._credentials, self.base_url, e2ee_key
-            ),
-            endpoint,
+    ) -> Resp:
+        """What :meth:`call` does, and what each method runs: private, so not wrapped
+        a second time by the scrubbing of tracebacks (each public method is)."""
+        http_request = http_request_for(
+            endpoint, request, self._credentials, self.base_url, e2ee_key
         )
+        if self._options is not None:
+            http_request = attrs.evolve(http_request, options=self._options)
+        return await execute_async(self.transport, http_request, endpoint)
+
+    def with_options(
+        self, *, deadline: float | None = None, retries: RetryPolicy | int | None = None
+    ) -> Self:
+        """A client that shares this one's transport (and its connection pool) but
+        sends each call with its own *deadline* (seconds, retries and waits included)
+        and *retries* (a :class:`~chump_typed.RetryPolicy`, or a number of attempts);
+        what is not given stays as this client sends it. Closing either client
+        closes the shared transport. A transport of your own honours them if it
+        reads :attr:`HTTPRequest.options <chump_typed.protocol.HTTPRequest.options>`.
+        """
+        options = send_options(self._options, deadline=deadline, retries=retries)
+        twin = object.__new__(type(self))  # not copy.copy: __getstate__ refuses
+        vars(twin).update(vars(self), _options=options)
+        remember(twin, *self._credentials.values())
+        return twin
 
     # -- One method per row ------------------------------------------------------------
 
@@ -233,9 +169,8 @@ class AsyncClient:
     ) -> list[SendOutcome]:
         """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
         one outcome per notification, in order; stops when the quota is spent.
-        *notifications* may be an async iterable. *e2ee_key*: one key for all, or
-        each user's key (every recipient needs one, checked before anything is
-        sent)."""
+        *e2ee_key*: one key for all, or each user's key (every recipient needs
+        one, checked before anything is sent)."""
         from chump_typed._bulk import send_many_async
 
         return await send_many_async(
@@ -266,9 +201,17 @@ class AsyncClient:
         max_rejections: int = 5,
         max_in_flight: int = 2,
     ) -> BroadcastRepair:
-        """:meth:`chump_typed.Client.repair_broadcast`, awaited: the same rules
-        (keys checked once each, at most *max_rejections* 4xx answers, nobody sent
-        twice)."""
+        """Find the unknown keys of a :meth:`broadcast`'s requests that Pushover
+        rejected over a user key, and send those requests once more to their valid
+        keys.
+
+        Only requests rejected over a key are touched, so nobody who was sent the
+        message is sent it twice. Each key is checked once with
+        :meth:`validate_user`, skipping those in *known* (an earlier repair's
+        ``known``); after *max_rejections* unknown keys (4xx answers, which Pushover
+        punishes when repeated) no further key is checked, and the rest are reported
+        ``unchecked`` and not sent.
+        """
         from chump_typed._repair import repair_broadcast_async
 
         return await repair_broadcast_async(
@@ -281,43 +224,45 @@ class AsyncClient:
 
     async def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""
-        return await self._run(*_calls.sounds())
+        return await self._run(ep.LIST_SOUNDS, models.SoundsRequest())
 
     async def validate_user(
         self, user: str, device: str | None = None
     ) -> models.UserValidation:
         """Check that *user* (a user or group key) is valid and has an active device."""
-        return await self._run(*_calls.validate_user(user, device))
+        return await self._run(
+            ep.VALIDATE_USER, models.ValidateUserRequest(user=user, device=device)
+        )
 
     async def receipt(self, receipt: str) -> models.Receipt:
         """Poll an emergency message's receipt (no more than every 5 seconds)."""
-        return await self._run(*_calls.receipt(receipt))
+        return await self._run(ep.GET_RECEIPT, models.ReceiptRequest(receipt=receipt))
 
     async def cancel(self, receipt: str) -> models.CancelResult:
         """Stop an emergency message's retries."""
-        return await self._run(*_calls.cancel(receipt))
+        return await self._run(ep.CANCEL_RECEIPT, models.CancelRequest(receipt=receipt))
 
     async def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
         """Stop the retries of every emergency message sent with *tag*."""
-        return await self._run(*_calls.cancel_by_tag(tag))
+        return await self._run(ep.CANCEL_BY_TAG, models.CancelByTagRequest(tag=tag))
 
     async def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
-        return await self._run(*_calls.limits())
+        return await self._run(ep.GET_LIMITS, models.LimitsRequest())
 
     # -- Groups --------------------------------------------------------------------------
 
     async def create_group(self, name: str) -> models.GroupCreateResult:
         """Create a delivery group; the result holds its new key."""
-        return await self._run(*_calls.create_group(name))
+        return await self._run(ep.CREATE_GROUP, models.GroupCreateRequest(name=name))
 
     async def list_groups(self) -> models.GroupList:
         """The delivery groups of the application's owner."""
-        return await self._run(*_calls.list_groups())
+        return await self._run(ep.LIST_GROUPS, models.GroupListRequest())
 
     async def group_info(self, group: str) -> models.GroupInfo:
         """A group's name and memberships."""
-        return await self._run(*_calls.group_info(group))
+        return await self._run(ep.GROUP_INFO, models.GroupInfoRequest(group=group))
 
     async def add_group_user(
         self,
@@ -328,30 +273,46 @@ class AsyncClient:
         memo: str | None = None,
     ) -> models.GroupAddUserResult:
         """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
-        return await self._run(*_calls.add_group_user(group, user, device, memo))
+        return await self._run(
+            ep.ADD_GROUP_USER,
+            models.GroupAddUserRequest(
+                group=group, user=user, device=device, memo=memo
+            ),
+        )
 
     async def remove_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupRemoveUserResult:
         """Remove *user* from *group* (``remove_user.json``; see
         :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
-        return await self._run(*_calls.remove_group_user(group, user, device))
+        return await self._run(
+            ep.REMOVE_GROUP_USER,
+            models.GroupRemoveUserRequest(group=group, user=user, device=device),
+        )
 
     async def disable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupDisableUserResult:
         """Pause *user*'s deliveries from *group*."""
-        return await self._run(*_calls.disable_group_user(group, user, device))
+        return await self._run(
+            ep.DISABLE_GROUP_USER,
+            models.GroupDisableUserRequest(group=group, user=user, device=device),
+        )
 
     async def enable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupEnableUserResult:
         """Resume *user*'s deliveries from *group*."""
-        return await self._run(*_calls.enable_group_user(group, user, device))
+        return await self._run(
+            ep.ENABLE_GROUP_USER,
+            models.GroupEnableUserRequest(group=group, user=user, device=device),
+        )
 
     async def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
         """Give *group* a new name."""
-        return await self._run(*_calls.rename_group(group, name))
+        return await self._run(
+            ep.RENAME_GROUP, models.GroupRenameRequest(group=group, name=name)
+        )
 
     # -- Glances, subscriptions, licensing, teams ---------------------------------------
 
@@ -371,7 +332,13 @@ class AsyncClient:
         """Subscribe *user* to *subscription*; send to the returned
         ``subscribed_user_key`` from then on."""
         return await self._run(
-            *_calls.migrate_subscription(subscription, user, device_name, sound)
+            ep.MIGRATE_SUBSCRIPTION,
+            models.SubscriptionMigrateRequest(
+                subscription=subscription,
+                user=user,
+                device_name=device_name,
+                sound=sound,
+            ),
         )
 
     async def assign_license(
@@ -383,11 +350,12 @@ class AsyncClient:
     ) -> models.LicenseAssignResult:
         """Spend a licence credit on a user key or an e-mail address (exactly one).
         Never retried automatically."""
-        return await self._run(*_calls.assign_license(user, email, os))
+        request = models.LicenseAssignRequest(user=user, email=email, os=os)
+        return await self._run(ep.ASSIGN_LICENSE, request)
 
     async def license_credits(self) -> models.LicenseCredits:
         """The licence credits that remain."""
-        return await self._run(*_calls.license_credits())
+        return await self._run(ep.LICENSE_CREDITS, models.LicenseCreditsRequest())
 
     async def add_team_user(
         self,
@@ -401,23 +369,34 @@ class AsyncClient:
     ) -> models.TeamAddUserResult:
         """Add a user to the team (needs ``team_token``)."""
         return await self._run(
-            *_calls.add_team_user(email, name, password, instant, admin, group)
+            ep.ADD_TEAM_USER,
+            models.TeamAddUserRequest(
+                email=email,
+                name=name,
+                password=password,
+                instant=instant,
+                admin=admin,
+                group=group,
+            ),
         )
 
     async def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
-        return await self._run(*_calls.remove_team_user(email))
+        request = models.TeamRemoveUserRequest(email=email)
+        return await self._run(ep.REMOVE_TEAM_USER, request)
 
     async def team_info(self) -> models.TeamInfo:
         """The team, its users and their devices (needs ``team_token``; the endpoint
         and its answer's shape are unverified)."""
-        return await self._run(*_calls.team_info())
+        return await self._run(ep.TEAM_INFO, models.TeamInfoRequest())
 
     async def revoke_team_invitation(
         self, email: str
     ) -> models.TeamRevokeInvitationResult:
         """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
-        return await self._run(*_calls.revoke_team_invitation(email))
+        return await self._run(
+            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
+        )
 
     # -- Lifecycle ---------------------------------------------------------------------
 
@@ -432,11 +411,13 @@ class AsyncClient:
         await self.aclose()
 
     def __repr__(self) -> str:
+        # getattr: a client whose construction failed half-way still has a repr.
         base_url = getattr(self, "base_url", None)
-        return f"AsyncClient(token=<redacted>, base_url={base_url!r})"
+        return f"{type(self).__name__}(token=<redacted>, base_url={base_url!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError("an AsyncClient holds a connection pool and cannot be pickled")
+        name = type(self).__name__
+        raise TypeError(f"{name} holds a connection pool and cannot be pickled")
 
 
 scrub_public(globals())

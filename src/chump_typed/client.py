@@ -1,184 +1,66 @@
-"""The typed client: one generic executor over the endpoint table.
+# Generated from src/chump_typed/aio.py by scripts/generate.py: edit that file, not this one.
+"""The client, :class:`Client`, for synchronous code.
 
-:meth:`Client.call` runs any :class:`~chump_typed._endpoints.Endpoint` row and returns
-that row's result type; every other method is a one-line call of one row.
+Each method builds its request model and runs its row of the endpoint table
+(:mod:`chump_typed._endpoints`) through the executor (:mod:`chump_typed._execute`);
+bad input is refused before any I/O.
+
+Generated from its async twin, :mod:`chump_typed.aio`, by ``scripts/generate.py``:
+edit that module, not this one.
 """
 
 from __future__ import annotations
 
-import re
-import time
 from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
-from chump_typed._checks import check_team_token
+from chump_typed import models
+from chump_typed._checks import DEFAULT_BASE_URL, base_url_or_env
+from chump_typed._execute import (
+    credentials,
+    execute,
+    http_request_for,
+    send_options,
+    settings_from_env,
+    sync_transport,
+)
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.errors import PushoverError, ValidationError
-from chump_typed.protocol import HTTPRequest, Transport, is_async_transport
+from chump_typed.protocol import Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Mapping, Sequence
-    from urllib.parse import SplitResult
+    from collections.abc import Iterable, Mapping, Sequence
 
     from typing_extensions import Self
 
     from chump_typed._bulk import SendOutcome
     from chump_typed._repair import BroadcastRepair, KeyStatus
+    from chump_typed._retry import RetryPolicy
     from chump_typed.e2ee import E2EEKey
+    from chump_typed.protocol import SendOptions
 
-__all__ = [
-    "BASE_URL_VARIABLE",
-    "DEFAULT_BASE_URL",
-    "Client",
-    "base_url_or_env",
-    "check_base_url",
-    "check_service_url",
-    "check_team_token",
-    "url_or_env",
-]
+__all__ = ["Client"]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)
 
-#: The version segment every base URL ends in: Pushover's API has only version 1.
-API_VERSION: Final = "1"
-#: Pushover's API root; the ``1`` is the API version.
-DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
-
-_PRINTABLE_URL: Final = re.compile(r"[!-~]+")
-
-
-def check_service_url(
-    field: str, url: object, *, secure: str, plain: str
-) -> SplitResult:
-    """*url*'s parts, if it is an absolute *secure*:// URL (*plain*:// only for a
-    loopback host, where the fake runs) of printable ASCII, without a query, a
-    fragment or credentials; shared by the API root and the push URL.
-
-    Only printable ASCII is accepted (write an international host name in its
-    ``xn--`` form): control characters such as CR, LF or NUL could split the request
-    line or a header.
-    """
-    from urllib.parse import urlsplit  # with the first client: out of start-up
-
-    from chump_typed._proxy import is_loopback
-
-    if not isinstance(url, str):
-        raise TypeError(f"{field}: expected str, got a {type(url).__name__}")
-    if not _PRINTABLE_URL.fullmatch(url):
-        raise ValidationError(
-            field,
-            "must be printable ASCII without spaces (no CR, LF, NUL or other controls)",
-        )
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname or ""
-        parts.port  # noqa: B018  # raises ValueError for a port out of range
-    except ValueError as exc:
-        raise ValidationError(field, f"is not a valid URL ({exc})") from None
-    if parts.scheme not in (secure, plain) or not host:
-        raise ValidationError(field, f"must be an absolute {secure}:// URL")
-    if parts.scheme == plain and not is_loopback(host):
-        raise ValidationError(
-            field,
-            f"must use {secure}:// (plain {plain} is only accepted for a loopback host)",
-        )
-    if parts.query or parts.fragment or "?" in url or "#" in url:
-        raise ValidationError(field, "must not carry a query or a fragment")
-    if parts.username is not None or parts.password is not None:
-        raise ValidationError(field, "must not carry credentials")
-    return parts
-
-
-def check_base_url(base_url: str, *, field: str = "base_url") -> str:
-    """Return *base_url* ending in ``/``; refuse anything but https, except on loopback
-    (where the fake Pushover runs), anything with a query or credentials
-    (:func:`check_service_url`), and a path that does not end in the API version.
-    Errors name *field*."""
-    parts = check_service_url(field, base_url, secure="https", plain="http")
-    if parts.path.rstrip("/").rpartition("/")[2] != API_VERSION:
-        raise ValidationError(
-            field,
-            f"must end in the API version, /{API_VERSION}/ (as in {DEFAULT_BASE_URL}): "
-            "without it every call would fail as an unknown endpoint",
-        )
-    return base_url if base_url.endswith("/") else base_url + "/"
-
-
-#: The environment variable a client reads its API root from when given none.
-BASE_URL_VARIABLE: Final = "PUSHOVER_BASE_URL"
-
-
-def url_or_env(
-    url: str | None, variable: str, default: str, check: Callable[..., str]
-) -> str:
-    """*url*, else the environment's *variable* (``chump-typed fake`` prints it), else
-    *default*; checked by *check* (an error names *variable* when the value came from
-    it)."""
-    if url is not None:
-        return check(url)
-    import os
-
-    value = os.environ.get(variable)
-    return check(value, field=variable) if value else default
-
-
-def base_url_or_env(base_url: str | None) -> str:
-    """*base_url*, else ``PUSHOVER_BASE_URL``, else Pushover's own (:func:`url_or_env`)."""
-    return url_or_env(base_url, BASE_URL_VARIABLE, DEFAULT_BASE_URL, check_base_url)
-
-
-def sync_transport(transport: Transport | None, async_twin: str) -> Transport:
-    """*transport*, checked to be a sync one (a pooled
-    :class:`~chump_typed.Urllib3Transport` when ``None``); *async_twin* names the
-    class an async transport goes with, for the error."""
-    if transport is None:
-        from chump_typed._urllib3 import Urllib3Transport
-
-        return Urllib3Transport()
-    if not callable(getattr(transport, "send", None)):
-        raise TypeError(
-            f"transport: expected a Transport, got a {type(transport).__name__}"
-        )
-    if is_async_transport(transport):
-        raise TypeError(
-            f"transport: {type(transport).__name__} is async (its send is a "
-            f"coroutine function): use it with {async_twin}"
-        )
-    return transport
-
-
-def execute(
-    transport: Transport, http_request: HTTPRequest, endpoint: ep.Endpoint[Any, Resp]
-) -> Resp:
-    """The sync executor: send *http_request* and decode the answer as *endpoint*'s
-    result (the request was built by :func:`chump_typed._calls.http_request_for`)."""
-    started = time.perf_counter()
-    try:
-        response = transport.send(http_request)
-    except PushoverError as error:
-        _calls.log_failure(http_request, started, error)
-        raise
-    return _calls.result_of(endpoint, http_request, response, started)
-
 
 class Client:
-    """A Pushover application, typed end to end.
+    """A Pushover application, typed end to end, for synchronous code.
 
     :param token: the application's API token (30 letters and digits).
-    :param base_url: the API root; https only, except for loopback hosts. By default
-        ``PUSHOVER_BASE_URL`` when it is set (``chump-typed fake`` prints it), else
-        Pushover's.
     :param team_token: the Team API token, needed only by the Teams calls
         (:meth:`add_team_user`, :meth:`remove_team_user`, :meth:`team_info`,
         :meth:`revoke_team_invitation`); its format is not documented.
-    :param transport: what moves the bytes; a pooled
+    :param base_url: the API root; https only, except for loopback hosts. By default
+        ``PUSHOVER_BASE_URL`` when it is set (``chump-typed fake`` prints it), else
+        Pushover's.
+    :param transport: a :class:`~chump_typed.protocol.Transport`; a pooled
         :class:`~chump_typed.Urllib3Transport` by default.
 
+    Use it as ``with Client(token) as client:``, or call :meth:`close`.
     Tokens never appear in the client's ``repr``, in log records or in errors.
     """
 
@@ -190,12 +72,11 @@ class Client:
         base_url: str | None = None,
         transport: Transport | None = None,
     ) -> None:
-        self._credentials: Final = _calls.credentials(token, team_token)
+        self._credentials: Final = credentials(token, team_token)
         remember(self, token, team_token)
         self.base_url: Final = base_url_or_env(base_url)
-        self.transport: Final[Transport] = sync_transport(transport, "AsyncClient")
-
-    # -- The executor ------------------------------------------------------------------
+        self.transport: Final = sync_transport(transport, type(self).__name__)
+        self._options: SendOptions | None = None
 
     @classmethod
     def from_env(
@@ -213,7 +94,7 @@ class Client:
         """
         import os
 
-        token, team_token, base_url = _calls.settings_from_env(
+        token, team_token, base_url = settings_from_env(
             os.environ if environ is None else environ, DEFAULT_BASE_URL
         )
         return cls(token, team_token=team_token, base_url=base_url, transport=transport)
@@ -241,16 +122,30 @@ class Client:
         request: Req,
         e2ee_key: E2EEKey | None = None,
     ) -> Resp:
-        """What :meth:`call` does, and what each method calls directly: private, so
-        not wrapped a second time by the scrubbing of tracebacks (each public method
-        is already)."""
-        return execute(
-            self.transport,
-            _calls.http_request_for(
-                endpoint, request, self._credentials, self.base_url, e2ee_key
-            ),
-            endpoint,
+        """What :meth:`call` does, and what each method runs: private, so not wrapped
+        a second time by the scrubbing of tracebacks (each public method is)."""
+        http_request = http_request_for(
+            endpoint, request, self._credentials, self.base_url, e2ee_key
         )
+        if self._options is not None:
+            http_request = attrs.evolve(http_request, options=self._options)
+        return execute(self.transport, http_request, endpoint)
+
+    def with_options(
+        self, *, deadline: float | None = None, retries: RetryPolicy | int | None = None
+    ) -> Self:
+        """A client that shares this one's transport (and its connection pool) but
+        sends each call with its own *deadline* (seconds, retries and waits included)
+        and *retries* (a :class:`~chump_typed.RetryPolicy`, or a number of attempts);
+        what is not given stays as this client sends it. Closing either client
+        closes the shared transport. A transport of your own honours them if it
+        reads :attr:`HTTPRequest.options <chump_typed.protocol.HTTPRequest.options>`.
+        """
+        options = send_options(self._options, deadline=deadline, retries=retries)
+        twin = object.__new__(type(self))  # not copy.copy: __getstate__ refuses
+        vars(twin).update(vars(self), _options=options)
+        remember(twin, *self._credentials.values())
+        return twin
 
     # -- One method per row ------------------------------------------------------------
 
@@ -325,43 +220,45 @@ class Client:
 
     def sounds(self) -> models.SoundList:
         """List the sounds this application may use."""
-        return self._run(*_calls.sounds())
+        return self._run(ep.LIST_SOUNDS, models.SoundsRequest())
 
     def validate_user(
         self, user: str, device: str | None = None
     ) -> models.UserValidation:
         """Check that *user* (a user or group key) is valid and has an active device."""
-        return self._run(*_calls.validate_user(user, device))
+        return self._run(
+            ep.VALIDATE_USER, models.ValidateUserRequest(user=user, device=device)
+        )
 
     def receipt(self, receipt: str) -> models.Receipt:
         """Poll an emergency message's receipt (no more than every 5 seconds)."""
-        return self._run(*_calls.receipt(receipt))
+        return self._run(ep.GET_RECEIPT, models.ReceiptRequest(receipt=receipt))
 
     def cancel(self, receipt: str) -> models.CancelResult:
         """Stop an emergency message's retries."""
-        return self._run(*_calls.cancel(receipt))
+        return self._run(ep.CANCEL_RECEIPT, models.CancelRequest(receipt=receipt))
 
     def cancel_by_tag(self, tag: str) -> models.CancelByTagResult:
         """Stop the retries of every emergency message sent with *tag*."""
-        return self._run(*_calls.cancel_by_tag(tag))
+        return self._run(ep.CANCEL_BY_TAG, models.CancelByTagRequest(tag=tag))
 
     def limits(self) -> models.AppLimits:
         """The account's monthly allowance; does not spend any of it."""
-        return self._run(*_calls.limits())
+        return self._run(ep.GET_LIMITS, models.LimitsRequest())
 
     # -- Groups --------------------------------------------------------------------------
 
     def create_group(self, name: str) -> models.GroupCreateResult:
         """Create a delivery group; the result holds its new key."""
-        return self._run(*_calls.create_group(name))
+        return self._run(ep.CREATE_GROUP, models.GroupCreateRequest(name=name))
 
     def list_groups(self) -> models.GroupList:
         """The delivery groups of the application's owner."""
-        return self._run(*_calls.list_groups())
+        return self._run(ep.LIST_GROUPS, models.GroupListRequest())
 
     def group_info(self, group: str) -> models.GroupInfo:
         """A group's name and memberships."""
-        return self._run(*_calls.group_info(group))
+        return self._run(ep.GROUP_INFO, models.GroupInfoRequest(group=group))
 
     def add_group_user(
         self,
@@ -372,30 +269,46 @@ class Client:
         memo: str | None = None,
     ) -> models.GroupAddUserResult:
         """Add *user* to *group*, optionally for one device, with a memo (<= 200)."""
-        return self._run(*_calls.add_group_user(group, user, device, memo))
+        return self._run(
+            ep.ADD_GROUP_USER,
+            models.GroupAddUserRequest(
+                group=group, user=user, device=device, memo=memo
+            ),
+        )
 
     def remove_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupRemoveUserResult:
         """Remove *user* from *group* (``remove_user.json``; see
         :data:`~chump_typed._endpoints.REMOVE_GROUP_USER_LEGACY` for the older name)."""
-        return self._run(*_calls.remove_group_user(group, user, device))
+        return self._run(
+            ep.REMOVE_GROUP_USER,
+            models.GroupRemoveUserRequest(group=group, user=user, device=device),
+        )
 
     def disable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupDisableUserResult:
         """Pause *user*'s deliveries from *group*."""
-        return self._run(*_calls.disable_group_user(group, user, device))
+        return self._run(
+            ep.DISABLE_GROUP_USER,
+            models.GroupDisableUserRequest(group=group, user=user, device=device),
+        )
 
     def enable_group_user(
         self, group: str, user: str, *, device: str | None = None
     ) -> models.GroupEnableUserResult:
         """Resume *user*'s deliveries from *group*."""
-        return self._run(*_calls.enable_group_user(group, user, device))
+        return self._run(
+            ep.ENABLE_GROUP_USER,
+            models.GroupEnableUserRequest(group=group, user=user, device=device),
+        )
 
     def rename_group(self, group: str, name: str) -> models.GroupRenameResult:
         """Give *group* a new name."""
-        return self._run(*_calls.rename_group(group, name))
+        return self._run(
+            ep.RENAME_GROUP, models.GroupRenameRequest(group=group, name=name)
+        )
 
     # -- Glances, subscriptions, licensing, teams ---------------------------------------
 
@@ -415,7 +328,13 @@ class Client:
         """Subscribe *user* to *subscription*; send to the returned
         ``subscribed_user_key`` from then on."""
         return self._run(
-            *_calls.migrate_subscription(subscription, user, device_name, sound)
+            ep.MIGRATE_SUBSCRIPTION,
+            models.SubscriptionMigrateRequest(
+                subscription=subscription,
+                user=user,
+                device_name=device_name,
+                sound=sound,
+            ),
         )
 
     def assign_license(
@@ -427,11 +346,12 @@ class Client:
     ) -> models.LicenseAssignResult:
         """Spend a licence credit on a user key or an e-mail address (exactly one).
         Never retried automatically."""
-        return self._run(*_calls.assign_license(user, email, os))
+        request = models.LicenseAssignRequest(user=user, email=email, os=os)
+        return self._run(ep.ASSIGN_LICENSE, request)
 
     def license_credits(self) -> models.LicenseCredits:
         """The licence credits that remain."""
-        return self._run(*_calls.license_credits())
+        return self._run(ep.LICENSE_CREDITS, models.LicenseCreditsRequest())
 
     def add_team_user(
         self,
@@ -445,21 +365,32 @@ class Client:
     ) -> models.TeamAddUserResult:
         """Add a user to the team (needs ``team_token``)."""
         return self._run(
-            *_calls.add_team_user(email, name, password, instant, admin, group)
+            ep.ADD_TEAM_USER,
+            models.TeamAddUserRequest(
+                email=email,
+                name=name,
+                password=password,
+                instant=instant,
+                admin=admin,
+                group=group,
+            ),
         )
 
     def remove_team_user(self, email: str) -> models.TeamRemoveUserResult:
         """Remove a user from the team (needs ``team_token``)."""
-        return self._run(*_calls.remove_team_user(email))
+        request = models.TeamRemoveUserRequest(email=email)
+        return self._run(ep.REMOVE_TEAM_USER, request)
 
     def team_info(self) -> models.TeamInfo:
         """The team, its users and their devices (needs ``team_token``; the endpoint
         and its answer's shape are unverified)."""
-        return self._run(*_calls.team_info())
+        return self._run(ep.TEAM_INFO, models.TeamInfoRequest())
 
     def revoke_team_invitation(self, email: str) -> models.TeamRevokeInvitationResult:
         """Withdraw a pending invitation (needs ``team_token``; unverified endpoint)."""
-        return self._run(*_calls.revoke_team_invitation(email))
+        return self._run(
+            ep.REVOKE_TEAM_INVITATION, models.TeamRevokeInvitationRequest(email=email)
+        )
 
     # -- Lifecycle ---------------------------------------------------------------------
 
@@ -474,12 +405,13 @@ class Client:
         self.close()
 
     def __repr__(self) -> str:
-        # getattr: a Client whose construction failed half-way still has a repr.
+        # getattr: a client whose construction failed half-way still has a repr.
         base_url = getattr(self, "base_url", None)
-        return f"Client(token=<redacted>, base_url={base_url!r})"
+        return f"{type(self).__name__}(token=<redacted>, base_url={base_url!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError("a Client holds a connection pool and cannot be pickled")
+        name = type(self).__name__
+        raise TypeError(f"{name} holds a connection pool and cannot be pickled")
 
 
 scrub_public(globals())

@@ -20,8 +20,8 @@ from chump_typed import (
     Notification,
     ValidationError,
 )
+from chump_typed._checks import check_base_url
 from chump_typed._endpoints import Endpoint
-from chump_typed.client import check_base_url
 from chump_typed.protocol import encode_request, fill_path
 from chump_typed.testing import APP_TOKEN, USER_KEY
 from tests import strategies as s

@@ -19,7 +19,7 @@ from chump_typed import (
     TransportError,
     ValidationError,
 )
-from chump_typed.client import check_base_url
+from chump_typed._checks import check_base_url
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
 from tests.wires import Wire
 

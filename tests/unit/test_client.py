@@ -17,7 +17,7 @@ from chump_typed import (
     Priority,
     ValidationError,
 )
-from chump_typed.client import check_base_url
+from chump_typed._checks import check_base_url
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
 
 UTC = dt.timezone.utc

@@ -11,7 +11,7 @@ from typing import Any, Final, NoReturn
 
 from chump_typed.cli._config import default_config_path
 from chump_typed.cli._run import MIN_POLL_INTERVAL, PROG, UsageError
-from chump_typed.client import DEFAULT_BASE_URL
+from chump_typed._checks import DEFAULT_BASE_URL
 from chump_typed.models import (
     Priority,
 )

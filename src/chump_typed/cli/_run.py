@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Final, TextIO
 
 import attrs
 
+from chump_typed._checks import DEFAULT_BASE_URL
 from chump_typed.cli._config import (
     ConfigError,
     default_config_path,
@@ -21,7 +22,7 @@ from chump_typed.cli._config import (
     load_pushoverrc,
     pushoverrc_path,
 )
-from chump_typed.client import DEFAULT_BASE_URL, Client
+from chump_typed.client import Client
 from chump_typed.errors import (
     APIError,
     PushStreamError,

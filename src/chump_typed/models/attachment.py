@@ -27,14 +27,9 @@ from chump_typed.errors import ValidationError
 
 __all__ = [
     "ATTACHMENT_MAX",
-    "IMAGE_SIGNATURES",
     "Attachment",
     "AttachmentSource",
     "guess_image_type",
-    "read_attachment",
-    "read_file",
-    "read_path",
-    "sniff_image_type",
 ]
 
 

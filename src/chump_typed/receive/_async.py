@@ -1,5 +1,9 @@
 """The async Open Client: :class:`AsyncOpenClient` logs in, :class:`AsyncSession`
-receives. The twin of :mod:`chump_typed.receive._sync`, on the same pure builders."""
+receives.
+
+The sync twin, :mod:`chump_typed.receive._sync`, is generated from this module by
+``scripts/generate.py``, so the two cannot drift.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +11,12 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
+from chump_typed import models
+from chump_typed._checks import base_url_or_env
+from chump_typed._execute import async_transport, execute_async, http_request_for
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.aio import async_transport, execute
-from chump_typed.client import base_url_or_env
 from chump_typed.protocol import AsyncTransport
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
@@ -53,7 +57,7 @@ class AsyncOpenClient:
     ) -> None:
         self.base_url: Final = base_url_or_env(base_url)
         self.push_url: Final = rc.push_url_or_env(push_url)
-        self.transport: Final[AsyncTransport] = async_transport(transport, "OpenClient")
+        self.transport: Final = async_transport(transport, type(self).__name__)
 
     async def login(
         self, email: str, password: str, *, twofa: str | None = None
@@ -69,8 +73,8 @@ class AsyncOpenClient:
             again with ``twofa=`` the code from the authenticator app.
         :raises APIError: the e-mail address or the password is wrong.
         """
-        endpoint, request = rc.login(email, password, twofa)
-        result = await self._run(endpoint, request, {})
+        request = models.LoginRequest(email=email, password=password, twofa=twofa)
+        result = await self._run(ep.LOGIN, request, {})
         return AsyncSession(self, result.secret, user=result.id)
 
     def session(self, secret: str, device_id: str | None = None) -> AsyncSession:
@@ -85,10 +89,8 @@ class AsyncOpenClient:
         request: Req,
         credentials: Mapping[ep.Credential, str],
     ) -> Resp:
-        http_request = _calls.http_request_for(
-            endpoint, request, credentials, self.base_url
-        )
-        return await execute(self.transport, http_request, endpoint)
+        http_request = http_request_for(endpoint, request, credentials, self.base_url)
+        return await execute_async(self.transport, http_request, endpoint)
 
     async def aclose(self) -> None:
         """Close the transport's pooled connections."""
@@ -101,12 +103,12 @@ class AsyncOpenClient:
         await self.aclose()
 
     def __repr__(self) -> str:
-        return f"AsyncOpenClient(base_url={getattr(self, 'base_url', None)!r})"
+        base_url = getattr(self, "base_url", None)
+        return f"{type(self).__name__}(base_url={base_url!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError(
-            "an AsyncOpenClient holds a connection pool and cannot be pickled"
-        )
+        name = type(self).__name__
+        raise TypeError(f"{name} holds a connection pool and cannot be pickled")
 
 
 class AsyncSession:
@@ -148,8 +150,8 @@ class AsyncSession:
 
         :raises APIError: the name is taken (the server's reason says so).
         """
-        endpoint, request = rc.register_device(name)
-        return rc.device_from(await self.call(endpoint, request), name)
+        request = models.DeviceRequest(name=name)
+        return rc.device_from(await self.call(ep.REGISTER_DEVICE, request), name)
 
     async def download(
         self,
@@ -163,24 +165,26 @@ class AsyncSession:
         With *e2ee_key*, end-to-end encrypted messages are decrypted; one that the
         key does not open is returned with ``undecryptable`` set, not dropped.
         """
-        endpoint, request = rc.download(rc.device_id_of(device, self._device_id))
+        device_id = rc.device_id_of(device, self._device_id)
         rc.check_e2ee_key(e2ee_key)
-        return rc.opened((await self.call(endpoint, request)).messages, e2ee_key)
+        request = models.DownloadRequest(device_id=device_id)
+        result = await self.call(ep.DOWNLOAD_MESSAGES, request)
+        return rc.opened(result.messages, e2ee_key)
 
     async def delete_through(
         self, device: models.Device | str | None, message_id: int
     ) -> models.DeleteThroughResult:
         """Delete *device*'s messages up to and including id *message_id* (the
         highest id processed)."""
-        endpoint, request = rc.delete_through(
-            rc.device_id_of(device, self._device_id), message_id
-        )
-        return await self.call(endpoint, request)
+        device_id = rc.device_id_of(device, self._device_id)
+        request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
+        return await self.call(ep.DELETE_THROUGH, request)
 
     async def acknowledge(self, receipt: str) -> models.AcknowledgeResult:
         """Acknowledge the emergency message with *receipt*: it stops re-alerting,
         and the sender's receipt poll shows it acknowledged."""
-        return await self.call(*rc.acknowledge(receipt))
+        request = models.AcknowledgeRequest(receipt=receipt)
+        return await self.call(ep.ACKNOWLEDGE, request)
 
     def listen(
         self,
@@ -219,12 +223,12 @@ class AsyncSession:
 
     def __repr__(self) -> str:
         user = None if self.user is None else "<redacted>"
-        return f"AsyncSession(secret=<redacted>, user={user}, device={self.device!r})"
+        name = type(self).__name__
+        return f"{name}(secret=<redacted>, user={user}, device={self.device!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError(
-            "an AsyncSession holds its client's connections: store its secret"
-        )
+        name = type(self).__name__
+        raise TypeError(f"{name} holds its client's connections: store its secret")
 
 
 scrub_public(globals())

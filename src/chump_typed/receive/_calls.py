@@ -10,7 +10,7 @@ import attrs
 
 from chump_typed import _endpoints as ep
 from chump_typed import models
-from chump_typed.client import check_service_url, url_or_env
+from chump_typed._checks import check_service_url, url_or_env
 from chump_typed.errors import ValidationError
 from chump_typed.models.client_api import check_device_id, check_secret
 
@@ -20,18 +20,13 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_PUSH_URL",
     "PUSH_URL_VARIABLE",
-    "acknowledge",
     "check_e2ee_key",
     "check_push_url",
     "check_stream_settings",
-    "delete_through",
     "device_from",
     "device_id_of",
-    "download",
-    "login",
     "opened",
     "push_url_or_env",
-    "register_device",
     "require_websockets",
     "session_credentials",
 ]
@@ -95,48 +90,6 @@ def device_id_of(device: models.Device | str | None, default: str | None) -> str
         return device.id
     check_device_id("device", device)
     return device
-
-
-def login(
-    email: str, password: str, twofa: str | None
-) -> tuple[ep.Endpoint[models.LoginRequest, models.LoginResult], models.LoginRequest]:
-    return ep.LOGIN, models.LoginRequest(email=email, password=password, twofa=twofa)
-
-
-def register_device(
-    name: str,
-) -> tuple[
-    ep.Endpoint[models.DeviceRequest, models.DeviceRegistration],
-    models.DeviceRequest,
-]:
-    return ep.REGISTER_DEVICE, models.DeviceRequest(name=name)
-
-
-def download(
-    device_id: str,
-) -> tuple[
-    ep.Endpoint[models.DownloadRequest, models.MessageList], models.DownloadRequest
-]:
-    return ep.DOWNLOAD_MESSAGES, models.DownloadRequest(device_id=device_id)
-
-
-def delete_through(
-    device_id: str, message_id: int
-) -> tuple[
-    ep.Endpoint[models.DeleteThroughRequest, models.DeleteThroughResult],
-    models.DeleteThroughRequest,
-]:
-    request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
-    return ep.DELETE_THROUGH, request
-
-
-def acknowledge(
-    receipt: str,
-) -> tuple[
-    ep.Endpoint[models.AcknowledgeRequest, models.AcknowledgeResult],
-    models.AcknowledgeRequest,
-]:
-    return ep.ACKNOWLEDGE, models.AcknowledgeRequest(receipt=receipt)
 
 
 def opened(

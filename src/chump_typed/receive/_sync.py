@@ -1,4 +1,9 @@
-"""The sync Open Client: :class:`OpenClient` logs in, :class:`Session` receives."""
+# Generated from src/chump_typed/receive/_async.py by scripts/generate.py: edit that file, not this one.
+"""The sync Open Client: :class:`OpenClient` logs in, :class:`Session` receives.
+
+Generated from its async twin, :mod:`chump_typed.receive._async`, by
+``scripts/generate.py``: edit that module, not this one.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,12 @@ from typing import TYPE_CHECKING, Any, Final, TypeVar
 
 import attrs
 
-from chump_typed import _calls, models
 from chump_typed import _endpoints as ep
+from chump_typed import models
+from chump_typed._checks import base_url_or_env
+from chump_typed._execute import execute, http_request_for, sync_transport
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.client import base_url_or_env, execute, sync_transport
 from chump_typed.protocol import Transport
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
@@ -50,7 +56,7 @@ class OpenClient:
     ) -> None:
         self.base_url: Final = base_url_or_env(base_url)
         self.push_url: Final = rc.push_url_or_env(push_url)
-        self.transport: Final[Transport] = sync_transport(transport, "AsyncOpenClient")
+        self.transport: Final = sync_transport(transport, type(self).__name__)
 
     def login(self, email: str, password: str, *, twofa: str | None = None) -> Session:
         """Log in to the account and return its new session.
@@ -64,8 +70,8 @@ class OpenClient:
             again with ``twofa=`` the code from the authenticator app.
         :raises APIError: the e-mail address or the password is wrong.
         """
-        endpoint, request = rc.login(email, password, twofa)
-        result = self._run(endpoint, request, {})
+        request = models.LoginRequest(email=email, password=password, twofa=twofa)
+        result = self._run(ep.LOGIN, request, {})
         return Session(self, result.secret, user=result.id)
 
     def session(self, secret: str, device_id: str | None = None) -> Session:
@@ -80,9 +86,7 @@ class OpenClient:
         request: Req,
         credentials: Mapping[ep.Credential, str],
     ) -> Resp:
-        http_request = _calls.http_request_for(
-            endpoint, request, credentials, self.base_url
-        )
+        http_request = http_request_for(endpoint, request, credentials, self.base_url)
         return execute(self.transport, http_request, endpoint)
 
     def close(self) -> None:
@@ -96,10 +100,12 @@ class OpenClient:
         self.close()
 
     def __repr__(self) -> str:
-        return f"OpenClient(base_url={getattr(self, 'base_url', None)!r})"
+        base_url = getattr(self, "base_url", None)
+        return f"{type(self).__name__}(base_url={base_url!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError("an OpenClient holds a connection pool and cannot be pickled")
+        name = type(self).__name__
+        raise TypeError(f"{name} holds a connection pool and cannot be pickled")
 
 
 class Session:
@@ -141,8 +147,8 @@ class Session:
 
         :raises APIError: the name is taken (the server's reason says so).
         """
-        endpoint, request = rc.register_device(name)
-        return rc.device_from(self.call(endpoint, request), name)
+        request = models.DeviceRequest(name=name)
+        return rc.device_from(self.call(ep.REGISTER_DEVICE, request), name)
 
     def download(
         self,
@@ -156,24 +162,26 @@ class Session:
         With *e2ee_key*, end-to-end encrypted messages are decrypted; one that the
         key does not open is returned with ``undecryptable`` set, not dropped.
         """
-        endpoint, request = rc.download(rc.device_id_of(device, self._device_id))
+        device_id = rc.device_id_of(device, self._device_id)
         rc.check_e2ee_key(e2ee_key)
-        return rc.opened(self.call(endpoint, request).messages, e2ee_key)
+        request = models.DownloadRequest(device_id=device_id)
+        result = self.call(ep.DOWNLOAD_MESSAGES, request)
+        return rc.opened(result.messages, e2ee_key)
 
     def delete_through(
         self, device: models.Device | str | None, message_id: int
     ) -> models.DeleteThroughResult:
         """Delete *device*'s messages up to and including id *message_id* (the
         highest id processed)."""
-        endpoint, request = rc.delete_through(
-            rc.device_id_of(device, self._device_id), message_id
-        )
-        return self.call(endpoint, request)
+        device_id = rc.device_id_of(device, self._device_id)
+        request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
+        return self.call(ep.DELETE_THROUGH, request)
 
     def acknowledge(self, receipt: str) -> models.AcknowledgeResult:
         """Acknowledge the emergency message with *receipt*: it stops re-alerting,
         and the sender's receipt poll shows it acknowledged."""
-        return self.call(*rc.acknowledge(receipt))
+        request = models.AcknowledgeRequest(receipt=receipt)
+        return self.call(ep.ACKNOWLEDGE, request)
 
     def listen(
         self,
@@ -221,10 +229,12 @@ class Session:
 
     def __repr__(self) -> str:
         user = None if self.user is None else "<redacted>"
-        return f"Session(secret=<redacted>, user={user}, device={self.device!r})"
+        name = type(self).__name__
+        return f"{name}(secret=<redacted>, user={user}, device={self.device!r})"
 
     def __getstate__(self) -> Any:
-        raise TypeError("a Session holds its client's connections: store its secret")
+        name = type(self).__name__
+        raise TypeError(f"{name} holds its client's connections: store its secret")
 
 
 scrub_public(globals())

@@ -10,7 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from chump_typed import models
-from chump_typed.client import Client, check_team_token
+from chump_typed._checks import check_team_token
+from chump_typed.client import Client
 from chump_typed.errors import ValidationError
 from chump_typed.models import (
     CLEAR,
