@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 import pickle
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from chump_typed import (
     GET_LIMITS,
@@ -15,9 +18,11 @@ from chump_typed import (
     LimitsRequest,
     Notification,
     Priority,
+    RetryPolicy,
     ValidationError,
 )
 from chump_typed._checks import check_base_url
+from chump_typed.protocol import HTTPRequest, HTTPResponse, SendOptions
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
 
 UTC = dt.timezone.utc
@@ -162,3 +167,83 @@ class TestSecrets:
     def test_a_client_cannot_be_pickled(self, memory_client: Client) -> None:
         with pytest.raises(TypeError, match="cannot be pickled"):
             pickle.dumps(memory_client)
+
+
+class _Recording:
+    """A transport that answers every call with success and keeps each request."""
+
+    def __init__(self) -> None:
+        self.requests: list[HTTPRequest] = []
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        self.requests.append(request)
+        return HTTPResponse(status=200, body=b'{"status":1,"request":"r"}')
+
+    def close(self) -> None:
+        pass
+
+
+class TestWithOptions:
+    NOTE = Notification(user=USER_KEY, message="hi")
+
+    def test_the_options_ride_on_each_request_of_that_client_only(self) -> None:
+        transport = _Recording()
+        client = Client(APP_TOKEN, transport=transport)
+        quick = client.with_options(deadline=5, retries=1)
+
+        quick.send(self.NOTE)
+        client.send(self.NOTE)
+
+        assert quick.transport is client.transport
+        assert transport.requests[0].options == SendOptions(
+            deadline=5, retries=RetryPolicy(retries=1)
+        )
+        assert transport.requests[1].options is None
+
+    def test_options_not_given_are_kept_from_the_client_it_came_from(self) -> None:
+        transport = _Recording()
+        policy = RetryPolicy(retries=0)
+        client = Client(APP_TOKEN, transport=transport).with_options(deadline=7)
+
+        client.with_options(retries=policy).send(self.NOTE)
+
+        assert transport.requests[0].options == SendOptions(deadline=7, retries=policy)
+
+    def test_the_secrets_stay_hidden_and_the_client_is_not_picklable(self) -> None:
+        quick = Client(APP_TOKEN, transport=_Recording()).with_options(deadline=1)
+
+        assert APP_TOKEN not in repr(quick)
+        with pytest.raises(TypeError, match="cannot be pickled"):
+            pickle.dumps(quick)
+
+    @given(
+        st.one_of(
+            st.floats(max_value=0),
+            st.just(math.inf),
+            st.just(math.nan),
+        )
+    )
+    def test_a_deadline_out_of_bounds_is_refused_naming_it(self, bad: float) -> None:
+        client = Client(APP_TOKEN, transport=_Recording())
+
+        with pytest.raises(ValidationError, match="deadline"):
+            client.with_options(deadline=bad)
+
+    @given(st.floats(min_value=1e-3, max_value=1e6))
+    def test_any_finite_positive_deadline_is_taken(self, seconds: float) -> None:
+        transport = _Recording()
+        Client(APP_TOKEN, transport=transport).with_options(deadline=seconds).send(
+            self.NOTE
+        )
+
+        options = transport.requests[0].options
+        assert options is not None
+        assert options.deadline == seconds
+
+    def test_wrong_types_are_type_errors(self) -> None:
+        client = Client(APP_TOKEN, transport=_Recording())
+
+        with pytest.raises(TypeError, match="deadline"):
+            client.with_options(deadline="5")  # type: ignore[arg-type]
+        with pytest.raises(TypeError, match="retries"):
+            client.with_options(retries=1.5)  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from chump_typed import compat, errors, models
 from tests.fresh import printed_by
 
 
-def test_all_is_sorted_and_complete() -> None:
+def test_all_is_complete_and_names_each_once() -> None:
     # dir(), not vars(): some names are imported on first use.
     public = {name for name in dir(chump_typed) if not name.startswith("_")}
     modules = {
@@ -17,11 +17,26 @@ def test_all_is_sorted_and_complete() -> None:
     }
     not_exported = modules | {"annotations"}  # the __future__ import binds a name
 
-    assert (
-        sorted(chump_typed.__all__, key=lambda n: (not n.isupper(), n))
-        == chump_typed.__all__
-    )
+    assert len(set(chump_typed.__all__)) == len(chump_typed.__all__)
     assert set(chump_typed.__all__) == public - not_exported
+
+
+def test_the_lazy_tables_send_each_name_to_its_module() -> None:
+    """The generated tables (scripts/generate.py) list each name once, and the
+    package that loads it on first use gets that module's object."""
+    from importlib import import_module
+
+    from chump_typed import _endpoints, _lazy, _rows
+    from chump_typed.models import _lazy as models_lazy
+
+    for owner, table in (
+        (chump_typed, _lazy),
+        (_endpoints, _rows),
+        (models, models_lazy),
+    ):
+        assert sorted(table.WHERE) == sorted(table.__all__)
+        for name, module in table.WHERE.items():
+            assert getattr(owner, name) is getattr(import_module(module), name), name
 
 
 def test_chump_names_are_importable_from_the_package() -> None:
@@ -68,7 +83,7 @@ def test_importing_the_package_leaves_the_facade_and_urllib3_for_later() -> None
 def test_importing_the_package_leaves_the_followups_and_the_transports_stdlib() -> None:
     """``import chump_typed`` defines Notification and SendResult only; the other
     families, and the standard modules that every transport imports anyway, load on
-    first use (the moved names still work from ``models.messages``)."""
+    first use."""
     deferred = (
         "base64",
         "chump_typed._endpoints_followups",
@@ -81,7 +96,7 @@ def test_importing_the_package_leaves_the_followups_and_the_transports_stdlib() 
     code = (
         f"import sys, chump_typed; deferred = {deferred!r}; "
         "print(sorted(m for m in deferred if m in sys.modules)); "
-        "from chump_typed.models.messages import Receipt; "
+        "from chump_typed.models.followups import Receipt; "
         "assert Receipt is chump_typed.Receipt is chump_typed.models.Receipt; "
         "assert chump_typed.GET_RECEIPT.response_type is Receipt; "
         "print(sorted(m for m in deferred if m in sys.modules and 'follow' in m))"
