@@ -60,6 +60,7 @@ __all__ = [
     "describe",
     "describe_int",
     "instance_of",
+    "is_loopback",
     "optional",
     "require_type",
     "required",
@@ -419,6 +420,18 @@ DEFAULT_BASE_URL: Final = "https://api.pushover.net/1/"
 _PRINTABLE_URL: Final = re.compile(r"[!-~]+")
 
 
+def is_loopback(host: str) -> bool:
+    """Whether *host* names this machine (``localhost`` or a loopback address)."""
+    if host == "localhost":
+        return True
+    import ipaddress  # with the first client: out of start-up
+
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def check_service_url(
     field: str, url: object, *, secure: str, plain: str
 ) -> SplitResult:
@@ -431,8 +444,6 @@ def check_service_url(
     line or a header.
     """
     from urllib.parse import urlsplit  # with the first client: out of start-up
-
-    from chump_typed._proxy import is_loopback
 
     if not isinstance(url, str):
         raise TypeError(f"{field}: expected str, got a {type(url).__name__}")

@@ -16,28 +16,17 @@ goes through a CONNECT tunnel: the proxy sees the host name, never the token.
 from __future__ import annotations
 
 import base64
-import ipaddress
 from typing import Final
 from urllib.parse import unquote, urlsplit
 
 import attrs
 
-from chump_typed._checks import require_type
+from chump_typed._checks import is_loopback, require_type
 from chump_typed.errors import ValidationError
 
-__all__ = ["Proxy", "check_proxy", "choose_proxy", "is_loopback"]
+__all__ = ["Proxy", "check_proxy", "choose_proxy"]
 
 _SCHEMES: Final = ("http", "https")
-
-
-def is_loopback(host: str) -> bool:
-    """Whether *host* names this machine (``localhost`` or a loopback address)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 @attrs.frozen
