@@ -12,7 +12,9 @@ Rules it applies, in both directions where they make sense:
 * ``errors`` as a list of strings or an object of lists; unknown error-body keys kept;
 * empty strings for "nobody" (``acknowledged_by``) become ``None``.
 
-Models carry no serialisation code; change the wire format here and only here.
+Models carry no serialisation code. A field whose wire form differs from these defaults
+names its rule in its metadata (:func:`chump_typed.models._base.wire`); what each rule
+does is here, and only here.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, overrid
 
 from chump_typed import models
 from chump_typed._epoch import epoch_to_datetime
+from chump_typed.models._base import WIRE, WireRule
 
 __all__ = [
     "ShapeError",
@@ -117,60 +120,11 @@ def _structure_blank_is_empty(value: object, _: object) -> str:
     return _structure_str(value, None)
 
 
-#: Per-field wire rules of request types that differ from the converter's defaults,
-#: by the model's name (naming the classes would load every API family at once).
-_REQUEST_OVERRIDES: Final[Mapping[str, Mapping[str, Any]]] = {
-    "TeamAddUserRequest": {
-        "instant": override(unstruct_hook=_true_flag),
-        "admin": override(unstruct_hook=_true_flag),
-    },
-    # Always sent, though it is the field's only value: "O" says Open Client.
-    "DeviceRequest": {"os": override(omit_if_default=False)},
-}
-
-
-_StructureHook = Callable[[object, object], object]
-
-#: Response fields where Pushover sends "" (or null) for "not given", by the model's
-#: name.
-_BLANK_FIELDS: Final[Mapping[str, Mapping[str, _StructureHook]]] = {
-    # Receipts: nobody has acknowledged yet.
-    "Receipt": {
-        "acknowledged_by": _structure_blank_is_none,
-        "acknowledged_by_device": _structure_blank_is_none,
-    },
-    # Group members: no device means every device; a missing memo is "".
-    "GroupMember": {
-        "device": _structure_blank_is_none,
-        "memo": _structure_blank_is_empty,
-        "name": _structure_blank_is_none,
-        "email": _structure_blank_is_none,
-    },
-    # Team users and devices [UNVERIFIED shape].
-    "TeamUser": {
-        "name": _structure_blank_is_none,
-        "email": _structure_blank_is_none,
-    },
-    "TeamDevice": {
-        "os": _structure_blank_is_none,
-        "os_version": _structure_blank_is_none,
-    },
-    # A downloaded message leaves out, or blanks, what the sender did not give.
-    "ReceivedMessage": dict.fromkeys(
-        ("title", "app", "icon", "sound", "url", "url_title", "receipt"),
-        _structure_blank_is_none,
-    ),
-}
-
-
-def _model_name(cls: type[Any]) -> str:
-    """A model's name, when it is one of ours (another class gets no special rule)."""
-    return cls.__name__ if cls.__module__.startswith("chump_typed.models") else ""
-
-
-def _is_clear(cls: object) -> bool:
-    """Whether *cls* is :class:`~chump_typed.models.Clear` (told by its name)."""
-    return isinstance(cls, type) and _model_name(cls) == "Clear"
+def _wire_rules(cls: object) -> dict[str, WireRule]:
+    """The wire rules on *cls*'s fields (``wire(...)`` metadata), by field name."""
+    if not (isinstance(cls, type) and attrs.has(cls)):
+        return {}
+    return {f.name: f.metadata[WIRE] for f in attrs.fields(cls) if WIRE in f.metadata}
 
 
 def _is_request_type(cls: object) -> bool:
@@ -222,27 +176,39 @@ def make_converter() -> cattrs.Converter:
 
     # A binary attachment stays a value: the protocol layer makes it a multipart part.
     conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)
-    # A glance field to clear goes as a blank, and a blank reads back as CLEAR. The
-    # glance family loads when a glance is first encoded, not with the converter.
-    conv.register_unstructure_hook_func(_is_clear, lambda _: "")
 
-    def clearable(union: Any) -> Callable[[object, object], object]:
-        kept = [
-            t for t in typing.get_args(union) if not _is_clear(t) and t is not NoneType
-        ]
+    # A glance field to clear goes as a blank, and a blank reads back as CLEAR. Only a
+    # glance's hooks name CLEAR, so the glance family loads with the first glance.
+    def clear_as_blank(value: object) -> object:
+        return "" if value is models.CLEAR else conv.unstructure(value)
 
-        def structure_clearable(value: object, _: object) -> object:
-            if value is None:
-                return None
-            if value == "" or value is models.CLEAR:
-                return models.CLEAR
-            return conv.structure(value, kept[0])
+    def structure_clearable(value: object, union: object) -> object:
+        if value is None:
+            return None
+        if value == "" or value is models.CLEAR:
+            return models.CLEAR
+        kept = [t for t in typing.get_args(union) if t not in (NoneType, models.Clear)]
+        return conv.structure(value, kept[0])
 
-        return structure_clearable
+    #: Each field rule (models._base.WireRule) as cattrs overrides, by direction.
+    unstructure_rules: dict[WireRule, Any] = {
+        "true_flag": override(unstruct_hook=_true_flag),
+        # Sent though it is the field's only value: a device's os "O" says Open Client.
+        "always_sent": override(omit_if_default=False),
+        "clearable": override(unstruct_hook=clear_as_blank),
+    }
+    structure_rules: dict[WireRule, Any] = {
+        "blank_is_none": override(struct_hook=_structure_blank_is_none),
+        "null_is_empty": override(struct_hook=_structure_blank_is_empty),
+        "clearable": override(struct_hook=structure_clearable),
+    }
 
-    conv.register_structure_hook_factory(
-        lambda t: any(_is_clear(arg) for arg in typing.get_args(t)), clearable
-    )
+    def overrides(cls: object, rules: Mapping[WireRule, Any]) -> dict[str, Any]:
+        return {
+            name: rules[rule]
+            for name, rule in _wire_rules(cls).items()
+            if rule in rules
+        }
 
     # Requests: leave out what is unset, so the wire carries only what the caller chose.
     # Each function is generated on the first use of its type, not at import: a script
@@ -253,21 +219,18 @@ def make_converter() -> cattrs.Converter:
             conv,
             _cattrs_omit_if_default=True,
             _cattrs_include_init_false=True,  # fixed fields, such as a device's os
-            **_REQUEST_OVERRIDES.get(_model_name(cls), {}),
+            **overrides(cls, unstructure_rules),
         )
 
     conv.register_unstructure_hook_factory(_is_request_type, request_hook)
 
-    # Results with blank-means-none fields (_BLANK_FIELDS), generated on first use too.
-    def result_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
-        overrides: dict[str, Any] = {
-            name: override(struct_hook=hook)
-            for name, hook in _BLANK_FIELDS[_model_name(cls)].items()
-        }
-        return make_dict_structure_fn(cls, conv, **overrides)
+    # Types with fields read by a rule (a blank that means none), generated on first
+    # use too.
+    def rules_hook(cls: type[Any]) -> Callable[[Any, Any], Any]:
+        return make_dict_structure_fn(cls, conv, **overrides(cls, structure_rules))
 
     conv.register_structure_hook_factory(
-        lambda t: isinstance(t, type) and _model_name(t) in _BLANK_FIELDS, result_hook
+        lambda t: bool(overrides(t, structure_rules)), rules_hook
     )
     return conv
 

@@ -15,7 +15,9 @@ from chump_typed._converter import (
     converter,
     unstructure_request,
 )
+from chump_typed.models._base import wire
 from tests import strategies as s
+from tests.fresh import printed_by
 
 UTC = dt.timezone.utc
 
@@ -89,6 +91,40 @@ class TestRequestRoundTrip:
             expected = attrs.evolve(value, **blanks)
 
         assert expected == converter.structure(wire, cls)
+
+
+class TestWireRules:
+    """A field's own wire rule sits in its metadata; the converter reads it from
+    whatever attrs class it is given, not from a list of class names."""
+
+    def test_a_rule_is_read_from_the_field(self) -> None:
+        @attrs.frozen(kw_only=True)
+        class Elsewhere:
+            name: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
+            memo: str = attrs.field(default="", metadata=wire("null_is_empty"))
+            plain: str | None = None
+
+        assert converter.structure({"name": "", "memo": None}, Elsewhere) == Elsewhere()
+        # A field without a rule keeps the blank it is sent.
+        assert converter.structure({"plain": ""}, Elsewhere).plain == ""
+
+    def test_sending_loads_no_other_family(self) -> None:
+        """The rules are found on the classes in hand: sending a message and reading a
+        receipt load neither the glance family (CLEAR) nor the others."""
+        probe = (
+            "import sys\n"
+            "from chump_typed import Notification, SEND_MESSAGE\n"
+            "from chump_typed._converter import structure\n"
+            "from chump_typed.models.followups import Receipt\n"
+            "from chump_typed.protocol import encode_request\n"
+            "encode_request(SEND_MESSAGE, Notification(user='u' * 30, message='m'),\n"
+            "               token='t' * 30, base_url='https://api.pushover.net/1/')\n"
+            "structure({'request': 'r', 'acknowledged': 0, 'acknowledged_by': ''},"
+            " Receipt)\n"
+            "print(sorted(m for m in sys.modules if m.startswith('chump_typed.models.')"
+            " and m.split('.')[-1] in ('accounts', 'groups', 'client_api')))\n"
+        )
+        assert printed_by(probe).strip() == "[]"
 
 
 class TestReceiptDecoding:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+from typing import Final, Literal, TypeAlias
 
 import attrs
 
@@ -26,6 +27,27 @@ class Priority(enum.IntEnum):
     """Bypasses quiet hours."""
     EMERGENCY = 2
     """Repeats every ``retry`` seconds until acknowledged or ``expire`` passes."""
+
+
+#: The key of a field's wire rule in its attrs ``metadata`` (see :func:`wire`).
+WIRE: Final = "chump_typed.wire"
+
+#: Where a field's wire format differs from the converter's defaults:
+#:
+#: * ``"blank_is_none"``: an answer's ``""`` or ``null`` reads as ``None``;
+#: * ``"null_is_empty"``: an answer's ``null`` reads as ``""``;
+#: * ``"true_flag"``: a request sends ``True`` as the string ``true``, not ``1``;
+#: * ``"always_sent"``: a request sends the field even at its default;
+#: * ``"clearable"``: ``CLEAR`` goes as a blank, and a blank reads back as ``CLEAR``.
+WireRule: TypeAlias = Literal[
+    "blank_is_none", "null_is_empty", "true_flag", "always_sent", "clearable"
+]
+
+
+def wire(rule: WireRule) -> dict[str, WireRule]:
+    """A field's ``metadata`` naming its wire rule. It is data: the converter reads
+    it, so a rule sits on its field and no table of class names is kept."""
+    return {WIRE: rule}
 
 
 @attrs.frozen(kw_only=True)

@@ -22,7 +22,7 @@ from chump_typed._checks import (
 )
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Request, Result
+from chump_typed.models._base import Request, Result, wire
 
 __all__ = [
     "CLEAR",
@@ -111,24 +111,31 @@ class GlanceUpdate(Request):
     )
     """Only this device's widget."""
     title: str | Clear | None = attrs.field(
-        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
+        default=None,
+        validator=_glance(check_text, max_len=GLANCE_TEXT_MAX),
+        metadata=wire("clearable"),
     )
     """The widget's title (at most 100 characters)."""
     text: str | Clear | None = attrs.field(
-        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
+        default=None,
+        validator=_glance(check_text, max_len=GLANCE_TEXT_MAX),
+        metadata=wire("clearable"),
     )
     """Its main line (at most 100 characters)."""
     subtext: str | Clear | None = attrs.field(
-        default=None, validator=_glance(check_text, max_len=GLANCE_TEXT_MAX)
+        default=None,
+        validator=_glance(check_text, max_len=GLANCE_TEXT_MAX),
+        metadata=wire("clearable"),
     )
     """Its second line (at most 100 characters)."""
     count: int | Clear | None = attrs.field(
-        default=None, validator=_glance(check_int_range)
+        default=None, validator=_glance(check_int_range), metadata=wire("clearable")
     )
     """A number shown on the widget."""
     percent: int | Clear | None = attrs.field(
         default=None,
         validator=_glance(check_int_range, low=PERCENT_MIN, high=PERCENT_MAX),
+        metadata=wire("clearable"),
     )
     """A percentage, 0 to 100, shown as progress."""
 
@@ -224,9 +231,13 @@ class TeamAddUserRequest(Request):
         repr=False,
     )
     """A password for an account created for them."""
-    instant: bool = attrs.field(default=False, validator=check_bool)
+    instant: bool = attrs.field(
+        default=False, validator=check_bool, metadata=wire("true_flag")
+    )
     """Add them without an invitation to accept."""
-    admin: bool = attrs.field(default=False, validator=check_bool)
+    admin: bool = attrs.field(
+        default=False, validator=check_bool, metadata=wire("true_flag")
+    )
     """Make them an administrator of the team."""
     group: str | None = attrs.field(default=None, validator=optional(check_name))
     """A team group to add them to."""
@@ -311,9 +322,9 @@ class TeamDevice:
 
     name: str
     """The device's name."""
-    os: str | None = None
+    os: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """Its platform, when Pushover gives it."""
-    os_version: str | None = None
+    os_version: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """Its platform's version, when Pushover gives it."""
     enabled: bool = True
     """Whether it receives messages."""
@@ -326,9 +337,11 @@ class TeamUser:
     """One user of the team [UNVERIFIED field names]; ``administrator`` marks a team
     administrator."""
 
-    name: str | None = None
+    name: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The member's name, when Pushover gives it."""
-    email: str | None = attrs.field(default=None, repr=False)
+    email: str | None = attrs.field(
+        default=None, repr=False, metadata=wire("blank_is_none")
+    )
     """The member's e-mail address, when Pushover gives it."""
     administrator: bool = False
     """Whether the member administers the team."""

@@ -28,7 +28,7 @@ from chump_typed._checks import (
 )
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result
+from chump_typed.models._base import Priority, Request, Result, wire
 
 __all__ = [
     "DEVICE_ID_PATTERN",
@@ -136,7 +136,9 @@ class DeviceRequest(Request):
 
     name: str = attrs.field(validator=required(check_devices, many=False))
     """The device's name: 1 to 25 of ``[A-Za-z0-9_-]``."""
-    os: str = attrs.field(default=OPEN_CLIENT_OS, init=False)
+    os: str = attrs.field(
+        default=OPEN_CLIENT_OS, init=False, metadata=wire("always_sent")
+    )
     """Always ``O``: an Open Client device."""
 
 
@@ -219,13 +221,13 @@ class ReceivedMessage:
     """The message's id across the user's devices (for dismissal sync)."""
     message: str
     """The message text."""
-    title: str | None = None
+    title: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The title, if the sender gave one."""
-    app: str | None = None
+    app: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The sending application's name."""
     aid: int | None = None
     """The sending application's id."""
-    icon: str | None = None
+    icon: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The application's icon name (``https://api.pushover.net/icons/{icon}.png``)."""
     date: _dt.datetime | None = None
     """When the message was sent (its ``timestamp``, if the sender gave one)."""
@@ -235,15 +237,15 @@ class ReceivedMessage:
     """When Pushover dispatched it."""
     priority: Priority = Priority.NORMAL
     """Its priority; an emergency carries a ``receipt`` to acknowledge."""
-    sound: str | None = None
+    sound: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The sound the sender chose."""
-    url: str | None = None
+    url: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """A supplementary URL."""
-    url_title: str | None = None
+    url_title: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The supplementary URL's title."""
     acked: bool = False
     """Whether an emergency message has been acknowledged."""
-    receipt: str | None = None
+    receipt: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """An emergency message's receipt, for :meth:`~chump_typed.receive.Session.acknowledge`."""
     html: bool = False
     """Whether the text is HTML."""

@@ -22,7 +22,7 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed._scrub import scrub_public
-from chump_typed.models._base import Request, Result
+from chump_typed.models._base import Request, Result, wire
 
 __all__ = [
     "AppLimits",
@@ -124,9 +124,13 @@ class Receipt(Result):
     """Whether a recipient acknowledged the message."""
     acknowledged_at: _dt.datetime | None = None
     """When it was acknowledged."""
-    acknowledged_by: str | None = attrs.field(default=None, repr=False)
+    acknowledged_by: str | None = attrs.field(
+        default=None, repr=False, metadata=wire("blank_is_none")
+    )
     """The user key that acknowledged it."""
-    acknowledged_by_device: str | None = None
+    acknowledged_by_device: str | None = attrs.field(
+        default=None, metadata=wire("blank_is_none")
+    )
     """The device it was acknowledged on."""
     last_delivered_at: _dt.datetime | None = None
     """When it was last delivered (re-alerted)."""

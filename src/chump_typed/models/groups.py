@@ -16,7 +16,7 @@ from chump_typed._checks import (
     required,
 )
 from chump_typed._scrub import scrub_public
-from chump_typed.models._base import Request, Result
+from chump_typed.models._base import Request, Result, wire
 
 __all__ = [
     "MEMO_MAX",
@@ -192,15 +192,17 @@ class GroupMember:
 
     user: str = attrs.field(repr=False)
     """The member's user key."""
-    device: str | None = None
+    device: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The only device that receives the group's messages; ``None``: all."""
-    memo: str = ""
+    memo: str = attrs.field(default="", metadata=wire("null_is_empty"))
     """The note about the member (``""`` when none)."""
     disabled: bool = False
     """Whether the membership is paused."""
-    name: str | None = None
+    name: str | None = attrs.field(default=None, metadata=wire("blank_is_none"))
     """The member's name, when Pushover gives it."""
-    email: str | None = attrs.field(default=None, repr=False)
+    email: str | None = attrs.field(
+        default=None, repr=False, metadata=wire("blank_is_none")
+    )
     """The member's e-mail address, when Pushover gives it."""
 
 
