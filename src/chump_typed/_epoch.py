@@ -4,7 +4,6 @@ apart from the converter so that reading a header or a callback needs no cattrs.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 from typing import Final
 
 __all__ = ["epoch_to_datetime"]
@@ -16,11 +15,4 @@ def epoch_to_datetime(value: object) -> _dt.datetime:
     """Unix seconds (an int, or a string of digits) to an aware UTC datetime."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise TypeError(f"expected Unix seconds, got {type(value).__name__}")
-    return _from_seconds(int(value))
-
-
-@functools.lru_cache(maxsize=16)
-def _from_seconds(seconds: int) -> _dt.datetime:
-    # Every answer to a message carries the quota's reset time, the same one until the
-    # month turns: a cached datetime (immutable) saves a third of decoding the limits.
-    return _dt.datetime.fromtimestamp(seconds, tz=_UTC)
+    return _dt.datetime.fromtimestamp(int(value), tz=_UTC)

@@ -108,7 +108,9 @@ class _UserLike(Protocol):
 
 
 #: The classes found to be user-like: an isinstance check against a runtime protocol
-#: costs a twentieth of a send, once per message on the facade's hot path.
+#: costs 17 us on Python 3.11, once per message on the facade's hot path, about 3% of
+#: a send's 530 us CPU. Kept on an A/B with bench/run.py's fake and medians (9 rounds
+#: of 300 User.send_message, two runs): without it a send took 9% and 20% more CPU.
 _USER_LIKE: Final[set[type]] = set()
 
 
