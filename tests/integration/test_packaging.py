@@ -67,6 +67,10 @@ def test_wheel_contents(dists: tuple[Path, Path]) -> None:
     assert "Description-Content-Type: text/markdown" in metadata
     for requirement in ("attrs", "cattrs", "urllib3"):
         assert re.search(rf"^Requires-Dist: {requirement}>=", metadata, re.M)
+    # The config file's reader, on 3.10 only (tomllib is in the standard library).
+    assert re.search(
+        r"^Requires-Dist: tomli; python_version < ['\"]3\.11['\"]$", metadata, re.M
+    )
 
 
 def test_sdist_contents(dists: tuple[Path, Path]) -> None:

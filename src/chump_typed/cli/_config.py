@@ -7,9 +7,8 @@ The file is TOML with string keys at the top level, e.g.::
 
 It lives in the user's config directory: ``$XDG_CONFIG_HOME/chump-typed/config.toml``
 (``~/.config/chump-typed/config.toml`` when the variable is unset), or
-``%APPDATA%\\chump-typed\\config.toml`` on Windows. Python 3.11+ reads it with
-:mod:`tomllib`; on 3.10, which has no TOML reader and where we add no dependency, a tiny
-parser accepts the ``key = "value"`` subset shown above.
+``%APPDATA%\\chump-typed\\config.toml`` on Windows. It is read with :mod:`tomllib`
+(``tomli``, the same reader, on Python 3.10).
 
 Error messages name the file, line and key but never quote a value: the file holds
 secrets.
@@ -17,9 +16,7 @@ secrets.
 
 from __future__ import annotations
 
-import json
 import os
-import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,19 +28,11 @@ __all__ = [
     "default_config_path",
     "load_config",
     "load_pushoverrc",
-    "parse_simple",
     "pushoverrc_path",
 ]
 
 #: The keys the file may set.
 KEYS: Final = frozenset({"token", "user", "base_url", "e2ee_key"})
-
-_LINE: Final = re.compile(
-    r"""\s*(?P<key>[A-Za-z0-9_-]+)\s*=\s*
-        (?P<value>"(?:[^"\\\x00-\x1f]|\\.)*"|'[^'\x00-\x1f]*')
-        \s*(?:\#.*)?""",
-    re.VERBOSE,
-)
 
 
 class ConfigError(Exception):
@@ -64,46 +53,19 @@ def default_config_path(
     return base / "chump-typed" / "config.toml"
 
 
-def parse_simple(text: str) -> dict[str, str]:
-    """Parse the ``key = "value"`` subset of TOML (comments and blank lines allowed).
-
-    Used on Python 3.10, which has no :mod:`tomllib`; agrees with :mod:`tomllib` on
-    every file it accepts.
-    """
-    values: dict[str, str] = {}
-    for number, line in enumerate(text.splitlines(), start=1):
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        match = _LINE.fullmatch(line)
-        if match is None:
-            raise ConfigError(f'line {number}: expected key = "value"')
-        key, raw = match["key"], match["value"]
-        if key in values:
-            raise ConfigError(f"line {number}: {key} is set twice")
-        if raw.startswith("'"):
-            values[key] = raw[1:-1]
-            continue
-        try:
-            # TOML basic strings and JSON strings share their escapes.
-            values[key] = json.loads(raw)
-        except ValueError:
-            raise ConfigError(
-                f"line {number}: bad escape in the value of {key}"
-            ) from None
-    return values
-
-
 def _parse(text: str) -> dict[str, Any]:
+    # Imported here: only a command that reads the file pays for the TOML reader.
     if sys.version_info >= (3, 11):
         import tomllib
-
-        try:
-            return tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            # The message gives the line and column, never the text.
-            raise ConfigError(str(exc)) from None
-    return dict(parse_simple(text))  # pragma: no cover - Python 3.10 only
+    else:
+        import tomli as tomllib
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        # The message gives the line and column, never a value.
+        raise ConfigError(str(exc)) from None
+    except RecursionError:  # arrays nested thousands deep
+        raise ConfigError("values nested too deeply") from None
 
 
 def load_config(path: Path) -> dict[str, str]:
