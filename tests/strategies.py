@@ -1,19 +1,31 @@
-"""Hypothesis strategies: one per model, plus the building blocks of Pushover's rules.
+"""Hypothesis strategies: the building blocks of Pushover's rules, and one strategy per
+model, derived from the endpoint table and the models themselves.
 
-Every new model gets a strategy here (the attrs habit), so the round-trip and table
-tests cover it automatically through :data:`REQUESTS` and :data:`RESULTS`.
+:data:`REQUESTS` and :data:`RESULTS` hold a strategy for the request and the result
+type of every row of :data:`chump_typed._endpoints.ENDPOINTS`, built from the model's
+attrs fields: a request's field by what its validator accepts (:data:`KINDS`), an
+answer's field, which has no validator, by its type and its name
+(:data:`ANSWER_TEXT`). Adding a call needs no edit here; a field of a new kind fails
+the first draw, naming the field and what to add.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import string
+import types
+import typing
+from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
+from hypothesis import reject
 from hypothesis import strategies as st
 
 from chump_typed import models
+from chump_typed._endpoints import ENDPOINTS
+from chump_typed.errors import ValidationError
 
 ALNUM: Final = string.ascii_letters + string.digits
 DEVICE_CHARS: Final = ALNUM + "_-"
@@ -102,68 +114,6 @@ def notifications(draw: st.DrawFn) -> models.Notification:
     return models.Notification(**fields)
 
 
-rate_limits = st.builds(
-    models.RateLimit,
-    limit=st.integers(min_value=0, max_value=10**9),
-    remaining=st.integers(min_value=0, max_value=10**9),
-    reset=aware_datetimes,
-)
-optional_rate_limits = st.none() | rate_limits
-
-send_results = st.builds(
-    models.SendResult,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    receipt=st.none() | keys,
-)
-sound_lists = st.builds(
-    models.SoundList,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    sounds=st.dictionaries(st.text(DEVICE_CHARS, min_size=1, max_size=20), text(40)),
-)
-user_validations = st.builds(
-    models.UserValidation,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    devices=st.lists(device_names, max_size=5).map(tuple),
-    licenses=st.lists(st.sampled_from(["Android", "iOS", "Desktop"]), max_size=3).map(
-        tuple
-    ),
-    group=st.booleans(),
-)
-receipts = st.builds(
-    models.Receipt,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    acknowledged=st.booleans(),
-    acknowledged_at=st.none() | aware_datetimes,
-    acknowledged_by=st.none() | keys,
-    acknowledged_by_device=st.none() | device_names,
-    last_delivered_at=st.none() | aware_datetimes,
-    expired=st.booleans(),
-    expires_at=st.none() | aware_datetimes,
-    called_back=st.booleans(),
-    called_back_at=st.none() | aware_datetimes,
-)
-cancel_results = st.builds(
-    models.CancelResult, request=request_ids, rate_limit=optional_rate_limits
-)
-cancel_by_tag_results = st.builds(
-    models.CancelByTagResult,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    canceled=st.none() | st.integers(min_value=0, max_value=10**6),
-)
-app_limits = st.builds(
-    models.AppLimits,
-    request=request_ids,
-    rate_limit=optional_rate_limits,
-    limit=st.integers(min_value=0, max_value=10**9),
-    remaining=st.integers(min_value=0, max_value=10**9),
-    reset=aware_datetimes,
-)
-
 # -- The whole API: attachments, groups, glances, subscriptions, licensing, teams -------
 
 image_types = st.sampled_from(["image/png", "image/jpeg", "image/gif", "image/webp"])
@@ -204,70 +154,6 @@ def notifications_with_attachment(draw: st.DrawFn) -> models.Notification:
     )
 
 
-@st.composite
-def glance_updates(draw: st.DrawFn) -> models.GlanceUpdate:
-    """Any valid glance: at least one of the five data fields."""
-    values: dict[str, Any] = {
-        "title": draw(st.none() | st.just(models.CLEAR) | text(100)),
-        "text": draw(st.none() | st.just(models.CLEAR) | text(100)),
-        "subtext": draw(st.none() | st.just(models.CLEAR) | text(100)),
-        "count": draw(
-            st.none()
-            | st.just(models.CLEAR)
-            | st.integers(min_value=-(10**9), max_value=10**9)
-        ),
-        "percent": draw(
-            st.none() | st.just(models.CLEAR) | st.integers(min_value=0, max_value=100)
-        ),
-    }
-    if all(v is None for v in values.values()):
-        values["percent"] = draw(st.integers(min_value=0, max_value=100))
-    return models.GlanceUpdate(
-        user=draw(keys), device=draw(st.none() | device_names), **values
-    )
-
-
-@st.composite
-def license_assignments(draw: st.DrawFn) -> models.LicenseAssignRequest:
-    os_name = draw(st.none() | st.sampled_from(models.LICENSE_OS))
-    if draw(st.booleans()):
-        return models.LicenseAssignRequest(user=draw(keys), os=os_name)
-    return models.LicenseAssignRequest(email=draw(emails), os=os_name)
-
-
-def _membership(cls: type[Any]) -> st.SearchStrategy[Any]:
-    return st.builds(cls, group=keys, user=keys, device=st.none() | device_names)
-
-
-group_summaries = st.builds(models.GroupSummary, group=keys, name=names)
-group_members = st.builds(
-    models.GroupMember,
-    user=keys,
-    device=st.none() | device_names,
-    memo=text(200),
-    disabled=st.booleans(),
-    name=st.none() | names,
-    email=st.none() | emails,
-)
-
-
-team_devices = st.builds(
-    models.TeamDevice,
-    name=device_names,
-    os=st.none() | st.sampled_from(["iOS", "Android", "Desktop"]),
-    os_version=st.none() | st.text(ALNUM + ".", min_size=1, max_size=8),
-    enabled=st.booleans(),
-    administratively_disabled=st.booleans(),
-)
-team_users = st.builds(
-    models.TeamUser,
-    name=st.none() | names,
-    email=st.none() | emails,
-    administrator=st.booleans(),
-    devices=st.lists(team_devices, max_size=3).map(tuple),
-)
-
-
 # -- Receiving (the Open Client API) -----------------------------------------------
 
 secrets_ = st.text(
@@ -276,186 +162,243 @@ secrets_ = st.text(
 """Session secrets (printable ASCII without spaces; urlsafe base64 in practice)."""
 device_ids = st.text(DEVICE_CHARS, min_size=1, max_size=64)
 twofa_codes = st.text(string.digits, min_size=1, max_size=16)
-passwords = st.text(characters, min_size=1, max_size=64)
 message_ids = st.integers(min_value=0, max_value=2**53)
-blank_or = st.none() | line  # a field the server may leave blank: None or some text
+"""Message ids, and every other number an answer carries (counts, credits, limits):
+0 up to the largest integer JSON readers keep exact."""
 
-received_messages = st.builds(
-    models.ReceivedMessage,
-    id=message_ids,
-    umid=st.none() | message_ids,
-    message=message_text(200, min_size=1),
-    title=blank_or,
-    app=blank_or,
-    aid=st.none() | message_ids,
-    icon=blank_or,
-    date=st.none() | aware_datetimes,
-    queued_date=st.none() | aware_datetimes,
-    dispatched_date=st.none() | aware_datetimes,
-    priority=st.sampled_from(models.Priority),
-    sound=blank_or,
-    url=blank_or,
-    url_title=blank_or,
-    acked=st.booleans(),
-    receipt=st.none() | keys,
-    html=st.booleans(),
-    encrypted=st.booleans(),
+
+# -- Every model, from its fields ----------------------------------------------------
+
+Strategy = st.SearchStrategy[Any]
+#: Whether a field's validator takes a value.
+Accepts = Callable[[object], bool]
+
+#: The longest text, and the largest number either way, a field's bounds are looked
+#: for within (a field without a bound gets this one).
+TEXT_PROBE_MAX: Final = 1024
+INT_PROBE_MAX: Final = 2**53
+_KEY: Final = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+
+
+def _edge(accepts: Callable[[int], bool], inside: int, outside: int) -> int:
+    """The accepted number nearest *outside*, going from *inside* (accepted) towards
+    *outside*: the accepted numbers are one interval, so a binary search finds it."""
+    if accepts(outside):
+        return outside
+    while abs(outside - inside) > 1:
+        middle = (inside + outside) // 2
+        if accepts(middle):
+            inside = middle
+        else:
+            outside = middle
+    return inside
+
+
+def free_text(accepts: Accepts) -> Strategy:
+    """Text without control characters, as short and as long as the field takes."""
+    shortest = 0 if accepts("") else 1
+    longest = _edge(lambda n: accepts("a" * n), shortest, TEXT_PROBE_MAX)
+    return text(longest, min_size=shortest)
+
+
+def bounded_ints(accepts: Accepts, where: str) -> Strategy:
+    """The integers the field takes (within :data:`INT_PROBE_MAX` either way)."""
+    seed = next((n for n in (0, 1, 30, 100, 10**6) if accepts(n)), None)
+    if seed is None:
+        raise TypeError(f"{where}: no small integer fits its validator")
+    low = _edge(accepts, seed, -INT_PROBE_MAX)
+    return st.integers(min_value=low, max_value=_edge(accepts, seed, INT_PROBE_MAX))
+
+
+@attrs.frozen
+class Kind:
+    """A kind of text a request field may take: a field whose validator accepts every
+    one of ``witnesses`` is of this kind, and draws from ``strategy(accepts)``."""
+
+    name: str
+    witnesses: tuple[str, ...]
+    strategy: Callable[[Accepts], Strategy]
+
+
+#: The kinds of text, from the most general to the most specific: a field gets the
+#: first whose witnesses its validator takes all (a name field takes keys too, but
+#: not a blank; a key field takes none of the kinds before keys).
+KINDS: Final = (
+    Kind("free text", (" ", "é"), free_text),
+    Kind("a name", ("Ops é",), lambda _: names),
+    Kind("an e-mail address", ("a.b+c@example.com",), lambda _: emails),
+    Kind("a callback URL", ("https://h.example/a?b=c",), lambda _: callbacks),
+    Kind("recipients", (f"{_KEY},{_KEY}",), lambda _: recipients()),
+    Kind("device names", ("a_b,c-D",), lambda _: device_lists()),
+    Kind("a device id", ("d" * 64, "a_b-C"), lambda _: device_ids),
+    Kind("a device name", ("d" * 25, "a_b-C"), lambda _: device_names),
+    Kind("a key", (_KEY,), lambda _: keys),
+    Kind("a code of digits", ("0", "0123456789012345"), lambda _: twofa_codes),
 )
 
-
-def _plain(cls: type[Any]) -> st.SearchStrategy[Any]:
-    """A result with nothing but the envelope."""
-    return st.builds(cls, request=request_ids, rate_limit=optional_rate_limits)
-
-
-#: A strategy for every request model, keyed by the model.
-REQUESTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
-    models.Notification: notifications(),
-    models.SoundsRequest: st.just(models.SoundsRequest()),
-    models.ValidateUserRequest: st.builds(
-        models.ValidateUserRequest, user=keys, device=st.none() | device_names
+#: What a text field of an answer holds, by the field's name (an answer's fields have
+#: no validator to ask); the text in a tuple or a dict's keys go by the field's name
+#: too. Any other is free text, never blank where ``None`` may stand (a blank may
+#: read as ``None``).
+ANSWER_TEXT: Final[dict[str, Strategy]] = {
+    "request": request_ids,
+    "id": keys | device_ids,  # a login's user key, a registration's device id
+    "secret": secrets_,
+    **dict.fromkeys(
+        ("user", "group", "receipt", "acknowledged_by", "subscribed_user_key"), keys
     ),
-    models.ReceiptRequest: st.builds(models.ReceiptRequest, receipt=keys),
-    models.CancelRequest: st.builds(models.CancelRequest, receipt=keys),
-    models.CancelByTagRequest: st.builds(models.CancelByTagRequest, tag=line),
-    models.LimitsRequest: st.just(models.LimitsRequest()),
-    models.GroupCreateRequest: st.builds(models.GroupCreateRequest, name=names),
-    models.GroupListRequest: st.just(models.GroupListRequest()),
-    models.GroupInfoRequest: st.builds(models.GroupInfoRequest, group=keys),
-    models.GroupAddUserRequest: st.builds(
-        models.GroupAddUserRequest,
-        group=keys,
-        user=keys,
-        device=st.none() | device_names,
-        memo=st.none() | text(200),
-    ),
-    models.GroupRemoveUserRequest: _membership(models.GroupRemoveUserRequest),
-    models.GroupDisableUserRequest: _membership(models.GroupDisableUserRequest),
-    models.GroupEnableUserRequest: _membership(models.GroupEnableUserRequest),
-    models.GroupRenameRequest: st.builds(
-        models.GroupRenameRequest, group=keys, name=names
-    ),
-    models.GlanceUpdate: glance_updates(),
-    models.SubscriptionMigrateRequest: st.builds(
-        models.SubscriptionMigrateRequest,
-        subscription=names,
-        user=keys,
-        device_name=st.none() | device_names,
-        sound=st.none() | line,
-    ),
-    models.LicenseAssignRequest: license_assignments(),
-    models.LicenseCreditsRequest: st.just(models.LicenseCreditsRequest()),
-    models.TeamAddUserRequest: st.builds(
-        models.TeamAddUserRequest,
-        email=emails,
-        name=st.none() | names,
-        password=st.none() | text(40, min_size=1),
-        instant=st.booleans(),
-        admin=st.booleans(),
-        group=st.none() | names,
-    ),
-    models.TeamRemoveUserRequest: st.builds(models.TeamRemoveUserRequest, email=emails),
-    models.TeamInfoRequest: st.just(models.TeamInfoRequest()),
-    models.TeamRevokeInvitationRequest: st.builds(
-        models.TeamRevokeInvitationRequest, email=emails
-    ),
-    models.LoginRequest: st.builds(
-        models.LoginRequest,
-        email=emails,
-        password=passwords,
-        twofa=st.none() | twofa_codes,
-    ),
-    models.DeviceRequest: st.builds(models.DeviceRequest, name=device_names),
-    models.DownloadRequest: st.builds(models.DownloadRequest, device_id=device_ids),
-    models.DeleteThroughRequest: st.builds(
-        models.DeleteThroughRequest, device_id=device_ids, message=message_ids
-    ),
-    models.AcknowledgeRequest: st.builds(models.AcknowledgeRequest, receipt=keys),
+    **dict.fromkeys(("device", "devices", "acknowledged_by_device"), device_names),
+    "email": emails,
+    "name": names,
+    "memo": text(200),
+    "message": message_text(200, min_size=1),
+    **dict.fromkeys(("os", "licenses"), st.sampled_from(["Android", "iOS", "Desktop"])),
+    "os_version": st.text(ALNUM + ".", min_size=1, max_size=8),
+    "sounds": st.text(DEVICE_CHARS, min_size=1, max_size=20),  # a sound's name
 }
 
-#: A strategy for every result model, keyed by the model.
-RESULTS: Final[dict[type[Any], st.SearchStrategy[Any]]] = {
-    models.SendResult: send_results,
-    models.SoundList: sound_lists,
-    models.UserValidation: user_validations,
-    models.Receipt: receipts,
-    models.CancelResult: cancel_results,
-    models.CancelByTagResult: cancel_by_tag_results,
-    models.AppLimits: app_limits,
-    models.GroupCreateResult: st.builds(
-        models.GroupCreateResult,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        group=keys,
-    ),
-    models.GroupList: st.builds(
-        models.GroupList,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        groups=st.lists(group_summaries, max_size=4).map(tuple),
-    ),
-    models.GroupInfo: st.builds(
-        models.GroupInfo,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        name=names,
-        users=st.lists(group_members, max_size=4).map(tuple),
-    ),
-    models.GroupAddUserResult: _plain(models.GroupAddUserResult),
-    models.GroupRemoveUserResult: _plain(models.GroupRemoveUserResult),
-    models.GroupDisableUserResult: _plain(models.GroupDisableUserResult),
-    models.GroupEnableUserResult: _plain(models.GroupEnableUserResult),
-    models.GroupRenameResult: _plain(models.GroupRenameResult),
-    models.GlanceResult: _plain(models.GlanceResult),
-    models.SubscriptionMigrateResult: st.builds(
-        models.SubscriptionMigrateResult,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        subscribed_user_key=keys,
-    ),
-    models.LicenseAssignResult: st.builds(
-        models.LicenseAssignResult,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        credits=st.integers(min_value=0, max_value=10**6),
-    ),
-    models.LicenseCredits: st.builds(
-        models.LicenseCredits,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        credits=st.integers(min_value=0, max_value=10**6),
-    ),
-    models.TeamAddUserResult: _plain(models.TeamAddUserResult),
-    models.TeamRemoveUserResult: _plain(models.TeamRemoveUserResult),
-    models.TeamRevokeInvitationResult: _plain(models.TeamRevokeInvitationResult),
-    models.TeamInfo: st.builds(
-        models.TeamInfo,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        name=names,
-        users=st.lists(team_users, max_size=3).map(tuple),
-    ),
-    models.LoginResult: st.builds(
-        models.LoginResult,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        id=keys,
-        secret=secrets_,
-    ),
-    models.DeviceRegistration: st.builds(
-        models.DeviceRegistration,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        id=device_ids,
-    ),
-    models.MessageList: st.builds(
-        models.MessageList,
-        request=request_ids,
-        rate_limit=optional_rate_limits,
-        messages=st.lists(received_messages, max_size=3).map(tuple),
-    ),
-    models.DeleteThroughResult: _plain(models.DeleteThroughResult),
-    models.AcknowledgeResult: _plain(models.AcknowledgeResult),
+#: Models whose rules tie their fields together more tightly than drawing each field
+#: and refusing what breaks a rule can meet: drawn whole. A message's emergency
+#: fields go with its priority, its ttl without it, and html without monospace.
+DRAWN_WHOLE: Final[dict[type[Any], Strategy]] = {models.Notification: notifications()}
+
+
+def _members(hint: Any) -> tuple[Any, ...]:
+    """A union's types, ``None`` first (what shrinking goes to); a type alone."""
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        members = typing.get_args(hint)
+        return tuple(sorted(members, key=lambda member: member is not type(None)))
+    return (hint,)
+
+
+def _acceptor(field: attrs.Attribute[Any]) -> Accepts:
+    validator = field.validator
+    assert validator is not None
+
+    def accepts(value: object) -> bool:
+        try:
+            validator(None, field, value)
+        except (ValidationError, TypeError, ValueError):
+            return False
+        return True
+
+    return accepts
+
+
+def _text_kind(accepts: Accepts, where: str) -> Strategy:
+    for kind in KINDS:
+        if all(accepts(witness) for witness in kind.witnesses):
+            return kind.strategy(accepts)
+    raise TypeError(
+        f"{where}: its validator takes none of the kinds of text in "
+        "tests.strategies.KINDS: add a Kind for it"
+    )
+
+
+def _checked_value(hint: Any, accepts: Accepts, where: str) -> Strategy:
+    """What a field with a validator may hold, as its type and its validator say."""
+    if hint is int:
+        return bounded_ints(accepts, where)
+    if hint is str:
+        return _text_kind(accepts, where)
+    if typing.get_origin(hint) is typing.Literal:
+        return st.sampled_from([v for v in typing.get_args(hint) if accepts(v)])
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return st.sampled_from([m for m in hint if accepts(m)])
+    return _value(hint, where.rpartition(".")[2], where)
+
+
+def _value(hint: Any, name: str, where: str, *, optional: bool = False) -> Strategy:
+    """What a field without a validator (an answer's) may hold, by its type and, for
+    text, its *name*; *optional* text (``None`` may stand for it) is never blank."""
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is type(None):
+        return st.none()
+    if hint is bool:
+        return st.booleans()
+    if hint is int:
+        return message_ids
+    if hint is str:
+        return ANSWER_TEXT.get(name, line if optional else text(40))
+    if hint is dt.datetime:
+        return aware_datetimes
+    if origin is typing.Literal:
+        return st.sampled_from(args)
+    if isinstance(hint, type) and issubclass(hint, enum.Enum):
+        return st.sampled_from(hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        return st.lists(_value(args[0], name, where), max_size=4).map(tuple)
+    if origin is dict:
+        return st.dictionaries(_value(args[0], name, where), _value(args[1], "", where))
+    model = typing.cast("type[Any]", hint)
+    if attrs.has(model):
+        return model_strategy(model)
+    raise TypeError(f"{where}: no strategy for its type {hint!r}")
+
+
+def _field(cls: type[Any], field: attrs.Attribute[Any], hint: Any) -> Strategy:
+    where = f"{cls.__name__}.{field.name}"
+    members = _members(hint)
+    if field.validator is None:
+        optional = type(None) in members
+        return st.one_of(
+            [_value(m, field.name, where, optional=optional) for m in members]
+        )
+    accepts = _acceptor(field)
+    return st.one_of([_checked_value(m, accepts, where) for m in members])
+
+
+@st.composite
+def _instances(
+    draw: st.DrawFn,
+    cls: type[Any],
+    fields: dict[str, tuple[attrs.Attribute[Any], Strategy]],
+) -> Any:
+    values = {name: draw(strategy) for name, (_, strategy) in fields.items()}
+    for name, (field, _) in fields.items():
+        if field.validator is not None:
+            try:
+                field.validator(None, field, values[name])
+            except (ValidationError, TypeError) as exc:
+                raise AssertionError(
+                    f"{cls.__name__}.{name}: tests.strategies drew a value its "
+                    f"validator refuses ({exc})"
+                ) from exc
+    try:
+        return cls(**values)
+    except ValidationError:
+        # Each field is valid alone: a rule between fields (a glance needs one of its
+        # five data fields, a licence exactly one of user or e-mail) refused them.
+        reject()
+
+
+def model_strategy(cls: type[Any]) -> Strategy:
+    """Any valid instance of the attrs class *cls*, each field drawn as its validator
+    (or, without one, its type and name) says, and a model's rules between fields met
+    by refusing the draws that break them (:data:`DRAWN_WHOLE` names the exception)."""
+    if cls in DRAWN_WHOLE:
+        return DRAWN_WHOLE[cls]
+    hints = typing.get_type_hints(cls)
+    fields = {
+        f.name: (f, _field(cls, f, hints[f.name])) for f in attrs.fields(cls) if f.init
+    }
+    return _instances(cls, fields)
+
+
+def _derived(cls: type[Any]) -> Strategy:
+    # Deferred: a field no kind fits fails the tests that draw its model, not every
+    # test that imports this module.
+    return st.deferred(lambda: model_strategy(cls))
+
+
+#: A strategy for every request model of the endpoint table, keyed by the model.
+REQUESTS: Final[dict[type[Any], Strategy]] = {
+    row.request_type: _derived(row.request_type) for row in ENDPOINTS
+}
+
+#: A strategy for every result model of the endpoint table, keyed by the model.
+RESULTS: Final[dict[type[Any], Strategy]] = {
+    row.response_type: _derived(row.response_type) for row in ENDPOINTS
 }
 
 error_responses = st.builds(
