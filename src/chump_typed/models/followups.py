@@ -2,9 +2,8 @@
 before sending, an emergency message's receipt and the cancelling of its retries, the
 monthly allowance (pushover-api.md §5-§7).
 
-Loaded on first use of one of its names (``chump_typed.models`` and
-``chump_typed.models.messages`` export them all): a script that only sends pays for
-none of these classes.
+Loaded on first use of one of its names (``chump_typed.models`` exports them all): a
+script that only sends pays for none of these classes.
 """
 
 from __future__ import annotations

@@ -2,14 +2,13 @@
 :class:`SendResult`.
 
 What follows a message (sounds, user validation, receipts and cancellation, the
-monthly limits) is in :mod:`chump_typed.models.followups`, loaded on first use; its
-names are still importable from here.
+monthly limits) is in :mod:`chump_typed.models.followups`, loaded on first use.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import attrs
 
@@ -36,20 +35,6 @@ from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
 from chump_typed.models._base import Priority, Request, Result
 from chump_typed.models.attachment import Attachment
-
-if TYPE_CHECKING:  # moved to the followups family; importable from here as before
-    from chump_typed.models.followups import AppLimits as AppLimits
-    from chump_typed.models.followups import CancelByTagRequest as CancelByTagRequest
-    from chump_typed.models.followups import CancelByTagResult as CancelByTagResult
-    from chump_typed.models.followups import CancelRequest as CancelRequest
-    from chump_typed.models.followups import CancelResult as CancelResult
-    from chump_typed.models.followups import LimitsRequest as LimitsRequest
-    from chump_typed.models.followups import Receipt as Receipt
-    from chump_typed.models.followups import ReceiptRequest as ReceiptRequest
-    from chump_typed.models.followups import SoundList as SoundList
-    from chump_typed.models.followups import SoundsRequest as SoundsRequest
-    from chump_typed.models.followups import UserValidation as UserValidation
-    from chump_typed.models.followups import ValidateUserRequest as ValidateUserRequest
 
 __all__ = [
     "EXPIRE_MAX",
@@ -244,16 +229,3 @@ class SendResult(Result):
 
 
 scrub_public(globals())
-
-
-if not TYPE_CHECKING:  # hidden: type checkers see the imports above
-
-    def __getattr__(name: str) -> object:
-        # The followups' names, as chump_typed.models' table of families lists them.
-        from chump_typed import models
-
-        if models._FAMILIES.get(name) != "chump_typed.models.followups":
-            raise AttributeError(
-                f"module 'chump_typed.models.messages' has no attribute {name!r}"
-            )
-        return getattr(models, name)

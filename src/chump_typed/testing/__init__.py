@@ -31,8 +31,6 @@ Over HTTP, with the first request failing after the server processed it::
 
 from __future__ import annotations
 
-import typing as _typing
-
 from chump_typed.testing._fake import FakePushover
 from chump_typed.testing._faults import (
     Disconnect,
@@ -95,30 +93,3 @@ __all__ = [
     "TeamMember",
     "serve",
 ]
-
-#: The fake's record classes under their first names, which were also the names of
-#: the client's models (``chump_typed.Attachment`` is another class): deprecated, and
-#: removed in the next release.
-_RENAMED: _typing.Final = {
-    "Attachment": "SentAttachment",
-    "Receipt": "ReceiptState",
-    "GroupMember": "Membership",
-}
-
-if not _typing.TYPE_CHECKING:  # hidden, so that type checkers flag the old names
-
-    def __getattr__(name: str) -> object:
-        new = _RENAMED.get(name)
-        if new is None:
-            raise AttributeError(
-                f"module 'chump_typed.testing' has no attribute {name!r}"
-            )
-        import warnings
-
-        warnings.warn(
-            f"chump_typed.testing.{name} is deprecated: use {new} (a record of the "
-            f"fake, not chump_typed.{name})",
-            DeprecationWarning,
-            stacklevel=2,
-        )
-        return globals()[new]

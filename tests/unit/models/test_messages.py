@@ -412,3 +412,13 @@ class TestWhitespace:
         with pytest.raises(ValidationError) as info:
             Notification(user=" short ", message="m")
         assert "whitespace" not in str(info.value)
+
+
+def test_the_followups_names_live_in_their_family_only() -> None:
+    """``models.messages`` no longer serves the names that moved to the followups
+    family; ``chump_typed.models`` does."""
+    from chump_typed.models import followups, messages
+
+    for name in followups.__all__:
+        assert not hasattr(messages, name), name
+        assert getattr(models, name) is getattr(followups, name)

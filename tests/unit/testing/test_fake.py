@@ -914,23 +914,12 @@ def test_closed_fake_transport_refuses_to_send() -> None:
     assert transport.fake.requests == ()
 
 
-@pytest.mark.parametrize(
-    ("old", "new"),
-    [
-        ("Attachment", "SentAttachment"),
-        ("Receipt", "ReceiptState"),
-        ("GroupMember", "Membership"),
-    ],
-)
-def test_old_record_names_still_work_with_a_deprecation_warning(
-    old: str, new: str
-) -> None:
-    """The fake's records were named like the client's models; the old names stay for
-    one release."""
-    with pytest.warns(DeprecationWarning, match=new):
-        value: object = getattr(testing, old)
-
-    assert value is getattr(testing, new)
+@pytest.mark.parametrize("old", ["Attachment", "Receipt", "GroupMember"])
+def test_the_records_old_names_are_gone(old: str) -> None:
+    """The fake's records were named like the client's models (SentAttachment,
+    ReceiptState and Membership now): the old names are not served any more."""
+    with pytest.raises(AttributeError, match=old):
+        getattr(testing, old)
     assert old not in testing.__all__
 
 
