@@ -26,7 +26,7 @@ from chump_typed.protocol import AsyncTransport, HTTPRequest, HTTPResponse, Tran
 if _typing.TYPE_CHECKING:  # imported on first use: see __getattr__ below
     from chump_typed._lazy import *
 
-__all__ = [
+__all__: list[str] = [
     "DEFAULT_BASE_URL",
     "SEND_MESSAGE",
     "AsyncTransport",

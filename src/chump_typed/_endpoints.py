@@ -24,7 +24,7 @@ from chump_typed.errors import APIError, ValidationError
 if TYPE_CHECKING:  # the families' rows, loaded on first use (see __getattr__)
     from chump_typed._rows import *
 
-__all__ = [
+__all__: list[str] = [
     "ACCOUNT",
     "APP",
     "ENDPOINTS",

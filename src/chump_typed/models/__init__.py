@@ -28,7 +28,7 @@ from chump_typed.models.messages import *
 if _typing.TYPE_CHECKING:  # the other families, loaded on first use (__getattr__)
     from chump_typed.models._lazy import *
 
-__all__ = ["ErrorResponse"]
+__all__: list[str] = ["ErrorResponse"]
 __all__ += _base.__all__
 __all__ += attachment.__all__
 __all__ += messages.__all__
