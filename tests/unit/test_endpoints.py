@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import types
 from collections.abc import Callable
 from typing import Any, Final
 from urllib.parse import quote
@@ -39,13 +38,6 @@ BASE = "https://api.pushover.net/1/"
 RECEIVING: Final = (ep.SESSION, ep.ACCOUNT)
 
 ROWS = {row.name: row for row in ep.ENDPOINTS}
-
-
-def exports(module: types.ModuleType) -> list[str]:
-    """*module*'s ``__all__`` (read from its namespace: the type checkers cannot follow
-    a list added up from other modules' lists)."""
-    names: list[str] = vars(module)["__all__"]
-    return names
 
 
 def method_names(row: Endpoint[Any, Any]) -> tuple[str, ...]:
@@ -179,9 +171,7 @@ class TestRow:
         )
 
     def test_row_is_exported(self, endpoint: Endpoint[Any, Any]) -> None:
-        exported = [
-            getattr(chump_typed, k) for k in exports(chump_typed) if k.isupper()
-        ]
+        exported = [getattr(chump_typed, k) for k in chump_typed.__all__ if k.isupper()]
 
         assert any(row is endpoint for row in exported)
 
@@ -195,7 +185,7 @@ def test_a_bad_path_template_is_a_validation_error(path: str) -> None:
 def test_rows_are_unique_and_exported() -> None:
     assert len(ROWS) == len(ep.ENDPOINTS)
     assert len({(r.method, r.path) for r in ep.ENDPOINTS}) == len(ep.ENDPOINTS)
-    exported = {getattr(ep, name) for name in exports(ep) if name.isupper()}
+    exported = {getattr(ep, name) for name in ep.__all__ if name.isupper()}
     assert set(ep.ENDPOINTS) <= exported
 
 
