@@ -23,7 +23,7 @@ from chump_typed.models import Request, Result, SoundList, SoundsRequest
 from chump_typed.protocol import HTTPRequest, HTTPResponse, encode_request
 from chump_typed.receive import OpenClient, Session
 from chump_typed.testing import APP_TOKEN
-from chump_typed.testing._routes import ROUTES
+from chump_typed.testing._fake import ROUTES
 from tests.strategies import REQUESTS, RESULTS
 
 TEAM = "team-token"

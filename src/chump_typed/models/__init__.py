@@ -10,8 +10,9 @@ One module per API family: :mod:`~chump_typed.models.messages` (sending),
 :mod:`~chump_typed.models.attachment`,
 :mod:`~chump_typed.models.groups`, :mod:`~chump_typed.models.accounts` (glances,
 subscriptions, licences, teams) and :mod:`~chump_typed.models.client_api` (receiving:
-the Open Client API); every name is also importable from here. The models
-know nothing of the wire format; :mod:`chump_typed._converter` owns it. Field names are
+the Open Client API); every name is also importable from here. A field whose
+wire form differs from the converter's default names its rule in its metadata
+(``wire("blank_is_none")``); :mod:`chump_typed._converter` applies it. Field names are
 Pushover's own parameter names.
 """
 

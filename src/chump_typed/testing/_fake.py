@@ -8,7 +8,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import attrs
@@ -17,6 +17,7 @@ import attrs
 # cryptography unless a tool evaluates them.
 import chump_typed
 from chump_typed.protocol import HTTPResponse
+from chump_typed.testing import _accounts, _client_api, _groups, _messages
 from chump_typed.testing._client_api import acknowledged
 from chump_typed.testing._faults import (
     CANNED,
@@ -29,7 +30,6 @@ from chump_typed.testing._faults import (
     Slow,
     json_bytes,
 )
-from chump_typed.testing._routes import ROUTES
 from chump_typed.testing._state import (
     APP_TOKEN,
     BUILTIN_SOUNDS,
@@ -49,6 +49,7 @@ from chump_typed.testing._state import (
     Membership,
     ReceiptState,
     Rejection,
+    Route,
     SentAttachment,
     SentMessage,
     State,
@@ -63,6 +64,15 @@ if TYPE_CHECKING:
     from chump_typed.testing._push import PushServer
 
 __all__ = ["FakePushover"]
+
+#: Every endpoint of pushover-api.md §2-§13: each API family's routes (adding a call
+#: to the fake is a handler and a ``route(...)`` in its family's module).
+ROUTES: Final[tuple[Route, ...]] = (
+    *_messages.ROUTES,
+    *_groups.ROUTES,
+    *_accounts.ROUTES,
+    *_client_api.ROUTES,
+)
 
 
 class FakePushover:
