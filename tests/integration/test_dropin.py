@@ -3,8 +3,7 @@
 tests/dropin/chump_script.py is a chump-style script. It runs here against the fake
 Pushover as it is, and again with its import line put back to ``import chump``, and
 both runs must print the same and send the same, apart from the allowed differences.
-The shared typing run (tests/typecheck.py) checks it under ``mypy --strict`` and
-pyright strict.
+The gate's repository-wide runs of ``mypy --strict`` and pyright strict check it.
 
 The script knows nothing of the fake: a shim in the test points chump_typed's default
 ``base_url`` at it (as ``chump.ENDPOINT`` does for chump).
@@ -127,12 +126,3 @@ def test_script_does_what_it_did_with_chump(
     hidden_poll = chump_requests.pop(4)
     assert hidden_poll[:2] == chump_requests[4][:2] == ("GET", "/1/receipts/<r>.json")
     assert chump_requests == requests(fake)
-
-
-@pytest.mark.parametrize("checker", ["mypy", "pyright"])
-def test_script_type_checks_strictly(
-    typing_report: typecheck.Report, checker: str
-) -> None:
-    assert SCRIPT in typecheck.CLEAN  # checked by mypy --strict and pyright strict
-    errors: typecheck.Errors = getattr(typing_report, checker)
-    assert errors.get(SCRIPT.name, set()) == set()
