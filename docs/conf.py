@@ -74,12 +74,9 @@ nitpick_ignore_regex = [
     # The facade's aliases of chump's parameter types (compat._messages), shown by name.
     (r"py:class", r"Timestamp|EmergencyPriority|OtherPriority"),
     # The transports' keyword arguments, TypedDicts listed in their docstrings.
-    (r"py:class", r"(Async|Sync)Knobs"),
+    (r"py:class", r"(Common)?Knobs"),
     # Their private bases, shown as "Bases:"; what they do is documented on them.
-    (
-        r"py:class",
-        r"chump_typed\.(_async_base\.AsyncTransportBase|_transport_base\.KnobsBase)",
-    ),
+    (r"py:class", r"chump_typed\._transport_base\.KnobsBase"),
     # Generic parameters: autodoc shows them as written.
     (r"py:.*", r"(chump_typed\.[\w.]+\.)?(Req|Resp|T)"),
 ]

@@ -21,7 +21,7 @@ from typing import Any, cast
 import pytest
 from hypothesis import HealthCheck, settings
 
-from chump_typed import Application, Client, Urllib3Transport, User
+from chump_typed import Application, Client, RetryPolicy, Urllib3Transport, User
 from chump_typed.pytest_plugin import FakePushoverServer
 from chump_typed.testing import (
     APP_TOKEN,
@@ -143,7 +143,7 @@ def base_url(fake_pushover: FakePushoverServer) -> str:
 def client(base_url: str) -> Iterator[Client]:
     """A :class:`Client` over real loopback HTTP (urllib3) to the fake, with the team
     token, retrying without waiting."""
-    transport = Urllib3Transport(backoff_floor=0)
+    transport = Urllib3Transport(retries=RetryPolicy(backoff_floor=0))
     with Client(
         APP_TOKEN, team_token=TEAM_TOKEN, base_url=base_url, transport=transport
     ) as client:
@@ -172,7 +172,9 @@ def user(app: Application) -> User:
 def served_app(base_url: str) -> Iterator[Application]:
     """chump's :class:`Application` over real loopback HTTP to the fake."""
     app = Application(
-        APP_TOKEN, base_url=base_url, transport=Urllib3Transport(backoff_floor=0)
+        APP_TOKEN,
+        base_url=base_url,
+        transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
     )
     yield app
     app.client.close()

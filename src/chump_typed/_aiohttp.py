@@ -15,17 +15,17 @@ import asyncio
 import io
 import math
 import ssl
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
 try:
     import aiohttp
-    import anyio  # noqa: F401  # pyright: ignore[reportUnusedImport]  # a missing extra names itself
+    import anyio
 except ImportError as exc:  # pragma: no cover - depends on what is installed
     raise ImportError(
         "AiohttpTransport needs aiohttp and anyio: pip install 'chump_typed[aiohttp]'"
     ) from exc
 
-from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
 from chump_typed._deadline import GRACE
 from chump_typed._failure import (
@@ -36,13 +36,23 @@ from chump_typed._failure import (
     where,
 )
 from chump_typed._proxy import choose_proxy
-from chump_typed._retry import Failure, MaybeSent, NotConnected
+from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
+from chump_typed._transport_base import (
+    Attempted,
+    Failure,
+    KnobsBase,
+    Late,
+    asend_with_retries,
+    check_timeout,
+)
 from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    from typing_extensions import Self, Unpack
+
+    from chump_typed._transport_base import Knobs
 
 __all__ = ["AiohttpTransport"]
 
@@ -52,41 +62,54 @@ _CHUNK: Final = 64 * 1024
 _ONE_WRITE: Final = 1 << 20
 
 
-#: Bounds on the two small caches (URLs' proxy arguments, attempts' timers).
-_ROUTES_KEPT: Final = 64
-_TIMEOUTS_KEPT: Final = 16
-
-
 def _payload(body: bytes) -> bytes | io.BytesIO | None:
     if not body:
         return None
     return body if len(body) <= _ONE_WRITE else io.BytesIO(body)
 
 
-class AiohttpTransport(AsyncTransportBase):
+class AiohttpTransport(KnobsBase):
     """Sends requests with one pooled :class:`aiohttp.ClientSession` (asyncio only).
 
-    It takes the keyword arguments of :class:`~chump_typed.AsyncHttpxTransport` but
-    ``client``.
+    :param sleep: how a retry waits, a coroutine function (default
+        :func:`anyio.sleep`).
+
+    It takes the other keyword arguments of :class:`~chump_typed.Urllib3Transport`,
+    ``timeout`` as a number of seconds.
     """
 
-    def __init__(self, **knobs: Unpack[AsyncKnobs]) -> None:
-        super().__init__(**knobs)
+    def __init__(
+        self,
+        *,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        **knobs: Unpack[Knobs],
+    ) -> None:
+        timeouts = check_timeout(knobs.pop("timeout", None))
+        super().__init__(knobs, timeouts=timeouts, sleep=sleep)
+        self._sleep = sleep or anyio.sleep
         context = self._ssl_context or ssl.create_default_context(cafile=self._ca_certs)
         # Verified whatever the context says, as on every transport.
         context.verify_mode = ssl.CERT_REQUIRED
         context.check_hostname = True
         self._ssl = context
         self._session: aiohttp.ClientSession | None = None
-        #: The proxy arguments by URL: decided on first use of an origin, as
-        #: urllib3's routes (a client sends to a handful of URLs, over and over).
-        self._routes: dict[str, dict[str, Any]] = {}
-        #: Each attempt's timer by budget (in whole milliseconds, rounded up): the
-        #: first attempt of every call has the same one.
-        self._timeouts: dict[int, aiohttp.ClientTimeout] = {}
         self._loop: asyncio.AbstractEventLoop | None = None
 
-    def _prepare(self, request: HTTPRequest) -> None:
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send *request*; retry as its policy decides, within its deadline (the
+        request's options, else the transport's ``retries`` and ``deadline``).
+
+        :raises TransportError: no response arrived in time.
+        :raises UnexpectedResponseError: the answer was too large or unreadable.
+        """
+        self._open()
+        return await asend_with_retries(
+            self._start(request), self._attempt, self._sleep
+        )
+
+    def _open(self) -> None:
+        """Open the session in the running event loop on first use; later, check
+        that the loop is still the same."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -112,15 +135,12 @@ class AiohttpTransport(AsyncTransportBase):
                 "one transport (and one AsyncClient) per event loop"
             )
 
-    async def _attempt_within(
-        self, request: HTTPRequest, budget: float
-    ) -> HTTPResponse | Failure | None:
-        """One attempt, cut off by aiohttp's own timer after *budget* seconds (``None``:
-        it was). That timer covers the request and the reading of the answer, as an
-        anyio cancel scope would, and aiohttp sets one on every request anyway: a
-        scope on top of it cost a tenth of a bare call."""
-        assert self._session is not None and self._loop is not None  # by _prepare
-        proxied = self._route(request.url)
+    async def _attempt(self, request: HTTPRequest, budget: float) -> Attempted:
+        """One attempt, cut off by aiohttp's own timer after *budget* seconds. That
+        timer covers the request and the reading of the answer, as an anyio cancel
+        scope would, and aiohttp sets one on every request anyway."""
+        assert self._session is not None and self._loop is not None  # by _open
+        proxied = self._proxy_arguments(request.url)
         ends = self._loop.time() + budget
         try:
             async with self._session.request(
@@ -129,7 +149,7 @@ class AiohttpTransport(AsyncTransportBase):
                 data=_payload(request.body),
                 headers=request.headers,
                 allow_redirects=False,
-                timeout=self._timeout_within(budget),
+                timeout=self._timer(budget),
                 **proxied,
             ) as response:
                 try:
@@ -158,7 +178,7 @@ class AiohttpTransport(AsyncTransportBase):
                 )
         except asyncio.TimeoutError as exc:
             if self._loop.time() >= ends:
-                return None  # the budget's timer, or a read timer at the same time
+                return Late()  # the budget's timer, or a read timer at the same time
             return _map_failure(request, exc, proxied=bool(proxied))
         except (aiohttp.ClientError, OSError) as exc:
             return _map_failure(request, exc, proxied=bool(proxied))
@@ -171,55 +191,45 @@ class AiohttpTransport(AsyncTransportBase):
             collected.feed(chunk)
         return collected.finish()
 
-    def _route(self, url: str) -> dict[str, Any]:
-        """The proxy arguments for *url*, decided once per origin (every request of
-        a client goes to the same one, and asking the environment costs as much as
-        the rest of our work on a call) and remembered by URL."""
-        proxied = self._routes.get(url)
-        if proxied is not None:
-            return proxied
-        scheme, _, rest = url.partition("://")
-        origin = f"{scheme}://{rest.partition('/')[0]}"
-        proxied = self._routes.get(origin)
-        if proxied is None:
-            proxy = choose_proxy(origin, proxy=self._proxy, trust_env=self.trust_env)
-            proxied = {}
-            if proxy is not None:
-                proxied["proxy"] = proxy.url
-                authorization = proxy.authorization()
-                if authorization is not None:
-                    proxied["proxy_headers"] = {"Proxy-Authorization": authorization}
-            self._routes[origin] = proxied
-        if len(self._routes) < _ROUTES_KEPT:
-            self._routes[url] = proxied
-        return proxied
+    def _proxy_arguments(self, url: str) -> dict[str, Any]:
+        """aiohttp's proxy arguments for *url* (none for a direct connection)."""
+        proxy = choose_proxy(url, proxy=self._proxy, trust_env=self.trust_env)
+        if proxy is None:
+            return {}
+        authorization = proxy.authorization()
+        if authorization is None:
+            return {"proxy": proxy.url}
+        return {
+            "proxy": proxy.url,
+            "proxy_headers": {"Proxy-Authorization": authorization},
+        }
 
-    def _timeout_within(self, budget: float) -> aiohttp.ClientTimeout:
+    def _timer(self, budget: float) -> aiohttp.ClientTimeout:
         """The whole attempt within *budget* seconds, rounded up to the millisecond
-        (the event loop's timers are no finer); connect and read timeouts as
-        configured, clipped to it (reads to a :data:`~chump_typed._deadline.GRACE`
-        past it: the deadline, not a read timeout ending at the same moment, reports a
-        stall). Never rounded up to a whole second, as aiohttp does by default."""
-        key = math.ceil(budget * 1000)
-        timeout = self._timeouts.get(key)
-        if timeout is None:
-            budget = key / 1000
-            timeout = aiohttp.ClientTimeout(
-                total=budget,
-                connect=min(budget, self._connect),
-                sock_read=min(budget + GRACE, self._read),
-                ceil_threshold=math.inf,
-            )
-            if len(self._timeouts) >= _TIMEOUTS_KEPT:
-                self._timeouts.clear()  # retries' budgets: each seen once
-            self._timeouts[key] = timeout
-        return timeout
+        (an event loop's timer may fire up to its resolution early: the deadline must
+        have passed when it does); connect and read timeouts as configured, clipped to
+        it (reads to a :data:`~chump_typed._deadline.GRACE` past it: the deadline, not
+        a read timeout ending at the same moment, reports a stall). Never rounded up
+        to a whole second, as aiohttp does by default."""
+        budget = math.ceil(budget * 1000) / 1000
+        return aiohttp.ClientTimeout(
+            total=budget,
+            connect=min(budget, self._connect_timeout),
+            sock_read=min(budget + GRACE, self._read_timeout),
+            ceil_threshold=math.inf,
+        )
 
     async def aclose(self) -> None:
         """Close the session and its connections."""
         session, self._session, self._loop = self._session, None, None
         if session is not None:
             await session.close()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
 
 def _map_failure(

@@ -22,7 +22,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import AsyncGenerator, Callable, Iterable, Mapping
+from collections.abc import AsyncGenerator, Awaitable, Callable, Iterable, Mapping
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 try:
@@ -34,12 +34,10 @@ except ImportError as exc:  # pragma: no cover - depends on what is installed
         "the httpx transports need httpx and anyio: pip install 'chump_typed[httpx]'"
     ) from exc
 
-from chump_typed._async_base import AsyncKnobs, AsyncTransportBase
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
 from chump_typed._deadline import GRACE, WATCHDOG
 from chump_typed._failure import (
     cert_problem,
-    late,
     not_connected,
     transport_error,
     unreadable,
@@ -47,14 +45,24 @@ from chump_typed._failure import (
 )
 from chump_typed._fork import renew_after_fork
 from chump_typed._proxy import Proxy, choose_proxy
-from chump_typed._retry import Failure, MaybeSent, NotConnected
+from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
-from chump_typed._transport_base import KnobsBase, SyncKnobs, send_with_retries
+from chump_typed._transport_base import (
+    Attempted,
+    Failure,
+    KnobsBase,
+    Late,
+    asend_with_retries,
+    check_timeout,
+    send_with_retries,
+)
 from chump_typed.errors import TransportError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 if TYPE_CHECKING:
     from typing_extensions import Self, Unpack
+
+    from chump_typed._transport_base import Knobs
 
 __all__ = ["AsyncHttpxTransport", "HttpxTransport"]
 
@@ -108,8 +116,8 @@ def _stream_arguments(
     """The arguments of ``client.stream`` for one attempt within *budget* seconds
     (reads may run a :data:`~chump_typed._deadline.GRACE` past it: the deadline, not
     a read timeout ending at the same moment, reports a stall)."""
-    connect = knobs._connect  # pyright: ignore[reportPrivateUsage]
-    read = knobs._read  # pyright: ignore[reportPrivateUsage]
+    connect = knobs._connect_timeout  # pyright: ignore[reportPrivateUsage]
+    read = knobs._read_timeout  # pyright: ignore[reportPrivateUsage]
     return {
         "method": request.method,
         "url": request.url,
@@ -284,8 +292,8 @@ class HttpxTransport(KnobsBase):
         makes its own, with at most *maxsize* connections, TLS verified and the proxy
         chosen by chump_typed.
 
-    It takes the other keyword arguments of :class:`~chump_typed.AsyncHttpxTransport`,
-    with a plain function as ``sleep`` (default :func:`time.sleep`).
+    It takes the other keyword arguments of :class:`~chump_typed.Urllib3Transport`,
+    ``timeout`` as a number of seconds.
 
     The deadline holds over every connection of a client made here. With a client
     passed in, chump_typed learns a connection's socket when that connection is opened
@@ -297,14 +305,19 @@ class HttpxTransport(KnobsBase):
     """
 
     def __init__(
-        self, *, client: httpx.Client | None = None, **knobs: Unpack[SyncKnobs]
+        self,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], object] | None = None,
+        **knobs: Unpack[Knobs],
     ) -> None:
         if client is not None and not isinstance(client, httpx.Client):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(
                 f"client: expected an httpx.Client, got a {type(client).__name__}"
             )
-        super().__init__(**knobs)
-        self._sleep: Callable[[float], object] = knobs.get("sleep") or time.sleep
+        timeouts = check_timeout(knobs.pop("timeout", None))
+        super().__init__(knobs, timeouts=timeouts, sleep=sleep)
+        self._sleep = sleep or time.sleep
         self._shared = client
         self._owned: dict[Proxy | None, httpx.Client] = {}
         self._making = threading.Lock()  # two threads' first calls make one client
@@ -327,25 +340,16 @@ class HttpxTransport(KnobsBase):
         self._making = threading.Lock()  # a parent's thread may have held it
 
     def send(self, request: HTTPRequest) -> HTTPResponse:
-        """Send *request*; retry as ``retries`` decides, within ``deadline`` seconds.
+        """Send *request*; retry as its policy decides, within its deadline (the
+        request's options, else the transport's ``retries`` and ``deadline``).
 
         :raises TransportError: no response arrived in time.
         :raises UnexpectedResponseError: the answer was too large or unreadable.
         """
-        return send_with_retries(
-            request,
-            self._attempt,
-            policy=self.retries,
-            deadline=self.deadline,
-            on_retry=self._on_retry,
-            sleep=self._sleep,
-            clock=self._clock,
-        )
+        return send_with_retries(self._start(request), self._attempt, self._sleep)
 
-    def _attempt(self, request: HTTPRequest, budget: float) -> HTTPResponse | Failure:
+    def _attempt(self, request: HTTPRequest, budget: float) -> Attempted:
         """One attempt within *budget* seconds, watched by the deadline watchdog."""
-        if budget <= 0:
-            return Failure(None, late(request, self.deadline, sending=False))
         with self._making:
             client, proxied = _client_for(
                 self, request.url, self._shared, self._owned, self._make_client
@@ -366,9 +370,7 @@ class HttpxTransport(KnobsBase):
         finally:
             expired = WATCHDOG.release(guard)
         if expired:  # even an answer that seems whole may have been cut short
-            return Failure(
-                None, late(request, self.deadline, sending=guard.started_sending)
-            )
+            return Late(sending=guard.started_sending)
         return answer
 
     def close(self) -> None:
@@ -440,51 +442,54 @@ def _answer(response: httpx.Response, body: bytes) -> HTTPResponse:
     )
 
 
-class AsyncHttpxTransport(AsyncTransportBase):
+class AsyncHttpxTransport(KnobsBase):
     """Sends requests with an :class:`httpx.AsyncClient`, under asyncio or trio.
 
     :param client: an :class:`httpx.AsyncClient` to share (its limits, proxies and
         TLS settings are yours, and it is never closed here); by default the transport
         makes its own, with at most *maxsize* connections, TLS verified and the proxy
         chosen by chump_typed, on first use in the running event loop.
+    :param sleep: how a retry waits, a coroutine function (default
+        :func:`anyio.sleep`).
 
-    Keyword arguments, all optional:
-
-    :param timeout: seconds for connecting and for each read (default 10 s connect,
-        30 s read; a number sets both), each clipped to the time left.
-    :param deadline: the longest one call may take, retries and waits included
-        (default 60 s); a server that trickles its answer is cut off at it.
-    :param retries: the most retries of one request (default 3), or a
-        :class:`~chump_typed.RetryPolicy` replacing the retry knobs
-        (``connect_retries``, ``read_retries``, ``status_retries``,
-        ``retry_statuses``, ``backoff_floor``, ``backoff_factor``, ``backoff_max``,
-        ``max_wait``: as on :class:`~chump_typed.Urllib3Transport`).
-    :param max_response_size: the largest decoded answer read, in bytes (1 MiB).
-    :param proxy: the proxy to go through; by default the environment decides
-        (``trust_env=False`` ignores it); loopback is never proxied.
-    :param ca_certs: a CA bundle to verify servers against.
-    :param ssl_context: a client :class:`ssl.SSLContext`; certificates are verified
-        whatever it says.
-    :param maxsize: connections open at once, 1 or 2 (Pushover allows 2).
-    :param on_retry: called with a :class:`~chump_typed.RetryEvent` before each wait.
-    :param sleep: how a retry waits (default :func:`anyio.sleep`).
-    :param clock: the monotonic clock of the deadline.
+    It takes the other keyword arguments of :class:`~chump_typed.Urllib3Transport`,
+    ``timeout`` as a number of seconds. The deadline is an anyio cancel scope: it
+    also cuts off a server that trickles its answer.
     """
 
     def __init__(
-        self, *, client: httpx.AsyncClient | None = None, **knobs: Unpack[AsyncKnobs]
+        self,
+        *,
+        client: httpx.AsyncClient | None = None,
+        sleep: Callable[[float], Awaitable[object]] | None = None,
+        **knobs: Unpack[Knobs],
     ) -> None:
         if client is not None and not isinstance(client, httpx.AsyncClient):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TypeError(
                 f"client: expected an httpx.AsyncClient, got a {type(client).__name__}"
             )
-        super().__init__(**knobs)
+        timeouts = check_timeout(knobs.pop("timeout", None))
+        super().__init__(knobs, timeouts=timeouts, sleep=sleep)
+        self._sleep = sleep or anyio.sleep
         self._verify = _verify(self)
         self._shared = client
         self._owned: dict[Proxy | None, httpx.AsyncClient] = {}
         self._loop: object | None = None
 
-    def _prepare(self, request: HTTPRequest) -> None:
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        """Send *request*; retry as its policy decides, within its deadline (the
+        request's options, else the transport's ``retries`` and ``deadline``).
+
+        :raises TransportError: no response arrived in time.
+        :raises UnexpectedResponseError: the answer was too large or unreadable.
+        """
+        self._check_loop()
+        return await asend_with_retries(
+            self._start(request), self._attempt, self._sleep
+        )
+
+    def _check_loop(self) -> None:
+        """The connections belong to the event loop of the first call."""
         loop = _loop_identity()
         if self._loop is None:
             self._loop = loop
@@ -497,7 +502,13 @@ class AsyncHttpxTransport(AsyncTransportBase):
     def _make_client(self, proxy: Proxy | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(**_client_settings(self, proxy), verify=self._verify)
 
-    async def _attempt(
+    async def _attempt(self, request: HTTPRequest, budget: float) -> Attempted:
+        """One attempt, cut off after *budget* seconds by an anyio cancel scope."""
+        with anyio.move_on_after(budget):
+            return await self._exchange(request, budget)
+        return Late()
+
+    async def _exchange(
         self, request: HTTPRequest, budget: float
     ) -> HTTPResponse | Failure:
         client, proxied = _client_for(
@@ -525,6 +536,12 @@ class AsyncHttpxTransport(AsyncTransportBase):
         for client in owned.values():
             await client.aclose()
         self._loop = None
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
 
     def __repr__(self) -> str:
         shared = "" if self._shared is None else " (a shared httpx client)"

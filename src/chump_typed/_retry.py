@@ -21,10 +21,8 @@ Pushover's "being friendly" rules; the table with the reasons is in
 from __future__ import annotations
 
 import email.utils
-import logging
 import math
-import time
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Collection, Sequence
 from typing import Final, Literal
 
 import attrs
@@ -35,30 +33,19 @@ from chump_typed._checks import (
     require_type,
     required,
 )
-from chump_typed._redact import redact_url
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.protocol import HTTPRequest, HTTPResponse
 
+#: What the package re-exports; the module's other names are internal.
 __all__ = [
-    "DEFAULT_BACKOFF_FLOOR",
-    "DEFAULT_MAX_WAIT",
-    "DEFAULT_RETRY_STATUSES",
-    "MIN_ATTEMPT",
     "Answered",
-    "Attempts",
-    "Failure",
     "MaybeSent",
     "NotConnected",
-    "Outcome",
     "RetryAfter",
     "RetryEvent",
     "RetryPolicy",
     "RetryStop",
-    "policy_from",
 ]
-
-_logger: Final = logging.getLogger("chump_typed")
 
 #: Pushover's rule: never retry sooner than 5 seconds after the previous attempt.
 DEFAULT_BACKOFF_FLOOR: Final = 5.0
@@ -315,84 +302,17 @@ def parse_retry_after(value: str | None, *, now: float | None = None) -> float |
     return max(0.0, when.timestamp() - now)
 
 
-def policy_from(retries: object, **knobs: object) -> RetryPolicy:
-    """A transport's ``retries=`` argument as a policy: a :class:`RetryPolicy` as it
-    is, else an int of retries with the transport's flat retry *knobs* (the policy
-    checks every value and type itself)."""
+def policy_from(retries: object) -> RetryPolicy:
+    """A ``retries=`` argument as a policy: a :class:`RetryPolicy` as it is; an int
+    *n* is shorthand for ``RetryPolicy(retries=n)``, *n* retries with Pushover's
+    waits (what ``--retries`` on the command line means)."""
     if isinstance(retries, RetryPolicy):
         return retries
-    return RetryPolicy(retries=retries, **knobs)  # type: ignore[arg-type]  # checked
-
-
-@attrs.frozen
-class Failure:
-    """An attempt that got no usable answer: what the policy is told (``None`` when
-    retrying cannot help) and the error to raise if it says stop."""
-
-    outcome: NotConnected | MaybeSent | Answered | None
-    error: Exception
-
-
-@attrs.define
-class Attempts:
-    """One call's attempts, for a transport's retry loop: it records each failed
-    attempt, asks the policy, and reports each retry it decides (logged at INFO and
-    given to *on_retry*)."""
-
-    policy: RetryPolicy
-    request: HTTPRequest
-    on_retry: Callable[[RetryEvent], object] | None = None
-    outcomes: list[NotConnected | MaybeSent | Answered] = attrs.field(
-        factory=list[NotConnected | MaybeSent | Answered]
-    )
-
-    def next_wait(
-        self, result: HTTPResponse | Failure, *, remaining: float
-    ) -> float | None:
-        """After *result* (a 5xx answer, or a failure): the seconds to wait before the
-        next attempt, or ``None`` to stop."""
-        if isinstance(result, Failure):
-            outcome = result.outcome
-        else:
-            outcome = Answered(result.status, result.headers.get("retry-after"))
-        if outcome is None:
-            return None
-        self.outcomes.append(outcome)
-        decision = self.policy.decide(
-            self.request.method,
-            self.outcomes,
-            retryable=self.request.retryable,
-            remaining=remaining,
-            now=time.time(),
+    if not isinstance(retries, int) or isinstance(retries, bool):
+        raise TypeError(
+            f"retries: expected an int or a RetryPolicy, got a {type(retries).__name__}"
         )
-        if isinstance(decision, RetryStop):
-            return None
-        attempt = len(self.outcomes) + 1
-        url = redact_url(self.request.url)
-        _logger.info(
-            "%s %s: %s; attempt %d in %.1f s",
-            self.request.method,
-            url,
-            decision.reason,
-            attempt,
-            decision.wait,
-        )
-        if self.on_retry is not None:
-            self.on_retry(
-                RetryEvent(
-                    method=self.request.method,
-                    url=url,
-                    attempt=attempt,
-                    wait=decision.wait,
-                    reason=decision.reason,
-                    detail=(
-                        str(result.error)
-                        if isinstance(result, Failure)
-                        else f"HTTP {result.status}"
-                    ),
-                )
-            )
-        return decision.wait
+    return RetryPolicy(retries=retries)
 
 
 scrub_public(globals())

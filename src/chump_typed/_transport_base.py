@@ -1,18 +1,23 @@
-"""What every transport built on the shared knobs has in common: the keyword arguments
-(checked here, once), and the sync retry loop around one attempt.
+"""What every transport has in common: its keyword arguments (declared and checked
+here, once), one call's settings and attempts (:class:`Call`), and the retry loop
+around one attempt, once per colour (:func:`send_with_retries`,
+:func:`asend_with_retries`).
 
-:class:`~chump_typed.Urllib3Transport` keeps its own constructor (it also takes a
-:class:`urllib3.Timeout`) but shares the loop (:func:`send_with_retries`); the httpx and aiohttp transports take
-these knobs as they are. Each transport then only says how one attempt is made with its
-library, within a budget of seconds.
+Each transport only says how one attempt is made with its library within a budget of
+seconds: an answer, a :class:`Failure`, or :class:`Late` when the budget ran out. The
+call turns lateness into the error, so that it names the call's deadline, which a
+request's :class:`~chump_typed.protocol.SendOptions` may have set.
 """
 
 from __future__ import annotations
 
+import logging
 import ssl
 import time
-from collections.abc import Awaitable, Callable, Collection
+from collections.abc import Awaitable, Callable
 from typing import Final, TypedDict
+
+import attrs
 
 from chump_typed._body import DEFAULT_MAX_RESPONSE
 from chump_typed._checks import (
@@ -21,27 +26,34 @@ from chump_typed._checks import (
     check_seconds,
     require_type,
 )
+from chump_typed._failure import late
 from chump_typed._proxy import check_proxy
+from chump_typed._redact import redact_url
 from chump_typed._retry import (
-    DEFAULT_BACKOFF_FLOOR,
-    DEFAULT_MAX_WAIT,
-    DEFAULT_RETRY_STATUSES,
-    Attempts,
-    Failure,
+    Answered,
+    MaybeSent,
+    NotConnected,
     RetryEvent,
     RetryPolicy,
+    RetryStop,
     policy_from,
 )
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 __all__ = [
-    "AsyncKnobs",
+    "Call",
     "CommonKnobs",
+    "Failure",
+    "Knobs",
     "KnobsBase",
-    "SyncKnobs",
+    "Late",
+    "asend_with_retries",
     "check_hooks",
+    "check_timeout",
     "send_with_retries",
 ]
+
+_logger: Final = logging.getLogger("chump_typed")
 
 #: Connect and read timeouts, in seconds (each clipped to the time left).
 DEFAULT_CONNECT_TIMEOUT: Final = 10.0
@@ -49,21 +61,27 @@ DEFAULT_READ_TIMEOUT: Final = 30.0
 #: The longest one call may take, retries and their waits included, in seconds.
 DEFAULT_DEADLINE: Final = 60.0
 
+#: The retry knobs transports took before :class:`RetryPolicy` held them.
+_RETIRED: Final = frozenset(
+    {
+        "connect_retries",
+        "read_retries",
+        "status_retries",
+        "retry_statuses",
+        "backoff_floor",
+        "backoff_factor",
+        "backoff_max",
+        "max_wait",
+    }
+)
+
 
 class CommonKnobs(TypedDict, total=False):
-    """The keyword arguments every transport takes but ``sleep``."""
+    """The keyword arguments every transport takes alike (documented on
+    :class:`~chump_typed.Urllib3Transport`)."""
 
-    timeout: float | None
     deadline: float
     retries: RetryPolicy | int
-    connect_retries: int
-    read_retries: int
-    status_retries: int
-    retry_statuses: Collection[int]
-    backoff_floor: float
-    backoff_factor: float
-    backoff_max: float
-    max_wait: float
     max_response_size: int
     proxy: str | None
     trust_env: bool
@@ -74,16 +92,12 @@ class CommonKnobs(TypedDict, total=False):
     clock: Callable[[], float]
 
 
-class SyncKnobs(CommonKnobs, total=False):
-    """The keyword arguments of :class:`~chump_typed.HttpxTransport`."""
+class Knobs(CommonKnobs, total=False):
+    """With the timeout in seconds: the httpx and aiohttp transports' keyword
+    arguments (``sleep`` and ``client`` aside). Urllib3Transport's ``timeout`` also
+    takes a :class:`urllib3.Timeout`, so it declares its own."""
 
-    sleep: Callable[[float], object] | None
-
-
-class AsyncKnobs(CommonKnobs, total=False):
-    """The keyword arguments every async transport takes."""
-
-    sleep: Callable[[float], Awaitable[object]] | None
+    timeout: float | None
 
 
 def check_hooks(**hooks: object) -> None:
@@ -93,68 +107,88 @@ def check_hooks(**hooks: object) -> None:
             raise TypeError(f"{name}: expected a callable, got a {type(hook).__name__}")
 
 
+def check_timeout(value: object) -> tuple[float, float]:
+    """The connect and read timeouts a ``timeout=`` number sets (``None``: the
+    defaults, 10 and 30 s)."""
+    if value is None:
+        return DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT
+    check_seconds("timeout", value)
+    return float(value), float(value)  # type: ignore[arg-type]  # checked: a number
+
+
+def _refuse_unknown(owner: str, knobs: CommonKnobs) -> None:
+    """A keyword the transports do not take is a TypeError, as for any function (the
+    ``**knobs`` of the signatures would accept it silently)."""
+    for name in sorted(knobs.keys() - CommonKnobs.__optional_keys__):
+        if name in _RETIRED:
+            raise TypeError(
+                f"{name}: the retry knobs live on RetryPolicy: pass "
+                f"retries=RetryPolicy({name}=...)"
+            )
+        raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}")
+
+
 class KnobsBase:
-    """Checks and keeps the knobs (documented on :class:`~chump_typed.HttpxTransport`)."""
+    """Checks and keeps the knobs every transport takes. *timeouts* are the connect
+    and read timeouts, already checked (each transport reads its ``timeout``)."""
 
     def __init__(
-        self,
-        *,
-        timeout: float | None = None,
-        deadline: float = DEFAULT_DEADLINE,
-        retries: RetryPolicy | int = 3,
-        connect_retries: int = 3,
-        read_retries: int = 2,
-        status_retries: int = 2,
-        retry_statuses: Collection[int] = DEFAULT_RETRY_STATUSES,
-        backoff_floor: float = DEFAULT_BACKOFF_FLOOR,
-        backoff_factor: float = 5.0,
-        backoff_max: float = 60.0,
-        max_wait: float = DEFAULT_MAX_WAIT,
-        max_response_size: int = DEFAULT_MAX_RESPONSE,
-        proxy: str | None = None,
-        trust_env: bool = True,
-        ca_certs: str | None = None,
-        ssl_context: ssl.SSLContext | None = None,
-        maxsize: int = 2,
-        on_retry: Callable[[RetryEvent], object] | None = None,
-        sleep: object = None,
-        clock: Callable[[], float] = time.monotonic,
+        self, knobs: CommonKnobs, *, timeouts: tuple[float, float], sleep: object
     ) -> None:
-        if timeout is not None:
-            check_seconds("timeout", timeout)
+        _refuse_unknown(type(self).__name__, knobs)
+        deadline = knobs.get("deadline", DEFAULT_DEADLINE)
         check_seconds("deadline", deadline)
-        self.retries: Final = policy_from(
-            retries,
-            connect_retries=connect_retries,
-            read_retries=read_retries,
-            status_retries=status_retries,
-            retry_statuses=retry_statuses,
-            backoff_floor=backoff_floor,
-            backoff_factor=backoff_factor,
-            backoff_max=backoff_max,
-            max_wait=max_wait,
-        )
+        max_response_size = knobs.get("max_response_size", DEFAULT_MAX_RESPONSE)
         check_int_range("max_response_size", max_response_size, low=1)
+        maxsize = knobs.get("maxsize", 2)
         check_int_range("maxsize", maxsize, low=1, high=2)
+        trust_env = knobs.get("trust_env", True)
         require_type("trust_env", trust_env, bool)
+        ca_certs = knobs.get("ca_certs")
         if ca_certs is not None:
             check_ca_certs("ca_certs", ca_certs)
+        ssl_context = knobs.get("ssl_context")
         if ssl_context is not None:
             require_type("ssl_context", ssl_context, ssl.SSLContext)
+        on_retry = knobs.get("on_retry")
+        clock = knobs.get("clock", time.monotonic)
         check_hooks(on_retry=on_retry, sleep=sleep, clock=clock)
+        proxy = knobs.get("proxy")
+        self._proxy = None if proxy is None else check_proxy("proxy", proxy)
+
+        #: The longest one call may take, in seconds, unless its request says less
+        #: or more (:class:`~chump_typed.protocol.SendOptions`).
         self.deadline: Final = float(deadline)
+        #: What is retried, and when, unless a request says otherwise.
+        self.retries: Final = policy_from(knobs.get("retries", 3))
         self.max_response_size: Final = max_response_size
         self.trust_env: Final = trust_env
-        self._proxy = None if proxy is None else check_proxy("proxy", proxy)
-        #: The proxy given, without its credentials.
+        #: The proxy given, without its credentials (``None``: the environment
+        #: decides, unless *trust_env* is false).
         self.proxy: Final = None if self._proxy is None else self._proxy.url
-        self._connect = DEFAULT_CONNECT_TIMEOUT if timeout is None else float(timeout)
-        self._read = DEFAULT_READ_TIMEOUT if timeout is None else float(timeout)
+        self._connect_timeout, self._read_timeout = timeouts
         self._ca_certs = ca_certs
         self._ssl_context = ssl_context
         self._maxsize = maxsize
         self._on_retry = on_retry
         self._clock = clock
+
+    def _start(self, request: HTTPRequest) -> Call:
+        """The call that sends *request*: its deadline and retry policy are those its
+        options set, else the transport's."""
+        deadline, policy = self.deadline, self.retries
+        options = request.options
+        if options is not None:
+            deadline = deadline if options.deadline is None else options.deadline
+            policy = policy if options.retries is None else options.retries
+        return Call(
+            request=request,
+            deadline=deadline,
+            ends=self._clock() + deadline,
+            clock=self._clock,
+            policy=policy,
+            on_retry=self._on_retry,
+        )
 
     def __repr__(self) -> str:
         return (
@@ -163,33 +197,150 @@ class KnobsBase:
         )
 
 
+@attrs.frozen
+class Failure:
+    """An attempt that got no usable answer: what the policy is told (``None`` when
+    retrying cannot help) and the error to raise if it says stop."""
+
+    outcome: NotConnected | MaybeSent | Answered | None
+    error: Exception
+
+
+@attrs.frozen
+class Late:
+    """An attempt the call's deadline cut off: while the request was being sent or
+    answered (*sending*), or before it could be sent."""
+
+    sending: bool = True
+
+
+#: No time was left to start an attempt.
+_NO_TIME: Final = Late(sending=False)
+
+#: What one attempt gives the loop.
+Attempted = HTTPResponse | Failure | Late
+
+
+@attrs.define(kw_only=True)
+class Call:
+    """One call in progress: its request, its deadline (seconds, and when it ends on
+    the transport's clock), its retry policy and its failed attempts so far. It asks
+    the policy after each failure, and reports each retry it decides (logged at
+    INFO and given to *on_retry*)."""
+
+    request: HTTPRequest
+    deadline: float
+    ends: float
+    clock: Callable[[], float]
+    policy: RetryPolicy
+    on_retry: Callable[[RetryEvent], object] | None
+    outcomes: list[NotConnected | MaybeSent | Answered] = attrs.field(
+        factory=list[NotConnected | MaybeSent | Answered]
+    )
+
+    def left(self) -> float:
+        """The seconds left before the deadline."""
+        return self.ends - self.clock()
+
+    def settle(self, attempted: Attempted) -> HTTPResponse | Failure:
+        """An attempt's result, lateness turned into the error naming the deadline."""
+        if isinstance(attempted, Late):
+            error = late(self.request, self.deadline, sending=attempted.sending)
+            return Failure(None, error)
+        return attempted
+
+    def next_wait(self, result: HTTPResponse | Failure) -> float | None:
+        """After *result*: the seconds to wait before the next attempt, or ``None``
+        when *result* is the call's outcome (an answer below 500, or the policy says
+        stop)."""
+        outcome: NotConnected | MaybeSent | Answered | None
+        if isinstance(result, HTTPResponse):
+            if result.status < 500:
+                return None
+            outcome = Answered(result.status, result.headers.get("retry-after"))
+        else:
+            outcome = result.outcome
+        if outcome is None:
+            return None
+        self.outcomes.append(outcome)
+        decision = self.policy.decide(
+            self.request.method,
+            self.outcomes,
+            retryable=self.request.retryable,
+            remaining=self.left(),
+            now=time.time(),
+        )
+        if isinstance(decision, RetryStop):
+            return None
+        self._report(result, decision.wait, decision.reason)
+        return decision.wait
+
+    def _report(self, result: HTTPResponse | Failure, wait: float, reason: str) -> None:
+        attempt = len(self.outcomes) + 1
+        url = redact_url(self.request.url)
+        method = self.request.method
+        _logger.info(
+            "%s %s: %s; attempt %d in %.1f s", method, url, reason, attempt, wait
+        )
+        if self.on_retry is not None:
+            detail = (
+                str(result.error)
+                if isinstance(result, Failure)
+                else f"HTTP {result.status}"
+            )
+            self.on_retry(
+                RetryEvent(
+                    method=method,
+                    url=url,
+                    attempt=attempt,
+                    wait=wait,
+                    reason=reason,
+                    detail=detail,
+                )
+            )
+
+
+def _outcome(result: HTTPResponse | Failure) -> HTTPResponse:
+    """The call's outcome once no retry follows *result*."""
+    if isinstance(result, HTTPResponse):
+        return result  # below 500, or a 5xx not retried (again): decoding reports it
+    raise result.error
+
+
 def send_with_retries(
-    request: HTTPRequest,
-    attempt: Callable[[HTTPRequest, float], HTTPResponse | Failure],
-    *,
-    policy: RetryPolicy,
-    deadline: float,
-    on_retry: Callable[[RetryEvent], object] | None,
+    call: Call,
+    attempt: Callable[[HTTPRequest, float], Attempted],
     sleep: Callable[[float], object],
-    clock: Callable[[], float],
 ) -> HTTPResponse:
     """The sync retry loop: *attempt* (given the seconds left) until an answer below
-    500 arrives or *policy* stops, all within *deadline* seconds.
+    500 arrives or the policy stops, all within the call's deadline.
 
     :raises TransportError: no response arrived in time.
     :raises UnexpectedResponseError: the answer was too large or unreadable.
     """
-    ends = clock() + deadline
-    attempts = Attempts(policy, request, on_retry)
     while True:
-        result = attempt(request, ends - clock())
-        if isinstance(result, HTTPResponse) and result.status < 500:
-            return result
-        wait = attempts.next_wait(result, remaining=ends - clock())
+        budget = call.left()
+        attempted = attempt(call.request, budget) if budget > 0 else _NO_TIME
+        result = call.settle(attempted)
+        wait = call.next_wait(result)
         if wait is None:
-            break
+            return _outcome(result)
         if wait > 0:
             sleep(wait)
-    if isinstance(result, HTTPResponse):
-        return result  # a 5xx not retried (again): decoding reports it
-    raise result.error
+
+
+async def asend_with_retries(
+    call: Call,
+    attempt: Callable[[HTTPRequest, float], Awaitable[Attempted]],
+    sleep: Callable[[float], Awaitable[object]],
+) -> HTTPResponse:
+    """The async twin of :func:`send_with_retries`: the same loop, awaited."""
+    while True:
+        budget = call.left()
+        attempted = await attempt(call.request, budget) if budget > 0 else _NO_TIME
+        result = call.settle(attempted)
+        wait = call.next_wait(result)
+        if wait is None:
+            return _outcome(result)
+        if wait > 0:
+            await sleep(wait)

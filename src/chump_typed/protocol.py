@@ -4,6 +4,12 @@ and pure encode/decode.
 Nothing here touches a socket. :func:`encode_request` turns an endpoint row and a request
 model into an :class:`HTTPRequest`; a :class:`Transport` moves it; :func:`decode_response`
 turns the :class:`HTTPResponse` into the row's result model or a typed error.
+
+A request may carry per-call options (:class:`SendOptions`, in ``request.options``): a
+deadline or a retry policy that replaces the transport's own for that one call, so
+that clients sharing one transport (and its connections) can send with different
+settings. The transports of this package honour them; a transport that ignores them
+still works, with its own settings for every call.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
-from chump_typed._checks import check_unicode
+from chump_typed._checks import check_seconds, check_unicode, optional, require_type
 from chump_typed._endpoints import Method
 from chump_typed._epoch import epoch_to_datetime
 from chump_typed._redact import redact_url, secrets_of
@@ -33,6 +39,7 @@ if TYPE_CHECKING:
     from types import ModuleType as _ConverterModule
 
     from chump_typed._endpoints import Endpoint
+    from chump_typed._retry import RetryPolicy
     from chump_typed.e2ee import E2EEKey
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "HTTPRequest",
     "HTTPResponse",
     "Method",
+    "SendOptions",
     "Transport",
     "decode_response",
     "encode_request",
@@ -61,6 +69,35 @@ _FORM_HEADERS: Final[Mapping[str, str]] = {
 }
 
 
+def _check_policy(_instance: object, _attribute: object, value: Any) -> None:
+    if value is not None:
+        # Imported here: the retry module imports this one (and a policy given means
+        # that it is loaded already).
+        from chump_typed._retry import RetryPolicy
+
+        require_type("retries", value, RetryPolicy)
+
+
+@attrs.frozen(kw_only=True)
+class SendOptions:
+    """Per-call options a request carries to its transport (``HTTPRequest.options``):
+    each one set replaces the transport's own for that call only; ``None`` keeps it.
+
+    The transports of this package honour them. A transport that ignores them (one
+    written before they existed) still works, but sends every call with its own
+    settings.
+
+    :param deadline: the longest the call may take, retries and waits included, in
+        seconds (a finite number above 0).
+    :param retries: the :class:`~chump_typed.RetryPolicy` of the call.
+    """
+
+    deadline: float | None = attrs.field(
+        default=None, validator=optional(check_seconds)
+    )
+    retries: RetryPolicy | None = attrs.field(default=None, validator=_check_policy)
+
+
 @attrs.frozen(repr=False, kw_only=True)
 class HTTPRequest:
     """One HTTP request, fully encoded: what a transport puts on the wire.
@@ -68,6 +105,7 @@ class HTTPRequest:
     ``retryable`` is false for calls that must never be resent automatically even after
     a server error (each success spends money, e.g. licence assignment). Independently
     of it, a transport never resends a POST once the request may have reached the server.
+    ``options`` are the call's own deadline and retry policy, if any (:class:`SendOptions`).
     """
 
     method: Method
@@ -80,6 +118,7 @@ class HTTPRequest:
     params: Mapping[str, str] = attrs.field(
         factory=dict[str, str], eq=False, hash=False
     )
+    options: SendOptions | None = attrs.field(default=None, eq=False, hash=False)
 
     def __repr__(self) -> str:
         # The body and the query string carry the token: never show them.

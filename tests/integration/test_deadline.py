@@ -23,6 +23,7 @@ import trustme
 from chump_typed import (
     Client,
     Notification,
+    RetryPolicy,
     TransportError,
     Urllib3Transport,
 )
@@ -67,7 +68,12 @@ def trickling(request: pytest.FixtureRequest) -> Iterator[Served]:
 
 
 def client_for(wire: Wire, served: Served) -> AbstractContextManager[Client]:
-    return wire.client(served.url, deadline=DEADLINE, timeout=10, backoff_floor=0)
+    return wire.client(
+        served.url,
+        deadline=DEADLINE,
+        timeout=10,
+        retries=RetryPolicy(backoff_floor=0),
+    )
 
 
 def test_a_trickling_send_is_cut_off_at_the_deadline(
@@ -132,10 +138,13 @@ def test_waiting_for_a_free_connection_counts_against_the_deadline() -> None:
     """The only connection is taken: a call gives up when its deadline passes while it
     waits for one, and says nothing was sent."""
     with serving(trickled_headers) as served:
-        transport = Urllib3Transport(deadline=DEADLINE, maxsize=1, backoff_floor=0)
+        transport = Urllib3Transport(
+            deadline=DEADLINE, maxsize=1, retries=RetryPolicy(backoff_floor=0)
+        )
         client = Client(APP_TOKEN, base_url=served.url, transport=transport)
         # Take the pool's one connection, as a call in another thread would.
-        pool, _ = transport._route(served.url)  # pyright: ignore[reportPrivateUsage]
+        manager = transport._manager(served.url)  # pyright: ignore[reportPrivateUsage]
+        pool = manager.connection_from_url(served.url)
         taken = pool._get_conn()  # pyright: ignore[reportPrivateUsage]
         try:
             with pytest.raises(TransportError) as info:

@@ -26,6 +26,7 @@ from chump_typed import (
     Notification,
     PushoverError,
     QuotaExceededError,
+    RetryPolicy,
     TransportError,
     UnexpectedResponseError,
 )
@@ -87,8 +88,7 @@ def send(client: Client, text: str) -> PushoverError | None:
 def fault_knobs(*, slow: bool = False) -> dict[str, Any]:
     """Retries without waiting; a short read timeout for the slow scenarios."""
     return {
-        "backoff_floor": 0,
-        "backoff_factor": 0,
+        "retries": RetryPolicy(backoff_floor=0, backoff_factor=0),
         "timeout": SHORT_READ if slow else 30.0,
     }
 

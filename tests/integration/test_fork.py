@@ -22,6 +22,7 @@ from chump_typed import (
     Client,
     HttpxTransport,
     Notification,
+    RetryPolicy,
     Urllib3Transport,
 )
 from chump_typed._deadline import WATCHDOG
@@ -97,7 +98,11 @@ def test_parent_and_child_each_get_their_own_answers(
 ) -> None:
     fake = FakePushover(limit=1_000_000)
     with serve(fake) as url:
-        client = Client(APP_TOKEN, base_url=url, transport=kind(backoff_floor=0))
+        client = Client(
+            APP_TOKEN,
+            base_url=url,
+            transport=kind(retries=RetryPolicy(backoff_floor=0)),
+        )
         client.send(Notification(user=USER_KEY, message="before the fork"))
         _, child_lines = forked(lambda: sends(client, "child"))
         parent = sends(client, "parent")
@@ -116,7 +121,9 @@ def test_the_facade_after_a_fork() -> None:
     fake = FakePushover(limit=1_000_000)
     with serve(fake) as url:
         app = Application(
-            APP_TOKEN, base_url=url, transport=Urllib3Transport(backoff_floor=0)
+            APP_TOKEN,
+            base_url=url,
+            transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
         )
         user = app.get_user(USER_KEY)
         user.send_message("before the fork")
@@ -145,7 +152,9 @@ def test_a_lock_held_at_fork_time_does_not_hang_the_child(holder: str) -> None:
 
     with serve(fake) as url:
         app = Application(
-            APP_TOKEN, base_url=url, transport=Urllib3Transport(backoff_floor=0)
+            APP_TOKEN,
+            base_url=url,
+            transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
         )
         user = app.get_user(USER_KEY)
         locks: dict[str, AbstractContextManager[object]] = {

@@ -20,6 +20,7 @@ import pytest
 
 from chump_typed import (
     Notification,
+    RetryPolicy,
     UnexpectedResponseError,
 )
 from chump_typed._body import CappedBody, TooLarge, UnreadableEncoding
@@ -104,7 +105,9 @@ def peak_while(call: Callable[[], object]) -> tuple[object, int]:
 def send_to(wire: Wire, served: Served, *, method: str = "POST") -> tuple[object, int]:
     """What one call to *served* returned or raised, and the peak of memory it
     allocated (the client is made first: its start is not the call's)."""
-    with wire.client(served.url, backoff_floor=0, retries=0) as client:
+    with wire.client(
+        served.url, retries=RetryPolicy(retries=0, backoff_floor=0)
+    ) as client:
         if method == "GET":
             return peak_while(client.sounds)
         return peak_while(

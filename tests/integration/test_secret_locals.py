@@ -25,6 +25,7 @@ from chump_typed import (
     Client,
     Notification,
     PushoverError,
+    RetryPolicy,
     Urllib3Transport,
     ValidateUserRequest,
 )
@@ -85,12 +86,10 @@ def refused_url() -> str:
         return f"http://127.0.0.1:{probe.getsockname()[1]}/1/"
 
 
-def client(url: str, **options: object) -> Client:
+def client(url: str, *, retries: int = 3) -> Client:
     transport = Urllib3Transport(
-        backoff_floor=0,
-        backoff_factor=0,
+        retries=RetryPolicy(retries=retries, backoff_floor=0, backoff_factor=0),
         timeout=1,
-        **options,  # type: ignore[arg-type]
     )
     return Client(TOKEN, team_token=TEAM, base_url=url, transport=transport)
 

@@ -25,6 +25,7 @@ from chump_typed import (
     Notification,
     PushoverError,
     QuotaExceededError,
+    RetryPolicy,
     TransportError,
     UnexpectedResponseError,
     Urllib3Transport,
@@ -199,7 +200,9 @@ def test_real_transport_on_every_error_path(
     token, user, stranger = keys
     fake = FakePushover(app_tokens=[token], users={user: ["phone"]})
     with watched(caplog, token, user, stranger) as w, serve(fake) as url:
-        transport = Urllib3Transport(backoff_floor=0, backoff_factor=0)
+        transport = Urllib3Transport(
+            retries=RetryPolicy(backoff_floor=0, backoff_factor=0)
+        )
         client = Client(token, base_url=url, transport=transport)
         w.run(client.sounds)
         w.run(lambda: client.send(notify(user)))

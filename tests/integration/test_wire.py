@@ -24,6 +24,7 @@ from chump_typed import (
     Notification,
     Priority,
     QuotaExceededError,
+    RetryPolicy,
     Sent,
     Urllib3Transport,
     models,
@@ -50,7 +51,9 @@ PNG_HEADER = b"\x89PNG\r\n\x1a\n"
 def client(wire: Wire, base_url: str) -> Iterator[Client]:
     """A client over loopback HTTP to the fake, on *wire*, with the team token,
     retrying without waiting (this module's, in place of the suite's urllib3 one)."""
-    with wire.client(base_url, team_token=TEAM_TOKEN, backoff_floor=0) as client:
+    with wire.client(
+        base_url, team_token=TEAM_TOKEN, retries=RetryPolicy(backoff_floor=0)
+    ) as client:
         yield client
 
 
@@ -268,7 +271,9 @@ def test_facade_send_message_takes_attachment(
     path = tmp_path / "cat.gif"
     path.write_bytes(b"GIF89a" + bytes(50))
     served_app = Application(
-        APP_TOKEN, base_url=base_url, transport=Urllib3Transport(backoff_floor=0)
+        APP_TOKEN,
+        base_url=base_url,
+        transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
     )
     user = served_app.get_user(USER_KEY)
     message = user.send_message("meow", title="cat", attachment=path)
@@ -304,7 +309,9 @@ def test_facade_unreadable_attachment_raises_before_sending(
     base_url: str, fake: FakePushover, tmp_path: Path
 ) -> None:
     served_app = Application(
-        APP_TOKEN, base_url=base_url, transport=Urllib3Transport(backoff_floor=0)
+        APP_TOKEN,
+        base_url=base_url,
+        transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
     )
     user = served_app.get_user(USER_KEY)
     missing = tmp_path / "missing.png"
@@ -322,7 +329,9 @@ def test_emergency_facade_message_takes_attachment(
     base_url: str, fake: FakePushover
 ) -> None:
     served_app = Application(
-        APP_TOKEN, base_url=base_url, transport=Urllib3Transport(backoff_floor=0)
+        APP_TOKEN,
+        base_url=base_url,
+        transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
     )
     user = served_app.get_user(USER_KEY)
     attachment = Attachment(data=b"\x89PNG alarm", filename="alarm.png")

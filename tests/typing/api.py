@@ -202,7 +202,7 @@ from chump_typed.logging import (
     TRUNCATION_MARKER,
     PushoverHandler,
 )
-from chump_typed.protocol import is_async_transport
+from chump_typed.protocol import SendOptions, is_async_transport
 from chump_typed.receive import (
     DEFAULT_PUSH_URL,
     AsyncListener,
@@ -1008,6 +1008,11 @@ def http_values(request: HTTPRequest, response: HTTPResponse) -> None:
     assert_type(request.body, bytes)
     assert_type(request.retryable, bool)
     assert_type(request.params, Mapping[str, str])
+    assert_type(request.options, SendOptions | None)
+    options = SendOptions(deadline=5, retries=RetryPolicy(retries=0))
+    assert_type(options.deadline, float | None)
+    assert_type(options.retries, RetryPolicy | None)
+    assert_type(HTTPRequest(method="GET", url="u", options=options), HTTPRequest)
     assert_type(response.status, int)
     assert_type(response.headers, Mapping[str, str])
     assert_type(response.body, bytes)
@@ -1020,7 +1025,8 @@ def transports(
     assert_type(transport.close(), None)
     assert_type(Urllib3Transport(), Urllib3Transport)
     assert_type(
-        Urllib3Transport(timeout=5.0, retries=0, backoff_floor=0), Urllib3Transport
+        Urllib3Transport(timeout=5.0, retries=RetryPolicy(retries=0, backoff_floor=0)),
+        Urllib3Transport,
     )
     assert_type(real.send(request), HTTPResponse)
     assert_type(real.close(), None)
@@ -1045,7 +1051,6 @@ async def aiohttp_transport(real: AiohttpTransport, request: HTTPRequest) -> Non
             timeout=5.0,
             deadline=30,
             retries=2,
-            backoff_floor=0,
             max_response_size=65536,
             proxy="http://proxy.example:3128",
             trust_env=False,
@@ -1141,19 +1146,21 @@ def transport_knobs(
     assert_type(
         Urllib3Transport(
             timeout=10,
-            retries=5,
-            connect_retries=3,
-            read_retries=0,
-            status_retries=1,
-            retry_statuses=statuses,
-            backoff_floor=0,
-            backoff_factor=0.5,
-            backoff_max=30.0,
-            max_wait=120,
+            retries=RetryPolicy(
+                retries=5,
+                connect_retries=3,
+                read_retries=0,
+                status_retries=1,
+                retry_statuses=statuses,
+                backoff_floor=0,
+                backoff_factor=0.5,
+                backoff_max=30.0,
+                max_wait=120,
+            ),
         ),
         Urllib3Transport,
     )
-    assert_type(Urllib3Transport(retry_statuses={500, 503}), Urllib3Transport)
+    assert_type(Urllib3Transport(timeout=None, retries=5, sleep=None), Urllib3Transport)
 
 
 def retry_policy(policy: RetryPolicy, event: RetryEvent) -> None:

@@ -14,7 +14,7 @@ import datetime as dt
 from typing import Literal
 
 import httpx
-from urllib3.util import Retry
+from urllib3.util import Retry, Timeout
 
 import chump_typed
 import chump_typed.testing
@@ -52,6 +52,7 @@ from chump_typed import (
 )
 from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
 from chump_typed.logging import PushoverHandler
+from chump_typed.protocol import SendOptions
 from chump_typed.receive import AsyncOpenClient, AsyncSession, OpenClient, Session
 from chump_typed.testing import (
     APP_TOKEN,
@@ -214,10 +215,14 @@ def transport_knobs(retry: Retry) -> None:
     # A plain urllib3 Retry would retry 429s: only a RetryPolicy (or an int) is taken.
     Urllib3Transport(retries=retry)  # type: ignore[arg-type]
     Urllib3Transport(5.0)  # type: ignore[call-arg]
-    Urllib3Transport(retry_statuses=503)  # type: ignore[arg-type]
+    # The retry knobs live on RetryPolicy.
+    Urllib3Transport(backoff_floor=0)  # type: ignore[call-arg]
     Urllib3Transport(maxsize="2")  # type: ignore[arg-type]
-    Urllib3Transport(backoff_floor="5")  # type: ignore[arg-type]
+    Urllib3Transport(deadline="5")  # type: ignore[arg-type]
+    HttpxTransport(timeout=Timeout(5.0))  # type: ignore[arg-type]
     Urllib3Transport(ca_certs=b"/etc/ssl/cert.pem")  # type: ignore[arg-type]
+    # A call's options take a policy, not the int shorthand of a transport.
+    SendOptions(retries=3)  # type: ignore[arg-type]
 
 
 def callbacks(ack: AcknowledgementCallback) -> None:

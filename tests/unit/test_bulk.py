@@ -23,6 +23,7 @@ from chump_typed import (
     NotAttempted,
     Notification,
     QuotaExceededError,
+    RetryPolicy,
     SendOutcome,
     SendResult,
     Sent,
@@ -164,7 +165,7 @@ def served() -> Iterator[tuple[FakePushover, Client]]:
         Client(
             APP_TOKEN,
             base_url=base_url,
-            transport=Urllib3Transport(backoff_floor=0),
+            transport=Urllib3Transport(retries=RetryPolicy(backoff_floor=0)),
         ) as client,
     ):
         yield fake, client

@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import math
 import re
 from email import policy
 from email.message import EmailMessage
@@ -29,8 +30,10 @@ from chump_typed import (
     PushoverError,
     QuotaExceededError,
     ReceiptRequest,
+    RetryPolicy,
     SendResult,
     UnexpectedResponseError,
+    ValidationError,
     models,
 )
 from chump_typed import _endpoints as ep
@@ -40,6 +43,7 @@ from chump_typed._multipart import BOUNDARY_PREFIX, encode_multipart
 from chump_typed.protocol import (
     HTTPRequest,
     HTTPResponse,
+    SendOptions,
     decode_response,
     encode_request,
     form_encode,
@@ -785,3 +789,45 @@ def test_decoding_any_answer_gives_a_result_or_a_pushover_error(
     except PushoverError:
         return
     assert isinstance(result, row.response_type)
+
+
+class TestSendOptions:
+    @given(
+        deadline=st.floats(allow_nan=True, allow_infinity=True)
+        | st.integers(min_value=-(2**64), max_value=2**64)
+    )
+    def test_a_deadline_is_a_finite_number_of_seconds_above_zero(
+        self, deadline: float
+    ) -> None:
+        if math.isfinite(deadline) and deadline > 0:
+            assert SendOptions(deadline=deadline).deadline == deadline
+            return
+        with pytest.raises(ValidationError) as info:
+            SendOptions(deadline=deadline)
+        assert info.value.field == "deadline"
+        assert "finite number of seconds > 0" in str(info.value)
+
+    @pytest.mark.parametrize(
+        "kwargs",
+        [{"deadline": "5"}, {"deadline": True}, {"retries": 3}, {"retries": "0"}],
+    )
+    def test_wrong_types_name_the_field(self, kwargs: dict[str, Any]) -> None:
+        [field] = kwargs
+        with pytest.raises(TypeError, match=f"^{field}: "):
+            SendOptions(**kwargs)
+
+    def test_none_keeps_the_transport_s_setting(self) -> None:
+        assert SendOptions() == SendOptions(deadline=None, retries=None)
+
+    def test_a_request_carries_them_outside_its_equality_and_repr(self) -> None:
+        options = SendOptions(deadline=2.5, retries=RetryPolicy(retries=0))
+        plain = HTTPRequest(method="GET", url=f"{BASE}sounds.json?token={TOKEN}")
+        carrying = HTTPRequest(
+            method="GET", url=f"{BASE}sounds.json?token={TOKEN}", options=options
+        )
+
+        assert carrying.options is options
+        assert plain.options is None
+        assert carrying == plain
+        assert hash(carrying) == hash(plain)
+        assert repr(carrying) == repr(plain)

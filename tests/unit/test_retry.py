@@ -255,6 +255,7 @@ class TestKnobs:
             ({"backoff_floor": math.nan}, "backoff_floor"),
             ({"backoff_factor": -1}, "backoff_factor"),
             ({"backoff_max": math.inf}, "backoff_max"),
+            ({"backoff_max": -1}, "backoff_max"),
             ({"max_wait": -1}, "max_wait"),
         ],
     )

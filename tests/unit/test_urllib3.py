@@ -1,5 +1,6 @@
-"""Urllib3Transport: its knobs, how it hands them to the retry policy, and the pool of
-each origin. No test sleeps: waits are recorded."""
+"""Urllib3Transport: its knobs (checked once for every transport: the knob tests run on
+all four), how it takes its retry policy, and the pool of each origin. No test sleeps:
+waits are recorded."""
 
 from __future__ import annotations
 
@@ -10,7 +11,10 @@ import urllib3
 
 import chump_typed
 from chump_typed import (
+    AiohttpTransport,
+    AsyncHttpxTransport,
     Client,
+    HttpxTransport,
     Notification,
     RetryEvent,
     RetryPolicy,
@@ -20,6 +24,27 @@ from chump_typed import (
 )
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
 
+#: Every transport of the package: they share their knobs (chump_typed._transport_base).
+TRANSPORTS: list[type[Any]] = [
+    Urllib3Transport,
+    HttpxTransport,
+    AsyncHttpxTransport,
+    AiohttpTransport,
+]
+
+#: The retry knobs transports took before RetryPolicy held them (each is tested on
+#: RetryPolicy in tests/unit/test_retry.py).
+RETIRED = (
+    "connect_retries",
+    "read_retries",
+    "status_retries",
+    "retry_statuses",
+    "backoff_floor",
+    "backoff_factor",
+    "backoff_max",
+    "max_wait",
+)
+
 
 @pytest.fixture
 def waits() -> list[float]:
@@ -27,28 +52,38 @@ def waits() -> list[float]:
     return []
 
 
+@pytest.mark.parametrize("kind", TRANSPORTS)
 class TestRetryPolicy:
-    def test_the_flat_knobs_make_the_policy(self) -> None:
-        transport = Urllib3Transport(
-            retries=5, connect_retries=4, backoff_floor=1, retry_statuses={503}
-        )
+    def test_an_int_is_that_many_retries(self, kind: type[Any]) -> None:
+        assert kind(retries=5).retries == RetryPolicy(retries=5)
+        assert kind(retries=0).retries == RetryPolicy(retries=0)
 
-        assert transport.retries == RetryPolicy(
-            retries=5, connect_retries=4, backoff_floor=1, retry_statuses={503}
-        )
+    def test_a_policy_is_kept_as_it_is(self, kind: type[Any]) -> None:
+        policy = RetryPolicy(retries=1, connect_retries=4, retry_statuses={503})
 
-    def test_a_policy_replaces_the_knobs(self) -> None:
-        policy = RetryPolicy(retries=1)
+        assert kind(retries=policy).retries is policy
 
-        assert Urllib3Transport(retries=policy, connect_retries=9).retries is policy
+    @pytest.mark.parametrize("knob", RETIRED)
+    def test_a_flat_retry_knob_points_to_the_policy(
+        self, kind: type[Any], knob: str
+    ) -> None:
+        with pytest.raises(TypeError, match=rf"retries=RetryPolicy\({knob}=\.\.\.\)"):
+            kind(**{knob: 0})
 
-    def test_a_urllib3_retry_is_refused(self) -> None:
-        with pytest.raises(TypeError, match="RetryPolicy"):
-            Urllib3Transport(retries=urllib3.Retry(3))  # type: ignore[arg-type]  # the point
+    def test_an_unknown_keyword_is_refused(self, kind: type[Any]) -> None:
+        with pytest.raises(TypeError, match="unexpected keyword argument 'deadlines'"):
+            kind(deadlines=5)
 
-    def test_pushover_retry_says_what_replaced_it(self) -> None:
-        with pytest.raises(AttributeError, match="RetryPolicy"):
-            getattr(chump_typed, "PushoverRetry")  # noqa: B009  # a removed name
+
+def test_a_urllib3_retry_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"RetryPolicy.*urllib3's Retry is not used"):
+        Urllib3Transport(retries=urllib3.Retry(3))  # type: ignore[arg-type]  # the point
+
+
+def test_pushover_retry_is_gone() -> None:
+    """An unreleased draft's name (see the changelog): RetryPolicy replaced it."""
+    with pytest.raises(AttributeError, match="PushoverRetry"):
+        getattr(chump_typed, "PushoverRetry")  # noqa: B009  # a removed name
 
 
 @pytest.mark.integration
@@ -72,7 +107,7 @@ class TestOnTheWire:
     def test_5xx_retries_run_out(self, waits: list[float]) -> None:
         fake = FakePushover(faults=[Fault.UNAVAILABLE_JSON] * 3)
         transport = Urllib3Transport(
-            backoff_floor=0, backoff_factor=0, sleep=waits.append
+            retries=RetryPolicy(backoff_floor=0, backoff_factor=0), sleep=waits.append
         )
         with (
             serve(fake) as url,
@@ -133,25 +168,16 @@ class TestOnTheWire:
 
 
 class TestKnobs:
+    @pytest.mark.parametrize("kind", TRANSPORTS)
     @pytest.mark.parametrize(
         ("kwargs", "field"),
         [
             ({"timeout": 0}, "timeout"),
             ({"timeout": -1.0}, "timeout"),
             ({"timeout": float("inf")}, "timeout"),
-            ({"timeout": urllib3.Timeout()}, "timeout"),
-            ({"timeout": urllib3.Timeout(connect=1)}, "timeout"),
             ({"deadline": 0}, "deadline"),
             ({"deadline": float("nan")}, "deadline"),
             ({"retries": -1}, "retries"),
-            ({"connect_retries": -1}, "connect_retries"),
-            ({"read_retries": -1}, "read_retries"),
-            ({"status_retries": -1}, "status_retries"),
-            ({"retry_statuses": [429]}, "retry_statuses"),
-            ({"backoff_floor": -0.1}, "backoff_floor"),
-            ({"backoff_factor": -1}, "backoff_factor"),
-            ({"backoff_max": -1}, "backoff_max"),
-            ({"max_wait": -1}, "max_wait"),
             ({"max_response_size": 0}, "max_response_size"),
             ({"proxy": "ftp://proxy:21"}, "proxy"),
             ({"proxy": "http://"}, "proxy"),
@@ -161,12 +187,24 @@ class TestKnobs:
             ({"ca_certs": "/nonexistent/ca.pem"}, "ca_certs"),
         ],
     )
-    def test_bad_values_name_the_knob(self, kwargs: dict[str, Any], field: str) -> None:
+    def test_bad_values_name_the_knob(
+        self, kind: type[Any], kwargs: dict[str, Any], field: str
+    ) -> None:
         with pytest.raises(ValidationError) as info:
-            Urllib3Transport(**kwargs)
+            kind(**kwargs)
 
         assert field == info.value.field
 
+    @pytest.mark.parametrize("timeout", [urllib3.Timeout(), urllib3.Timeout(connect=1)])
+    def test_a_urllib3_timeout_needs_both_values(
+        self, timeout: urllib3.Timeout
+    ) -> None:
+        with pytest.raises(ValidationError) as info:
+            Urllib3Transport(timeout=timeout)
+
+        assert info.value.field == "timeout"
+
+    @pytest.mark.parametrize("kind", TRANSPORTS)
     @pytest.mark.parametrize(
         "kwargs",
         [
@@ -174,20 +212,29 @@ class TestKnobs:
             {"timeout": True},
             {"deadline": "60"},
             {"retries": 1.5},
+            {"retries": True},
+            {"retries": "3"},
             {"maxsize": 2.0},
-            {"retry_statuses": "500"},
-            {"backoff_floor": "0"},
             {"max_response_size": 1.0},
             {"proxy": b"http://proxy:3128"},
             {"trust_env": 1},
             {"on_retry": "print"},
+            {"sleep": "time.sleep"},
+            {"clock": 0.0},
             {"ssl_context": "ctx"},
             {"ca_certs": b"/etc/ca.pem"},
         ],
     )
-    def test_wrong_types(self, kwargs: dict[str, Any]) -> None:
+    def test_wrong_types(self, kind: type[Any], kwargs: dict[str, Any]) -> None:
         with pytest.raises(TypeError):
-            Urllib3Transport(**kwargs)
+            kind(**kwargs)
+
+    @pytest.mark.parametrize(
+        "kind", [HttpxTransport, AsyncHttpxTransport, AiohttpTransport]
+    )
+    def test_only_urllib3_takes_a_urllib3_timeout(self, kind: type[Any]) -> None:
+        with pytest.raises(TypeError):
+            kind(timeout=urllib3.Timeout(connect=1, read=1))
 
     def test_defaults(self) -> None:
         transport = Urllib3Transport()
@@ -231,7 +278,7 @@ def test_requests_to_one_origin_share_one_kept_alive_connection() -> None:
 
 def test_a_closed_transport_opens_a_new_pool_when_used_again() -> None:
     fake = FakePushover()
-    transport = Urllib3Transport(backoff_floor=0)
+    transport = Urllib3Transport(retries=RetryPolicy(backoff_floor=0))
     with serve(fake) as url:
         client = Client(APP_TOKEN, base_url=url, transport=transport)
         client.send(Notification(user=USER_KEY, message="before"))
@@ -245,7 +292,7 @@ def test_a_closed_transport_opens_a_new_pool_when_used_again() -> None:
 
 def test_one_transport_serves_several_origins_apart() -> None:
     first, second = FakePushover(), FakePushover()
-    transport = Urllib3Transport(backoff_floor=0)
+    transport = Urllib3Transport(retries=RetryPolicy(backoff_floor=0))
     with serve(first) as one, serve(second) as two:
         for _ in range(2):
             for url in (one, two):
