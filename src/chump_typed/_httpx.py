@@ -44,6 +44,7 @@ from chump_typed._failure import (
     where,
 )
 from chump_typed._fork import renew_after_fork
+from chump_typed._logfilter import redact_loggers
 from chump_typed._proxy import Proxy, choose_proxy
 from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
@@ -590,6 +591,10 @@ def _map_failure(
             may_have_been_sent=True,
         ),
     )
+
+
+# httpx logs every request's full URL at INFO ("HTTP Request: GET ...?token=...").
+redact_loggers("httpx")
 
 
 scrub_public(globals())

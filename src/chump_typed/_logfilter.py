@@ -1,8 +1,8 @@
 """The one log filter: other libraries' records redacted before any handler sees them.
 
-urllib3 logs the full request target (a GET carries the token in its query) and
-websockets logs every frame at DEBUG (the login line carries the session secret). Their
-loggers get :class:`RedactRecords`, which passes each record's text through
+urllib3 logs the full request target (a GET carries the token in its query), httpx
+logs each request's URL at INFO, and websockets logs every frame at DEBUG (the login
+line carries the session secret). Their loggers get :class:`RedactRecords`, which passes each record's text through
 :func:`~chump_typed._redact.redact_text`: the secrets in use, key-shaped words and
 secret parameters, whatever quotes or backslashes a secret holds.
 """

@@ -7,6 +7,7 @@ The rules every transport shares run on it too: tests/wires.py.
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 
@@ -45,6 +46,20 @@ def test_a_shared_client_is_used_and_never_closed() -> None:
         assert seen == ["POST", "GET"]
         assert "shared httpx client" in repr(transport)
     assert len(fake.messages) == 1
+
+
+def test_httpx_s_request_log_is_redacted(caplog: pytest.LogCaptureFixture) -> None:
+    """httpx logs each request's URL at INFO: a GET's carries the token."""
+    caplog.set_level(logging.DEBUG)
+    with (
+        serve(FakePushover()) as url,
+        Client(APP_TOKEN, base_url=url, transport=HttpxTransport()) as client,
+    ):
+        client.sounds()
+
+    [logged] = [r for r in caplog.records if r.name == "httpx"]
+    assert "sounds.json?token=<redacted>" in logged.getMessage()
+    assert APP_TOKEN not in caplog.text
 
 
 def test_only_an_httpx_client_is_accepted() -> None:
