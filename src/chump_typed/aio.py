@@ -35,8 +35,8 @@ if TYPE_CHECKING:
     from typing_extensions import Self
 
     from chump_typed._bulk import SendOutcome
-    from chump_typed._retry import RetryPolicy
     from chump_typed._repair import BroadcastRepair, KeyStatus
+    from chump_typed._retry import RetryPolicy
     from chump_typed.e2ee import E2EEKey
     from chump_typed.protocol import SendOptions
 

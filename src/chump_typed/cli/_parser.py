@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
+from chump_typed._checks import DEFAULT_BASE_URL
 from chump_typed.cli._config import default_config_path
 from chump_typed.cli._run import MIN_POLL_INTERVAL, PROG, UsageError
-from chump_typed._checks import DEFAULT_BASE_URL
 from chump_typed.models import (
     Priority,
 )
