@@ -159,8 +159,6 @@ __all__ = [
     "User",
     "UserValidation",
     "ValidateUserRequest",
-    "check_device_id",
-    "check_secret",
     "chunk_recipients",
 ]
 
@@ -319,7 +317,5 @@ WHERE: Final[dict[str, str]] = {
     "User": "chump_typed.compat",
     "UserValidation": "chump_typed.models.followups",
     "ValidateUserRequest": "chump_typed.models.followups",
-    "check_device_id": "chump_typed.models.client_api",
-    "check_secret": "chump_typed.models.client_api",
     "chunk_recipients": "chump_typed._bulk",
 }

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import ssl
 from collections.abc import Collection, Iterable, Mapping
 from os import PathLike
@@ -259,6 +260,33 @@ def constants() -> None:
     assert_type(DEFAULT_BASE_URL, Literal["https://api.pushover.net/1/"])
     assert_type(chump_typed.__version__, str)
     assert_type(chump_typed.__all__, list[str])
+    # The models' and the rows' constants, exported from the package too.
+    assert_type(chump_typed.ATTACHMENT_MAX, Literal[5242880])
+    assert_type(chump_typed.EXPIRE_MAX, Literal[10800])
+    assert_type(chump_typed.MAX_RECIPIENTS, Literal[50])
+    assert_type(chump_typed.MESSAGE_MAX, Literal[1024])
+    assert_type(chump_typed.RETRY_MIN, Literal[30])
+    assert_type(chump_typed.TITLE_MAX, Literal[250])
+    assert_type(chump_typed.URL_MAX, Literal[512])
+    assert_type(chump_typed.URL_TITLE_MAX, Literal[100])
+    assert_type(chump_typed.GLANCE_TEXT_MAX, Literal[100])
+    assert_type(chump_typed.MEMO_MAX, Literal[200])
+    assert_type(chump_typed.PERCENT_MAX, Literal[100])
+    assert_type(chump_typed.PERCENT_MIN, Literal[0])
+    assert_type(chump_typed.OPEN_CLIENT_OS, Literal["O"])
+    assert_type(chump_typed.DEVICE_ID_PATTERN, re.Pattern[str])
+    assert_type(chump_typed.SECRET_PATTERN, re.Pattern[str])
+    assert_type(chump_typed.GLANCE_FIELDS[0], Literal["title"])
+    assert_type(
+        chump_typed.LICENSE_OS, tuple[Literal["Android", "iOS", "Desktop"], ...]
+    )
+    assert_type(
+        chump_typed.GROUP_DELETE_USER_PATH, Literal["groups/{group}/delete_user.json"]
+    )
+    assert_type(
+        chump_typed.GROUP_REMOVE_USER_PATH, Literal["groups/{group}/remove_user.json"]
+    )
+    assert_type(chump_typed.guess_image_type("a.png"), str | None)
 
 
 def priority() -> None:
@@ -477,6 +505,9 @@ def client_methods(client: Client, notification: Notification) -> None:
     assert_type(client.cancel("r" * 30), CancelResult)
     assert_type(client.cancel_by_tag("outage"), CancelByTagResult)
     assert_type(client.limits(), AppLimits)
+    quick = client.with_options(deadline=5.0, retries=RetryPolicy(retries=1))
+    assert_type(quick, Client)
+    assert_type(client.with_options(retries=0), Client)
     assert_type(client.close(), None)
     assert_type(client.base_url, str)
     assert_type(client.transport, Transport)
@@ -571,6 +602,7 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
     assert_type(await client.cancel("r" * 30), CancelResult)
     assert_type(await client.cancel_by_tag("outage"), CancelByTagResult)
     assert_type(await client.limits(), AppLimits)
+    assert_type(client.with_options(deadline=5.0, retries=1), AsyncClient)
     assert_type(await client.aclose(), None)
     assert_type(client.base_url, str)
     assert_type(client.transport, AsyncTransport)

@@ -86,8 +86,6 @@ __all__ = [
     "TeamUser",
     "UserValidation",
     "ValidateUserRequest",
-    "check_device_id",
-    "check_secret",
 ]
 
 #: The modules, in the order given (the order of Pushover's documentation).
@@ -172,6 +170,4 @@ WHERE: Final[dict[str, str]] = {
     "TeamUser": "chump_typed.models.accounts",
     "UserValidation": "chump_typed.models.followups",
     "ValidateUserRequest": "chump_typed.models.followups",
-    "check_device_id": "chump_typed.models.client_api",
-    "check_secret": "chump_typed.models.client_api",
 }

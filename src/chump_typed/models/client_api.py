@@ -46,8 +46,6 @@ __all__ = [
     "LoginResult",
     "MessageList",
     "ReceivedMessage",
-    "check_device_id",
-    "check_secret",
 ]
 
 #: The ``os`` of an Open Client device (§13).
