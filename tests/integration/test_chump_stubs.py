@@ -1,7 +1,9 @@
 """stubs/chump-stubs checked against the real chump 1.6.0 and through both checkers.
 
 Nothing is built or installed: the checkers find the stubs through MYPYPATH
-(stubtest) and through the repository's own configuration (mypy_path, stubPath).
+(stubtest) and through the repository's own configuration (mypy_path, stubPath). The
+stubs and tests/typing/chump_usage.py are checked by the gate's repository-wide mypy
+and pyright runs; here, stubtest and the misuse file.
 """
 
 from __future__ import annotations
@@ -36,16 +38,6 @@ def test_stubtest_passes_against_installed_chump() -> None:
         env={**os.environ, "MYPYPATH": str(STUBS)},
     )
     assert returncode == 0, output
-
-
-@pytest.mark.parametrize("checker", ["mypy", "pyright"])
-def test_usage_and_stubs_type_check_cleanly(
-    typing_report: typecheck.Report, checker: str
-) -> None:
-    # Both checkers also report errors inside the stubs themselves.
-    errors: typecheck.Errors = getattr(typing_report, checker)
-    assert errors.get("chump_usage.py", set()) == set()
-    assert not any(name.endswith(".pyi") for name in errors)
 
 
 def test_misuse_is_rejected_with_expected_codes(
