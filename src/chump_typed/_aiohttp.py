@@ -35,7 +35,6 @@ from chump_typed._failure import (
     unreadable,
     where,
 )
-from chump_typed._proxy import choose_proxy
 from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
 from chump_typed._transport_base import (
@@ -193,7 +192,7 @@ class AiohttpTransport(KnobsBase):
 
     def _proxy_arguments(self, url: str) -> dict[str, Any]:
         """aiohttp's proxy arguments for *url* (none for a direct connection)."""
-        proxy = choose_proxy(url, proxy=self._proxy, trust_env=self.trust_env)
+        proxy = self._proxy_for(url)
         if proxy is None:
             return {}
         authorization = proxy.authorization()

@@ -45,7 +45,7 @@ from chump_typed._failure import (
 )
 from chump_typed._fork import renew_after_fork
 from chump_typed._logfilter import redact_loggers
-from chump_typed._proxy import Proxy, choose_proxy
+from chump_typed._proxy import Proxy
 from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
 from chump_typed._transport_base import (
@@ -148,11 +148,7 @@ def _client_for(
     shared client, its own business: reported as not)."""
     if shared is not None:
         return shared, False
-    proxy = choose_proxy(
-        url,
-        proxy=knobs._proxy,  # pyright: ignore[reportPrivateUsage]
-        trust_env=knobs.trust_env,
-    )
+    proxy = knobs._proxy_for(url)  # pyright: ignore[reportPrivateUsage]
     client = owned.get(proxy)
     if client is None:
         client = owned[proxy] = make(proxy)

@@ -19,6 +19,7 @@ from contextlib import AbstractContextManager
 
 import pytest
 import trustme
+from urllib3.connectionpool import HTTPConnectionPool
 
 from chump_typed import (
     Client,
@@ -143,8 +144,8 @@ def test_waiting_for_a_free_connection_counts_against_the_deadline() -> None:
         )
         client = Client(APP_TOKEN, base_url=served.url, transport=transport)
         # Take the pool's one connection, as a call in another thread would.
-        manager = transport._manager(served.url)  # pyright: ignore[reportPrivateUsage]
-        pool = manager.connection_from_url(served.url)
+        pool, _ = transport._opener(served.url)  # pyright: ignore[reportPrivateUsage]
+        assert isinstance(pool, HTTPConnectionPool)
         taken = pool._get_conn()  # pyright: ignore[reportPrivateUsage]
         try:
             with pytest.raises(TransportError) as info:

@@ -11,14 +11,17 @@ stops it: that is how "went direct" is observed.
 from __future__ import annotations
 
 import ssl
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 import trustme
+from hypothesis import given
+from hypothesis import strategies as st
 
-from chump_typed import Notification, TransportError
+from chump_typed import HttpxTransport, Notification, TransportError, Urllib3Transport
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
+from chump_typed._transport_base import MAX_ORIGINS, KnobsBase
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
 from tests.conftest import NetworkGuardError
 from tests.loopback import ProxyLog, connect_proxy, serving
@@ -225,3 +228,38 @@ class TestChoice:
         assert "hunter2" not in repr(chosen)
         assert chosen.url == "http://proxy:3128"
         assert chosen.credentials == "me:hunter2"
+
+
+class TestKeptPerOrigin:
+    """Each transport decides once per origin, on its first call there (the
+    environment is not scanned on every call)."""
+
+    @pytest.mark.parametrize("make", [Urllib3Transport, HttpxTransport])
+    def test_the_first_decision_for_an_origin_holds(
+        self, monkeypatch: pytest.MonkeyPatch, make: Callable[[], KnobsBase]
+    ) -> None:
+        transport = make()
+        url = "https://api.pushover.net/1/messages.json"
+
+        assert transport._proxy_for(url) is None  # pyright: ignore[reportPrivateUsage]
+        monkeypatch.setenv("HTTPS_PROXY", "http://proxy.corp:3128")
+
+        assert transport._proxy_for(url) is None  # pyright: ignore[reportPrivateUsage]
+        other = "https://other.example/1/x.json"
+        assert transport._proxy_for(other) == Proxy(  # pyright: ignore[reportPrivateUsage]
+            "http://proxy.corp:3128"
+        )
+        assert make()._proxy_for(url) is not None  # pyright: ignore[reportPrivateUsage]
+
+    @given(
+        st.lists(st.from_regex(r"[a-z]{1,12}\.example", fullmatch=True), max_size=60)
+    )
+    def test_the_origins_kept_are_bounded(self, hosts: list[str]) -> None:
+        transport = Urllib3Transport(trust_env=False)
+
+        for host in hosts:
+            transport._proxy_for(f"https://{host}/1/x.json")  # pyright: ignore[reportPrivateUsage]
+
+        kept = transport._proxies  # pyright: ignore[reportPrivateUsage]
+        assert len(kept) <= MAX_ORIGINS
+        assert not hosts or f"https://{hosts[-1]}" in kept
