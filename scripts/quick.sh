@@ -12,6 +12,6 @@ py=.venv/bin/python
 "$py" scripts/generate.py --check  # the derived files are current
 "$py" -m mypy
 .venv/bin/pyright --pythonpath "$py"
-# With no arguments, the whole suite on two workers, as the gate runs it.
-if [ $# -eq 0 ]; then set -- -n 2 --dist loadfile; fi
+# With no arguments, the whole suite on three workers, as the gate runs it.
+if [ $# -eq 0 ]; then set -- -n 3 --dist loadfile; fi
 "$py" -m pytest -q "$@"
