@@ -289,12 +289,14 @@ class Urllib3Transport(KnobsBase):
 
         Failures are returned, not raised, so that no urllib3 exception (whose frames
         hold the body) ends up in the chain of the error the caller sees."""
+        # Outside the try: a bad proxy in the environment is the caller's
+        # ValidationError, raised before anything is sent, not a transport failure.
+        opener, target = self._opener(request.url)
         guard = WATCHDOG.watch(budget)
         response: BaseHTTPResponse | None = None
         failure: Failure | Late | None = None
         body = b""
         try:
-            opener, target = self._opener(request.url)
             response = opener.urlopen(
                 request.method,
                 target,

@@ -19,7 +19,13 @@ import trustme
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chump_typed import HttpxTransport, Notification, TransportError, Urllib3Transport
+from chump_typed import (
+    HttpxTransport,
+    Notification,
+    TransportError,
+    Urllib3Transport,
+    ValidationError,
+)
 from chump_typed._proxy import Proxy, check_proxy, choose_proxy
 from chump_typed._transport_base import MAX_ORIGINS, KnobsBase
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, serve
@@ -263,3 +269,22 @@ class TestKeptPerOrigin:
         kept = transport._proxies  # pyright: ignore[reportPrivateUsage]
         assert len(kept) <= MAX_ORIGINS
         assert not hosts or f"https://{hosts[-1]}" in kept
+
+
+def test_a_bad_proxy_in_the_environment_is_refused_naming_it(
+    wire: Wire, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every transport raises the caller's ValidationError, naming the variable,
+    before anything is sent: not a transport failure that is retried."""
+    monkeypatch.setenv("HTTPS_PROXY", "ftp://proxy.corp:21")
+    waits: list[float] = []
+
+    with (
+        wire.client("https://api.pushover.net/1/", sleep=waits.append) as client,
+        pytest.raises(ValidationError) as info,
+    ):
+        client.send(Notification(user=USER_KEY, message="hi"))
+
+    assert info.value.field == "https_proxy"
+    assert "from the environment" in str(info.value)
+    assert waits == []
