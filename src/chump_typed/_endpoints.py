@@ -2,12 +2,12 @@
 
 Each row is an :class:`Endpoint` that says how a request model goes on the wire (method,
 path template), which result model comes back and which :class:`Credential`
-authenticates it. :meth:`chump_typed.Client.call` runs any row. Adding a call is one
-model pair in its family's module, one row in its family's row module (this one for
-messages; ``_endpoints_groups``, ``_endpoints_accounts`` and ``_endpoints_receiving``
-for the others, which load on first use), one one-line client method and one route in
-the fake; :data:`ENDPOINTS` is derived from the rows of those modules, and the tests
-walk it to name anything else that is missing.
+authenticates it. :meth:`chump_typed.Client.call` runs any row. This module holds the
+send row, which loads at start-up; the other rows live in a row module per family
+(``_endpoints_followups``, ``_endpoints_groups``, ``_endpoints_accounts``,
+``_endpoints_receiving``), loaded on first use through the table that
+``scripts/generate.py`` writes (``_rows``). :data:`ENDPOINTS` is derived from the rows
+of those modules; adding a call is described in ``docs/design.md``.
 """
 
 from __future__ import annotations

@@ -139,10 +139,12 @@ class AsyncClient:
     ) -> Self:
         """A client that shares this one's transport (and its connection pool) but
         sends each call with its own *deadline* (seconds, retries and waits included)
-        and *retries* (a :class:`~chump_typed.RetryPolicy`, or a number of attempts);
-        what is not given stays as this client sends it. Closing either client
-        closes the shared transport. A transport of your own honours them if it
-        reads :attr:`HTTPRequest.options <chump_typed.protocol.HTTPRequest.options>`.
+        and *retries*: a :class:`~chump_typed.RetryPolicy`, or an int *n* for
+        ``RetryPolicy(retries=n)``, which replaces the whole policy (Pushover's waits
+        included), not only its count. What is not given stays as this client sends
+        it. Closing either client closes the shared transport. A transport of your
+        own honours them if it reads ``HTTPRequest.options``
+        (:class:`~chump_typed.protocol.SendOptions`).
         """
         options = send_options(self._options, deadline=deadline, retries=retries)
         twin = object.__new__(type(self))  # not copy.copy: __getstate__ refuses
