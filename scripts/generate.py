@@ -75,6 +75,8 @@ TWINS: dict[str, str] = {
 SYNC_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "chump_typed/aio.py": (
         ("for asyncio and trio.", "for synchronous code."),
+        # The API root is exported with the sync client (and loaded at start-up).
+        ('__all__ = ["AsyncClient"]', '__all__ = ["DEFAULT_BASE_URL", "Client"]'),
         (
             "The sync twin, :class:`~chump_typed.Client` in :mod:`chump_typed.client`, "
             "is generated\nfrom this module by ``scripts/generate.py``, so the two "
@@ -137,6 +139,11 @@ SYNC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bawait ", ""),
     (r"\bAsyncIterable, ", ""),
     (r"\s*\|\s*AsyncIterable\[models\.Notification\]", ""),
+)
+
+#: Async code that no word above turned sync: a twin must not keep any.
+_ASYNC_LEFT = re.compile(
+    r"\bawait\b|\basync (def|with|for)\b|\bAsync[A-Z]\w*|\banyio\b|\b__a(enter|exit|iter|next)__\b"
 )
 
 TWIN_HEADER = (
@@ -220,6 +227,9 @@ def sync_twin(source: str) -> str:
         text = text.replace(async_text, sync_text)
     for pattern, replacement in SYNC_WORDS:
         text = re.sub(pattern, replacement, text)
+    left = _ASYNC_LEFT.search(text)
+    if left:
+        raise SystemExit(f"{source}: {left[0]!r} has no sync twin in SYNC_WORDS")
     text = TWIN_HEADER.format(source=f"src/{source}") + text
     ruff = [sys.executable, "-m", "ruff"]
     name = ["--stdin-filename", str(SRC / source)]
@@ -229,8 +239,8 @@ def sync_twin(source: str) -> str:
 
 def _piped(command: list[str], text: str) -> str:
     done = subprocess.run(command, input=text, capture_output=True, text=True)
-    if done.returncode != 0 and not done.stdout:
-        raise SystemExit(f"{' '.join(command)}: {done.stderr}")
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(command)}: {done.stderr or done.stdout}")
     return done.stdout
 
 

@@ -30,18 +30,27 @@ def _public_home(module: str) -> str:
     return ".".join(parts)
 
 
+#: The tables scripts/generate.py writes: they list names they do not define.
+_TABLES = frozenset({"_lazy", "_rows"})
+
+
 def home_of(name: str) -> str:
     """The module that documents the public name *name*."""
     package = importlib.import_module(PACKAGE)
     obj = getattr(package, name)
     if inspect.isclass(obj) or inspect.isfunction(obj):
         return _public_home(str(obj.__module__))
-    for module in _submodules():
-        if (
-            name in getattr(module, "__all__", ())
-            and getattr(module, name, None) is obj
-        ):
-            return module.__name__
+    listing = [
+        module.__name__
+        for module in _submodules()
+        if name in getattr(module, "__all__", ())
+        and getattr(module, name, None) is obj
+        and module.__name__.rpartition(".")[2] not in _TABLES
+    ]
+    # A public module before a private one that lists the same name (the validators
+    # of _checks list the bounds that the models' modules export).
+    for module_name in sorted(listing, key=lambda m: "._" in m):
+        return module_name
     raise LookupError(f"{PACKAGE}.{name}: no module lists it in __all__")
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 import typing as _typing
 
 from chump_typed import _lazy, client, errors
-from chump_typed._checks import DEFAULT_BASE_URL
 from chump_typed._endpoints import SEND_MESSAGE, Credential, Endpoint
 from chump_typed.client import *
 from chump_typed.errors import *
@@ -27,7 +26,6 @@ if _typing.TYPE_CHECKING:  # imported on first use: see __getattr__ below
     from chump_typed._lazy import *
 
 __all__: list[str] = [
-    "DEFAULT_BASE_URL",
     "SEND_MESSAGE",
     "AsyncTransport",
     "Credential",

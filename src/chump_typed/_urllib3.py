@@ -32,6 +32,7 @@ import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import (
+    ClosedPoolError,
     ConnectTimeoutError,
     EmptyPoolError,
     HTTPError,
@@ -252,7 +253,7 @@ class Urllib3Transport(KnobsBase):
 
     def _make_manager(self, proxy: Proxy | None) -> urllib3.PoolManager:
         if proxy is None:
-            manager = urllib3.PoolManager(num_pools=4, **self._pool_kwargs)
+            manager = urllib3.PoolManager(num_pools=MAX_ORIGINS, **self._pool_kwargs)
         else:
             headers = (
                 None
@@ -260,7 +261,10 @@ class Urllib3Transport(KnobsBase):
                 else urllib3.make_headers(proxy_basic_auth=proxy.credentials)
             )
             manager = urllib3.ProxyManager(
-                proxy.url, num_pools=4, proxy_headers=headers, **self._pool_kwargs
+                proxy.url,
+                num_pools=MAX_ORIGINS,
+                proxy_headers=headers,
+                **self._pool_kwargs,
             )
         manager.pool_classes_by_scheme = _POOL_CLASSES
         return manager
@@ -407,6 +411,10 @@ def _map_failure(
         return NotConnected(), error(
             not_connected(f"could not connect for {place}", cause)
         )
+    if isinstance(cause, ClosedPoolError):
+        # The pool was closed (close() in another thread, or evicted) before it
+        # gave a connection: nothing was sent, and the next attempt gets a new one.
+        return NotConnected(), error(f"the connection pool closed before {place}")
     if isinstance(cause, SSLError):
         problem = cert_problem(cause)
         if problem is not None:

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from chump_typed.e2ee import E2EEKey
     from chump_typed.protocol import SendOptions
 
-__all__ = ["Client"]
+__all__ = ["DEFAULT_BASE_URL", "Client"]
 
 Req = TypeVar("Req", bound=attrs.AttrsInstance)
 Resp = TypeVar("Resp", bound=models.Result)

@@ -816,8 +816,23 @@ class TestSendOptions:
         with pytest.raises(TypeError, match=f"^{field}: "):
             SendOptions(**kwargs)
 
-    def test_none_keeps_the_transport_s_setting(self) -> None:
-        assert SendOptions() == SendOptions(deadline=None, retries=None)
+    def test_what_is_not_set_stays_the_transport_s(self) -> None:
+        from chump_typed import Urllib3Transport
+
+        transport = Urllib3Transport(deadline=7, retries=RetryPolicy(retries=1))
+        url = f"{BASE}sounds.json?token={TOKEN}"
+        quick = SendOptions(deadline=2)
+        stubborn = SendOptions(retries=RetryPolicy(retries=0))
+
+        by_deadline = transport._start(  # pyright: ignore[reportPrivateUsage]
+            HTTPRequest(method="GET", url=url, options=quick)
+        )
+        by_policy = transport._start(  # pyright: ignore[reportPrivateUsage]
+            HTTPRequest(method="GET", url=url, options=stubborn)
+        )
+
+        assert (by_deadline.deadline, by_deadline.policy) == (2, transport.retries)
+        assert (by_policy.deadline, by_policy.policy) == (7, RetryPolicy(retries=0))
 
     def test_a_request_carries_them_outside_its_equality_and_repr(self) -> None:
         options = SendOptions(deadline=2.5, retries=RetryPolicy(retries=0))

@@ -22,6 +22,7 @@ from chump_typed import (
     Urllib3Transport,
     ValidationError,
 )
+from chump_typed.protocol import HTTPRequest
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault, serve
 
 #: Every transport of the package: they share their knobs (chump_typed._transport_base).
@@ -335,3 +336,23 @@ def test_a_send_goes_out_when_no_thread_may_start(
     guard = watchdog.watch(5.0)  # threads may start again: the watchdog does
     watchdog.release(guard)
     assert watchdog._thread is not None  # pyright: ignore[reportPrivateUsage]
+
+
+def test_a_pool_closed_before_it_gave_a_connection_means_nothing_was_sent() -> None:
+    """close() in another thread (or an eviction) between choosing a pool and taking a
+    connection from it: urllib3's ClosedPoolError, raised before anything is sent."""
+    from urllib3.connectionpool import HTTPConnectionPool
+    from urllib3.exceptions import ClosedPoolError
+
+    from chump_typed import NotConnected
+    from chump_typed._urllib3 import (
+        _map_failure,  # pyright: ignore[reportPrivateUsage]
+    )
+
+    request = HTTPRequest(method="POST", url="https://api.pushover.net/1/messages.json")
+    pool = HTTPConnectionPool("api.pushover.net")
+    outcome, error = _map_failure(request, ClosedPoolError(pool, "Pool is closed."))
+
+    assert isinstance(outcome, NotConnected)
+    assert not error.may_have_been_sent
+    assert "closed" in str(error)
