@@ -97,15 +97,19 @@ def proxy_for(push_url: str, transport: object) -> str | None:
     from urllib.parse import quote
 
     from chump_typed._proxy import choose_proxy
+    from chump_typed._transport_base import KnobsBase
 
     as_http = (
         "https" + push_url[3:] if push_url.startswith("wss") else "http" + push_url[2:]
     )
-    chosen = choose_proxy(
-        as_http,
-        proxy=getattr(transport, "_proxy", None),
-        trust_env=getattr(transport, "trust_env", True),
-    )
+    if isinstance(transport, KnobsBase):  # one of ours: its decision, kept per origin
+        chosen = transport._proxy_for(as_http)  # pyright: ignore[reportPrivateUsage]
+    else:
+        chosen = choose_proxy(
+            as_http,
+            proxy=getattr(transport, "_proxy", None),
+            trust_env=getattr(transport, "trust_env", True),
+        )
     if chosen is None:
         return None
     if chosen.credentials is None:
