@@ -131,6 +131,15 @@ def _refuse_unknown(owner: str, knobs: CommonKnobs) -> None:
         raise TypeError(f"{owner}() got an unexpected keyword argument {name!r}")
 
 
+def split_origin(url: str) -> tuple[str, str]:
+    """*url*'s origin (``scheme://host:port``) and the rest, its path and query (the
+    request target without its leading ``/``): cheaper than a URL parse, and enough
+    for a URL the client built (checked when the client was made)."""
+    scheme, _, rest = url.partition("://")
+    netloc, _, target = rest.partition("/")
+    return f"{scheme}://{netloc}", target
+
+
 class KnobsBase:
     """Checks and keeps the knobs every transport takes. *timeouts* are the connect
     and read timeouts, already checked (each transport reads its ``timeout``)."""
@@ -184,8 +193,7 @@ class KnobsBase:
         variables scans the whole environment, 30 to 90 us on every call otherwise
         (about a tenth of a send's CPU). A transport talks to one or two origins; past
         :data:`MAX_ORIGINS` it starts its list afresh."""
-        scheme, _, rest = url.partition("://")
-        origin = f"{scheme}://{rest.partition('/')[0]}"
+        origin, _ = split_origin(url)
         try:
             return self._proxies[origin]
         except KeyError:

@@ -65,6 +65,7 @@ from chump_typed._transport_base import (
     Late,
     check_timeout,
     send_with_retries,
+    split_origin,
 )
 from chump_typed.errors import TransportError, ValidationError
 from chump_typed.protocol import HTTPRequest, HTTPResponse
@@ -221,9 +222,7 @@ class Urllib3Transport(KnobsBase):
         every call. In one ``bench/run.py`` run a bare ``HTTPConnectionPool.urlopen``
         cost 0.74x a bare ``PoolManager.urlopen`` (about 110 us, a fifth of
         ``Client.send``'s CPU), and finding the pool again costs 20 us (4%)."""
-        scheme, _, rest = url.partition("://")
-        netloc, _, path = rest.partition("/")
-        origin = f"{scheme}://{netloc}"
+        origin, path = split_origin(url)
         opener = self._openers.get(origin)
         if opener is None or (
             isinstance(opener, HTTPConnectionPool) and opener.pool is None
