@@ -16,7 +16,9 @@ from chump_typed import _lazy, client, errors
 from chump_typed._endpoints import SEND_MESSAGE, Credential, Endpoint
 from chump_typed.client import *
 from chump_typed.errors import *
-from chump_typed.models import _base, attachment, messages
+from chump_typed.models import _base as _models_base
+from chump_typed.models import attachment as _attachment
+from chump_typed.models import messages as _messages
 from chump_typed.models._base import *
 from chump_typed.models.attachment import *
 from chump_typed.models.messages import *
@@ -36,9 +38,9 @@ __all__: list[str] = [
 ]
 __all__ += client.__all__
 __all__ += errors.__all__
-__all__ += _base.__all__
-__all__ += attachment.__all__
-__all__ += messages.__all__
+__all__ += _models_base.__all__
+__all__ += _attachment.__all__
+__all__ += _messages.__all__
 __all__ += _lazy.__all__
 
 if _typing.TYPE_CHECKING:
