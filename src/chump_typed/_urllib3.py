@@ -363,10 +363,13 @@ class Urllib3Transport(KnobsBase):
         return collected.finish()
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        for manager in self._managers.values():
+        """Close every pooled connection (a call in another thread meanwhile opens
+        a new pool; one that held a closed pool reports nothing sent)."""
+        with self._making:  # not while another thread's first call adds a manager
+            managers = list(self._managers.values())
+            self._openers.clear()
+        for manager in managers:
             manager.clear()
-        self._openers.clear()
 
     def __enter__(self) -> Self:
         return self

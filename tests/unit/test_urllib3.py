@@ -356,3 +356,32 @@ def test_a_pool_closed_before_it_gave_a_connection_means_nothing_was_sent() -> N
     assert isinstance(outcome, NotConnected)
     assert not error.may_have_been_sent
     assert "closed" in str(error)
+
+
+def test_closing_while_another_thread_sends_loses_and_repeats_nothing() -> None:
+    """close() from one thread while another sends: each send either goes out once
+    or fails as not sent (and is retried); nothing is delivered twice."""
+    import threading
+
+    fake = FakePushover()
+    transport = Urllib3Transport(retries=RetryPolicy(backoff_floor=0))
+    done = threading.Event()
+    with serve(fake) as url:
+        client = Client(APP_TOKEN, base_url=url, transport=transport)
+
+        def keep_closing() -> None:
+            while not done.is_set():
+                transport.close()
+                done.wait(0.001)
+
+        closer = threading.Thread(target=keep_closing)
+        closer.start()
+        try:
+            for number in range(40):
+                client.send(Notification(user=USER_KEY, message=str(number)))
+        finally:
+            done.set()
+            closer.join()
+            client.close()
+
+    assert [m.params["message"] for m in fake.messages] == [str(n) for n in range(40)]
