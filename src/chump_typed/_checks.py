@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
 
@@ -46,6 +46,7 @@ __all__ = [
     "check_controls",
     "check_devices",
     "check_email",
+    "check_extra_params",
     "check_image_type",
     "check_int_range",
     "check_key",
@@ -210,6 +211,74 @@ def check_controls(field: str, value: str, *, multiline: bool = False) -> None:
             field,
             f"must not contain control characters (U+0000 to U+001F){allowed}",
         )
+
+
+#: Wire names the library sets itself (credentials, encryption, attachments): an extra
+#: parameter may never take one, so it can never override them.
+RESERVED_PARAMS: Final = frozenset(
+    {
+        "token",
+        "user",
+        "secret",
+        "encrypted",
+        "attachment",
+        "attachment_base64",
+        "attachment_type",
+    }
+)
+#: The most extra parameters one call takes, and the longest name and value.
+EXTRA_PARAMS_MAX: Final = 32
+EXTRA_NAME_MAX: Final = 64
+EXTRA_VALUE_MAX: Final = 1024
+_PARAM_NAME: Final = re.compile(rf"[A-Za-z0-9_]{{1,{EXTRA_NAME_MAX}}}")
+
+
+def check_extra_params(
+    field: str, value: object, *, taken: frozenset[str] | set[str]
+) -> dict[str, str]:
+    """*value* as the string parameters to add to a call: a mapping of names (1 to
+    64 of ``[A-Za-z0-9_]``, none in :data:`RESERVED_PARAMS` or *taken*, the
+    request's own wire names) to text (at most 1,024 characters, no control
+    character but tab, CR and LF); at most 32 of them. Values are never shown."""
+    from collections.abc import Mapping
+
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{field}: expected a mapping of str to str, got a {type(value).__name__}"
+        )
+    items = list(cast("Mapping[object, object]", value).items())
+    if len(items) > EXTRA_PARAMS_MAX:
+        raise ValidationError(
+            field, f"must hold at most {EXTRA_PARAMS_MAX} parameters, got {len(items)}"
+        )
+    checked: dict[str, str] = {}
+    for name, text in items:
+        if not isinstance(name, str):
+            raise TypeError(
+                f"{field}: a name must be a str, got a {type(name).__name__}"
+            )
+        if not _PARAM_NAME.fullmatch(name):
+            raise ValidationError(
+                field,
+                f"a name must be 1 to {EXTRA_NAME_MAX} of A-Z a-z 0-9 _, "
+                f"got {name[: EXTRA_NAME_MAX + 1]!r}",
+            )
+        if name in RESERVED_PARAMS or name in taken:
+            raise ValidationError(
+                field,
+                f"{name!r} is a parameter the library sets itself: "
+                "set it through its own argument or field",
+            )
+        where = f"{field}[{name!r}]"
+        if not isinstance(text, str):
+            raise TypeError(f"{where}: expected str, got a {type(text).__name__}")
+        if len(text) > EXTRA_VALUE_MAX:
+            raise ValidationError(
+                where, f"must be at most {EXTRA_VALUE_MAX} characters, got {len(text)}"
+            )
+        check_controls(where, text, multiline=True)
+        checked[name] = text
+    return checked
 
 
 def check_unicode(field: str, value: str) -> None:

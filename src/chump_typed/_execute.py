@@ -114,6 +114,7 @@ def http_request_for(
     credentials: Mapping[ep.Credential, str],
     base_url: str,
     e2ee_key: E2EEKey | None = None,
+    extra_params: Mapping[str, str] | None = None,
 ) -> HTTPRequest:
     """Check that *request* fits *endpoint* and encode it (logged at DEBUG, redacted)."""
     if not isinstance(endpoint, ep.Endpoint):  # pyright: ignore[reportUnnecessaryIsInstance]
@@ -133,7 +134,12 @@ def http_request_for(
             f"{endpoint.name} is {needed.needed_for}: {needed.missing()}",
         )
     http_request = encode_request(
-        endpoint, request, token=token, base_url=base_url, e2ee_key=e2ee_key
+        endpoint,
+        request,
+        token=token,
+        base_url=base_url,
+        e2ee_key=e2ee_key,
+        extra_params=extra_params,
     )
     logger = _debug_logger()
     if logger is not None:

@@ -105,27 +105,32 @@ class Client:
         request: Req,
         *,
         e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
     ) -> Resp:
         """Run one row of the endpoint table and return its result (a message with
         *e2ee_key* goes end-to-end encrypted: see :mod:`chump_typed.e2ee`).
+        *extra_params* adds string parameters Pushover documents after this release
+        (never encrypted; none may be a field of the request or one the library sets,
+        such as ``token`` or ``user``).
 
         :raises ValidationError: the request does not fit the row.
         :raises APIError: Pushover rejected the request.
         :raises TransportError: no response arrived.
         :raises UnexpectedResponseError: the response could not be decoded.
         """
-        return self._run(endpoint, request, e2ee_key)
+        return self._run(endpoint, request, e2ee_key, extra_params)
 
     def _run(
         self,
         endpoint: ep.Endpoint[Req, Resp],
         request: Req,
         e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
     ) -> Resp:
         """What :meth:`call` does, and what each method runs: private, so not wrapped
         a second time by the scrubbing of tracebacks (each public method is)."""
         http_request = http_request_for(
-            endpoint, request, self._credentials, self.base_url, e2ee_key
+            endpoint, request, self._credentials, self.base_url, e2ee_key, extra_params
         )
         if self._options is not None:
             http_request = attrs.evolve(http_request, options=self._options)
@@ -152,11 +157,17 @@ class Client:
     # -- One method per row ------------------------------------------------------------
 
     def send(
-        self, notification: models.Notification, *, e2ee_key: E2EEKey | None = None
+        self,
+        notification: models.Notification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
     ) -> models.SendResult:
         """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
-        key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`)."""
-        return self._run(ep.SEND_MESSAGE, notification, e2ee_key=e2ee_key)
+        key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`).
+        *extra_params* adds string parameters Pushover documents after this release,
+        as :meth:`call` does."""
+        return self._run(ep.SEND_MESSAGE, notification, e2ee_key, extra_params)
 
     def send_many(
         self,

@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, TypeVar, cast
 
 import attrs
 
-from chump_typed._checks import check_seconds, check_unicode, optional, require_type
+from chump_typed._checks import (
+    check_extra_params,
+    check_seconds,
+    check_unicode,
+    optional,
+    require_type,
+)
 from chump_typed._endpoints import Method
 from chump_typed._epoch import epoch_to_datetime
 from chump_typed._redact import redact_url, secrets_of
@@ -287,6 +293,7 @@ def encode_request(
     token: str,
     base_url: str,
     e2ee_key: E2EEKey | None = None,
+    extra_params: Mapping[str, str] | None = None,
 ) -> HTTPRequest:
     """Build the :class:`HTTPRequest` for *request* on *endpoint*; pure.
 
@@ -299,6 +306,12 @@ def encode_request(
 
     With *e2ee_key* (a message only), the fields Pushover's apps decrypt are encrypted
     for that key (:func:`chump_typed.e2ee.seal_fields`); the rest stay in clear.
+
+    *extra_params* are string parameters Pushover documents after this release, sent
+    as they are (never encrypted). A name the request has as a field, or one the
+    library sets itself (:data:`~chump_typed._checks.RESERVED_PARAMS`: the token, the
+    user, encryption, attachments), is refused: an extra parameter can never
+    override them.
     """
     param = endpoint.credential.param  # empty: the request carries its own secrets
     fields: dict[str, str] = {param: token} if param else {}
@@ -310,6 +323,9 @@ def encode_request(
             fields[name] = _wire_value(value)
     if e2ee_key is not None:
         fields = _sealed(endpoint, fields, e2ee_key)
+    if extra_params is not None:  # after sealing: never encrypted
+        taken = {field.name for field in attrs.fields(type(request))} | set(fields)
+        fields.update(check_extra_params("extra_params", extra_params, taken=taken))
     path = endpoint.path
     if endpoint.placeholders:  # most rows have none: their path is the template
         path = fill_path(

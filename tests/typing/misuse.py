@@ -127,6 +127,9 @@ def endpoint_table(client: Client, notification: Notification) -> None:
     chump_typed.SEND_MESSAGE = SEND_MESSAGE  # type: ignore[misc]  # mypy only: pyright allows it
     row: Endpoint[Notification, SoundList] = SEND_MESSAGE  # type: ignore[assignment]
     _ = (sounds, row)
+    # Extra parameters are strings, by name.
+    client.send(notification, extra_params={"new_field": 1})  # type: ignore[dict-item]
+    client.send(notification, extra_params=["new_field"])  # type: ignore[arg-type]
 
 
 def literals(client: Client, notification: Notification) -> None:
