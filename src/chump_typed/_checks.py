@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import os
 import re
+from collections.abc import Collection, Mapping
 from typing import TYPE_CHECKING, Any, Final, cast
 
 import attrs
@@ -234,14 +235,12 @@ _PARAM_NAME: Final = re.compile(rf"[A-Za-z0-9_]{{1,{EXTRA_NAME_MAX}}}")
 
 
 def check_extra_params(
-    field: str, value: object, *, taken: frozenset[str] | set[str]
+    field: str, value: object, *, taken: Collection[str]
 ) -> dict[str, str]:
     """*value* as the string parameters to add to a call: a mapping of names (1 to
     64 of ``[A-Za-z0-9_]``, none in :data:`RESERVED_PARAMS` or *taken*, the
     request's own wire names) to text (at most 1,024 characters, no control
     character but tab, CR and LF); at most 32 of them. Values are never shown."""
-    from collections.abc import Mapping
-
     if not isinstance(value, Mapping):
         raise TypeError(
             f"{field}: expected a mapping of str to str, got a {type(value).__name__}"
