@@ -15,7 +15,7 @@ from typing import Final
 
 import attrs
 
-from chump_typed.models import Priority
+from chump_typed.models import NotificationPriority, Priority
 
 __all__ = ["Digest", "RecordKey"]
 
@@ -43,9 +43,11 @@ class Digest:
     _repeats: dict[RecordKey, _Repeats] = attrs.field(factory=dict[RecordKey, _Repeats])
     _over_limit: int = 0
     _dropped: int = 0
-    _priority: Priority = Priority.LOWEST
+    _priority: NotificationPriority = Priority.LOWEST
 
-    def admit(self, key: RecordKey, text: str, priority: Priority, now: float) -> bool:
+    def admit(
+        self, key: RecordKey, text: str, priority: NotificationPriority, now: float
+    ) -> bool:
         """Whether the record goes out now; otherwise it is counted for the summary."""
         if self._opened_at is None:
             self._opened_at = now
@@ -71,7 +73,7 @@ class Digest:
         """When the open window closes (``None``: no window is open)."""
         return None if self._opened_at is None else self._opened_at + self.window
 
-    def due(self, now: float) -> tuple[str, Priority] | None:
+    def due(self, now: float) -> tuple[str, NotificationPriority] | None:
         """The summary of a window that has closed by *now*, if it has anything to
         report; the next record opens a new window."""
         closes = self.closes_at()
@@ -79,7 +81,7 @@ class Digest:
             return None
         return self.flush()
 
-    def flush(self) -> tuple[str, Priority] | None:
+    def flush(self) -> tuple[str, NotificationPriority] | None:
         """Close the window now: its summary (text and priority), or ``None``."""
         lines = [
             f"{r.text} ... and {r.count} more"

@@ -36,7 +36,7 @@ import threading
 import time
 import weakref
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
@@ -47,8 +47,8 @@ from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_text, remember
 from chump_typed._scrub import scrub_public
 from chump_typed.client import Client
-from chump_typed.errors import PushoverError
-from chump_typed.models import TITLE_MAX, Notification, Priority
+from chump_typed.errors import PushoverError, ValidationError
+from chump_typed.models import TITLE_MAX, Notification, NotificationPriority, Priority
 from chump_typed.models.messages import TRUNCATION_MARKER, truncate_message
 from chump_typed.protocol import Transport
 
@@ -166,7 +166,10 @@ class PushoverHandler(logging.Handler):
         check_seconds("window", window)
         check_int_range("queue_size", queue_size, low=1)
         if Priority.EMERGENCY in priorities.values():
-            raise ValueError("priorities: EMERGENCY needs acknowledging; use HIGH")
+            raise ValidationError(
+                "priorities",
+                "EMERGENCY needs acknowledging, which a handler cannot do; use HIGH",
+            )
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
 
@@ -178,7 +181,11 @@ class PushoverHandler(logging.Handler):
         self.background: Final = background
         self._user = user_key
         self._e2ee_key = e2ee_key
-        self._levels: Final = sorted(priorities.items(), reverse=True)
+        # EMERGENCY is refused above, so every value is a NotificationPriority.
+        self._levels: Final[list[tuple[int, NotificationPriority]]] = sorted(
+            cast("Mapping[int, NotificationPriority]", priorities).items(),
+            reverse=True,
+        )
         self._queue_size = queue_size
         self._digest = Digest(limit=rate_limit, window=float(window))
         self.dropped = 0
@@ -199,11 +206,12 @@ class PushoverHandler(logging.Handler):
 
     # -- What a record becomes ---------------------------------------------------------
 
-    def priority_for(self, levelno: int) -> Priority:
+    def priority_for(self, levelno: int) -> NotificationPriority:
         """The priority of a record at *levelno*."""
-        return next(
-            (p for level, p in self._levels if levelno >= level), Priority.LOWEST
-        )
+        for level, priority in self._levels:
+            if levelno >= level:
+                return priority
+        return Priority.LOWEST
 
     def notification(self, record: logging.LogRecord) -> Notification:
         """The notification *record* becomes."""
@@ -280,7 +288,7 @@ class PushoverHandler(logging.Handler):
             _sending.active = False
 
     def _send_summary(
-        self, text: str, priority: Priority, *, record: logging.LogRecord
+        self, text: str, priority: NotificationPriority, *, record: logging.LogRecord
     ) -> None:
         message = truncate_message(_sendable(text))
         self._send(
