@@ -34,14 +34,32 @@ if TYPE_CHECKING:  # the followups family loads with the command that uses it
 __all__ = ["COMMANDS"]
 
 
-def _read_message(run: Run) -> str:
+def _without_line_end(text: str) -> str:
+    return text.removesuffix("\n").removesuffix("\r")
+
+
+def _read_message(run: Run) -> tuple[str, bool]:
+    """The message, and whether it is whole.
+
+    Standard input is read no further than needed: to its end, or until more than
+    :data:`MESSAGE_MAX` characters have arrived (one line ending that may end the
+    input not counted), so an endless pipe (``tail -f log``) gives the first ones and
+    is not read to an end that never comes. A message cut short is over the limit:
+    ``--truncate`` cuts it, else it is refused.
+    """
     text: str | None = run.args.message
     if text is not None and text != "-":
-        return text
+        return text, True
     if text is None and run.stdin.isatty():
         raise UsageError("no message: give it as an argument or on standard input")
-    data = run.stdin.read()
-    return data.removesuffix("\n").removesuffix("\r")
+    data = ""
+    while len(_without_line_end(data)) <= MESSAGE_MAX:
+        # Never more than one past the limit: read(n) returns once n have arrived.
+        chunk = run.stdin.read(MESSAGE_MAX + 1 - len(_without_line_end(data)))
+        if not chunk:
+            return _without_line_end(data), True
+        data += chunk
+    return data, False
 
 
 def _attachment(run: Run) -> Attachment | None:
@@ -57,12 +75,13 @@ def _attachment(run: Run) -> Attachment | None:
 
 def _message(run: Run) -> str:
     """The message, cut to Pushover's limit only when ``--truncate`` says so."""
-    text = _read_message(run)
+    text, whole = _read_message(run)
     if len(text) <= MESSAGE_MAX:
         return text
     if not run.args.truncate:
+        got = len(text) if whole else f"more than {MESSAGE_MAX}"
         raise UsageError(
-            f"message: at most {MESSAGE_MAX} characters, got {len(text)}: shorten "
+            f"message: at most {MESSAGE_MAX} characters, got {got}: shorten "
             f"it, or pass --truncate to cut it to {MESSAGE_MAX} ending in "
             f"{TRUNCATION_MARKER.strip()!r}"
         )
