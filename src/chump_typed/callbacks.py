@@ -25,22 +25,43 @@ from __future__ import annotations
 import datetime as _dt
 import inspect
 import json
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Final, cast
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Final, cast, overload
 from urllib.parse import parse_qsl
 
 import attrs
 
+from chump_typed._callback_wire import (
+    Answer,
+    Gone,
+    Receive,
+    Scope,
+    Send,
+    answer_wsgi,
+    asgi_body,
+    lifespan,
+    send_answer,
+    wsgi_body,
+)
 from chump_typed._checks import check_devices, check_key, describe
+from chump_typed._confirm import OK, Confirmer, ConfirmGate, Step, peer_of
 from chump_typed._epoch import epoch_to_datetime
 from chump_typed._scrub import scrub_public
-from chump_typed.errors import ValidationError
+from chump_typed.errors import PushoverError, ValidationError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
+    from chump_typed.aio import AsyncClient
+    from chump_typed.client import Client
+    from chump_typed.models import Receipt
+
 __all__ = [
     "MAX_CALLBACK_BODY",
+    "POLLS_PER_MINUTE",
+    "POLL_BURST",
+    "RECEIPT_POLL_INTERVAL",
     "AcknowledgementCallback",
     "callback_app",
     "callback_asgi_app",
@@ -49,6 +70,15 @@ __all__ = [
 
 #: The largest callback body :func:`callback_app` reads; a real one is ~150 bytes.
 MAX_CALLBACK_BODY: Final = 16_384
+#: A confirming app polls one receipt at most once in this many seconds (Pushover
+#: asks for no more than one poll every 5 seconds).
+RECEIPT_POLL_INTERVAL: Final = 5.0
+#: A confirming app makes at most this many receipt polls a minute over time, all
+#: receipts together ...
+POLLS_PER_MINUTE: Final = 60
+#: ... in bursts of at most this many (in any *t* seconds, at most
+#: ``POLL_BURST + t * POLLS_PER_MINUTE / 60`` polls begin).
+POLL_BURST: Final = 10
 
 
 @attrs.frozen(kw_only=True)
@@ -152,209 +182,281 @@ def parse_callback(body: bytes | Mapping[str, object]) -> AcknowledgementCallbac
     )
 
 
-_TEXT: Final = [("Content-Type", "text/plain; charset=utf-8")]
+# -- Confirming an acknowledgement with a receipt poll ------------------------------------
 
 
-def _answer(
-    start_response: StartResponse,
-    status: str,
-    text: str,
-    headers: list[tuple[str, str]] | None = None,
-) -> Iterable[bytes]:
-    body = text.encode("utf-8")
-    start_response(
-        status, [*_TEXT, ("Content-Length", str(len(body))), *(headers or [])]
+def _confirmed(
+    claimed: AcknowledgementCallback, polled: Receipt
+) -> AcknowledgementCallback:
+    """The acknowledgement Pushover confirms: its own fields, the claim's where it
+    gives none."""
+    return AcknowledgementCallback(
+        receipt=claimed.receipt,
+        acknowledged=True,
+        acknowledged_at=polled.acknowledged_at or claimed.acknowledged_at,
+        acknowledged_by=polled.acknowledged_by or claimed.acknowledged_by,
+        acknowledged_by_device=polled.acknowledged_by_device,
     )
-    return [body]
 
 
-def _declared_length(raw: object) -> int:
-    """A ``Content-Length`` as a number; only ASCII digits count. A number of more
-    digits than any body could have is read as too large (``int()`` refuses one of
-    over 4,300 digits)."""
-    text = str(raw or "0").strip()
-    if not (text.isascii() and text.isdigit()):
-        raise ValidationError("Content-Length", "must be a number of bytes")
-    digits = text.lstrip("0") or "0"
-    if len(digits) > len(str(MAX_CALLBACK_BODY)):
-        return MAX_CALLBACK_BODY + 1
-    return int(digits)
+def _confirmer(
+    confirm_with: object,
+    known_receipt: Callable[[str], bool] | None,
+    clock: Callable[[], float],
+    *,
+    asynchronous: bool,
+) -> Confirmer[AcknowledgementCallback] | None:
+    """The app's confirmer, or None when *handler* gets every callback as claimed.
 
-
-def _body(environ: WSGIEnvironment) -> bytes | None:
-    """The request body, or None when it is larger than :data:`MAX_CALLBACK_BODY`.
-
-    :raises ValidationError: the ``Content-Length`` is not ASCII digits (``int()``
-        would take ``"٣"`` and choke on ``"²"``).
+    :raises TypeError: one of ``confirm_with`` and ``known_receipt`` without the
+        other, or a client of the wrong colour.
     """
-    length = _declared_length(environ.get("CONTENT_LENGTH"))
-    if length > MAX_CALLBACK_BODY:
+    if confirm_with is None and known_receipt is None:
         return None
-    if not length:
-        return b""
-    try:
-        data: object = environ["wsgi.input"].read(length)
-    except Exception as exc:  # the client went away, a timeout: any server's error
-        raise ValidationError(
-            "body", f"could not be read ({type(exc).__name__})"
-        ) from None
-    if not isinstance(data, bytes):
-        raise ValidationError("body", "the server gave no bytes")
-    return data
+    if confirm_with is None:
+        raise TypeError("known_receipt: needs confirm_with, the client that polls")
+    if not callable(known_receipt):
+        raise TypeError(
+            "known_receipt: required with confirm_with, a function telling the "
+            f"receipts this application issued; got {describe(known_receipt)}"
+        )
+    poll = getattr(confirm_with, "receipt", None)
+    if not callable(poll) or inspect.iscoroutinefunction(poll) != asynchronous:
+        wanted, app = (
+            ("an AsyncClient", "callback_asgi_app")
+            if asynchronous
+            else ("a Client", "callback_app")
+        )
+        raise TypeError(
+            f"confirm_with: {app} needs {wanted}, got {describe(confirm_with)}"
+        )
+    gate = ConfirmGate[AcknowledgementCallback](
+        clock,
+        interval=RECEIPT_POLL_INTERVAL,
+        per_minute=POLLS_PER_MINUTE,
+        burst=POLL_BURST,
+    )
+    return Confirmer(gate, known_receipt, _confirmed)
+
+
+# -- WSGI ----------------------------------------------------------------------------------
+
+
+@overload
+def callback_app(
+    handler: Callable[[AcknowledgementCallback], object],
+) -> WSGIApplication: ...
+
+
+@overload
+def callback_app(
+    handler: Callable[[AcknowledgementCallback], object],
+    *,
+    confirm_with: Client,
+    known_receipt: Callable[[str], bool],
+    clock: Callable[[], float] = ...,
+) -> WSGIApplication: ...
 
 
 def callback_app(
     handler: Callable[[AcknowledgementCallback], object],
+    *,
+    confirm_with: Client | None = None,
+    known_receipt: Callable[[str], bool] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> WSGIApplication:
     """A WSGI application that hands each acknowledgement callback to *handler*.
 
     Mount it at the path of your callback URL (any path is accepted). Answers:
     ``200`` after *handler* returned, ``400`` with a one-line reason for a body that
     is not a callback (malformed, nested too deeply, a field given twice, a bad
-    ``Content-Length``, a body the server failed to read), ``405`` for anything but
-    POST, ``413`` for a body (or a declared length) over
+    ``Content-Length``, a body the server failed to read or that ended short),
+    ``405`` for anything but POST, ``413`` for a body (or a declared length) over
     :data:`MAX_CALLBACK_BODY` bytes: no input makes it answer 500. An exception from
     *handler* propagates, so the server answers 500 and Pushover calls again about a
     minute later. Uses only the standard library; serve it with :mod:`wsgiref` or any
     WSGI server.
 
-    Nothing authenticates a callback: anyone who knows the URL can POST one. Put an
-    unguessable token in the URL and confirm each acknowledgement with a receipt poll
+    Nothing authenticates a callback: anyone who knows the URL can POST one. Without
+    *confirm_with*, *handler* gets what the sender claims: put an unguessable token in
+    the URL and confirm each acknowledgement with a receipt poll
     (:meth:`chump_typed.Client.receipt`) before acting on it.
+
+    With ``confirm_with=client`` (a :class:`~chump_typed.Client`) and
+    *known_receipt*, the app confirms for you: *handler* gets only acknowledgements
+    Pushover confirms, with Pushover's own fields, and each once (once it returned).
+    *known_receipt* (``receipt -> bool``) says whether the application issued a
+    receipt (its emergency sends' receipts, kept in its database); no other receipt
+    is polled, so a forger sending random receipts never makes the application
+    repeat Pushover's 4xx answers, which get its address blocked. Polls are paced:
+    at most one per receipt in :data:`RECEIPT_POLL_INTERVAL` (5) seconds, and overall
+    at most :data:`POLLS_PER_MINUTE` (60) a minute in bursts of at most
+    :data:`POLL_BURST` (10); a receipt Pushover refuses is never polled again.
+
+    A forged acknowledgement (Pushover says the message is not acknowledged), one
+    naming a receipt the application did not issue or Pushover refused, a copy of
+    one handled already, and one saying it is not an acknowledgement get the same
+    ``200 OK`` as a real one, and a log record on the ``chump_typed.callbacks``
+    logger (the receipt, the sender's address and why; no user key): none is acted
+    on. One that cannot be confirmed now (its receipt polled in the last 5 seconds
+    or being handled, the rate reached, the poll failed) gets ``503`` with
+    ``Retry-After: 60``, so that Pushover calls again. *clock* (monotonic seconds)
+    paces the polls; tests give their own.
+
+    :raises TypeError: *confirm_with* without *known_receipt* or the reverse, or an
+        :class:`~chump_typed.AsyncClient` (use :func:`callback_asgi_app`).
     """
+    confirmer = _confirmer(confirm_with, known_receipt, clock, asynchronous=False)
+
+    def confirm(claimed: AcknowledgementCallback, peer: str) -> Answer:
+        assert confirmer is not None and confirm_with is not None
+        step = confirmer.first(claimed, peer)
+        if isinstance(step, Step) and step.kind == "poll":
+            polled: Receipt | PushoverError
+            try:
+                polled = confirm_with.receipt(claimed.receipt)
+            except PushoverError as exc:
+                polled = exc
+            except BaseException:  # not the client's error: the server answers 500
+                confirmer.gate.failed(claimed.receipt)
+                raise
+            step = confirmer.after_poll(claimed, polled, peer)
+        if not isinstance(step, Step):
+            return step
+        assert step.ack is not None
+        try:
+            handler(step.ack)
+        except BaseException:
+            confirmer.gate.handled(claimed.receipt, ok=False)
+            raise
+        confirmer.gate.handled(claimed.receipt, ok=True)
+        return OK
 
     def application(
         environ: WSGIEnvironment, start_response: StartResponse
     ) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
-            return _answer(
-                start_response,
-                "405 Method Not Allowed",
-                "POST only\n",
-                [("Allow", "POST")],
+            return answer_wsgi(
+                start_response, (405, "POST only\n", [("Allow", "POST")])
             )
         try:
-            body = _body(environ)
+            body = wsgi_body(environ, MAX_CALLBACK_BODY)
             if body is None:
-                return _answer(start_response, "413 Content Too Large", "too large\n")
+                return answer_wsgi(start_response, (413, "too large\n", []))
             callback = parse_callback(body)
         except ValidationError as exc:
-            return _answer(start_response, "400 Bad Request", f"{exc}\n")
+            return answer_wsgi(start_response, (400, f"{exc}\n", []))
+        if confirmer is not None:
+            peer = peer_of(environ.get("REMOTE_ADDR"))
+            return answer_wsgi(start_response, confirm(callback, peer))
         handler(callback)
-        return _answer(start_response, "200 OK", "OK\n")
+        return answer_wsgi(start_response, OK)
 
     return application
 
 
 # -- ASGI --------------------------------------------------------------------------------
 
-#: The parts of the ASGI interface the app uses (no dependency on an ASGI library).
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+#: An ASGI application (no dependency on an ASGI library).
 ASGIApplication = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@overload
+def callback_asgi_app(
+    handler: Callable[[AcknowledgementCallback], object],
+) -> ASGIApplication: ...
+
+
+@overload
+def callback_asgi_app(
+    handler: Callable[[AcknowledgementCallback], object],
+    *,
+    confirm_with: AsyncClient,
+    known_receipt: Callable[[str], bool],
+    clock: Callable[[], float] = ...,
+) -> ASGIApplication: ...
 
 
 def callback_asgi_app(
     handler: Callable[[AcknowledgementCallback], object],
+    *,
+    confirm_with: AsyncClient | None = None,
+    known_receipt: Callable[[str], bool] | None = None,
+    clock: Callable[[], float] = time.monotonic,
 ) -> ASGIApplication:
-    """The ASGI twin of :func:`callback_app`, with the same answers and limits, for
-    async servers (uvicorn, hypercorn, a Starlette or FastAPI mount). *handler* may
-    be a plain function or a coroutine function.
+    """The ASGI twin of :func:`callback_app`, with the same answers, limits and
+    confirmation (``confirm_with=`` an :class:`~chump_typed.AsyncClient`), for async
+    servers (uvicorn, hypercorn, a Starlette or FastAPI mount). *handler* may be a
+    plain function or a coroutine function; *known_receipt* is a plain function.
+    When the client goes away before its body ended, or before the answer could be
+    sent, nothing is answered, and a body cut short is not acted on.
 
     Nothing authenticates a callback: anyone who knows the URL can POST one. Confirm
     each acknowledgement with a receipt poll (:meth:`chump_typed.AsyncClient.receipt`)
-    before acting on it.
+    before acting on it, or let the app do it (``confirm_with``).
+
+    :raises TypeError: *confirm_with* without *known_receipt* or the reverse, or a
+        sync :class:`~chump_typed.Client` (use :func:`callback_app`).
     """
+    confirmer = _confirmer(confirm_with, known_receipt, clock, asynchronous=True)
+
+    async def hand_over(ack: AcknowledgementCallback) -> None:
+        outcome = handler(ack)
+        if inspect.isawaitable(outcome):
+            await outcome
+
+    async def confirm(claimed: AcknowledgementCallback, peer: str) -> Answer:
+        assert confirmer is not None and confirm_with is not None
+        step = confirmer.first(claimed, peer)
+        if isinstance(step, Step) and step.kind == "poll":
+            polled: Receipt | PushoverError
+            try:
+                polled = await confirm_with.receipt(claimed.receipt)
+            except PushoverError as exc:
+                polled = exc
+            except BaseException:  # cancelled, or not the client's error
+                confirmer.gate.failed(claimed.receipt)
+                raise
+            step = confirmer.after_poll(claimed, polled, peer)
+        if not isinstance(step, Step):
+            return step
+        assert step.ack is not None
+        try:
+            await hand_over(step.ack)
+        except BaseException:
+            confirmer.gate.handled(claimed.receipt, ok=False)
+            raise
+        confirmer.gate.handled(claimed.receipt, ok=True)
+        return OK
 
     async def application(scope: Scope, receive: Receive, send: Send) -> None:
         if scope.get("type") == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
             return
         if scope.get("type") != "http":
             return
         if scope.get("method") != "POST":
-            await _send_answer(send, 405, "POST only\n", [(b"allow", b"POST")])
+            await send_answer(send, (405, "POST only\n", [("Allow", "POST")]))
             return
         try:
-            body = await _asgi_body(scope, receive)
+            body = await asgi_body(scope, receive, MAX_CALLBACK_BODY)
+            if body is Gone.GONE:
+                return
             if body is None:
-                await _send_answer(send, 413, "too large\n")
+                await send_answer(send, (413, "too large\n", []))
                 return
             callback = parse_callback(body)
         except ValidationError as exc:
-            await _send_answer(send, 400, f"{exc}\n")
+            await send_answer(send, (400, f"{exc}\n", []))
             return
-        outcome = handler(callback)
-        if inspect.isawaitable(outcome):
-            await outcome
-        await _send_answer(send, 200, "OK\n")
+        if confirmer is not None:
+            answer = await confirm(callback, peer_of(scope.get("client")))
+            await send_answer(send, answer)
+            return
+        await hand_over(callback)
+        await send_answer(send, OK)
 
     return application
-
-
-async def _lifespan(receive: Receive, send: Send) -> None:
-    """Nothing to start or stop: acknowledge both."""
-    while True:
-        message = await receive()
-        if message.get("type") == "lifespan.startup":
-            await send({"type": "lifespan.startup.complete"})
-        elif message.get("type") == "lifespan.shutdown":
-            await send({"type": "lifespan.shutdown.complete"})
-            return
-
-
-async def _asgi_body(scope: Scope, receive: Receive) -> bytes | None:
-    """The request body, or None past :data:`MAX_CALLBACK_BODY` (declared or sent)."""
-    declared = next(
-        (
-            value.decode("latin-1")
-            for name, value in scope.get("headers", ())
-            if name.lower() == b"content-length"
-        ),
-        None,
-    )
-    if declared is not None and _declared_length(declared) > MAX_CALLBACK_BODY:
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    while True:
-        try:
-            message = await receive()
-        except Exception as exc:  # the server's own failure to read: not a callback
-            raise ValidationError(
-                "body", f"could not be read ({type(exc).__name__})"
-            ) from None
-        if message.get("type") == "http.disconnect":
-            break
-        chunk = message.get("body", b"")
-        if not isinstance(chunk, bytes):
-            raise ValidationError("body", "the server gave no bytes")
-        size += len(chunk)
-        if size > MAX_CALLBACK_BODY:
-            return None
-        chunks.append(chunk)
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-async def _send_answer(
-    send: Send, status: int, text: str, headers: list[tuple[bytes, bytes]] | None = None
-) -> None:
-    body = text.encode("utf-8")
-    await send(
-        {
-            "type": "http.response.start",
-            "status": status,
-            "headers": [
-                (b"content-type", b"text/plain; charset=utf-8"),
-                (b"content-length", str(len(body)).encode()),
-                *(headers or []),
-            ],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 scrub_public(globals())

@@ -283,3 +283,118 @@ def test_any_declared_length_and_body_get_an_answer(length: str, body: bytes) ->
     )
     assert status[:3] in ("200", "400", "413"), status
     assert headers["Content-Length"] == str(len(answer))
+
+
+def test_a_body_that_ends_short_of_its_length_is_a_400() -> None:
+    """The client went away mid-body: what arrived is not taken for the callback,
+    even when it would parse as one."""
+    received: list[AcknowledgementCallback] = []
+    body = urlencode(FIELDS).encode()
+    status, answer, _ = call(
+        callback_app(received.append), body, length=str(len(body) + 10)
+    )
+    assert status.startswith("400")
+    assert (
+        answer
+        == f"body: is not the {len(body) + 10} bytes its Content-Length says\n".encode()
+    )
+    assert received == []
+
+
+class Trickling:
+    """A ``wsgi.input`` that hands out at most *step* bytes per read."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self.data, self.step = data, step
+
+    def read(self, size: int = -1) -> bytes:
+        size = min(size, self.step)
+        chunk, self.data = self.data[:size], self.data[size:]
+        return chunk
+
+
+def test_a_body_read_in_pieces_is_whole() -> None:
+    received: list[AcknowledgementCallback] = []
+    body = urlencode(FIELDS).encode()
+    recorder = Recorder()
+    environ = {
+        "REQUEST_METHOD": "POST",
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.input": Trickling(body, 7),
+    }
+    answer = b"".join(callback_app(received.append)(environ, recorder))
+    assert (recorder.status, answer) == ("200 OK", b"OK\n")
+    assert received == [EXPECTED]
+
+
+class Failing:
+    """A ``wsgi.input`` whose read raises *error* (a server's failure of any kind)."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+
+    def read(self, size: int = -1) -> bytes:
+        raise self.error
+
+
+class Wrong:
+    """A ``wsgi.input`` that gives text, not bytes."""
+
+    def read(self, size: int = -1) -> str:
+        return "receipt=x"
+
+
+INPUTS = st.sampled_from(["bytes", "pieces", "short", "failing", "text", "missing"])
+ERRORS = st.sampled_from(
+    [
+        ConnectionResetError("gone"),
+        TimeoutError("slow"),
+        OSError("read"),
+        ValueError("closed file"),
+        RuntimeError("server bug"),
+        UnicodeDecodeError("utf-8", b"\xff", 0, 1, "bad"),
+    ]
+)
+HEADER_NAMES = st.from_regex(r"\AHTTP_[A-Z0-9_]{1,20}\Z") | st.sampled_from(
+    ["CONTENT_TYPE", "HTTP_TRANSFER_ENCODING", "HTTP_EXPECT", "REMOTE_ADDR"]
+)
+ANY_TEXT = st.text(max_size=80)
+
+
+@given(
+    method=st.sampled_from(["POST", "GET", "PUT", "HEAD", ""]) | ANY_TEXT,
+    length=st.none() | HEADER_TEXT | ANY_TEXT,
+    headers=st.dictionaries(HEADER_NAMES, ANY_TEXT, max_size=6),
+    body=st.binary(max_size=300) | st.just(urlencode(FIELDS).encode()),
+    source=INPUTS,
+    error=ERRORS,
+)
+def test_any_request_gets_an_answer(
+    method: str,
+    length: str | None,
+    headers: dict[str, str],
+    body: bytes,
+    source: str,
+    error: BaseException,
+) -> None:
+    """Any method, headers, declared length, body and ``wsgi.input`` behaviour
+    (reads in pieces, ends short, raises, gives text, is missing): a 200, 400, 405 or
+    413 with a body of the length it declares; never an exception for the server to
+    answer with a 500."""
+    environ: dict[str, Any] = {**headers, "REQUEST_METHOD": method}
+    if length is not None:
+        environ["CONTENT_LENGTH"] = length
+    inputs: dict[str, Any] = {
+        "bytes": io.BytesIO(body),
+        "pieces": Trickling(body, 5),
+        "short": io.BytesIO(body[: len(body) // 2]),
+        "failing": Failing(error),
+        "text": Wrong(),
+    }
+    if source in inputs:
+        environ["wsgi.input"] = inputs[source]
+    recorder = Recorder()
+    answer = b"".join(callback_app(list[object]().append)(environ, recorder))
+    assert recorder.status[:3] in ("200", "400", "405", "413"), recorder.status
+    assert dict(recorder.headers)["Content-Length"] == str(len(answer))
+    assert answer.endswith(b"\n") and answer.count(b"\n") == 1

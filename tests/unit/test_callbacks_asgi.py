@@ -222,3 +222,135 @@ def test_any_declared_length_and_body_get_an_answer(
         return status
 
     assert anyio.run(main) in (200, 400, 413)
+
+
+async def test_two_different_lengths_are_a_400() -> None:
+    sent: list[MutableMapping[str, Any]] = []
+    body = urlencode(FIELDS).encode()
+    incoming = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    headers = [
+        (b"content-length", str(len(body)).encode()),
+        (b"Content-Length", b"5"),
+    ]
+    app = callback_asgi_app(list[object]().append)
+    await app({"type": "http", "method": "POST", "headers": headers}, receive, send)
+    assert sent[0]["status"] == 400
+    assert sent[1]["body"] == b"Content-Length: is given twice, with different values\n"
+
+
+async def test_a_client_gone_mid_body_gets_no_answer_and_nothing_is_acted_on() -> None:
+    """The whole callback arrived but not the end of the body: the client went away
+    (``http.disconnect``); nothing is answered, the handler is not called."""
+    received: list[AcknowledgementCallback] = []
+    sent: list[MutableMapping[str, Any]] = []
+    body = urlencode(FIELDS).encode()
+    incoming: list[MutableMapping[str, Any]] = [
+        {"type": "http.request", "body": body, "more_body": True},
+        {"type": "http.disconnect"},
+    ]
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        sent.append(message)
+
+    app = callback_asgi_app(received.append)
+    await app({"type": "http", "method": "POST", "headers": []}, receive, send)
+    assert (sent, received) == ([], [])
+
+
+async def test_an_answer_to_a_client_gone_is_dropped() -> None:
+    """ASGI servers raise an OSError from send() once the client is gone."""
+    received: list[AcknowledgementCallback] = []
+    incoming = [{"type": "http.request", "body": urlencode(FIELDS).encode()}]
+
+    async def receive() -> MutableMapping[str, Any]:
+        return incoming.pop(0)
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        raise ConnectionResetError("client gone")
+
+    app = callback_asgi_app(received.append)
+    await app({"type": "http", "method": "POST", "headers": []}, receive, send)
+    assert received == [EXPECTED]
+
+
+HEADER_BYTES = st.binary(max_size=40) | st.sampled_from(
+    [b"content-length", b"Content-Length", b"transfer-encoding", b"expect"]
+)
+LENGTHS = st.binary(max_size=12) | HEADER_TEXT.map(lambda t: t.encode("latin-1"))
+HEADERS = st.lists(
+    st.tuples(HEADER_BYTES, LENGTHS | st.binary(max_size=60)), max_size=6
+)
+MESSAGE_TYPES = st.sampled_from(["http.request", "http.disconnect", "other"])
+MESSAGES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
+    st.fixed_dictionaries(
+        {"type": MESSAGE_TYPES},
+        optional={
+            "body": st.binary(max_size=200) | st.text(max_size=5) | st.none(),
+            "more_body": st.booleans(),
+        },
+    ).map(dict[str, Any]),
+    max_size=5,
+)
+
+
+@given(
+    method=st.sampled_from(["POST", "GET"]) | st.text(max_size=10),
+    headers=HEADERS,
+    client=st.none() | st.tuples(st.text(max_size=70), st.integers(0, 65535)),
+    messages=MESSAGES,
+    body=st.none() | st.just(urlencode(FIELDS).encode()),
+    receive_fails=st.booleans(),
+    send_fails=st.booleans(),
+)
+def test_any_request_gets_an_answer_or_none_when_the_client_is_gone(
+    method: str,
+    headers: list[tuple[bytes, bytes]],
+    client: tuple[str, int] | None,
+    messages: list[dict[str, Any]],
+    body: bytes | None,
+    receive_fails: bool,
+    send_fails: bool,
+) -> None:
+    """Any method, headers (any bytes, lengths given twice), client address and
+    stream of messages from the server (bodies in pieces, text where bytes belong, a
+    disconnect at any point, a receive() that raises, a send() that raises because
+    the client is gone): a 200, 400, 405 or 413, or no answer when the client went
+    away; never an exception."""
+    incoming: list[MutableMapping[str, Any]] = [*messages]
+    if body is not None:
+        incoming.insert(0, {"type": "http.request", "body": body, "more_body": False})
+    sent: list[MutableMapping[str, Any]] = []
+
+    async def receive() -> MutableMapping[str, Any]:
+        if receive_fails and not incoming:
+            raise OSError("read failed")
+        return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        if send_fails:
+            raise ConnectionResetError("client gone")
+        sent.append(message)
+
+    scope = {"type": "http", "method": method, "headers": headers, "client": client}
+
+    async def main() -> None:
+        await callback_asgi_app(list[object]().append)(scope, receive, send)
+
+    anyio.run(main)
+    if sent:
+        start, answer = sent
+        assert start["status"] in (200, 400, 405, 413)
+        assert (
+            dict(start["headers"])[b"content-length"]
+            == str(len(answer["body"])).encode()
+        )
