@@ -12,15 +12,15 @@ Every application of an account shares one monthly allowance, and a logging call
 not wait for the network, so the handler:
 
 * sends at most ``rate_limit`` notifications per ``window`` (10 a minute), each for a
-  record unlike those already sent in that window; repeats and the rest are counted
-  and reported in one summary when the window closes;
-* sends from a background thread fed by a bounded queue: a full queue drops records,
-  counted in :attr:`PushoverHandler.dropped` and in the next summary;
-* restarts its thread in a forked child, and on :meth:`~PushoverHandler.close` (which
-  :func:`logging.shutdown` calls at exit) sends what is queued, never holding exit
-  longer than *timeout*;
-* never raises into the application: a failed send is one short line on standard
-  error.
+  record unlike those already sent in it; the rest are counted in one summary;
+* spends at most its *budget*, summaries included (by default 20 quota units an hour
+  and 100 a day: 3,100 in a 31-day month, 31% of a 10,000 quota);
+* after a 429 (or ``X-Limit-App-Remaining: 0``) sends nothing until the reset;
+* sends from a background thread fed by a bounded queue (a full queue drops records,
+  counted in :attr:`PushoverHandler.dropped` and in the next summary), restarted in
+  a forked child; at interpreter exit, before the transports are torn down, and on
+  :meth:`~PushoverHandler.close`, sends what is queued, within *timeout*;
+* never raises into the application: a failure is one short line on standard error.
 
 ``background=False`` sends in the logging call instead, for scripts.
 """
@@ -35,19 +35,20 @@ import sys
 import threading
 import time
 import weakref
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Final, cast
 
 import attrs
 
 from chump_typed._checks import check_int_range, check_seconds
 from chump_typed._checks import check_recipients as _check_recipients
-from chump_typed._digest import Digest, RecordKey
+from chump_typed._digest import Gate, RecordKey, units_for
 from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_text, remember
 from chump_typed._scrub import scrub_public
+from chump_typed.budget import Budget, MemoryBudget
 from chump_typed.client import Client
-from chump_typed.errors import PushoverError, ValidationError
+from chump_typed.errors import PushoverError, QuotaExceededError, ValidationError
 from chump_typed.models import TITLE_MAX, Notification, NotificationPriority, Priority
 from chump_typed.models.messages import TRUNCATION_MARKER, truncate_message
 from chump_typed.protocol import Transport
@@ -56,10 +57,13 @@ if TYPE_CHECKING:
     from chump_typed.e2ee import E2EEKey
 
 __all__ = [
+    "DEFAULT_PER_DAY",
+    "DEFAULT_PER_HOUR",
     "DEFAULT_PRIORITIES",
     "DEFAULT_QUEUE_SIZE",
     "DEFAULT_RATE_LIMIT",
     "DEFAULT_WINDOW",
+    "MIN_CLOSURE",
     "SUMMARY_TITLE",
     "TRUNCATION_MARKER",
     "PushoverHandler",
@@ -80,6 +84,14 @@ DEFAULT_RATE_LIMIT: Final = 10
 DEFAULT_WINDOW: Final[float] = 60.0
 #: Records waiting for the background thread, at most; more are dropped, and counted.
 DEFAULT_QUEUE_SIZE: Final = 1000
+#: Quota units the default budget spends in any hour (a day's worth takes 5 hours).
+DEFAULT_PER_HOUR: Final = 20
+#: Quota units the default budget spends in any day: 31 x 100 = 3,100 in the longest
+#: month, 31% of a 10,000 monthly quota.
+DEFAULT_PER_DAY: Final = 100
+#: Seconds a 429 closes the handler at least (when the reset Pushover gave has passed
+#: by the handler's clock): one 4xx an hour at most, never a stream of them.
+MIN_CLOSURE: Final = 3600.0
 #: The title of a summary notification.
 SUMMARY_TITLE: Final = "chump_typed.logging: summary"
 
@@ -104,9 +116,16 @@ class _Stop:
     deadline: float
 
 
+@attrs.frozen
+class _Flush:
+    """Set *done* once what was queued before is considered."""
+
+    done: threading.Event
+
+
 class PushoverHandler(logging.Handler):
     """A :class:`logging.Handler` that sends records as notifications, rate-limited,
-    with repeats collapsed, from a background thread.
+    with repeats collapsed, within a budget, from a background thread.
 
     :param app_token: the application's API token.
     :param user_key: the user or group key to notify (or several, comma-separated).
@@ -115,7 +134,7 @@ class PushoverHandler(logging.Handler):
     :param transport: what moves the bytes; by default a urllib3 transport without
         retries whose whole call is bounded by *timeout*.
     :param timeout: seconds a send may take before it is abandoned; also the longest
-        :meth:`close` waits to send what is queued.
+        :meth:`close`, :meth:`flush` and the flush at exit wait.
     :param priorities: log level -> :class:`~chump_typed.Priority`, replacing
         :data:`DEFAULT_PRIORITIES`. ``EMERGENCY`` is refused: it needs acknowledging,
         which a log handler cannot manage.
@@ -127,6 +146,13 @@ class PushoverHandler(logging.Handler):
         the logging call.
     :param e2ee_key: the recipients' end-to-end encryption key: every notification
         (log text, logger name, summaries) is then sent encrypted.
+    :param budget: what it may spend in quota units (one per key of *user_key*, a
+        group's size for one in *group_sizes*), summaries included; by default a
+        :class:`~chump_typed.budget.MemoryBudget` of :data:`DEFAULT_PER_HOUR` an hour
+        and :data:`DEFAULT_PER_DAY` a day on *clock*. ``MemoryBudget()``: no caps.
+    :param group_sizes: group key -> members, for group keys among *user_key*.
+    :param clock: seconds since the epoch (:func:`time.time`), for the rate, collapse
+        and budget windows and a 429's reset; *timeout* runs on the monotonic clock.
 
     The title is the logger's name; the message is the formatted record (with its
     traceback), cut to 1024 characters ending in ``TRUNCATION_MARKER``, " [… truncated]".
@@ -150,6 +176,9 @@ class PushoverHandler(logging.Handler):
         queue_size: int = DEFAULT_QUEUE_SIZE,
         background: bool = True,
         e2ee_key: E2EEKey | None = None,
+        budget: Budget | None = None,
+        group_sizes: Mapping[str, int] | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         super().__init__(level)
         remember(self, app_token, user_key, *str(user_key).split(","))
@@ -170,6 +199,28 @@ class PushoverHandler(logging.Handler):
                 "priorities",
                 "EMERGENCY needs acknowledging, which a handler cannot do; use HIGH",
             )
+        if not callable(clock):
+            raise TypeError(
+                "clock: expected a callable returning seconds since the epoch, "
+                f"got a {type(clock).__name__}"
+            )
+        if budget is None:
+            budget = MemoryBudget(
+                per_hour=DEFAULT_PER_HOUR, per_day=DEFAULT_PER_DAY, clock=clock
+            )
+        elif not isinstance(budget, Budget):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"budget: expected a Budget such as MemoryBudget, "
+                f"got a {type(budget).__name__}"
+            )
+        units = units_for("group_sizes", user_key, group_sizes)
+        for name, cap in (("per_hour", budget.per_hour), ("per_day", budget.per_day)):
+            if cap is not None and units > cap:
+                raise ValidationError(
+                    "budget",
+                    f"a notification to user_key costs {units} quota units, "
+                    f"more than its {name} of {cap}: none could ever be sent",
+                )
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
 
@@ -179,6 +230,8 @@ class PushoverHandler(logging.Handler):
         self.client: Final = Client(app_token, base_url=base_url, transport=transport)
         self.timeout: Final = float(timeout)
         self.background: Final = background
+        #: What the handler spends, in quota units; closed by a 429 until the reset.
+        self.budget: Final[Budget] = budget
         self._user = user_key
         self._e2ee_key = e2ee_key
         # EMERGENCY is refused above, so every value is a NotificationPriority.
@@ -187,21 +240,30 @@ class PushoverHandler(logging.Handler):
             reverse=True,
         )
         self._queue_size = queue_size
-        self._digest = Digest(limit=rate_limit, window=float(window))
+        self._gate: Final = Gate(
+            limit=rate_limit,
+            window=float(window),
+            budget=budget,
+            units=units,
+            clock=clock,
+            min_closure=MIN_CLOSURE,
+        )
         self.dropped = 0
         self._start_afresh()
         renew_after_fork(self)
         _flush_at_exit(self)
 
     def _start_afresh(self) -> None:
-        self._state = threading.Lock()  # guards the digest and the thread's start
-        self._queue: queue.Queue[_Item | _Stop] = queue.Queue(self._queue_size)
+        self._state = threading.Lock()  # guards the thread's start and _closed
+        self._queue: queue.Queue[_Item | _Stop | _Flush] = queue.Queue(self._queue_size)
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._unreported: tuple[int, str] = (0, "")
 
     def _after_fork_in_child(self) -> None:
         """In a forked child the parent's thread does not exist and its queue's locks
         may be held: start again (with the counts so far)."""
+        self._gate.renew()
         self._start_afresh()
 
     # -- What a record becomes ---------------------------------------------------------
@@ -251,7 +313,7 @@ class PushoverHandler(logging.Handler):
         except queue.Full:
             with self._state:
                 self.dropped += 1
-                self._digest.dropped(time.monotonic())
+            self._gate.dropped()
 
     def handleError(self, record: logging.LogRecord) -> None:
         """One short line on standard error (as :mod:`logging` does, only when
@@ -263,27 +325,51 @@ class PushoverHandler(logging.Handler):
         what = "(unknown error)" if error is None else _describe(error)
         self._say(f"a record from {record.name!r} was not sent to Pushover: {what}")
 
-    # -- Sending -----------------------------------------------------------------------
+    # -- Deciding, within the windows and the budget -----------------------------------
 
     def _consider(self, item: _Item) -> None:
-        """Send *item* if the digest admits it, after the summary of a closed window."""
-        now = time.monotonic()
-        with self._state:
-            summary = self._digest.due(now)
-            admitted = self._digest.admit(
-                item.key, item.notification.message, item.notification.priority, now
-            )
+        """Send *item* if the digest admits it and the budget pays for it, after the
+        summary of a closed window."""
+        message = item.notification
+        summary, admitted = self._gate.consider(
+            item.key, message.message, message.priority
+        )
+        self._say(self._gate.watch())
         if summary is not None:
             self._send_summary(*summary, record=item.record)
         if admitted:
-            self._send(item.notification, item.record)
+            self._send(message, item.record)
 
-    def _send(self, notification: Notification, record: logging.LogRecord) -> None:
+    def _final_summary(self) -> tuple[int, str]:
+        """Send the last summary if the budget pays for it; else how many records it
+        would have reported, and why it was not sent."""
+        summary, counted, why = self._gate.final()
+        if summary is not None:
+            self._send_summary(*summary, record=_summary_record())
+        return counted, why
+
+    # -- Sending -----------------------------------------------------------------------
+
+    def _send(
+        self,
+        notification: Notification,
+        record: logging.LogRecord,
+        *,
+        summary: bool = False,
+    ) -> None:
         _sending.active = True
         try:
-            self.client.send(notification, e2ee_key=self._e2ee_key)
+            result = self.client.send(notification, e2ee_key=self._e2ee_key)
+        except QuotaExceededError as error:  # not delivered: reported after the reset
+            reset = None if error.reset_at is None else error.reset_at.timestamp()
+            self._say(self._gate.refused(reset, notification, summary=summary))
         except Exception:
             self.handleError(record)
+        else:
+            limit = result.rate_limit
+            if limit is not None and limit.remaining <= 0:
+                why = "X-Limit-App-Remaining: 0"
+                self._say(self._gate.close_until(limit.reset.timestamp(), why)[1])
         finally:
             _sending.active = False
 
@@ -296,14 +382,8 @@ class PushoverHandler(logging.Handler):
                 user=self._user, message=message, title=SUMMARY_TITLE, priority=priority
             ),
             record,
+            summary=True,
         )
-
-    def _flush_summary(self) -> None:
-        with self._state:
-            summary = self._digest.flush()
-        if summary is not None:
-            record = logging.LogRecord(SUMMARY_TITLE, logging.INFO, "", 0, "", (), None)
-            self._send_summary(*summary, record=record)
 
     # -- The background thread ---------------------------------------------------------
 
@@ -320,24 +400,21 @@ class PushoverHandler(logging.Handler):
 
     def _run(self) -> None:
         while True:
-            with self._state:
-                closes = self._digest.closes_at()
-            wait = None if closes is None else max(0.0, closes - time.monotonic())
             try:
-                item = self._queue.get(timeout=wait)
+                item = self._queue.get(timeout=self._gate.next_wake())
             except queue.Empty:
-                with self._state:
-                    summary = self._digest.due(time.monotonic())
+                summary = self._gate.tick()
+                self._say(self._gate.watch())
                 if summary is not None:
-                    record = logging.LogRecord(
-                        SUMMARY_TITLE, logging.INFO, "", 0, "", (), None
-                    )
-                    self._send_summary(*summary, record=record)
+                    self._send_summary(*summary, record=_summary_record())
                 continue
             if isinstance(item, _Stop):
                 self._drain(item.deadline)
                 return
-            self._consider(item)
+            if isinstance(item, _Flush):
+                item.done.set()
+            else:
+                self._consider(item)
 
     def _drain(self, deadline: float) -> None:
         """Send what is queued while there is time, then the summary."""
@@ -346,10 +423,28 @@ class PushoverHandler(logging.Handler):
                 item = self._queue.get_nowait()
             except queue.Empty:
                 break
-            if isinstance(item, _Item):
+            if isinstance(item, _Flush):
+                item.done.set()
+            elif isinstance(item, _Item):
                 self._consider(item)
         if time.monotonic() < deadline:
-            self._flush_summary()
+            self._unreported = self._final_summary()
+        else:
+            self._unreported = (self._gate.counted(), "no time was left")
+
+    # -- Flushing and closing ----------------------------------------------------------
+
+    def flush(self) -> None:
+        """Wait until the records queued so far have been sent or counted, at most
+        *timeout* seconds (the summary of the open window waits for it to close)."""
+        thread = self._thread
+        if self._closed or thread is None or not thread.is_alive():
+            return
+        deadline = time.monotonic() + self.timeout
+        done = threading.Event()
+        with contextlib.suppress(queue.Full):
+            self._queue.put(_Flush(done), timeout=self.timeout)
+            done.wait(max(0.0, deadline - time.monotonic()))
 
     def close(self) -> None:
         """Send what is queued and the last summary, waiting at most *timeout*
@@ -357,62 +452,126 @@ class PushoverHandler(logging.Handler):
         left unsent are counted in one line on standard error."""
         deadline = time.monotonic() + self.timeout
         try:
-            with self._state:
-                already, self._closed = self._closed, True
-                thread = self._thread
-            if thread is not None and thread.is_alive():
-                # A full queue means the thread is stuck on a send: it is abandoned.
-                with contextlib.suppress(queue.Full):
-                    self._queue.put(
-                        _Stop(deadline), timeout=max(0.0, deadline - time.monotonic())
-                    )
-                thread.join(max(0.0, deadline - time.monotonic()))
-                unsent = sum(isinstance(i, _Item) for i in list(self._queue.queue))
-                unsent += thread.is_alive()  # the send it is stuck on
-                if unsent and not already:
-                    self._say(
-                        f"{unsent} record{'s' if unsent > 1 else ''} not sent to "
-                        f"Pushover within the {self.timeout:g} s timeout of close()"
-                    )
-            elif not self.background:
-                self._flush_summary()
+            stopping = self._begin_stop(deadline)
+            if stopping is not None:
+                self._end_stop(stopping, deadline, "of close()")
+            elif self._thread is None or not self._thread.is_alive():
+                # Closed at exit already: records considered in the logging call since
+                # (a later exit hook's) may have left a summary.
+                self._report(0, self._final_summary(), "of close()")
             self.client.close()
         finally:
             _OPEN.discard(self)
             super().close()
 
-    def _say(self, text: str) -> None:
-        """One line on standard error, if there is a usable one."""
+    def _begin_stop(self, deadline: float) -> list[threading.Thread] | None:
+        """Tell the thread to finish by *deadline*; ``None`` if the handler was
+        stopped already (the list holds the thread, if one runs)."""
+        with self._state:
+            already, self._closed = self._closed, True
+            thread = self._thread
+        if already:
+            return None
+        if thread is None or not thread.is_alive():
+            return []
+        # A full queue means the thread is stuck on a send: it is abandoned.
+        with contextlib.suppress(queue.Full):
+            self._queue.put(
+                _Stop(deadline), timeout=max(0.0, deadline - time.monotonic())
+            )
+        return [thread]
+
+    def _end_stop(
+        self, stopping: list[threading.Thread], deadline: float, occasion: str
+    ) -> None:
+        """Wait for the thread (at most until *deadline*), then say on standard error
+        what could not be sent."""
+        if not stopping:
+            if not self.background:
+                self._report(0, self._final_summary(), occasion)
+            return
+        [thread] = stopping
+        thread.join(max(0.0, deadline - time.monotonic()))
+        unsent = sum(isinstance(i, _Item) for i in list(self._queue.queue))
+        if thread.is_alive():
+            self._report(unsent + 1, (0, ""), occasion)  # +1: the send it is stuck on
+        else:
+            self._report(unsent, self._unreported, occasion)
+
+    def _report(self, unsent: int, unreported: tuple[int, str], occasion: str) -> None:
+        parts: list[str] = []
+        if unsent:
+            parts.append(
+                f"{_records(unsent)} not sent to Pushover within the "
+                f"{self.timeout:g} s timeout {occasion}"
+            )
+        counted, why = unreported
+        if counted:
+            parts.append(f"{_records(counted)} left out of the last summary: {why}")
+        if parts:
+            self._say("; ".join(parts))
+
+    def _say(self, text: str | None) -> None:
+        """One line on standard error (if there is a line, and a usable stderr)."""
+        if text is None:
+            return
         with contextlib.suppress(Exception):  # no usable stderr: nothing more to do
             sys.stderr.write(f"chump_typed.logging: {text}\n")
 
 
-#: The handlers not closed yet, which the exit hook closes.
+#: The handlers not closed yet, which the exit hook flushes.
 _OPEN: Final[weakref.WeakSet[PushoverHandler]] = weakref.WeakSet()
 _hooked: list[bool] = []
 
 
 def _flush_at_exit(handler: PushoverHandler) -> None:
-    """Have *handler* closed (its queue sent) at interpreter exit, before the
-    transports it sends through are torn down.
+    """Have *handler*'s queue sent at interpreter exit, before any transport it sends
+    through is torn down.
 
-    :mod:`logging` closes handlers at exit too, but its hook was registered when it was
-    imported, so it runs after urllib3's pools were drained (through
-    :class:`weakref.finalize`, whose own exit hook is in place once the handler's
-    client exists: it made one). A hook registered now runs before both.
+    An :mod:`atexit` hook runs before urllib3's pool finalizers only if registered
+    after :class:`weakref.finalize`'s own hook: an accident of import order. CPython
+    runs ``threading._register_atexit`` hooks (3.9 to 3.13) before every :mod:`atexit`
+    hook, from ``threading._shutdown``; :func:`atexit.register` is the fallback.
+    Records logged after the flush (by a non-daemon thread, an exit hook) are sent in
+    the logging call; :func:`logging.shutdown` closes the handler at the end.
     """
     _OPEN.add(handler)
-    if not _hooked:
+    if _hooked:
+        return
+    register = getattr(threading, "_register_atexit", None)
+    try:
+        if register is None:
+            raise RuntimeError("no threading._register_atexit")
+        register(_flush_open_handlers)
+    except RuntimeError:  # not CPython, or the interpreter is already shutting down
         import atexit
 
-        atexit.register(_close_open_handlers)
-        _hooked.append(True)
+        atexit.register(_flush_open_handlers)
+    _hooked.append(True)
 
 
-def _close_open_handlers() -> None:
+def _flush_open_handlers() -> None:
+    """Stop every open handler's thread at once, then wait for each: exit waits for
+    the slowest *timeout*, not their sum. Never raises (the interpreter would skip the
+    hooks after this one)."""
+    stopping: list[tuple[PushoverHandler, list[threading.Thread], float]] = []
     for handler in list(_OPEN):
         with contextlib.suppress(Exception):  # one handler's failure spares the rest
-            handler.close()
+            deadline = time.monotonic() + handler.timeout
+            begun = handler._begin_stop(deadline)  # pyright: ignore[reportPrivateUsage]
+            if begun is not None:
+                stopping.append((handler, begun, deadline))
+    for handler, begun, deadline in stopping:
+        with contextlib.suppress(Exception):
+            handler._end_stop(begun, deadline, "at exit")  # pyright: ignore[reportPrivateUsage]
+
+
+def _records(count: int) -> str:
+    return f"{count} record{'s' if count != 1 else ''}"
+
+
+def _summary_record() -> logging.LogRecord:  # what a failed summary is reported under
+    return logging.LogRecord(SUMMARY_TITLE, logging.INFO, "", 0, "", (), None)
 
 
 def _describe(error: BaseException) -> str:
