@@ -13,9 +13,10 @@ from urllib.parse import urlencode
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
+from chump_typed import Client
 from chump_typed.callbacks import (
     MAX_CALLBACK_BODY,
     AcknowledgementCallback,
@@ -23,9 +24,11 @@ from chump_typed.callbacks import (
     parse_callback,
 )
 from chump_typed.errors import ValidationError
+from chump_typed.testing import APP_TOKEN, FakePushover, FakeTransport
 from tests.strategies import device_names, epochs, keys
 
 RECEIPT = "rLqVuqTRh62UzxtmqiaLzQmVcPgiCy"
+MEMORY_URL = "http://127.0.0.1:1/1/"
 USER = "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
 FIELDS: dict[str, str] = {
     "receipt": RECEIPT,
@@ -361,15 +364,30 @@ HEADER_NAMES = st.from_regex(r"\AHTTP_[A-Z0-9_]{1,20}\Z") | st.sampled_from(
 ANY_TEXT = st.text(max_size=80)
 
 
+#: A confirming app's client: the fake in memory, which knows no receipt (so every
+#: poll is refused, and the app answers 200 or, paced, 503).
+IN_MEMORY = Client(
+    APP_TOKEN, base_url=MEMORY_URL, transport=FakeTransport(FakePushover())
+)
+
+
+#: POST more often than not, and the body's own length often: so that the apps'
+#: paths past the headers (parsing, confirming) are taken too.
+METHODS = st.just("POST") | st.sampled_from(["GET", "PUT", "HEAD", ""]) | ANY_TEXT
+LENGTHS = st.just("its own") | st.none() | HEADER_TEXT | ANY_TEXT
+
+
 @given(
-    method=st.sampled_from(["POST", "GET", "PUT", "HEAD", ""]) | ANY_TEXT,
-    length=st.none() | HEADER_TEXT | ANY_TEXT,
+    confirming=st.booleans(),
+    method=st.one_of(st.just("POST"), METHODS),
+    length=st.one_of(st.just("its own"), LENGTHS),
     headers=st.dictionaries(HEADER_NAMES, ANY_TEXT, max_size=6),
-    body=st.binary(max_size=300) | st.just(urlencode(FIELDS).encode()),
-    source=INPUTS,
+    body=st.just(urlencode(FIELDS).encode()) | st.binary(max_size=300),
+    source=st.one_of(st.just("bytes"), INPUTS),
     error=ERRORS,
 )
 def test_any_request_gets_an_answer(
+    confirming: bool,
     method: str,
     length: str | None,
     headers: dict[str, str],
@@ -378,12 +396,13 @@ def test_any_request_gets_an_answer(
     error: BaseException,
 ) -> None:
     """Any method, headers, declared length, body and ``wsgi.input`` behaviour
-    (reads in pieces, ends short, raises, gives text, is missing): a 200, 400, 405 or
-    413 with a body of the length it declares; never an exception for the server to
-    answer with a 500."""
+    (reads in pieces, ends short, raises, gives text, is missing), for the plain and
+    the confirming app: a 200, 400, 405 or 413 (or a 503 from the confirming app's
+    pacing) with a body of the length it declares; never an exception for the server
+    to answer with a 500."""
     environ: dict[str, Any] = {**headers, "REQUEST_METHOD": method}
     if length is not None:
-        environ["CONTENT_LENGTH"] = length
+        environ["CONTENT_LENGTH"] = str(len(body)) if length == "its own" else length
     inputs: dict[str, Any] = {
         "bytes": io.BytesIO(body),
         "pieces": Trickling(body, 5),
@@ -394,7 +413,17 @@ def test_any_request_gets_an_answer(
     if source in inputs:
         environ["wsgi.input"] = inputs[source]
     recorder = Recorder()
-    answer = b"".join(callback_app(list[object]().append)(environ, recorder))
-    assert recorder.status[:3] in ("200", "400", "405", "413"), recorder.status
+    app = (
+        callback_app(
+            list[object]().append,
+            confirm_with=IN_MEMORY,
+            known_receipt=lambda receipt: receipt == RECEIPT,
+        )
+        if confirming
+        else callback_app(list[object]().append)
+    )
+    answer = b"".join(app(environ, recorder))
+    event(f"{'confirming' if confirming else 'plain'} {recorder.status[:3]}")
+    assert recorder.status[:3] in ("200", "400", "405", "413", "503"), recorder.status
     assert dict(recorder.headers)["Content-Length"] == str(len(answer))
     assert answer.endswith(b"\n") and answer.count(b"\n") == 1

@@ -13,15 +13,24 @@ from urllib.parse import urlencode
 import anyio
 import pytest
 import uvicorn
-from hypothesis import given
+from hypothesis import event, given
 from hypothesis import strategies as st
 
+from chump_typed import AsyncClient
 from chump_typed.callbacks import (
     MAX_CALLBACK_BODY,
     AcknowledgementCallback,
     callback_asgi_app,
 )
-from tests.unit.test_callbacks import EXPECTED, FIELDS, HEADER_TEXT, HOSTILE
+from chump_typed.testing import APP_TOKEN, AsyncFakeTransport, FakePushover
+from tests.unit.test_callbacks import (
+    EXPECTED,
+    FIELDS,
+    HEADER_TEXT,
+    HOSTILE,
+    MEMORY_URL,
+    RECEIPT,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -304,8 +313,9 @@ MESSAGES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
 
 
 @given(
-    method=st.sampled_from(["POST", "GET"]) | st.text(max_size=10),
-    headers=HEADERS,
+    confirming=st.booleans(),
+    method=st.one_of(st.just("POST"), st.sampled_from(["GET", "PUT"]), st.text()),
+    headers=st.one_of(st.just([]), HEADERS),
     client=st.none() | st.tuples(st.text(max_size=70), st.integers(0, 65535)),
     messages=MESSAGES,
     body=st.none() | st.just(urlencode(FIELDS).encode()),
@@ -313,6 +323,7 @@ MESSAGES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
     send_fails=st.booleans(),
 )
 def test_any_request_gets_an_answer_or_none_when_the_client_is_gone(
+    confirming: bool,
     method: str,
     headers: list[tuple[bytes, bytes]],
     client: tuple[str, int] | None,
@@ -325,7 +336,7 @@ def test_any_request_gets_an_answer_or_none_when_the_client_is_gone(
     stream of messages from the server (bodies in pieces, text where bytes belong, a
     disconnect at any point, a receive() that raises, a send() that raises because
     the client is gone): a 200, 400, 405 or 413, or no answer when the client went
-    away; never an exception."""
+    away (a 503 too from the confirming app's pacing); never an exception."""
     incoming: list[MutableMapping[str, Any]] = [*messages]
     if body is not None:
         incoming.insert(0, {"type": "http.request", "body": body, "more_body": False})
@@ -344,12 +355,26 @@ def test_any_request_gets_an_answer_or_none_when_the_client_is_gone(
     scope = {"type": "http", "method": method, "headers": headers, "client": client}
 
     async def main() -> None:
-        await callback_asgi_app(list[object]().append)(scope, receive, send)
+        if not confirming:
+            await callback_asgi_app(list[object]().append)(scope, receive, send)
+            return
+        transport = AsyncFakeTransport(FakePushover())
+        async with AsyncClient(
+            APP_TOKEN, base_url=MEMORY_URL, transport=transport
+        ) as client:
+            app = callback_asgi_app(
+                list[object]().append,
+                confirm_with=client,
+                known_receipt=lambda receipt: receipt == RECEIPT,
+            )
+            await app(scope, receive, send)
 
     anyio.run(main)
+    kind = "confirming" if confirming else "plain"
+    event(f"{kind} {sent[0]['status'] if sent else 'no answer'}")
     if sent:
         start, answer = sent
-        assert start["status"] in (200, 400, 405, 413)
+        assert start["status"] in (200, 400, 405, 413, 503)
         assert (
             dict(start["headers"])[b"content-length"]
             == str(len(answer["body"])).encode()
