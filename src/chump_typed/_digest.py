@@ -27,7 +27,7 @@ from typing import Final, cast
 import attrs
 
 from chump_typed._checks import check_int_range
-from chump_typed.budget import Budget
+from chump_typed.budget import HOUR, Budget
 from chump_typed.errors import ValidationError
 from chump_typed.models import Notification, NotificationPriority, Priority
 
@@ -143,6 +143,10 @@ class Digest:
             + len(self._carried)
         )
 
+    def holds(self) -> bool:
+        """Whether the window counted records held back."""
+        return bool(self._held)
+
     def postpone(self, now: float) -> None:
         """Keep the window open, counting, for another *window* from *now*: its summary
         could not be paid for."""
@@ -187,7 +191,13 @@ class Gate:
     """What the handler sends, decided on *clock* (seconds since the epoch): the
     digest's windows of *window* seconds, the *budget* (a notification costs *units*;
     one by one only while room for a summary is left), and the closure after a 429
-    (at least *min_closure* seconds)."""
+    (at least *min_closure* seconds).
+
+    A summary reporting records the budget held back goes at most once an hour (the
+    budget's shortest window): otherwise, in a sustained loop, each unit the sliding
+    windows free would go to the summary due every *window*, and summaries would be
+    nearly all the budget buys.
+    """
 
     def __init__(
         self,
@@ -207,6 +217,7 @@ class Gate:
         self.min_closure: Final = min_closure
         self.spent_reason: Final = _spent_reason(budget)
         self._seen: float | None = None  # the closure last reported
+        self._held_reported: float | None = None  # the last summary of held records
         self.renew()
 
     def renew(self) -> None:
@@ -271,9 +282,16 @@ class Gate:
         if not self.digest.counted():
             self.digest.flush()
             return None
-        if self.budget.closed_until() is not None or not self.budget.spend(self.units):
+        holds, last = self.digest.holds(), self._held_reported
+        if (
+            (holds and last is not None and last <= now < last + HOUR)
+            or self.budget.closed_until() is not None
+            or not self.budget.spend(self.units)
+        ):
             self.digest.postpone(now)
             return None
+        if holds:
+            self._held_reported = now
         return self.digest.flush()
 
     # -- A 429 ----------------------------------------------------------------------
