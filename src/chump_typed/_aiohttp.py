@@ -152,10 +152,10 @@ class AiohttpTransport(KnobsBase):
                 **proxied,
             ) as response:
                 try:
-                    length = response.content_length
+                    length, cap = response.content_length, self._cap_for(request)
                     if (
                         length is not None
-                        and length <= self.max_response_size
+                        and length <= cap
                         and "content-encoding" not in response.headers
                     ):
                         # A plain answer whose declared length fits is read at once
@@ -163,7 +163,7 @@ class AiohttpTransport(KnobsBase):
                         # are all such.
                         body = await response.read()
                     else:
-                        body = await self._read_capped(response)
+                        body = await self._read_capped(response, cap)
                 except (TooLarge, UnreadableEncoding) as exc:
                     response.close()  # never reuse a connection left mid-answer
                     start = exc.start if isinstance(exc, TooLarge) else b""
@@ -182,10 +182,10 @@ class AiohttpTransport(KnobsBase):
         except (aiohttp.ClientError, OSError) as exc:
             return _map_failure(request, exc, proxied=bool(proxied))
 
-    async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:
-        """The decoded body, within the cap, read in chunks."""
+    async def _read_capped(self, response: aiohttp.ClientResponse, cap: int) -> bytes:
+        """The decoded body, within the *cap*, read in chunks."""
         encoding = response.headers.get("content-encoding")
-        collected = CappedBody(encoding, self.max_response_size)
+        collected = CappedBody(encoding, cap)
         async for chunk in response.content.iter_chunked(_CHUNK):
             collected.feed(chunk)
         return collected.finish()

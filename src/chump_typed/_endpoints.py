@@ -118,7 +118,10 @@ class Endpoint(Generic[Req, Resp]):
     cost. ``credential`` says which token authenticates the call. ``status_errors``
     names the error raised for an HTTP status that means something particular to
     this call (412 to a login: a 2FA code is needed); other 4xx are an
-    :class:`~chump_typed.errors.APIError`.
+    :class:`~chump_typed.errors.APIError`. ``max_response_size`` is the largest
+    decoded answer the call reads, in bytes, for a row whose answers outgrow the
+    transport's cap (``None``: the transport's, 1 MiB by default); the receiving
+    session sends it as the call's :class:`~chump_typed.protocol.SendOptions`.
     """
 
     name: str
@@ -131,6 +134,7 @@ class Endpoint(Generic[Req, Resp]):
     status_errors: Mapping[int, type[APIError]] = attrs.field(
         factory=dict[int, "type[APIError]"], hash=False
     )
+    max_response_size: int | None = None
     placeholders: tuple[str, ...] = attrs.field(
         init=False, default=attrs.Factory(_placeholders_of, takes_self=True)
     )

@@ -47,6 +47,8 @@ DOWNLOAD_MESSAGES: Final = Endpoint(
     models.DownloadRequest,
     models.MessageList,
     credential=SESSION,
+    # A week offline is megabytes of JSON: more than the 1 MiB other answers get.
+    max_response_size=models.DEFAULT_MAX_DOWNLOAD_SIZE,
 )
 DELETE_THROUGH: Final = Endpoint(
     "delete_through",

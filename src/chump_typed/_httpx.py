@@ -393,7 +393,7 @@ def _read(
 ) -> HTTPResponse | Failure:
     """The answer, read within the size cap (sync)."""
     try:
-        collected = _collector(knobs, response)
+        collected = _collector(knobs, request, response)
         for chunk in response.iter_raw():
             collected.feed(chunk)
         body = collected.finish()
@@ -407,7 +407,7 @@ async def _aread(
 ) -> HTTPResponse | Failure:
     """The answer, read within the size cap (async)."""
     try:
-        collected = _collector(knobs, response)
+        collected = _collector(knobs, request, response)
         # aclosing: an answer abandoned half-read must close its stream now (trio
         # warns about a generator left open).
         raw_answer = cast("AsyncGenerator[bytes, None]", response.aiter_raw())
@@ -420,8 +420,11 @@ async def _aread(
     return _answer(response, body)
 
 
-def _collector(knobs: KnobsBase, response: httpx.Response) -> CappedBody:
-    return CappedBody(response.headers.get("content-encoding"), knobs.max_response_size)
+def _collector(
+    knobs: KnobsBase, request: HTTPRequest, response: httpx.Response
+) -> CappedBody:
+    cap = knobs._cap_for(request)  # pyright: ignore[reportPrivateUsage]
+    return CappedBody(response.headers.get("content-encoding"), cap)
 
 
 def _unreadable(

@@ -205,6 +205,14 @@ class KnobsBase:
         )
         return chosen
 
+    def _cap_for(self, request: HTTPRequest) -> int:
+        """The largest decoded answer read for *request*: its options' cap when they
+        set one (a row with larger answers), else the transport's."""
+        options = request.options
+        if options is None or options.max_response_size is None:
+            return self.max_response_size
+        return options.max_response_size
+
     def _start(self, request: HTTPRequest) -> Call:
         """The call that sends *request*: its deadline and retry policy are those its
         options set, else the transport's."""

@@ -312,7 +312,7 @@ class Urllib3Transport(KnobsBase):
                 preload_content=False,
                 decode_content=False,
             )
-            body = self._read(response)
+            body = self._read(response, self._cap_for(request))
         except (TooLarge, UnreadableEncoding) as exc:
             assert response is not None
             start = exc.start if isinstance(exc, TooLarge) else b""
@@ -349,12 +349,10 @@ class Urllib3Transport(KnobsBase):
             read=min(budget + GRACE, self._read_timeout),
         )
 
-    def _read(self, response: BaseHTTPResponse) -> bytes:
-        collected = CappedBody(
-            response.headers.get("content-encoding"), self.max_response_size
-        )
+    def _read(self, response: BaseHTTPResponse, cap: int) -> bytes:
+        collected = CappedBody(response.headers.get("content-encoding"), cap)
         length = response.length_remaining
-        if length is not None and length <= self.max_response_size:
+        if length is not None and length <= cap:
             # The common case: a declared length within the cap, read in one go.
             collected.feed(response.read(decode_content=False))
         else:

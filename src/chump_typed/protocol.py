@@ -23,6 +23,7 @@ import attrs
 
 from chump_typed._checks import (
     check_extra_params,
+    check_int_range,
     check_seconds,
     check_unicode,
     optional,
@@ -96,12 +97,19 @@ class SendOptions:
     :param deadline: the longest the call may take, retries and waits included, in
         seconds (a finite number above 0).
     :param retries: the :class:`~chump_typed.RetryPolicy` of the call.
+    :param max_response_size: the largest decoded answer read for the call, in bytes
+        (an int of at least 1): what an endpoint row with answers larger than most
+        asks for (:attr:`Endpoint.max_response_size
+        <chump_typed._endpoints.Endpoint.max_response_size>`).
     """
 
     deadline: float | None = attrs.field(
         default=None, validator=optional(check_seconds)
     )
     retries: RetryPolicy | None = attrs.field(default=None, validator=_check_policy)
+    max_response_size: int | None = attrs.field(
+        default=None, validator=optional(check_int_range, low=1)
+    )
 
 
 @attrs.frozen(repr=False, kw_only=True)

@@ -16,13 +16,11 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import pytest
-from typing_extensions import Self
 
 from chump_typed import Client, Notification
 from chump_typed.errors import LoggedInElsewhereError, PushRejectedError
 from chump_typed.receive import (
     AsyncOpenClient,
-    AsyncSession,
     Device,
     Listener,
     OpenClient,
@@ -245,27 +243,6 @@ def test_close_from_another_thread_ends_the_stream(
     wait_until(lambda: fake.push_connections == 0)
 
 
-class SlowExit:
-    """A listener's WebSocket whose ``with`` exit (the generator's clean-up) takes a
-    while, and says when it starts."""
-
-    def __init__(self, inner: Any, exiting: threading.Event) -> None:
-        self._inner = inner
-        self._exiting = exiting
-
-    def __enter__(self) -> Self:
-        self._inner.__enter__()
-        return self
-
-    def __exit__(self, *exc_info: object) -> Any:
-        self._exiting.set()
-        time.sleep(0.2)  # the window in which next() may come from another thread
-        return self._inner.__exit__(*exc_info)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
 def test_next_while_another_thread_closes_the_stream_ends_the_iteration(
     monkeypatch: pytest.MonkeyPatch,
     fake: FakePushover,
@@ -279,12 +256,14 @@ def test_next_while_another_thread_closes_the_stream_ends_the_iteration(
     from chump_typed.receive import _listen
 
     exiting = threading.Event()
-    connect = _listen._connect  # pyright: ignore[reportPrivateUsage]
+    hang_up = _listen._hang_up  # pyright: ignore[reportPrivateUsage]
 
-    def slow(session: Session) -> SlowExit:
-        return SlowExit(connect(session), exiting)
+    def slow(connection: Any, *, polite: bool) -> None:
+        exiting.set()
+        time.sleep(0.2)  # the window in which next() may come from another thread
+        hang_up(connection, polite=polite)
 
-    monkeypatch.setattr(_listen, "_connect", slow)
+    monkeypatch.setattr(_listen, "_hang_up", slow)
     listener = session.listen(device)
     OPEN.append(listener)
 
@@ -305,27 +284,6 @@ def test_next_while_another_thread_closes_the_stream_ends_the_iteration(
     assert not closer.is_alive()
 
 
-class AsyncSlowExit:
-    """:class:`SlowExit` for the asyncio listener."""
-
-    def __init__(self, inner: Any, exiting: asyncio.Event) -> None:
-        self._inner = inner
-        self._exiting = exiting
-        self._socket: Any = None
-
-    async def __aenter__(self) -> Self:
-        self._socket = await self._inner.__aenter__()
-        return self
-
-    async def __aexit__(self, *exc_info: object) -> Any:
-        self._exiting.set()
-        await asyncio.sleep(0.2)  # the window in which __anext__ may come
-        return await self._inner.__aexit__(*exc_info)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._socket, name)
-
-
 def test_anext_while_another_task_closes_the_stream_ends_the_iteration(
     monkeypatch: pytest.MonkeyPatch,
     fake: FakePushover,
@@ -339,12 +297,15 @@ def test_anext_while_another_task_closes_the_stream_ends_the_iteration(
 
     async def main() -> None:
         exiting = asyncio.Event()
-        connect = _alisten._connect  # pyright: ignore[reportPrivateUsage]
+        core = _alisten._Core  # pyright: ignore[reportPrivateUsage]
+        hang_up = core.hang_up
 
-        def slow(session: AsyncSession) -> AsyncSlowExit:
-            return AsyncSlowExit(connect(session), exiting)
+        async def slow(self: Any) -> None:
+            exiting.set()
+            await asyncio.sleep(0.2)  # the window in which __anext__ may come
+            await hang_up(self)
 
-        monkeypatch.setattr(_alisten, "_connect", slow)
+        monkeypatch.setattr(core, "hang_up", slow)
         async with AsyncOpenClient(base_url=url, push_url=fake.push_url) as client:
             session = await client.login(EMAIL, PASSWORD)
             device = await session.register_device("desk")

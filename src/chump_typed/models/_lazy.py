@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CLEAR",
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEVICE_ID_PATTERN",
     "GLANCE_FIELDS",
     "GLANCE_TEXT_MAX",
@@ -84,6 +85,7 @@ __all__ = [
     "TeamRevokeInvitationRequest",
     "TeamRevokeInvitationResult",
     "TeamUser",
+    "UndecodableMessage",
     "UserValidation",
     "ValidateUserRequest",
 ]
@@ -99,6 +101,7 @@ MODULES: Final = (
 #: Each name's module.
 WHERE: Final[dict[str, str]] = {
     "CLEAR": "chump_typed.models.accounts",
+    "DEFAULT_MAX_DOWNLOAD_SIZE": "chump_typed.models.client_api",
     "DEVICE_ID_PATTERN": "chump_typed.models.client_api",
     "GLANCE_FIELDS": "chump_typed.models.accounts",
     "GLANCE_TEXT_MAX": "chump_typed.models.accounts",
@@ -168,6 +171,7 @@ WHERE: Final[dict[str, str]] = {
     "TeamRevokeInvitationRequest": "chump_typed.models.accounts",
     "TeamRevokeInvitationResult": "chump_typed.models.accounts",
     "TeamUser": "chump_typed.models.accounts",
+    "UndecodableMessage": "chump_typed.models.client_api",
     "UserValidation": "chump_typed.models.followups",
     "ValidateUserRequest": "chump_typed.models.followups",
 }

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from typing import Final
+from collections.abc import Mapping
+from typing import Any, Final
 
 import attrs
 
@@ -31,6 +32,7 @@ from chump_typed.errors import ValidationError
 from chump_typed.models._base import Priority, Request, Result, wire
 
 __all__ = [
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEVICE_ID_PATTERN",
     "OPEN_CLIENT_OS",
     "SECRET_PATTERN",
@@ -46,6 +48,7 @@ __all__ = [
     "LoginResult",
     "MessageList",
     "ReceivedMessage",
+    "UndecodableMessage",
 ]
 
 #: The ``os`` of an Open Client device (§13).
@@ -58,6 +61,10 @@ SECRET_PATTERN: Final = re.compile(r"[!-~]{1,256}")
 #: and digits): 1 to 64 of ``[A-Za-z0-9_-]``, so it can fill a URL path segment and
 #: the WebSocket's ``login:<device_id>:<secret>`` line unchanged.
 DEVICE_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: The largest download answer an Open Client reads by default, in bytes (16 MiB): a
+#: week offline of a busy device (2,000 messages of 1,000 characters is about 2.3 MB
+#: of JSON), seven times over. The other calls keep the transport's cap (1 MiB).
+DEFAULT_MAX_DOWNLOAD_SIZE: Final = 16 * 1024 * 1024
 #: Most characters of a password or a 2FA code this library sends.
 _SECRET_TEXT_MAX: Final = 1024
 
@@ -259,6 +266,36 @@ class MessageList(Result):
 
     messages: tuple[ReceivedMessage, ...] = ()
     """The messages waiting, oldest first."""
+
+
+@attrs.frozen(kw_only=True)
+class UndecodableMessage:
+    """A downloaded message that could not be read as a :class:`ReceivedMessage` (a
+    field of the wrong type, say): what a listener's ``on_undecodable`` callback is
+    given, and what is logged at WARNING without one. It is never yielded; once
+    reported, the stream goes on and may delete it.
+
+    ``fields`` are the message's fields as text, redacted of secrets and cut to a
+    few hundred characters each; ``id`` is its id when that much could be read.
+    """
+
+    id: int | None
+    """The message's id, when it is an int (deletion goes by it)."""
+    fields: Mapping[str, str] = attrs.field(factory=dict[str, str], hash=False)
+    """Its fields, as text, redacted of secrets and shortened."""
+    reason: str
+    """Why it could not be read (which field, and what was wrong)."""
+
+
+@attrs.frozen(kw_only=True)
+class MessageEnvelope(Result):
+    """A download's answer with its messages left undecoded, so that each is read on
+    its own and one malformed message does not hide the others (the listener's and
+    :meth:`~chump_typed.receive.Session.download`'s way in; the row
+    :data:`~chump_typed.DOWNLOAD_MESSAGES` decodes them all at once)."""
+
+    messages: tuple[Any, ...] = ()
+    """The messages as the JSON had them."""
 
 
 @attrs.frozen(kw_only=True)

@@ -31,7 +31,12 @@ from chump_typed.errors import (
     PushStreamError,
     TwoFactorRequired,
 )
-from chump_typed.models.client_api import Device, ReceivedMessage
+from chump_typed.models.client_api import (
+    DEFAULT_MAX_DOWNLOAD_SIZE,
+    Device,
+    ReceivedMessage,
+    UndecodableMessage,
+)
 from chump_typed.receive._alisten import AsyncListener
 from chump_typed.receive._async import AsyncOpenClient, AsyncSession
 from chump_typed.receive._calls import DEFAULT_PUSH_URL
@@ -39,6 +44,7 @@ from chump_typed.receive._listen import Listener
 from chump_typed.receive._sync import OpenClient, Session
 
 __all__ = [
+    "DEFAULT_MAX_DOWNLOAD_SIZE",
     "DEFAULT_PUSH_URL",
     "AsyncListener",
     "AsyncOpenClient",
@@ -52,4 +58,5 @@ __all__ = [
     "ReceivedMessage",
     "Session",
     "TwoFactorRequired",
+    "UndecodableMessage",
 ]

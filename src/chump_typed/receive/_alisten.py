@@ -1,18 +1,27 @@
 """The async realtime stream (asyncio): :class:`AsyncListener`, what
 :meth:`AsyncSession.listen <chump_typed.receive.AsyncSession.listen>` returns; the
-twin of :class:`~chump_typed.receive.Listener` on websockets' asyncio client, with
-the same rules from :mod:`chump_typed.receive._stream`."""
+twin of :class:`~chump_typed.receive.Listener` on websockets' asyncio client, carrying
+out the same :class:`~chump_typed.receive._stream.Machine`'s commands.
+
+Every wait (the handshake, an HTTP call, a frame, the wait before reconnecting) races
+the closing event, so :meth:`AsyncListener.aclose` from any task ends it at once;
+then what the consumer took is deleted (one attempt of at most
+:data:`~chump_typed.receive._stream.LAST_DELETE` seconds). ``async with`` is the way
+to make sure of it: an ``async for`` left by ``break`` deletes only when the event
+loop finalizes the generator.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
-from typing import TYPE_CHECKING, Any
+import logging
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from chump_typed._scrub import scrub_public
+from chump_typed.receive import _calls as rc
 from chump_typed.receive import _stream
-from chump_typed.receive._listen import PASSING
-from chump_typed.receive._stream import Action, Progress
+from chump_typed.receive._listen import CLOSE_TIMEOUT, PASSING
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -23,10 +32,17 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncListener"]
 
+T = TypeVar("T")
 
-class AsyncListener(AsyncIterator["ReceivedMessage"]):
-    """An Open Client device's messages as they arrive, under asyncio: ``async for``
-    over it, and :meth:`aclose` it (or leave its ``async with`` block) to stop."""
+_logger = logging.getLogger("chump_typed.receive")
+
+
+class _Closed(Exception):
+    """The listener was closed while it waited."""
+
+
+class _Core:
+    """What the stream's generator uses (not the listener itself)."""
 
     def __init__(
         self,
@@ -36,16 +52,111 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
         e2ee_key: E2EEKey | None,
         silence: float,
         reconnect_wait: float,
+        on_undecodable: rc.OnUndecodable | None,
     ) -> None:
-        self._session = session
+        self.session = session
+        self.device_id = device_id
+        self.e2ee_key = e2ee_key
+        self.on_undecodable = on_undecodable
+        self.machine = _stream.Machine(silence=silence, first_wait=reconnect_wait)
+        self.closed = False
+        self.closing = asyncio.Event()
+        self.socket: Any = None
+
+    def close(self) -> None:
+        self.closed = True
+        self.closing.set()
+
+    async def until_closed(self, work: Awaitable[T]) -> T:
+        """*work*'s result, unless the listener is closed first (then it is
+        cancelled, and :class:`_Closed`)."""
+        task = asyncio.ensure_future(work)
+        if self.closed:
+            task.cancel()
+            raise _Closed
+        closing = asyncio.ensure_future(self.closing.wait())
+        try:
+            await asyncio.wait({task, closing}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            closing.cancel()
+            if not task.done():
+                task.cancel()  # closed, or this task was cancelled
+        if task.cancelled() or not task.done():
+            raise _Closed
+        return task.result()
+
+    async def connect(self) -> Any:
+        """A WebSocket to the push URL, logged in."""
+        client = self.session.client
+        connection = await _connect(client.push_url, client.transport)
+        try:
+            await connection.send(
+                _stream.login_line(self.device_id, self.session.secret)
+            )
+        except BaseException:
+            connection.transport.abort()
+            raise
+        return connection
+
+    async def hang_up(self) -> None:
+        connection, self.socket = self.socket, None
+        if connection is None:
+            return
+        if self.closed:
+            connection.transport.abort()  # at once
+            return
+        try:
+            await self.until_closed(connection.close())
+        except _Closed:
+            connection.transport.abort()
+        except Exception:  # the peer may be gone
+            return
+
+    async def last_delete(self) -> None:
+        """Delete what the consumer took, with one short attempt; a failure is
+        logged (the consumer's own exception, if any, goes on)."""
+        through = self.machine.to_delete()
+        if through is None:
+            return
+        delete = self.session._delete_once(self.device_id, through)  # pyright: ignore[reportPrivateUsage]
+        try:
+            await asyncio.wait_for(delete, _stream.LAST_DELETE + 0.5)
+        except Exception as error:
+            _logger.warning(
+                "could not delete the messages taken, through id %d, as the "
+                "listener closed (they come again on the next run): %s",
+                through,
+                error,
+            )
+        else:
+            self.machine.deleted(through)
+
+
+class AsyncListener(AsyncIterator["ReceivedMessage"]):
+    """An Open Client device's messages as they arrive, under asyncio: ``async for``
+    over it inside ``async with``, and :meth:`aclose` it (or leave the block) to
+    stop: what the consumer took is deleted then."""
+
+    def __init__(
+        self,
+        session: AsyncSession,
+        device_id: str,
+        *,
+        e2ee_key: E2EEKey | None,
+        silence: float,
+        reconnect_wait: float,
+        on_undecodable: rc.OnUndecodable | None = None,
+    ) -> None:
         self._device_id = device_id
-        self._e2ee_key = e2ee_key
-        self._silence = silence
-        self._reconnect_wait = reconnect_wait
-        self._closed = False
-        self._socket: Any = None
-        self._progress = Progress()
-        self._messages = self._run()
+        self._core = _Core(
+            session,
+            device_id,
+            e2ee_key=e2ee_key,
+            silence=silence,
+            reconnect_wait=reconnect_wait,
+            on_undecodable=on_undecodable,
+        )
+        self._messages = _run(self._core)
         #: Held while the generator runs, as in :class:`~chump_typed.receive.Listener`:
         #: aclose() from another task must not close it then (nor may __anext__
         #: resume it while aclose() does).
@@ -56,18 +167,17 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
 
     async def __anext__(self) -> ReceivedMessage:
         async with self._advancing:
-            if self._closed:
+            if self._core.closed:
                 await self._messages.aclose()
                 raise StopAsyncIteration
             return await self._messages.__anext__()
 
     async def aclose(self) -> None:
-        """Stop listening (from any task): the iteration ends."""
-        self._closed = True
-        socket = self._socket
-        if socket is not None:
-            await socket.close()
-        # Running in another task, it cannot be closed here: it sees _closed.
+        """Stop listening (from any task), at once wherever the listener waits; then
+        what was taken is deleted (one attempt of at most 2 s)."""
+        self._core.close()
+        # Running in another task, it cannot be closed here: it sees the event and
+        # ends, deleting as it goes.
         if not self._advancing.locked():
             async with self._advancing:
                 await self._messages.aclose()
@@ -79,66 +189,83 @@ class AsyncListener(AsyncIterator["ReceivedMessage"]):
         await self.aclose()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed else "open"
+        state = "closed" if self._core.closed else "open"
         return f"<AsyncListener device={self._device_id!r} {state}>"
 
-    async def _deliver(self) -> AsyncIterator[ReceivedMessage]:
-        """Download, yield what is new, and delete what the consumer took."""
-        session, progress = self._session, self._progress
-        downloaded = await session.download(self._device_id, e2ee_key=self._e2ee_key)
-        for message in progress.fresh(downloaded):
-            progress.give(message)
+
+async def _run(core: _Core) -> AsyncGenerator[ReceivedMessage, None]:
+    """The stream: the machine's commands, carried out."""
+    _require_asyncio()
+    try:
+        async for message in _follow(core):
             yield message
-            progress.took(message)
-        through = progress.to_delete()
-        if through is not None:
-            await session.delete_through(self._device_id, through)
-            progress.deleted_through(through)
+    except _Closed:
+        return
+    finally:
+        await core.hang_up()
+        await core.last_delete()
 
-    async def _run(self) -> AsyncGenerator[ReceivedMessage, None]:
-        _require_asyncio()
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
 
-        passing: tuple[type[BaseException], ...] = (
-            *PASSING,
-            ConnectionClosed,
-            InvalidHandshake,
-        )
-        async for message in self._deliver():  # the backlog
-            yield message
-        waits = _stream.reconnect_waits(self._reconnect_wait)
-        while not self._closed:
+async def _follow(core: _Core) -> AsyncGenerator[ReceivedMessage, None]:
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    passing: tuple[type[BaseException], ...] = (
+        *PASSING,
+        ConnectionClosed,
+        InvalidHandshake,
+    )
+    loop = asyncio.get_running_loop()
+    machine, session = core.machine, core.session
+    while not core.closed:
+        command = machine.next(loop.time())
+        if isinstance(command, _stream.Give):
+            yield command.message
+            machine.took(loop.time())
+        elif isinstance(command, _stream.Report):
+            rc.report_undecodable(command.message, core.on_undecodable)
+            machine.took(loop.time())
+        elif isinstance(command, _stream.Receive):
             try:
-                async with _connect(self._session) as socket:
-                    self._socket = socket
-                    line = _stream.login_line(self._device_id, self._session.secret)
-                    await socket.send(line)
-                    async for message in self._deliver():  # what arrived meanwhile
-                        yield message
-                    waits = _stream.reconnect_waits(self._reconnect_wait)
-                    async for message in self._frames(socket):
-                        yield message
-            except passing:
-                if not self._closed:
-                    await asyncio.sleep(next(waits))
-            finally:
-                self._socket = None
-
-    async def _frames(self, socket: Any) -> AsyncIterator[ReceivedMessage]:
-        """Follow the socket's frames until ``R`` or a silence (then reconnect)."""
-        first = True
-        while not self._closed:
+                frame = await core.until_closed(
+                    asyncio.wait_for(core.socket.recv(), command.timeout)
+                )
+            except (TimeoutError, asyncio.TimeoutError):  # one class from 3.11
+                machine.timed_out(loop.time())
+            except passing as error:
+                machine.failed(error, loop.time())
+            else:
+                machine.frame(frame, loop.time())
+        elif isinstance(command, _stream.Download):
+            download = session._download(core.device_id, core.e2ee_key)  # pyright: ignore[reportPrivateUsage]
             try:
-                frame = await asyncio.wait_for(socket.recv(), self._silence)
-            except asyncio.TimeoutError:
-                return  # silence: the socket is dead; a new one at once
-            step = _stream.step(frame, first=first)
-            first = False
-            if step is Action.RECONNECT:
-                return  # Pushover asks: at once
-            if step is Action.SYNC:
-                async for message in self._deliver():
-                    yield message
+                read, unread = await core.until_closed(download)
+            except passing as error:
+                machine.failed(error, loop.time())
+            else:
+                machine.downloaded(read, unread, loop.time())
+        elif isinstance(command, _stream.Delete):
+            delete = session.delete_through(core.device_id, command.through)
+            try:
+                await core.until_closed(delete)
+            except passing as error:
+                machine.failed(error, loop.time())
+            else:
+                machine.deleted(command.through)
+        elif isinstance(command, _stream.Connect):
+            try:
+                core.socket = await core.until_closed(core.connect())
+            except passing as error:
+                machine.failed(error, loop.time())
+            else:
+                machine.connected(loop.time())
+        elif isinstance(command, _stream.Hangup):
+            await core.hang_up()
+        elif isinstance(command, _stream.Sleep):
+            await core.until_closed(asyncio.sleep(command.seconds))
+        else:
+            if command.error is not None:
+                raise command.error
+            return
 
 
 def _require_asyncio() -> None:
@@ -151,16 +278,15 @@ def _require_asyncio() -> None:
         ) from None
 
 
-def _connect(session: AsyncSession) -> Any:
+def _connect(push_url: str, transport: object) -> Any:
     from websockets.asyncio.client import connect
 
-    client = session.client
     return connect(
-        client.push_url,
-        proxy=_stream.proxy_for(client.push_url, client.transport),
+        push_url,
+        proxy=_stream.proxy_for(push_url, transport),
         logger=_stream.stream_logger(),
-        open_timeout=10,
-        close_timeout=2,
+        open_timeout=_stream.OPEN_TIMEOUT,
+        close_timeout=CLOSE_TIMEOUT,
         max_size=4096,
     )
 

@@ -17,7 +17,8 @@ from chump_typed._checks import base_url_or_env
 from chump_typed._execute import async_transport, execute_async, http_request_for
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.protocol import AsyncTransport
+from chump_typed.errors import UnexpectedResponseError
+from chump_typed.protocol import AsyncTransport, SendOptions
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
 
@@ -43,6 +44,9 @@ class AsyncOpenClient:
     :param push_url: the realtime WebSocket; ``wss://`` only, except on loopback.
     :param transport: an :class:`~chump_typed.protocol.AsyncTransport`; by default
         one chosen on first use, as :class:`~chump_typed.AsyncClient` chooses it.
+    :param max_download_size: the largest download answer read, in bytes (default
+        :data:`~chump_typed.receive.DEFAULT_MAX_DOWNLOAD_SIZE`, 16 MiB: a week
+        offline); the other calls keep the transport's cap (1 MiB).
 
     :meth:`login` (or :meth:`session`, with a stored secret) gives the
     :class:`AsyncSession` that registers a device and downloads its messages.
@@ -54,10 +58,14 @@ class AsyncOpenClient:
         base_url: str | None = None,
         push_url: str | None = None,
         transport: AsyncTransport | None = None,
+        max_download_size: int | None = None,
     ) -> None:
+        rc.check_max_download_size(max_download_size)
         self.base_url: Final = base_url_or_env(base_url)
         self.push_url: Final = rc.push_url_or_env(push_url)
         self.transport: Final = async_transport(transport, type(self).__name__)
+        #: The largest download answer read (``None``: the row's, 16 MiB).
+        self.max_download_size: Final = max_download_size
 
     async def login(
         self, email: str, password: str, *, twofa: str | None = None
@@ -88,9 +96,17 @@ class AsyncOpenClient:
         endpoint: ep.Endpoint[Req, Resp],
         request: Req,
         credentials: Mapping[ep.Credential, str],
+        options: SendOptions | None = None,
     ) -> Resp:
         http_request = http_request_for(endpoint, request, credentials, self.base_url)
-        return await execute_async(self.transport, http_request, endpoint)
+        cap = rc.cap_for(endpoint, self.max_download_size)
+        options = rc.options_for(cap, options)
+        if options is not None:
+            http_request = attrs.evolve(http_request, options=options)
+        try:
+            return await execute_async(self.transport, http_request, endpoint)
+        except UnexpectedResponseError as error:
+            rc.name_the_cap(error, cap)
 
     async def aclose(self) -> None:
         """Close the transport's pooled connections."""
@@ -158,18 +174,46 @@ class AsyncSession:
         device: models.Device | str | None = None,
         *,
         e2ee_key: E2EEKey | None = None,
+        on_undecodable: rc.OnUndecodable | None = None,
     ) -> list[models.ReceivedMessage]:
         """The messages waiting for *device* (default: the session's), oldest first.
         They stay on the server until :meth:`delete_through` removes them.
 
         With *e2ee_key*, end-to-end encrypted messages are decrypted; one that the
         key does not open is returned with ``undecryptable`` set, not dropped.
+
+        Each message is read on its own: one that cannot be read (a field of the
+        wrong type) is left out and given to *on_undecodable* as an
+        :class:`~chump_typed.receive.UndecodableMessage`, or logged at WARNING
+        without one; the others are returned.
         """
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_e2ee_key(e2ee_key)
+        rc.check_on_undecodable(on_undecodable)
+        read, unread = await self._download(device_id, e2ee_key)
+        for message in unread:
+            rc.report_undecodable(message, on_undecodable)
+        return read
+
+    async def _download(
+        self, device_id: str, e2ee_key: E2EEKey | None
+    ) -> tuple[list[models.ReceivedMessage], list[models.UndecodableMessage]]:
+        """The messages waiting, read one by one: those read (decrypted with
+        *e2ee_key*), and those that could not be."""
         request = models.DownloadRequest(device_id=device_id)
-        result = await self.call(ep.DOWNLOAD_MESSAGES, request)
-        return rc.opened(result.messages, e2ee_key)
+        result = await self.call(rc.READ_ONE_BY_ONE, request)
+        read, unread = rc.read_messages(result.messages)
+        return rc.opened(read, e2ee_key), unread
+
+    async def _delete_once(self, device_id: str, message_id: int) -> None:
+        """Delete through *message_id* with one attempt of at most
+        :data:`~chump_typed.receive._stream.LAST_DELETE` seconds (a listener's last)."""
+        from chump_typed._retry import RetryPolicy
+        from chump_typed.receive._stream import LAST_DELETE
+
+        request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
+        once = SendOptions(deadline=LAST_DELETE, retries=RetryPolicy(retries=0))
+        await self.client._run(ep.DELETE_THROUGH, request, self._credentials, once)  # pyright: ignore[reportPrivateUsage]
 
     async def delete_through(
         self, device: models.Device | str | None, message_id: int
@@ -193,12 +237,19 @@ class AsyncSession:
         e2ee_key: E2EEKey | None = None,
         silence: float = DEFAULT_SILENCE,
         reconnect_wait: float = FIRST_WAIT,
+        on_undecodable: rc.OnUndecodable | None = None,
     ) -> AsyncListener:
-        """Each message for *device*, as it arrives, under asyncio: ``async for
-        message in session.listen(device)``. The same rules as
-        :meth:`Session.listen <chump_typed.receive.Session.listen>`: the backlog
-        first, each message once and in order, deleted once you ask for the next,
-        reconnections that neither repeat nor skip.
+        """Each message for *device*, as it arrives, under asyncio::
+
+            async with session.listen(device) as messages:
+                async for message in messages:
+                    ...
+
+        The same rules as :meth:`Session.listen <chump_typed.receive.Session.listen>`:
+        the backlog first, each message once and in order, deleted once you ask for
+        the next, reconnections that neither repeat nor skip, a message that cannot
+        be read given to *on_undecodable* (or logged at WARNING). Leaving the block
+        (or :meth:`AsyncListener.aclose`) ends it at once and deletes what was taken.
 
         :raises PushRejectedError: Pushover's ``E``.
         :raises LoggedInElsewhereError: Pushover's ``A``.
@@ -206,6 +257,7 @@ class AsyncSession:
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_stream_settings(silence, reconnect_wait)
         rc.check_e2ee_key(e2ee_key)
+        rc.check_on_undecodable(on_undecodable)
         rc.require_websockets()
         from chump_typed.receive._alisten import AsyncListener
 
@@ -215,6 +267,7 @@ class AsyncSession:
             e2ee_key=e2ee_key,
             silence=silence,
             reconnect_wait=reconnect_wait,
+            on_undecodable=on_undecodable,
         )
 
     @property

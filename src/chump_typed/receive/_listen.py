@@ -1,24 +1,31 @@
 """The sync realtime stream: :class:`Listener`, what :meth:`Session.listen
 <chump_typed.receive.Session.listen>` returns.
 
-The backlog is downloaded first; then the WebSocket is opened and logged in, what
-arrived meanwhile is downloaded, and each ``!`` frame leads to another download. ``R``,
-a dropped socket, a failed download and a silence longer than *silence* lead to a
-reconnection (after a growing wait, except for ``R`` and silence); ``E`` and ``A``
-end the stream with their errors; :meth:`Listener.close` ends it from any thread.
-The rules are :mod:`chump_typed.receive._stream`'s.
+It only carries out what :class:`~chump_typed.receive._stream.Machine` decides: open
+the WebSocket and log in, download, yield, report, delete, wait for a frame, hang up,
+wait before reconnecting. Every wait ends within a second of :meth:`Listener.close`,
+from any thread: the handshake and the HTTP calls run in a helper thread that the
+listener stops waiting for (each is bounded by its own timeout, and its result is
+dropped), a frame is waited for on a socket that ``close()`` shuts, and the waits
+between reconnections are an event's. Then what the consumer took is deleted, with
+one attempt of at most :data:`~chump_typed.receive._stream.LAST_DELETE` seconds.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import logging
+import socket as _socket
 import threading
-from collections.abc import Generator, Iterator
-from typing import TYPE_CHECKING, Any
+import time
+from collections.abc import Callable, Generator, Iterator
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import TransportError, UnexpectedResponseError
+from chump_typed.receive import _calls as rc
 from chump_typed.receive import _stream
-from chump_typed.receive._stream import Action, Progress
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -29,6 +36,8 @@ if TYPE_CHECKING:
 
 __all__ = ["PASSING", "Listener"]
 
+T = TypeVar("T")
+
 #: Failures after which the listener reconnects rather than ends: the stream and the
 #: HTTP calls of a long-lived device meet passing outages.
 PASSING: tuple[type[BaseException], ...] = (
@@ -37,11 +46,60 @@ PASSING: tuple[type[BaseException], ...] = (
     OSError,
 )
 
+_logger = logging.getLogger("chump_typed.receive")
 
-class Listener(Iterator["ReceivedMessage"]):
-    """An Open Client device's messages as they arrive: iterate over it, and
-    :meth:`close` it (or leave its ``with`` block) to stop. Each message is yielded
-    once, in order; it is deleted on the server when the next one is asked for."""
+#: The seconds a polite close of the WebSocket may take (the server's close frame).
+CLOSE_TIMEOUT = 1.0
+
+
+class _Closed(Exception):
+    """The listener was closed while it waited."""
+
+
+class _Work(Generic[T]):
+    """One blocking call in a helper thread, waited for until it ends or the listener
+    is closed; what it returns after the listener stopped waiting is *dropped*."""
+
+    def __init__(
+        self, core: _Core, call: Callable[[], T], drop: Callable[[T], object]
+    ) -> None:
+        self._core, self._call, self._drop = core, call, drop
+        self._done = False
+        self._result: list[T] = []
+        self._error: BaseException | None = None
+        threading.Thread(target=self._run, name="chump-listen", daemon=True).start()
+
+    def _run(self) -> None:
+        try:
+            result = self._call()
+        except BaseException as error:  # handed to the listener's thread
+            with self._core.changed:
+                self._error, self._done = error, True
+                self._core.changed.notify_all()
+            return
+        with self._core.changed:
+            self._result.append(result)
+            self._done = True
+            abandoned = self._core.closed
+            self._core.changed.notify_all()
+        if abandoned:
+            self._drop(result)
+
+    def wait(self) -> T:
+        core = self._core
+        with core.changed:
+            core.changed.wait_for(lambda: self._done or core.closed)
+            if not self._done:
+                raise _Closed
+        if self._error is not None:
+            raise self._error
+        return self._result[0]
+
+
+class _Core:
+    """What the stream's generator uses: the session, the machine, the socket and
+    the closing flag. It does not hold the :class:`Listener`, so that the listener's
+    last reference going (a ``break`` out of a ``for`` loop) closes it at once."""
 
     def __init__(
         self,
@@ -51,16 +109,98 @@ class Listener(Iterator["ReceivedMessage"]):
         e2ee_key: E2EEKey | None,
         silence: float,
         reconnect_wait: float,
+        on_undecodable: rc.OnUndecodable | None,
     ) -> None:
-        self._session = session
+        self.session = session
+        self.device_id = device_id
+        self.e2ee_key = e2ee_key
+        self.on_undecodable = on_undecodable
+        self.machine = _stream.Machine(silence=silence, first_wait=reconnect_wait)
+        #: Guards ``closed`` and wakes every wait (an RLock: ``close()`` may run in a
+        #: signal handler of the thread that waits).
+        self.changed = threading.Condition(threading.RLock())
+        self.closed = False
+        self.socket: Any = None
+
+    def close(self) -> None:
+        with self.changed:
+            self.closed = True
+            self.changed.notify_all()
+        _shut(self.socket)  # a recv() in another thread returns at once
+
+    def blocking(self, call: Callable[[], T], drop: Callable[[T], object]) -> T:
+        """*call*'s result, waited for until the listener is closed (then
+        :class:`_Closed`, and the result, when it comes, goes to *drop*)."""
+        return _Work(self, call, drop).wait()
+
+    def sleep(self, seconds: float) -> None:
+        with self.changed:
+            if self.changed.wait_for(lambda: self.closed, seconds):
+                raise _Closed
+
+    def connect(self) -> Any:
+        """A WebSocket to the push URL, logged in."""
+        client = self.session.client
+        secret = self.session.secret
+        connection = _connect(client.push_url, client.transport)
+        try:
+            connection.send(_stream.login_line(self.device_id, secret))
+        except BaseException:
+            _hang_up(connection, polite=False)
+            raise
+        return connection
+
+    def hang_up(self) -> None:
+        connection, self.socket = self.socket, None
+        if connection is not None:
+            _hang_up(connection, polite=not self.closed)
+
+    def last_delete(self) -> None:
+        """Delete what the consumer took, with one short attempt; a failure is
+        logged (the consumer's own exception, if any, goes on)."""
+        through = self.machine.to_delete()
+        if through is None:
+            return
+        try:
+            self.session._delete_once(self.device_id, through)  # pyright: ignore[reportPrivateUsage]
+        except Exception as error:
+            _logger.warning(
+                "could not delete the messages taken, through id %d, as the "
+                "listener closed (they come again on the next run): %s",
+                through,
+                error,
+            )
+        else:
+            self.machine.deleted(through)
+
+
+class Listener(Iterator["ReceivedMessage"]):
+    """An Open Client device's messages as they arrive: iterate over it, and
+    :meth:`close` it (or leave its ``with`` block) to stop. Each message is yielded
+    once, in order; what the consumer took is deleted on the server when it asks for
+    the next one, or as the listener closes, so only the last message yielded can
+    come again on the next run."""
+
+    def __init__(
+        self,
+        session: Session,
+        device_id: str,
+        *,
+        e2ee_key: E2EEKey | None,
+        silence: float,
+        reconnect_wait: float,
+        on_undecodable: rc.OnUndecodable | None = None,
+    ) -> None:
         self._device_id = device_id
-        self._e2ee_key = e2ee_key
-        self._silence = silence
-        self._reconnect_wait = reconnect_wait
-        self._closed = threading.Event()
-        self._socket: Any = None
-        self._progress = Progress()
-        self._messages = self._run()
+        self._core = _Core(
+            session,
+            device_id,
+            e2ee_key=e2ee_key,
+            silence=silence,
+            reconnect_wait=reconnect_wait,
+            on_undecodable=on_undecodable,
+        )
+        self._messages = _run(self._core)
         #: Held while the generator runs: close() from another thread must not close
         #: it then (nor may __next__ resume it while close() does).
         self._advancing = threading.Lock()
@@ -70,25 +210,30 @@ class Listener(Iterator["ReceivedMessage"]):
 
     def __next__(self) -> ReceivedMessage:
         with self._advancing:
-            if self._closed.is_set():
+            if self._core.closed:
                 self._messages.close()
                 raise StopIteration
             return next(self._messages)
 
     def close(self) -> None:
-        """Stop listening, from any thread: the iteration ends (a message yielded
-        but not taken stays on the server)."""
-        self._closed.set()
-        socket = self._socket
-        if socket is not None:
-            socket.close()  # a recv() waiting in another thread returns at once
+        """Stop listening, from any thread, within a second wherever the listener
+        waits; then what was taken is deleted (one attempt of at most 2 s). The last
+        message yielded, if the consumer did not ask for another, stays on the
+        server."""
+        self._core.close()
         # Running (in another thread, or this one's signal handler) it cannot be
-        # closed here: it sees _closed and ends.
+        # closed here: it sees the flag and ends, deleting as it goes.
         if self._advancing.acquire(blocking=False):
             try:
                 self._messages.close()
             finally:
                 self._advancing.release()
+
+    def __del__(self) -> None:
+        # A ``break`` out of a ``for`` loop leaves the listener to the collector:
+        # delete what was taken then (at once on CPython).
+        if "_messages" in vars(self):
+            self.close()
 
     def __enter__(self) -> Self:
         return self
@@ -97,78 +242,131 @@ class Listener(Iterator["ReceivedMessage"]):
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._closed.is_set() else "open"
+        state = "closed" if self._core.closed else "open"
         return f"<Listener device={self._device_id!r} {state}>"
 
-    def _deliver(self) -> Iterator[ReceivedMessage]:
-        """Download, yield what is new, and delete what the consumer took."""
-        session, progress = self._session, self._progress
-        downloaded = session.download(self._device_id, e2ee_key=self._e2ee_key)
-        for message in progress.fresh(downloaded):
-            progress.give(message)
-            yield message
-            progress.took(message)
-        through = progress.to_delete()
-        if through is not None:
-            session.delete_through(self._device_id, through)
-            progress.deleted_through(through)
 
-    def _run(self) -> Generator[ReceivedMessage, None, None]:
-        from websockets.exceptions import ConnectionClosed, InvalidHandshake
+def _run(core: _Core) -> Generator[ReceivedMessage, None, None]:
+    """The stream: the machine's commands, carried out."""
+    try:
+        yield from _follow(core)
+    except _Closed:
+        return
+    finally:
+        core.hang_up()
+        core.last_delete()
 
-        passing: tuple[type[BaseException], ...] = (
-            *PASSING,
-            ConnectionClosed,
-            InvalidHandshake,
-        )
-        yield from self._deliver()  # the backlog
-        waits = _stream.reconnect_waits(self._reconnect_wait)
-        while not self._closed.is_set():
+
+def _follow(core: _Core) -> Iterator[ReceivedMessage]:
+    from websockets.exceptions import ConnectionClosed, InvalidHandshake
+
+    passing: tuple[type[BaseException], ...] = (
+        *PASSING,
+        ConnectionClosed,
+        InvalidHandshake,
+    )
+    machine, session = core.machine, core.session
+    while not core.closed:
+        command = machine.next(time.monotonic())
+        if isinstance(command, _stream.Give):
+            yield command.message
+            machine.took(time.monotonic())
+        elif isinstance(command, _stream.Report):
+            rc.report_undecodable(command.message, core.on_undecodable)
+            machine.took(time.monotonic())
+        elif isinstance(command, _stream.Receive):
             try:
-                with _connect(self._session) as socket:
-                    self._socket = socket
-                    socket.send(
-                        _stream.login_line(self._device_id, self._session.secret)
-                    )
-                    yield from self._deliver()  # what arrived while no socket was open
-                    waits = _stream.reconnect_waits(self._reconnect_wait)
-                    yield from self._frames(socket)
-            except passing:
-                if self._closed.wait(next(waits)):
-                    return
-            finally:
-                self._socket = None
-
-    def _frames(self, socket: Any) -> Iterator[ReceivedMessage]:
-        """Follow the socket's frames until ``R`` or a silence (then reconnect)."""
-        first = True
-        while not self._closed.is_set():
-            try:
-                frame = socket.recv(timeout=self._silence)
+                frame = core.socket.recv(timeout=command.timeout)
             except TimeoutError:
-                return  # silence: the socket is dead; a new one at once
-            step = _stream.step(frame, first=first)
-            first = False
-            if step is Action.RECONNECT:
-                return  # Pushover asks: at once
-            if step is Action.SYNC:
-                yield from self._deliver()
+                machine.timed_out(time.monotonic())
+            except passing as error:
+                machine.failed(error, time.monotonic())
+            else:
+                machine.frame(frame, time.monotonic())
+        elif isinstance(command, _stream.Download):
+            try:
+                read, unread = core.blocking(
+                    lambda: session._download(core.device_id, core.e2ee_key),  # pyright: ignore[reportPrivateUsage]
+                    _ignore,
+                )
+            except passing as error:
+                machine.failed(error, time.monotonic())
+            else:
+                machine.downloaded(read, unread, time.monotonic())
+        elif isinstance(command, _stream.Delete):
+            through = command.through
+            try:
+                core.blocking(
+                    functools.partial(session.delete_through, core.device_id, through),
+                    _ignore,
+                )
+            except passing as error:
+                machine.failed(error, time.monotonic())
+            else:
+                machine.deleted(through)
+        elif isinstance(command, _stream.Connect):
+            try:
+                core.socket = core.blocking(core.connect, _abandon)
+            except passing as error:
+                machine.failed(error, time.monotonic())
+            else:
+                if core.closed:  # close() came as the handshake ended
+                    raise _Closed
+                machine.connected(time.monotonic())
+        elif isinstance(command, _stream.Hangup):
+            core.hang_up()
+        elif isinstance(command, _stream.Sleep):
+            core.sleep(command.seconds)
+        else:
+            if command.error is not None:
+                raise command.error
+            return
 
 
-def _connect(session: Session) -> Any:
-    """A WebSocket to the push URL, with chump_typed's proxy decision and a logger
+def _ignore(_result: object) -> None:
+    """A call's result nobody waits for any more."""
+
+
+def _abandon(connection: Any) -> None:
+    """A WebSocket whose handshake ended after the listener was closed."""
+    _hang_up(connection, polite=False)
+
+
+def _shut(connection: Any) -> None:
+    """Shut *connection*'s socket at once (a recv() waiting returns)."""
+    raw = getattr(connection, "socket", None)
+    if raw is not None:
+        with contextlib.suppress(OSError):  # gone already
+            raw.shutdown(_socket.SHUT_RDWR)
+
+
+def _hang_up(connection: Any, *, polite: bool) -> None:
+    """Close *connection*: with a close frame (waiting at most
+    :data:`CLOSE_TIMEOUT` for the server's), or at once."""
+    if not polite:
+        _shut(connection)
+    try:
+        connection.close()
+    except Exception:  # the peer may be gone
+        return
+
+
+def _connect(push_url: str, transport: object) -> Any:
+    """A WebSocket to *push_url*, with chump_typed's proxy decision and a logger
     that redacts the login line."""
     from websockets.sync.client import connect
 
-    client = session.client
-    return connect(
-        client.push_url,
-        proxy=_stream.proxy_for(client.push_url, client.transport),
+    opening = connect(
+        push_url,
+        proxy=_stream.proxy_for(push_url, transport),
         logger=_stream.stream_logger(),
-        open_timeout=10,
-        close_timeout=2,
+        open_timeout=_stream.OPEN_TIMEOUT,
+        close_timeout=CLOSE_TIMEOUT,
         max_size=4096,
     )
+    # Entered as a context manager (websockets 17 warns otherwise), and closed by
+    # hanging up.
+    return opening.__enter__()
 
 
 scrub_public(globals())

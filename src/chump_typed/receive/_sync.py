@@ -17,7 +17,8 @@ from chump_typed._checks import base_url_or_env
 from chump_typed._execute import execute, http_request_for, sync_transport
 from chump_typed._redact import remember
 from chump_typed._scrub import scrub_public
-from chump_typed.protocol import Transport
+from chump_typed.errors import UnexpectedResponseError
+from chump_typed.protocol import SendOptions, Transport
 from chump_typed.receive import _calls as rc
 from chump_typed.receive._stream import DEFAULT_SILENCE, FIRST_WAIT
 
@@ -42,6 +43,9 @@ class OpenClient:
     :param push_url: the realtime WebSocket; ``wss://`` only, except on loopback.
     :param transport: what moves the bytes; a pooled
         :class:`~chump_typed.Urllib3Transport` by default.
+    :param max_download_size: the largest download answer read, in bytes (default
+        :data:`~chump_typed.receive.DEFAULT_MAX_DOWNLOAD_SIZE`, 16 MiB: a week
+        offline); the other calls keep the transport's cap (1 MiB).
 
     :meth:`login` (or :meth:`session`, with a stored secret) gives the
     :class:`Session` that registers a device and downloads its messages.
@@ -53,10 +57,14 @@ class OpenClient:
         base_url: str | None = None,
         push_url: str | None = None,
         transport: Transport | None = None,
+        max_download_size: int | None = None,
     ) -> None:
+        rc.check_max_download_size(max_download_size)
         self.base_url: Final = base_url_or_env(base_url)
         self.push_url: Final = rc.push_url_or_env(push_url)
         self.transport: Final = sync_transport(transport, type(self).__name__)
+        #: The largest download answer read (``None``: the row's, 16 MiB).
+        self.max_download_size: Final = max_download_size
 
     def login(self, email: str, password: str, *, twofa: str | None = None) -> Session:
         """Log in to the account and return its new session.
@@ -85,9 +93,17 @@ class OpenClient:
         endpoint: ep.Endpoint[Req, Resp],
         request: Req,
         credentials: Mapping[ep.Credential, str],
+        options: SendOptions | None = None,
     ) -> Resp:
         http_request = http_request_for(endpoint, request, credentials, self.base_url)
-        return execute(self.transport, http_request, endpoint)
+        cap = rc.cap_for(endpoint, self.max_download_size)
+        options = rc.options_for(cap, options)
+        if options is not None:
+            http_request = attrs.evolve(http_request, options=options)
+        try:
+            return execute(self.transport, http_request, endpoint)
+        except UnexpectedResponseError as error:
+            rc.name_the_cap(error, cap)
 
     def close(self) -> None:
         """Close the transport's pooled connections."""
@@ -155,18 +171,46 @@ class Session:
         device: models.Device | str | None = None,
         *,
         e2ee_key: E2EEKey | None = None,
+        on_undecodable: rc.OnUndecodable | None = None,
     ) -> list[models.ReceivedMessage]:
         """The messages waiting for *device* (default: the session's), oldest first.
         They stay on the server until :meth:`delete_through` removes them.
 
         With *e2ee_key*, end-to-end encrypted messages are decrypted; one that the
         key does not open is returned with ``undecryptable`` set, not dropped.
+
+        Each message is read on its own: one that cannot be read (a field of the
+        wrong type) is left out and given to *on_undecodable* as an
+        :class:`~chump_typed.receive.UndecodableMessage`, or logged at WARNING
+        without one; the others are returned.
         """
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_e2ee_key(e2ee_key)
+        rc.check_on_undecodable(on_undecodable)
+        read, unread = self._download(device_id, e2ee_key)
+        for message in unread:
+            rc.report_undecodable(message, on_undecodable)
+        return read
+
+    def _download(
+        self, device_id: str, e2ee_key: E2EEKey | None
+    ) -> tuple[list[models.ReceivedMessage], list[models.UndecodableMessage]]:
+        """The messages waiting, read one by one: those read (decrypted with
+        *e2ee_key*), and those that could not be."""
         request = models.DownloadRequest(device_id=device_id)
-        result = self.call(ep.DOWNLOAD_MESSAGES, request)
-        return rc.opened(result.messages, e2ee_key)
+        result = self.call(rc.READ_ONE_BY_ONE, request)
+        read, unread = rc.read_messages(result.messages)
+        return rc.opened(read, e2ee_key), unread
+
+    def _delete_once(self, device_id: str, message_id: int) -> None:
+        """Delete through *message_id* with one attempt of at most
+        :data:`~chump_typed.receive._stream.LAST_DELETE` seconds (a listener's last)."""
+        from chump_typed._retry import RetryPolicy
+        from chump_typed.receive._stream import LAST_DELETE
+
+        request = models.DeleteThroughRequest(device_id=device_id, message=message_id)
+        once = SendOptions(deadline=LAST_DELETE, retries=RetryPolicy(retries=0))
+        self.client._run(ep.DELETE_THROUGH, request, self._credentials, once)  # pyright: ignore[reportPrivateUsage]
 
     def delete_through(
         self, device: models.Device | str | None, message_id: int
@@ -190,19 +234,27 @@ class Session:
         e2ee_key: E2EEKey | None = None,
         silence: float = DEFAULT_SILENCE,
         reconnect_wait: float = FIRST_WAIT,
+        on_undecodable: rc.OnUndecodable | None = None,
     ) -> Listener:
         """Each message for *device* (default: the session's), as it arrives: the
         backlog first, then in real time over the WebSocket (extra
         ``chump_typed[receive]``).
 
-        A message is yielded once, in order, and is deleted on the server once you
-        have taken it: when you ask for the next one. The last one yielded before you
-        stop is not deleted and comes again on the next run (at least once across
-        restarts). ``R`` from Pushover, a dropped socket or *silence* seconds without
-        any frame lead to a reconnection (after drops, waits from *reconnect_wait*
-        doubling up to 60 s), and nothing is repeated or skipped across it.
-        :meth:`Listener.close <chump_typed.receive.Listener.close>` stops it from
-        any thread (so does leaving ``with session.listen(...) as messages:``).
+        A message is yielded once, in order (one that arrives late, below ids
+        already yielded, in its turn), and is deleted on the server once you have
+        taken it: when you ask for the next one, or when the listener closes. The
+        last one yielded before you stop is not deleted and comes again on the next
+        run (at least once across restarts). A message that cannot be read is given
+        to *on_undecodable* (an :class:`~chump_typed.receive.UndecodableMessage`),
+        or logged at WARNING without one, and the stream goes on. ``R`` from
+        Pushover, a dropped socket, a failed call or *silence* seconds without any
+        frame lead to a reconnection after a wait of one backoff (from
+        *reconnect_wait*, doubling up to 60 s, jittered), and nothing is repeated
+        or skipped across it. :meth:`Listener.close
+        <chump_typed.receive.Listener.close>` stops it within a second from any
+        thread (so does leaving ``with session.listen(...) as messages:``, and a
+        ``break`` out of ``for message in session.listen(...)`` once the listener
+        is no longer referenced).
 
         :raises PushRejectedError: Pushover's ``E``: log in again or re-enable the
             device; the stream does not reconnect.
@@ -212,6 +264,7 @@ class Session:
         device_id = rc.device_id_of(device, self._device_id)
         rc.check_stream_settings(silence, reconnect_wait)
         rc.check_e2ee_key(e2ee_key)
+        rc.check_on_undecodable(on_undecodable)
         rc.require_websockets()
         from chump_typed.receive._listen import Listener
 
@@ -221,6 +274,7 @@ class Session:
             e2ee_key=e2ee_key,
             silence=silence,
             reconnect_wait=reconnect_wait,
+            on_undecodable=on_undecodable,
         )
 
     @property
