@@ -8,16 +8,21 @@ not documented by Pushover: form encoding is the likely one and is what
 :func:`parse_callback` expects; a JSON object is accepted too.
 
 Nothing authenticates the POST: no signature, secret or source address is documented.
-Treat a callback as a hint, put an unguessable token in the callback URL, and confirm
-with a receipt poll (:meth:`chump_typed.Client.receipt`) before acting on it::
+Treat a callback as a hint and confirm it with a receipt poll before acting on it. The
+apps do that for you when given the client to poll with and a test of the receipts
+the application issued (only those are polled, paced, so that forged callbacks
+cannot make it repeat requests Pushover refuses)::
 
     from wsgiref.simple_server import make_server
 
     def on_ack(ack: AcknowledgementCallback) -> None:
-        if client.receipt(ack.receipt).acknowledged:  # confirm before trusting it
-            ...
+        ...  # confirmed by Pushover; Pushover's own fields; once per receipt
 
-    make_server("", 8000, callback_app(on_ack)).serve_forever()
+    app = callback_app(on_ack, confirm_with=client, known_receipt=receipts.__contains__)
+    make_server("", 8000, app).serve_forever()
+
+Without ``confirm_with``, *handler* gets every well-formed callback as its sender
+claims it: confirm it yourself (:meth:`chump_typed.Client.receipt`).
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ import inspect
 import json
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final, cast, overload
+from typing import TYPE_CHECKING, Final, cast
 from urllib.parse import parse_qsl
 
 import attrs
@@ -59,9 +64,6 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MAX_CALLBACK_BODY",
-    "POLLS_PER_MINUTE",
-    "POLL_BURST",
-    "RECEIPT_POLL_INTERVAL",
     "AcknowledgementCallback",
     "callback_app",
     "callback_asgi_app",
@@ -242,22 +244,6 @@ def _confirmer(
 # -- WSGI ----------------------------------------------------------------------------------
 
 
-@overload
-def callback_app(
-    handler: Callable[[AcknowledgementCallback], object],
-) -> WSGIApplication: ...
-
-
-@overload
-def callback_app(
-    handler: Callable[[AcknowledgementCallback], object],
-    *,
-    confirm_with: Client,
-    known_receipt: Callable[[str], bool],
-    clock: Callable[[], float] = ...,
-) -> WSGIApplication: ...
-
-
 def callback_app(
     handler: Callable[[AcknowledgementCallback], object],
     *,
@@ -289,9 +275,9 @@ def callback_app(
     receipt (its emergency sends' receipts, kept in its database); no other receipt
     is polled, so a forger sending random receipts never makes the application
     repeat Pushover's 4xx answers, which get its address blocked. Polls are paced:
-    at most one per receipt in :data:`RECEIPT_POLL_INTERVAL` (5) seconds, and overall
-    at most :data:`POLLS_PER_MINUTE` (60) a minute in bursts of at most
-    :data:`POLL_BURST` (10); a receipt Pushover refuses is never polled again.
+    at most one per receipt in 5 seconds, and overall at most 60 a minute in bursts
+    of at most 10 (``RECEIPT_POLL_INTERVAL``, ``POLLS_PER_MINUTE``, ``POLL_BURST``);
+    a receipt Pushover refuses is never polled again.
 
     A forged acknowledgement (Pushover says the message is not acknowledged), one
     naming a receipt the application did not issue or Pushover refused, a copy of
@@ -357,24 +343,9 @@ def callback_app(
 
 # -- ASGI --------------------------------------------------------------------------------
 
-#: An ASGI application (no dependency on an ASGI library).
+#: What :func:`callback_asgi_app` returns: an ASGI 3 application,
+#: ``async (scope, receive, send) -> None`` (typed without an ASGI library).
 ASGIApplication = Callable[[Scope, Receive, Send], Awaitable[None]]
-
-
-@overload
-def callback_asgi_app(
-    handler: Callable[[AcknowledgementCallback], object],
-) -> ASGIApplication: ...
-
-
-@overload
-def callback_asgi_app(
-    handler: Callable[[AcknowledgementCallback], object],
-    *,
-    confirm_with: AsyncClient,
-    known_receipt: Callable[[str], bool],
-    clock: Callable[[], float] = ...,
-) -> ASGIApplication: ...
 
 
 def callback_asgi_app(

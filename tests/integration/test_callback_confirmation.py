@@ -366,16 +366,16 @@ def test_misuse_is_a_type_error_naming_the_parameter(client: Client) -> None:
         pass
 
     with pytest.raises(TypeError, match="known_receipt: required with confirm_with"):
-        callback_app(on_ack, confirm_with=client, known_receipt=None)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+        callback_app(on_ack, confirm_with=client)
     with pytest.raises(TypeError, match="known_receipt: needs confirm_with"):
-        callback_app(on_ack, known_receipt=bool)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+        callback_app(on_ack, known_receipt=bool)
     with pytest.raises(
         TypeError, match="confirm_with: callback_asgi_app needs an AsyncClient"
     ):
-        callback_asgi_app(on_ack, confirm_with=client, known_receipt=bool)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+        callback_asgi_app(on_ack, confirm_with=client, known_receipt=bool)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
     asynchronous = AsyncClient(APP_TOKEN, base_url=client.base_url)
     with pytest.raises(TypeError, match="confirm_with: callback_app needs a Client"):
-        callback_app(on_ack, confirm_with=asynchronous, known_receipt=bool)  # type: ignore[call-overload]  # pyright: ignore[reportCallIssue, reportArgumentType]
+        callback_app(on_ack, confirm_with=asynchronous, known_receipt=bool)  # type: ignore[arg-type]  # pyright: ignore[reportArgumentType]
 
 
 # -- ASGI, under uvicorn, with an AsyncClient ----------------------------------------------
