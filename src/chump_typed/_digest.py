@@ -168,15 +168,19 @@ class Digest:
         ]
         unlisted = sum(r.count for r in by_count[_LISTED:])
         if unlisted:
-            lines.append(f"{unlisted} more repeats of other records")
+            lines.append(f"{_some(unlisted, 'more repeat')} of other records")
         if self._over_limit:
             lines.append(
-                f"{self._over_limit} other records not sent one by one "
+                f"{_some(self._over_limit, 'other record')} not sent one by one "
                 f"(at most {self.limit} notifications per {self.window:g} s)"
             )
-        lines += [f"{n} records held back: {why}" for why, n in self._held.items()]
+        lines += [
+            f"{_some(n, 'record')} held back: {why}" for why, n in self._held.items()
+        ]
         if self._dropped:
-            lines.append(f"{self._dropped} records dropped (the queue was full)")
+            lines.append(
+                f"{_some(self._dropped, 'record')} dropped (the queue was full)"
+            )
         priority = self._priority
         self._opened_at, self._sent, self._repeats = None, 0, {}
         self._over_limit = self._dropped = 0
@@ -299,9 +303,24 @@ class Gate:
     def refused(
         self, reset: float | None, notification: Notification, *, summary: bool
     ) -> str | None:
-        """A 429: close until *reset*; count the record as held back (carry the
-        summary into the next). Returns the line to write, if the budget was open."""
+        """A 429: close until *reset*, and withhold *notification*. Returns the line
+        to write, if the budget was open."""
         reason, line = self.close_until(reset, "HTTP 429")
+        self._withhold(notification, summary=summary, reason=reason)
+        return line
+
+    def withheld(self, notification: Notification, *, summary: bool) -> bool:
+        """Whether the budget is closed (a 429 met since *notification* was paid
+        for, here or by another sender sharing the budget): it is then withheld."""
+        until = self.budget.closed_until()
+        if until is not None:
+            self._withhold(notification, summary=summary, reason=_closed_reason(until))
+        return until is not None
+
+    def _withhold(
+        self, notification: Notification, *, summary: bool, reason: str
+    ) -> None:
+        """Count a record as held back for *reason*; carry a summary into the next."""
         text, priority = notification.message, notification.priority
         with self._lock:
             now = self.clock()
@@ -309,7 +328,6 @@ class Gate:
                 self.digest.carry(text, priority, now)
             else:
                 self.digest.hold(reason, priority, now)
-        return line
 
     def close_until(self, reset: float | None, why: str) -> tuple[str, str | None]:
         """Close the budget until *reset* (the start of Pushover's next month when it
@@ -372,6 +390,10 @@ def units_for(field: str, user_key: str, group_sizes: object) -> int:
             )
         check_int_range(field, size, low=1)
     return sum(cast("int", sizes.get(key, 1)) for key in keys)
+
+
+def _some(count: int, thing: str) -> str:
+    return f"{count} {thing}{'' if count == 1 else 's'}"
 
 
 def _spent_reason(budget: Budget) -> str:

@@ -341,8 +341,7 @@ class PushoverHandler(logging.Handler):
             self._send(message, item.record)
 
     def _final_summary(self) -> tuple[int, str]:
-        """Send the last summary if the budget pays for it; else how many records it
-        would have reported, and why it was not sent."""
+        """Send the last summary if paid for; else what it counts, and why not."""
         summary, counted, why = self._gate.final()
         if summary is not None:
             self._send_summary(*summary, record=_summary_record())
@@ -357,6 +356,8 @@ class PushoverHandler(logging.Handler):
         *,
         summary: bool = False,
     ) -> None:
+        if self._gate.withheld(notification, summary=summary):
+            return  # closed by a 429 since it was paid for: no request at all
         _sending.active = True
         try:
             result = self.client.send(notification, e2ee_key=self._e2ee_key)
