@@ -11,12 +11,9 @@ import logging
 import os
 import re
 import signal
-import subprocess
-import sys
 import threading
 import warnings
 from collections.abc import Iterator
-from typing import Final
 
 import pytest
 
@@ -27,8 +24,6 @@ from chump_typed.testing import (
     USER_KEY,
     FakePushover,
     FakeTransport,
-    Fault,
-    serve,
 )
 
 
@@ -177,57 +172,6 @@ def test_exit_is_bounded_by_the_timeout(
     assert line in err
 
 
-CHILD: Final = """
-import logging, sys, time
-from chump_typed.logging import PushoverHandler
-url, how = sys.argv[1:3]
-log = logging.getLogger("app")
-log.propagate = False
-log.addHandler(PushoverHandler(sys.argv[3], sys.argv[4], base_url=url))
-if how != "first":
-    log.error("an earlier alert")
-    time.sleep(0.3)  # sent (or failed) before the last three
-for number in range(3):
-    log.error("fatal error %d, exiting", number)
-if how == "crash":
-    raise RuntimeError("uncaught")
-sys.exit(1)
-"""
-
-
-@pytest.mark.parametrize("run", range(2))
-@pytest.mark.parametrize(
-    ("how", "fault"),
-    [
-        ("first", None),
-        ("after a delivered alert", None),
-        ("after a failed alert", Fault.UNAVAILABLE_JSON),
-        ("crash", Fault.UNAVAILABLE_JSON),
-    ],
-)
-def test_the_records_logged_before_exit_are_sent(
-    how: str, fault: Fault | None, run: int
-) -> None:
-    """A program that logs and exits at once (sys.exit, or an uncaught exception)
-    delivers its last records: the handler closes before urllib3's pools are drained
-    at exit (a real child interpreter over loopback)."""
-    fake = FakePushover()
-    with serve(fake) as url:
-        if fault is not None:
-            fake.inject(fault)
-        child = subprocess.run(
-            [sys.executable, "-c", CHILD, url, how, APP_TOKEN, USER_KEY],
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-    assert child.returncode == 1, child.stderr
-    sent = [m.message for m in fake.messages if m.message.startswith("fatal")]
-    assert sent == [f"fatal error {n}, exiting" for n in range(3)], child.stderr
-    assert "not sent to Pushover within" not in child.stderr
-
-
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 def test_the_thread_restarts_in_a_forked_child(logger: logging.Logger) -> None:
     """The parent's thread does not exist in the child, and the queue's lock is held
@@ -268,3 +212,35 @@ def test_the_thread_restarts_in_a_forked_child(logger: logging.Logger) -> None:
 
     assert os.waitstatus_to_exitcode(status) == 0
     assert [m.message for m in fake.messages] == ["in the parent"]
+
+
+def test_flush_waits_until_what_was_queued_is_sent(logger: logging.Logger) -> None:
+    fake = FakePushover()
+    handler = PushoverHandler(
+        APP_TOKEN, USER_KEY, transport=FakeTransport(fake), timeout=30
+    )
+    logger.addHandler(handler)
+    for n in range(3):
+        logger.error("failure %d", n)
+    handler.flush()
+    assert [m.message for m in fake.messages] == [f"failure {n}" for n in range(3)]
+    logger.removeHandler(handler)
+    handler.close()
+    handler.flush()  # closed: returns at once
+
+
+def test_a_full_queue_bounds_flush_by_the_timeout(logger: logging.Logger) -> None:
+    fake = FakePushover()
+    transport = Blocking(fake)
+    handler = PushoverHandler(
+        APP_TOKEN, USER_KEY, transport=transport, queue_size=1, timeout=0.2
+    )
+    logger.addHandler(handler)
+    logger.error("stuck")
+    assert transport.entered.wait(30)
+    logger.error("queued")  # the queue is full: flush cannot even queue its marker
+    try:
+        handler.flush()  # returns (after 0.2 s) though nothing moved
+        assert transport.calls == 1
+    finally:
+        transport.release.set()
