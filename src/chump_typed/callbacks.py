@@ -286,8 +286,10 @@ def callback_app(
     logger (the receipt, the sender's address and why; no user key): none is acted
     on. One that cannot be confirmed now (its receipt polled in the last 5 seconds
     or being handled, the rate reached, the poll failed) gets ``503`` with
-    ``Retry-After: 60``, so that Pushover calls again. *clock* (monotonic seconds)
-    paces the polls; tests give their own.
+    ``Retry-After: 60``, so that Pushover calls again. An exception from
+    *known_receipt* propagates as one from *handler* does. The poll runs in the
+    request (within the client's deadline). *clock* (monotonic seconds) paces the
+    polls; tests give their own.
 
     :raises TypeError: *confirm_with* without *known_receipt* or the reverse, or an
         :class:`~chump_typed.AsyncClient` (use :func:`callback_asgi_app`).

@@ -9,6 +9,7 @@ import http.client
 import logging
 import secrets
 import socket
+import socketserver
 import string
 import threading
 import time
@@ -33,6 +34,7 @@ from chump_typed.callbacks import (
     callback_app,
     callback_asgi_app,
 )
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, Fault
 
 #: Generous bounds for a thread or a server to start or stop (never reached).
@@ -359,6 +361,75 @@ def test_the_log_records_hold_no_secret(
         assert APP_TOKEN not in text
         assert USER_KEY not in text
         assert record.receipt in text  # type: ignore[attr-defined]
+
+
+class HeldPolls:
+    """Urllib3 to the served fake, each request held until :attr:`release` is set;
+    :attr:`entered` is set when one is waiting."""
+
+    def __init__(self) -> None:
+        self.inner = Urllib3Transport(retries=0)
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def send(self, request: HTTPRequest) -> HTTPResponse:
+        self.entered.set()
+        assert self.release.wait(GUARD)
+        return self.inner.send(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+def test_a_copy_while_the_poll_is_under_way_is_not_polled_again(
+    fake: FakePushover, base_url: str, client: Client, clock: Clock
+) -> None:
+    """Two requests at once for one receipt, on a threaded server: the second, which
+    arrives while the first one's poll is held on the wire, gets a 503 at once; the
+    handler is called once."""
+    receipt = emergency(fake, client)
+    fake.acknowledge(receipt)
+    held = HeldPolls()
+    received: list[AcknowledgementCallback] = []
+    with Client(APP_TOKEN, base_url=base_url, transport=held) as polling:
+        app = callback_app(
+            received.append,
+            confirm_with=polling,
+            known_receipt={receipt}.__contains__,
+            clock=clock,
+        )
+        server = make_server(
+            "127.0.0.1",
+            0,
+            app,
+            server_class=ThreadingWSGIServer,
+            handler_class=Quiet,
+        )
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        served = Served(server.server_port, received)
+        first: list[int] = []
+        poster = threading.Thread(
+            target=lambda: first.append(served.post(form(receipt))[0])
+        )
+        try:
+            poster.start()
+            assert held.entered.wait(GUARD)
+            assert served.post(form(receipt))[0] == 503  # busy: not polled
+            held.release.set()
+            poster.join(GUARD)
+        finally:
+            held.release.set()
+            server.shutdown()
+            server.server_close()
+            thread.join(GUARD)
+    assert first == [200]
+    assert [a.receipt for a in received] == [receipt]
+    assert polls(fake) == [receipt]
 
 
 def test_misuse_is_a_type_error_naming_the_parameter(client: Client) -> None:
