@@ -24,7 +24,10 @@ import pytest
 import uvicorn
 
 from chump_typed import (
+    AiohttpTransport,
     AsyncClient,
+    AsyncHttpxTransport,
+    AsyncTransport,
     Client,
     Urllib3Transport,
 )
@@ -532,3 +535,58 @@ def test_the_asgi_app_confirms_with_an_async_client(
     assert len(asgi.received) == 1
     assert polls(fake) == [receipt, receipt]
     assert outcomes(caplog) == ["unknown", "unconfirmed", "recent", "handled"]
+
+
+ASYNC_WIRES: dict[str, tuple[str, Callable[[], AsyncTransport]]] = {
+    "aiohttp on asyncio": ("asyncio", AiohttpTransport),
+    "httpx on asyncio": ("asyncio", AsyncHttpxTransport),
+    "httpx on trio": ("trio", AsyncHttpxTransport),
+}
+
+
+@pytest.mark.parametrize("wire", sorted(ASYNC_WIRES))
+def test_the_asgi_app_confirms_on_every_async_transport(
+    fake: FakePushover, base_url: str, client: Client, wire: str
+) -> None:
+    """The ASGI app driven as a server drives it, on asyncio and trio, polling over
+    each async transport: forged, then confirmed once."""
+    backend, transport = ASYNC_WIRES[wire]
+    receipt = emergency(fake, client)
+    clock = Clock()
+
+    async def call(app: Any, body: str) -> int:
+        incoming = [{"type": "http.request", "body": body.encode()}]
+        sent: list[Any] = []
+
+        async def receive() -> Any:
+            return incoming.pop(0) if incoming else {"type": "http.disconnect"}
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope: dict[str, Any] = {"type": "http", "method": "POST", "headers": []}
+        await app(scope, receive, send)
+        return int(sent[0]["status"])
+
+    async def main() -> list[AcknowledgementCallback]:
+        received: list[AcknowledgementCallback] = []
+        async with AsyncClient(
+            APP_TOKEN, base_url=base_url, transport=transport()
+        ) as polling:
+            app = callback_asgi_app(
+                received.append,
+                confirm_with=polling,
+                known_receipt={receipt}.__contains__,
+                clock=clock,
+            )
+            assert await call(app, form(receipt)) == 200  # forged: not acted on
+            assert received == []
+            fake.acknowledge(receipt)
+            clock.now += 5
+            assert await call(app, form(receipt)) == 200
+            assert await call(app, form(receipt)) == 200  # a copy
+        return received
+
+    received = anyio.run(main, backend=backend)
+    assert [(a.receipt, a.acknowledged_by) for a in received] == [(receipt, USER_KEY)]
+    assert polls(fake) == [receipt, receipt]
