@@ -334,7 +334,9 @@ class Gate:
         gave none; *min_closure* from now if it has passed by our clock). Returns the
         reason records are held back, and the line to write if it was open."""
         now = self.clock()
-        until = max(next_month(now) if reset is None else reset, now + self.min_closure)
+        until = next_month(now) if reset is None else reset
+        if until <= now:  # our clock is ahead of Pushover's: try again in a while
+            until = now + self.min_closure
         self.budget.close_until(until)
         until = self.budget.closed_until() or until
         with self._lock:

@@ -244,3 +244,22 @@ def test_a_full_queue_bounds_flush_by_the_timeout(logger: logging.Logger) -> Non
         assert transport.calls == 1
     finally:
         transport.release.set()
+
+
+def test_the_timeout_runs_on_the_real_clock_not_the_injected_one(
+    logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An injected clock that never moves cannot hold close() open."""
+    transport = Blocking(FakePushover())
+    handler = PushoverHandler(
+        APP_TOKEN, USER_KEY, transport=transport, timeout=0.2, clock=lambda: 1.78e9
+    )
+    logger.addHandler(handler)
+    logger.error("stuck")
+    assert transport.entered.wait(30)
+    try:
+        logger.removeHandler(handler)
+        handler.close()  # returns: the deadline is on the monotonic clock
+    finally:
+        transport.release.set()
+    assert "1 record not sent to Pushover within the 0.2 s" in capsys.readouterr().err

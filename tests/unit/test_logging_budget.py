@@ -8,9 +8,12 @@ the wall clock, on a thread's timing or on straddling an hour.
 from __future__ import annotations
 
 import bisect
+import itertools
 import logging
 import re
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Final
 
 import pytest
 
@@ -29,6 +32,14 @@ from chump_typed.testing import (
     FakePushover,
     FakeTransport,
     SentMessage,
+)
+
+PAGE: Final = Path(__file__).resolve().parents[2] / "docs" / "logging.md"
+
+#: How a summary names what the default budget held back (docs/logging.md quotes it).
+HELD_BY_DEFAULT: Final = (
+    "records held back: the handler's budget (20 quota units an hour and 100 quota "
+    "units a day) was spent"
 )
 
 #: A second user the fake knows (Pushover keys are 30 letters and digits).
@@ -119,12 +130,28 @@ def test_a_sustained_loop_spends_at_most_the_documented_monthly_share(
     assert most_in_any(sent, HOUR) == 20
     assert most_in_any(sent, DAY) == 100
     assert most_in_any(sent, 31 * DAY) <= 31 * 100 == 3100  # 31% of 10,000
+    first_day = sorted(m.received_at for m in sent)[:100]
+    assert first_day[-1] - first_day[0] > 4 * HOUR  # not spent in under four hours
     one_by_one = [m for m in sent if m.params["title"] != SUMMARY_TITLE]
     assert len(one_by_one) >= 0.75 * len(sent)  # summaries do not eat the budget
+    held = [
+        m.received_at
+        for m in sent
+        if m.params["title"] == SUMMARY_TITLE and HELD_BY_DEFAULT in m.message
+    ]
+    assert held
+    assert all(b - a >= HOUR for a, b in itertools.pairwise(held))  # hourly at most
     reported = sum(counts(text) for text in summaries(fake))
     err = capsys.readouterr().err
     left_out = re.findall(r"(\d+) records? left out of the last summary", err)
     assert len(one_by_one) + reported + sum(map(int, left_out)) == records
+    if days == 31:  # the figures docs/logging.md gives
+        figures = (
+            f"every minute for 31 days ({records:,} records) at the defaults gives "
+            f"{len(sent):,} notifications,\n{len(one_by_one):,} records one by one "
+            f"and {len(sent) - len(one_by_one):,} summaries"
+        )
+        assert figures in PAGE.read_text(encoding="utf-8")
 
 
 def test_what_the_budget_held_back_is_summarised_once_it_has_room(
@@ -270,3 +297,60 @@ def test_no_caps_is_a_choice(logger: logging.Logger) -> None:
             logger.error("failure %d in minute %d", n, minute)
         clock.now += 60
     assert len(fake.messages) == 100
+
+
+def test_a_group_key_costs_one_unit_unless_its_size_is_given(
+    logger: logging.Logger,
+) -> None:
+    clock = Clock()
+    fake = FakePushover(clock=clock)
+    budget = MemoryBudget(per_hour=3, clock=clock)
+    attach(logger, fake, clock, user_key=GROUP_KEY, budget=budget)
+    logger.error("first")
+    logger.error("second")  # 1 + 1 spent, 1 kept back
+    assert len(fake.messages) == 2
+    assert budget.spend(1)
+    assert not budget.spend(1)
+
+
+def test_each_handler_has_a_budget_of_its_own_by_default() -> None:
+    first = PushoverHandler(APP_TOKEN, USER_KEY, transport=FakeTransport())
+    second = PushoverHandler(APP_TOKEN, USER_KEY, transport=FakeTransport())
+    try:
+        assert first.budget is not second.budget
+        assert isinstance(first.budget, MemoryBudget)
+        assert (first.budget.per_hour, first.budget.per_day) == (20, 100)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_the_clock_is_seconds_since_the_epoch_by_default() -> None:
+    import inspect
+    import time
+
+    default = inspect.signature(PushoverHandler).parameters["clock"].default
+    assert default is time.time
+    handler = PushoverHandler(APP_TOKEN, USER_KEY, transport=FakeTransport())
+    try:
+        assert isinstance(handler.budget, MemoryBudget)
+        assert handler.budget.clock is time.time  # the default budget reads it too
+    finally:
+        handler.close()
+
+
+def test_the_record_time_and_a_formatter(logger: logging.Logger) -> None:
+    """The notification's time is the record's creation time, not the delivery's;
+    a Formatter set on the handler shapes the message."""
+    clock = Clock()
+    fake = FakePushover(clock=clock)
+    handler = attach(logger, fake, clock)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    record = logger.makeRecord(
+        logger.name, logging.ERROR, __file__, 1, "disk full", (), None
+    )
+    record.created = 1_700_000_000.75
+    logger.handle(record)
+    [sent] = fake.messages
+    assert sent.params["timestamp"] == "1700000000"
+    assert sent.message == "ERROR disk full"

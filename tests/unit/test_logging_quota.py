@@ -304,3 +304,58 @@ def test_a_closed_handler_says_at_close_what_it_could_not_report(
         "chump_typed.logging: 3 records left out of the last summary: sending is "
         f"closed until {utc(reset)} (a 429)"
     )
+
+
+def test_a_reset_minutes_away_is_kept(
+    logger: logging.Logger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    clock = Clock()
+    reset = int(clock.now + 600)
+    with quota_server(reset=reset) as server:
+        attach(logger, server.url, clock)
+        logger.error("first")
+        server.refusing = False
+        clock.now = reset
+        logger.error("second")
+        assert server.requests == 3  # the refused one, its summary, the second
+    assert [form["message"] for form in server.accepted][1:] == ["second"]
+    assert f"until {utc(reset)}" in capsys.readouterr().err
+
+
+class Speaking(PushoverHandler):
+    """Sets :attr:`reopened` when it says it sends again."""
+
+    reopened: threading.Event
+
+    def _say(self, text: str | None) -> None:
+        super()._say(text)
+        if text is not None and text.startswith("sending again"):
+            self.reopened.set()
+
+
+def test_the_thread_reopens_at_the_reset_without_a_record(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """In the background the thread looks at least once a window: the reopening
+    line comes at the reset by the handler's clock, with no record to prompt it."""
+    clock = Clock()
+    reset = int(clock.now + DAY)
+    log = logging.getLogger("tests.quota.thread")
+    log.propagate = False
+    with quota_server(reset=reset) as server:
+        handler = Speaking(
+            APP_TOKEN, USER_KEY, base_url=server.url, clock=clock, window=0.05
+        )
+        handler.reopened = threading.Event()
+        log.addHandler(handler)
+        try:
+            log.error("refused")
+            handler.flush()
+            assert server.requests == 1
+            clock.now = reset
+            assert handler.reopened.wait(30)
+        finally:
+            log.removeHandler(handler)
+            handler.close()
+    err = capsys.readouterr().err
+    assert f"sending again: the quota was to reset at {utc(reset)}" in err
