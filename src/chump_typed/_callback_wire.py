@@ -12,31 +12,25 @@ part (a 400); a body over the limit is None (a 413); a client that went away is
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from typing import TYPE_CHECKING, Any, Final, cast
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Final, cast
 
 from chump_typed.errors import ValidationError
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
+    from chump_typed.callbacks import Receive, Scope, Send
+
 __all__ = [
     "Answer",
     "Gone",
-    "Receive",
-    "Scope",
-    "Send",
     "answer_wsgi",
     "asgi_body",
     "lifespan",
     "send_answer",
     "wsgi_body",
 ]
-
-#: The parts of the ASGI interface the apps use (no dependency on an ASGI library).
-Scope = MutableMapping[str, Any]
-Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 #: An answer: HTTP status, one line of text, extra headers.
 Answer = tuple[int, str, list[tuple[str, str]]]

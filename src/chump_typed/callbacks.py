@@ -31,8 +31,8 @@ import datetime as _dt
 import inspect
 import json
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Final, cast
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import TYPE_CHECKING, Any, Final, cast
 from urllib.parse import parse_qsl
 
 import attrs
@@ -40,9 +40,6 @@ import attrs
 from chump_typed._callback_wire import (
     Answer,
     Gone,
-    Receive,
-    Scope,
-    Send,
     answer_wsgi,
     asgi_body,
     lifespan,
@@ -345,6 +342,10 @@ def callback_app(
 
 # -- ASGI --------------------------------------------------------------------------------
 
+#: The parts of the ASGI interface the app uses (no dependency on an ASGI library).
+Scope = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[MutableMapping[str, Any]]]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 #: What :func:`callback_asgi_app` returns: an ASGI 3 application,
 #: ``async (scope, receive, send) -> None`` (typed without an ASGI library).
 ASGIApplication = Callable[[Scope, Receive, Send], Awaitable[None]]
