@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Final
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from chump_typed.budget import DAY, HOUR, MemoryBudget
 from chump_typed.errors import ValidationError
@@ -354,3 +356,63 @@ def test_the_record_time_and_a_formatter(logger: logging.Logger) -> None:
     [sent] = fake.messages
     assert sent.params["timestamp"] == "1700000000"
     assert sent.message == "ERROR disk full"
+
+
+class Quiet(PushoverHandler):
+    """Keeps its standard error lines."""
+
+    lines: list[str]
+
+    def _say(self, text: str | None) -> None:
+        if text is not None:
+            self.lines.append(text)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    per_hour=st.integers(1, 8),
+    per_day=st.integers(1, 25),
+    steps=st.lists(
+        st.tuples(
+            st.integers(0, 90) | st.integers(3000, 4000) | st.integers(80_000, 90_000),
+            st.integers(0, 12),
+        ),
+        max_size=120,
+    ),
+)
+def test_no_sequence_of_records_overspends_and_none_is_lost(
+    per_hour: int, per_day: int, steps: list[tuple[int, int]]
+) -> None:
+    """Whatever is logged when, the notifications (summaries included) stay within
+    the budget in every hour and day, and every record is sent one by one, counted in
+    a summary, or counted in the line written at close."""
+    clock = Clock()
+    fake = FakePushover(clock=clock)
+    budget = MemoryBudget(per_hour=per_hour, per_day=per_day, clock=clock)
+    handler = Quiet(
+        APP_TOKEN,
+        USER_KEY,
+        transport=FakeTransport(fake),
+        background=False,
+        clock=clock,
+        budget=budget,
+    )
+    handler.lines = []
+    for gap, which in steps:
+        clock.now += gap
+        handler.handle(
+            logging.LogRecord("x", logging.ERROR, __file__, 1, "e%d", (which,), None)
+        )
+    handler.close()
+
+    sent = fake.messages
+    assert most_in_any(sent, HOUR) <= per_hour
+    assert most_in_any(sent, DAY) <= per_day
+    one_by_one = [m for m in sent if m.params["title"] != SUMMARY_TITLE]
+    reported = sum(counts(text) for text in summaries(fake))
+    left_out = [
+        int(n)
+        for line in handler.lines
+        for n in re.findall(r"(\d+) records? left out of the last summary", line)
+    ]
+    assert len(one_by_one) + reported + sum(left_out) == len(steps)
