@@ -12,7 +12,7 @@ keeps the polls few:
 - all receipts together are polled at most *per_minute* times a minute, in bursts of
   at most *burst* (a token bucket: in any span of *t* seconds, at most
   ``burst + t * per_minute / 60`` polls begin);
-- a receipt Pushover refused (a 4xx: unknown, expired, another application's) is
+- a receipt Pushover refused (a 4xx: unknown, over a week old, another application's) is
   never polled again, and one it confirmed is not polled again either: its
   acknowledgement is handed to the handler until the handler returns once, and
   later copies are answered without it (the last :data:`REMEMBERED` receipts
@@ -253,7 +253,7 @@ def _note(outcome: str, claimed: Claim, peer: str, detail: str = "") -> Answer:
 
 def _refused(polled: object) -> bool:
     """Whether Pushover said no to the poll itself (a 4xx, or a ``status`` of 0):
-    the receipt is unknown, expired, or another application's. A 429 and a 5xx
+    the receipt is unknown, over a week old, or another application's. A 429 and a 5xx
     say nothing about the receipt."""
     if not isinstance(polled, APIError) or isinstance(polled, QuotaExceededError):
         return False
