@@ -54,7 +54,7 @@ def _read_message(run: Run) -> tuple[str, bool]:
         raise UsageError("no message: give it as an argument or on standard input")
     data = ""
     while len(_without_line_end(data)) <= MESSAGE_MAX:
-        # Never more than one past the limit: read(n) returns once n have arrived.
+        # Only what the outcome needs: read(n) returns once n have arrived.
         chunk = run.stdin.read(MESSAGE_MAX + 1 - len(_without_line_end(data)))
         if not chunk:
             return _without_line_end(data), True
