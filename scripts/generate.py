@@ -138,7 +138,7 @@ SYNC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\basync (def|with|for) ", r"\1 "),
     (r"\bawait ", ""),
     (r"\bAsyncIterable, ", ""),
-    (r"\s*\|\s*AsyncIterable\[models\.Notification\]", ""),
+    (r"\s*\|\s*AsyncIterable\[models\.AnyNotification\]", ""),
 )
 
 #: Async code that no word above turned sync: a twin must not keep any.

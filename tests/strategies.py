@@ -86,10 +86,16 @@ def device_lists(draw: st.DrawFn) -> str:
     return ",".join(draw(st.lists(device_names, min_size=1, max_size=4)))
 
 
+_PRIORITIES: Final = st.sampled_from(models.Priority)
+
+
 @st.composite
-def notifications(draw: st.DrawFn) -> models.Notification:
-    """Any valid message request, emergency or not."""
-    priority = draw(st.sampled_from(models.Priority))
+def notifications(
+    draw: st.DrawFn,
+    priorities: st.SearchStrategy[models.Priority] = _PRIORITIES,
+) -> models.AnyNotification:
+    """Any valid message request, emergency or not (or of *priorities*)."""
+    priority = draw(priorities)
     html = draw(st.booleans())
     fields: dict[str, Any] = {
         "user": draw(recipients()),
@@ -111,7 +117,7 @@ def notifications(draw: st.DrawFn) -> models.Notification:
         fields["tags"] = draw(st.none() | line)
     else:
         fields["ttl"] = draw(st.none() | st.integers(min_value=1, max_value=10**9))
-    return models.Notification(**fields)
+    return models.notification_for(**fields)
 
 
 # -- The whole API: attachments, groups, glances, subscriptions, licensing, teams -------
@@ -141,7 +147,7 @@ names = st.text(characters, min_size=1, max_size=60).filter(str.strip)
 
 
 @st.composite
-def notifications_with_attachment(draw: st.DrawFn) -> models.Notification:
+def notifications_with_attachment(draw: st.DrawFn) -> models.AnyNotification:
     """A message carrying an image, as a multipart part or as base64."""
     base = draw(notifications())
     attachment = draw(attachments)
@@ -260,7 +266,14 @@ ANSWER_TEXT: Final[dict[str, Strategy]] = {
 #: Models whose rules tie their fields together more tightly than drawing each field
 #: and refusing what breaks a rule can meet: drawn whole. A message's emergency
 #: fields go with its priority, its ttl without it, and html without monospace.
-DRAWN_WHOLE: Final[dict[type[Any], Strategy]] = {models.Notification: notifications()}
+DRAWN_WHOLE: Final[dict[type[Any], Strategy]] = {
+    models.Notification: notifications(
+        st.sampled_from(models.Priority).filter(
+            lambda p: p != models.Priority.EMERGENCY
+        )
+    ),
+    models.EmergencyNotification: notifications(st.just(models.Priority.EMERGENCY)),
+}
 
 
 def _members(hint: Any) -> tuple[Any, ...]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import typing as _typing
 
 from chump_typed import _lazy, client, errors
-from chump_typed._endpoints import SEND_MESSAGE, Credential, Endpoint
+from chump_typed._endpoints import SEND_EMERGENCY, SEND_MESSAGE, Credential, Endpoint
 from chump_typed.client import *
 from chump_typed.errors import *
 from chump_typed.models import _base as _models_base
@@ -28,6 +28,7 @@ if _typing.TYPE_CHECKING:  # imported on first use: see __getattr__ below
     from chump_typed._lazy import *
 
 __all__: list[str] = [
+    "SEND_EMERGENCY",
     "SEND_MESSAGE",
     "AsyncTransport",
     "Credential",

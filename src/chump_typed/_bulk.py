@@ -33,7 +33,7 @@ from chump_typed.errors import (
     QuotaExceededError,
     ValidationError,
 )
-from chump_typed.models import Notification, SendResult
+from chump_typed.models import AnyNotification, SendResult
 
 if TYPE_CHECKING:
     from chump_typed.e2ee import E2EEKey
@@ -54,7 +54,7 @@ class Sender(Protocol):
     one; the rules here do not depend on the rest of it."""
 
     def send(
-        self, notification: Notification, *, e2ee_key: E2EEKey | None = None
+        self, notification: AnyNotification, *, e2ee_key: E2EEKey | None = None
     ) -> SendResult:
         """Send one notification (end-to-end encrypted with *e2ee_key*), raising a
         :class:`PushoverError` if it fails."""
@@ -67,7 +67,7 @@ class AsyncSender(Protocol):
     (:class:`~chump_typed.AsyncClient` is one)."""
 
     async def send(
-        self, notification: Notification, *, e2ee_key: E2EEKey | None = None
+        self, notification: AnyNotification, *, e2ee_key: E2EEKey | None = None
     ) -> SendResult:
         """Send one notification (end-to-end encrypted with *e2ee_key*), raising a
         :class:`PushoverError` if it fails."""
@@ -84,7 +84,7 @@ class Sent:
 
     #: The notification's position in the input (its repr hides the user key).
     index: int
-    notification: Notification
+    notification: AnyNotification
     result: SendResult
     error: None = attrs.field(default=None, init=False)
 
@@ -106,7 +106,7 @@ class Failed:
 
     #: The notification's position in the input.
     index: int
-    notification: Notification
+    notification: AnyNotification
     #: Kept scrubbed: no frame it holds has a secret in its locals, and it keeps no
     #: frame of the run alive.
     error: PushoverError = attrs.field(converter=_kept)
@@ -119,7 +119,7 @@ class NotAttempted:
 
     #: The notification's position in the input.
     index: int
-    notification: Notification
+    notification: AnyNotification
     result: None = attrs.field(default=None, init=False)
     error: None = attrs.field(default=None, init=False)
 
@@ -147,7 +147,7 @@ class _Run:
     def __init__(
         self,
         client: Sender | AsyncSender,
-        items: tuple[Notification, ...],
+        items: tuple[AnyNotification, ...],
         keys: tuple[E2EEKey | None, ...],
     ) -> None:
         self.client = client
@@ -232,7 +232,7 @@ class _Run:
 
 def send_many(
     client: Sender,
-    notifications: Iterable[Notification],
+    notifications: Iterable[AnyNotification],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
     e2ee_key: E2EEKeys = None,
@@ -247,8 +247,8 @@ def send_many(
     *e2ee_key* encrypts every notification end to end: one key for all, or a mapping
     from user key to each recipient's key (every recipient needs one).
 
-    :raises TypeError: an item is not a :class:`~chump_typed.Notification`, or a key
-        not an :class:`~chump_typed.e2ee.E2EEKey` (checked before anything is sent).
+    :raises TypeError: an item is not a :class:`~chump_typed.Notification` or an
+        :class:`~chump_typed.EmergencyNotification`, or a key not an :class:`~chump_typed.e2ee.E2EEKey` (checked before anything is sent).
     :raises ValidationError: *max_in_flight* is not 1 or 2, or a recipient has no
         key in the mapping.
     """
@@ -271,7 +271,7 @@ def send_many(
 
 async def send_many_async(
     client: AsyncSender,
-    notifications: Iterable[Notification] | AsyncIterable[Notification],
+    notifications: Iterable[AnyNotification] | AsyncIterable[AnyNotification],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
     e2ee_key: E2EEKeys = None,
@@ -295,16 +295,16 @@ async def send_many_async(
     return run.finish()
 
 
-def _checked(items: tuple[object, ...]) -> tuple[Notification, ...]:
-    """*items*, each a :class:`~chump_typed.Notification` (checked before anything is
+def _checked(items: tuple[object, ...]) -> tuple[AnyNotification, ...]:
+    """*items*, each a notification of either kind (checked before anything is
     sent)."""
     for position, item in enumerate(items):
-        if not isinstance(item, Notification):
+        if not isinstance(item, AnyNotification):
             raise TypeError(
-                f"notifications[{position}]: expected a Notification, "
-                f"got a {type(item).__name__}"
+                f"notifications[{position}]: expected a Notification or an "
+                f"EmergencyNotification, got a {type(item).__name__}"
             )
-    return cast("tuple[Notification, ...]", items)
+    return cast("tuple[AnyNotification, ...]", items)
 
 
 def _note_what_was_sent(crash: BaseException, outcomes: Sequence[SendOutcome]) -> None:
@@ -337,7 +337,7 @@ def chunk_recipients(users: Iterable[str], *, size: int = MAX_RECIPIENTS) -> lis
 
 def broadcast(
     client: Sender,
-    template: Notification,
+    template: AnyNotification,
     users: Iterable[str],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
@@ -367,7 +367,7 @@ def broadcast(
 
 async def broadcast_async(
     client: AsyncSender,
-    template: Notification,
+    template: AnyNotification,
     users: Iterable[str],
     *,
     max_in_flight: int = MAX_IN_FLIGHT,
@@ -381,13 +381,14 @@ async def broadcast_async(
 
 
 def _batches(
-    template: Notification, users: Iterable[str], e2ee_key: E2EEKeys
-) -> tuple[list[Notification], dict[str, E2EEKey]]:
+    template: AnyNotification, users: Iterable[str], e2ee_key: E2EEKeys
+) -> tuple[list[AnyNotification], dict[str, E2EEKey]]:
     """One notification per 50 keys sharing an E2EE key, all built (every key
     checked) up front; and the E2EE key of each user, if any."""
-    if not isinstance(template, Notification):  # pyright: ignore[reportUnnecessaryIsInstance]
+    if not isinstance(template, AnyNotification):  # pyright: ignore[reportUnnecessaryIsInstance]
         raise TypeError(
-            f"template: expected a Notification, got a {type(template).__name__}"
+            "template: expected a Notification or an EmergencyNotification, got a "
+            f"{type(template).__name__}"
         )
     if isinstance(users, str):
         raise TypeError("users: expected an iterable of keys, got a str")
@@ -409,7 +410,7 @@ E2EEKeys = Union["E2EEKey", Mapping[str, "E2EEKey"], None]
 
 
 def keys_for(
-    items: Sequence[Notification], e2ee_key: E2EEKeys
+    items: Sequence[AnyNotification], e2ee_key: E2EEKeys
 ) -> tuple[E2EEKey | None, ...]:
     """The E2EE key of each notification (all checked before anything is sent): the
     one key given, or the key its recipients share in the mapping given."""

@@ -23,7 +23,7 @@ import datetime as _dt
 import typing
 from collections.abc import Callable, Mapping
 from types import NoneType
-from typing import Any, Final, Optional, TypeVar, cast
+from typing import Any, Final, Literal, Optional, TypeVar, cast
 
 import attrs
 import cattrs
@@ -127,6 +127,20 @@ def _wire_rules(cls: object) -> dict[str, WireRule]:
     return {f.name: f.metadata[WIRE] for f in attrs.fields(cls) if WIRE in f.metadata}
 
 
+def _is_priority_literal(hint: object) -> bool:
+    """A message's priority: ``NotificationPriority``, or an emergency's one value."""
+    return typing.get_origin(hint) is Literal and all(
+        isinstance(member, models.Priority) for member in typing.get_args(hint)
+    )
+
+
+def _structure_priority_literal(value: object, hint: object) -> models.Priority:
+    priority = models.Priority(_structure_int(value, None))
+    if priority not in typing.get_args(hint):
+        raise ValueError(f"priority {int(priority)} is not one of this kind's")
+    return priority
+
+
 def _is_request_type(cls: object) -> bool:
     """Request models are found by their marker, not kept in a list."""
     return isinstance(cls, type) and issubclass(cls, models.Request)
@@ -173,6 +187,7 @@ def make_converter() -> cattrs.Converter:
     conv.register_structure_hook(
         models.Priority, lambda v, _: models.Priority(_structure_int(v, None))
     )
+    conv.register_structure_hook_func(_is_priority_literal, _structure_priority_literal)
 
     # A binary attachment stays a value: the protocol layer makes it a multipart part.
     conv.register_unstructure_hook(models.Attachment, lambda attachment: attachment)

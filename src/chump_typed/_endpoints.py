@@ -28,6 +28,7 @@ __all__: list[str] = [
     "ACCOUNT",
     "APP",
     "ENDPOINTS",
+    "SEND_EMERGENCY",
     "SEND_MESSAGE",
     "SESSION",
     "TEAM",
@@ -142,6 +143,15 @@ class Endpoint(Generic[Req, Resp]):
 
 SEND_MESSAGE: Final = Endpoint(
     "send_message", "POST", "messages.json", models.Notification, models.SendResult
+)
+#: The same call for an emergency: its own row, so that its answer's ``receipt`` is
+#: typed ``str`` wherever the row is used (``send``'s overloads, ``call``).
+SEND_EMERGENCY: Final = Endpoint(
+    "send_emergency",
+    "POST",
+    "messages.json",
+    models.EmergencyNotification,
+    models.EmergencySendResult,
 )
 
 

@@ -33,7 +33,7 @@ from chump_typed.errors import (
     QuotaExceededError,
     ValidationError,
 )
-from chump_typed.models import Notification, UserValidation
+from chump_typed.models import AnyNotification, UserValidation
 
 #: What the package re-exports; the module's other names are internal.
 __all__ = [
@@ -163,7 +163,7 @@ async def repair_broadcast_async(
     return _repaired(resent, answers, invalid, unchecked)
 
 
-_Planned = tuple[list[Notification], list[str], list[str]]
+_Planned = tuple[list[AnyNotification], list[str], list[str]]
 _Plan = Generator[str, bool, _Planned]
 
 
@@ -182,7 +182,7 @@ def _plan(
     to check (and is sent whether it is valid), then returns the requests to resend,
     the invalid keys and the keys left unchecked. *answers* is filled in as it goes."""
     rejections = 0
-    retries: list[Notification] = []
+    retries: list[AnyNotification] = []
     invalid: list[str] = []
     unchecked: list[str] = []
     for outcome in outcomes:

@@ -10,7 +10,7 @@ from this module by ``scripts/generate.py``, so the two cannot drift.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
 
@@ -159,9 +159,33 @@ class AsyncClient:
 
     # -- One method per row ------------------------------------------------------------
 
+    @overload
+    async def send(
+        self,
+        notification: models.EmergencyNotification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.EmergencySendResult: ...
+    @overload
     async def send(
         self,
         notification: models.Notification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.SendResult: ...
+    @overload
+    async def send(
+        self,
+        notification: models.AnyNotification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.SendResult: ...
+    async def send(
+        self,
+        notification: models.AnyNotification,
         *,
         e2ee_key: E2EEKey | None = None,
         extra_params: Mapping[str, str] | None = None,
@@ -169,13 +193,18 @@ class AsyncClient:
         """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
         key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`).
         *extra_params* adds string parameters Pushover documents after this release,
-        as :meth:`call` does."""
+        as :meth:`call` does. An :class:`~chump_typed.EmergencyNotification` returns
+        an :class:`~chump_typed.EmergencySendResult`, whose ``receipt`` is set."""
+        if isinstance(notification, models.EmergencyNotification):
+            return await self._run(
+                ep.SEND_EMERGENCY, notification, e2ee_key, extra_params
+            )
         return await self._run(ep.SEND_MESSAGE, notification, e2ee_key, extra_params)
 
     async def send_many(
         self,
-        notifications: Iterable[models.Notification]
-        | AsyncIterable[models.Notification],
+        notifications: Iterable[models.AnyNotification]
+        | AsyncIterable[models.AnyNotification],
         *,
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
@@ -192,7 +221,7 @@ class AsyncClient:
 
     async def broadcast(
         self,
-        template: models.Notification,
+        template: models.AnyNotification,
         users: Iterable[str],
         *,
         max_in_flight: int = 2,

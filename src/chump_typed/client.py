@@ -11,7 +11,7 @@ edit that module, not this one.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Final, TypeVar
+from typing import TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
 
@@ -156,9 +156,33 @@ class Client:
 
     # -- One method per row ------------------------------------------------------------
 
+    @overload
+    def send(
+        self,
+        notification: models.EmergencyNotification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.EmergencySendResult: ...
+    @overload
     def send(
         self,
         notification: models.Notification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.SendResult: ...
+    @overload
+    def send(
+        self,
+        notification: models.AnyNotification,
+        *,
+        e2ee_key: E2EEKey | None = None,
+        extra_params: Mapping[str, str] | None = None,
+    ) -> models.SendResult: ...
+    def send(
+        self,
+        notification: models.AnyNotification,
         *,
         e2ee_key: E2EEKey | None = None,
         extra_params: Mapping[str, str] | None = None,
@@ -166,12 +190,15 @@ class Client:
         """Send a message (``POST messages.json``); with *e2ee_key*, the recipient's
         key, end-to-end encrypted (its text only: see :mod:`chump_typed.e2ee`).
         *extra_params* adds string parameters Pushover documents after this release,
-        as :meth:`call` does."""
+        as :meth:`call` does. An :class:`~chump_typed.EmergencyNotification` returns
+        an :class:`~chump_typed.EmergencySendResult`, whose ``receipt`` is set."""
+        if isinstance(notification, models.EmergencyNotification):
+            return self._run(ep.SEND_EMERGENCY, notification, e2ee_key, extra_params)
         return self._run(ep.SEND_MESSAGE, notification, e2ee_key, extra_params)
 
     def send_many(
         self,
-        notifications: Iterable[models.Notification],
+        notifications: Iterable[models.AnyNotification],
         *,
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
@@ -188,7 +215,7 @@ class Client:
 
     def broadcast(
         self,
-        template: models.Notification,
+        template: models.AnyNotification,
         users: Iterable[str],
         *,
         max_in_flight: int = 2,

@@ -105,7 +105,7 @@ def test_a_wrong_key_type_sends_nothing(base_url: str, fake: FakePushover) -> No
         Client(fake_token(), base_url=base_url) as client,
         pytest.raises(TypeError, match="e2ee_key: expected an E2EEKey"),
     ):
-        client.send(Notification(user=USER_KEY, message="m"), e2ee_key="7a" * 32)  # type: ignore[arg-type]
+        client.send(Notification(user=USER_KEY, message="m"), e2ee_key="7a" * 32)  # type: ignore[call-overload]
 
     assert fake.requests == ()
 

@@ -17,8 +17,8 @@ from chump_typed import (
     ENDPOINTS,
     CancelByTagRequest,
     Client,
-    Notification,
     ValidationError,
+    notification_for,
 )
 from chump_typed._checks import check_base_url
 from chump_typed._endpoints import Endpoint
@@ -101,7 +101,7 @@ def test_free_strings_that_reach_the_wire_refuse_controls(
         extra.update(priority=2, retry=30, expire=60)
 
     with pytest.raises(ValidationError) as info:
-        Notification(user=USER_KEY, message="m", **extra)
+        notification_for(user=USER_KEY, message="m", **extra)
 
     assert field == info.value.field
 

@@ -24,6 +24,7 @@ from chump_typed import (
     Client,
     Notification,
     ValidationError,
+    notification_for,
 )
 from chump_typed.cli import main
 from chump_typed.cli._run import EXIT_USAGE
@@ -102,7 +103,7 @@ def test_text_has_one_rule_on_every_entry_point(
     fields: dict[str, Any] = {"message": "hi", **extra, field: text}
     expected = None if allowed(field, text) else field
 
-    typed = refusal(lambda: Notification(user=USER_KEY, **fields))
+    typed = refusal(lambda: notification_for(user=USER_KEY, **fields))
     facade = refusal(lambda: user.create_message(**fields))
     draft = user.create_message("hi", **extra)
     setter = refusal(lambda: setattr(draft, field, text))
@@ -150,7 +151,7 @@ INT_FIELDS: Final[dict[str, dict[str, Any]]] = {
 def test_floats_and_bools_are_type_errors_everywhere(field: str, value: object) -> None:
     fields: dict[str, Any] = {"message": "hi", **INT_FIELDS[field], field: value}
 
-    typed = refusal(lambda: Notification(user=USER_KEY, **fields))
+    typed = refusal(lambda: notification_for(user=USER_KEY, **fields))
     facade = refusal(lambda: user.create_message(**fields))
 
     assert typed == facade == f"TypeError: {field}"
@@ -166,7 +167,7 @@ def test_huge_ints_are_validation_errors_naming_the_bound(
     fields: dict[str, Any] = {"message": "hi", **INT_FIELDS[field], field: 10**digits}
 
     with pytest.raises(ValidationError) as typed:
-        Notification(user=USER_KEY, **fields)
+        notification_for(user=USER_KEY, **fields)
     with pytest.raises(ValidationError) as facade:
         user.create_message(**fields)
 

@@ -11,6 +11,7 @@ import pytest
 from chump_typed import (
     APIError,
     Client,
+    EmergencyNotification,
     Notification,
     Priority,
     ValidationError,
@@ -189,10 +190,9 @@ def test_acknowledging_an_emergency_shows_in_the_senders_receipt(
 ) -> None:
     device = session.register_device("desk")
     sent = sender.send(
-        Notification(
+        EmergencyNotification(
             user=user,
             message="wake up",
-            priority=Priority.EMERGENCY,
             retry=30,
             expire=600,
         )
@@ -213,15 +213,13 @@ def test_only_a_recipient_can_acknowledge(
 ) -> None:
     other = fake.add_account("other@example.com", PASSWORD)
     sent = sender.send(
-        Notification(
+        EmergencyNotification(
             user=other,
             message="not yours",
-            priority=Priority.EMERGENCY,
             retry=30,
             expire=60,
         )
     )
-    assert sent.receipt is not None
     with pytest.raises(APIError):
         session.acknowledge(sent.receipt)
     assert not sender.receipt(sent.receipt).acknowledged
@@ -360,10 +358,9 @@ async def test_async_flows_match_the_sync_ones(
         sender.send(Notification(user=user, message="to phone", device="phone"))
         sender.send(Notification(user=GROUP_KEY, message="to the group"))
         sent = sender.send(
-            Notification(
+            EmergencyNotification(
                 user=user,
                 message="wake",
-                priority=Priority.EMERGENCY,
                 retry=30,
                 expire=60,
             )
@@ -376,7 +373,6 @@ async def test_async_flows_match_the_sync_ones(
             "to the group",
             "wake",
         ]
-        assert sent.receipt is not None
         await session.acknowledge(sent.receipt)
         messages = await session.download(desk)
         await session.delete_through(desk, messages[-1].id)

@@ -19,10 +19,10 @@ from hypothesis import strategies as st
 
 from chump_typed import (
     EMERGENCY,
+    AnyNotification,
     APIError,
     Application,
     Client,
-    Notification,
     PushoverError,
     QuotaExceededError,
     RetryPolicy,
@@ -32,6 +32,7 @@ from chump_typed import (
     ValidateUserRequest,
     ValidationError,
     _urllib3,
+    notification_for,
 )
 from chump_typed.testing import FakePushover, FakeTransport, Fault, serve
 from tests import figures
@@ -123,8 +124,8 @@ def watched(
     witness.check()
 
 
-def notify(user: str, message: str = "hi", **fields: Any) -> Notification:
-    return Notification(user=user, message=message, **fields)
+def notify(user: str, message: str = "hi", **fields: Any) -> AnyNotification:
+    return notification_for(user=user, message=message, **fields)
 
 
 @FUNCTION_SCOPED

@@ -19,10 +19,10 @@ from chump_typed import (
     APIError,
     Application,
     Client,
+    EmergencyNotification,
     Failed,
     NotAttempted,
     Notification,
-    Priority,
     QuotaExceededError,
     RetryPolicy,
     Sent,
@@ -145,16 +145,14 @@ def test_keep_alive_uses_one_connection_on_every_transport(
 
 def test_typed_client_every_core_call(client: Client, fake: FakePushover) -> None:
     sent = client.send(
-        Notification(
+        EmergencyNotification(
             user=USER_KEY,
             message="x",
-            priority=Priority.EMERGENCY,
             retry=30,
             expire=60,
             tags="a b/c",
         )
     )
-    assert sent.receipt is not None
     assert sent.rate_limit is not None and sent.rate_limit.remaining == 9999
     assert not client.receipt(sent.receipt).acknowledged
     assert client.cancel_by_tag("a b/c").canceled == 1

@@ -58,6 +58,7 @@ from chump_typed import (
     REMOVE_TEAM_USER,
     RENAME_GROUP,
     REVOKE_TEAM_INVITATION,
+    SEND_EMERGENCY,
     SEND_MESSAGE,
     TEAM_INFO,
     UPDATE_GLANCE,
@@ -66,6 +67,7 @@ from chump_typed import (
     AcknowledgeResult,
     AiohttpTransport,
     Answered,
+    AnyNotification,
     APIError,
     Application,
     AppLimits,
@@ -90,6 +92,8 @@ from chump_typed import (
     DeviceRequest,
     DownloadRequest,
     EmergencyMessage,
+    EmergencyNotification,
+    EmergencySendResult,
     Endpoint,
     ErrorResponse,
     Failed,
@@ -132,6 +136,7 @@ from chump_typed import (
     NotAttempted,
     NotConnected,
     Notification,
+    NotificationPriority,
     Priority,
     PushoverError,
     PushRejectedError,
@@ -174,6 +179,7 @@ from chump_typed import (
     ValidationError,
     chunk_recipients,
     e2ee,
+    notification_for,
     testing,
 )
 from chump_typed.callbacks import (
@@ -305,6 +311,7 @@ def priority() -> None:
 
 def endpoint_rows() -> None:
     assert_type(SEND_MESSAGE, Endpoint[Notification, SendResult])
+    assert_type(SEND_EMERGENCY, Endpoint[EmergencyNotification, EmergencySendResult])
     assert_type(LIST_SOUNDS, Endpoint[SoundsRequest, SoundList])
     assert_type(VALIDATE_USER, Endpoint[ValidateUserRequest, UserValidation])
     assert_type(GET_RECEIPT, Endpoint[ReceiptRequest, Receipt])
@@ -380,6 +387,8 @@ def client_call(
 ) -> None:
     # The generic executor returns the row's result type, for every row.
     assert_type(client.call(SEND_MESSAGE, notification), SendResult)
+    alarm = EmergencyNotification(user=USER_KEY, message="m", retry=30, expire=60)
+    assert_type(client.call(SEND_EMERGENCY, alarm), EmergencySendResult)
     assert_type(client.call(LIST_SOUNDS, SoundsRequest()), SoundList)
     assert_type(client.call(VALIDATE_USER, user), UserValidation)
     assert_type(client.call(GET_RECEIPT, receipt), Receipt)
@@ -498,6 +507,15 @@ def client_methods(client: Client, notification: Notification) -> None:
     assert_type(Client(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), Client)
     assert_type(Client(APP_TOKEN, transport=FakeTransport()), Client)
     assert_type(client.send(notification), SendResult)
+    alarm = EmergencyNotification(user=USER_KEY, message="m", retry=30, expire=60)
+    sent = client.send(alarm)
+    assert_type(sent, EmergencySendResult)
+    assert_type(client.receipt(sent.receipt), Receipt)  # no narrowing needed
+    assert_type(client.send(alarm, e2ee_key=None, extra_params={}), EmergencySendResult)
+    either = notification_for(priority=Priority.HIGH, user=USER_KEY, message="m")
+    assert_type(either, Notification | EmergencyNotification)
+    assert_type(either, AnyNotification)
+    assert_type(client.send(either), SendResult)
     assert_type(client.sounds(), SoundList)
     assert_type(client.validate_user(USER_KEY), UserValidation)
     assert_type(client.validate_user(USER_KEY, "iphone"), UserValidation)
@@ -597,6 +615,14 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
     assert_type(AsyncClient(APP_TOKEN, base_url="http://127.0.0.1:1/1/"), AsyncClient)
     assert_type(AsyncClient(APP_TOKEN, transport=AsyncFakeTransport()), AsyncClient)
     assert_type(await client.send(notification), SendResult)
+    alarm = EmergencyNotification(user=USER_KEY, message="m", retry=30, expire=60)
+    sent = await client.send(alarm)
+    assert_type(sent, EmergencySendResult)
+    assert_type(await client.receipt(sent.receipt), Receipt)
+    assert_type(await client.call(SEND_EMERGENCY, alarm), EmergencySendResult)
+    either = notification_for(priority=Priority.EMERGENCY, user=USER_KEY, message="m")
+    assert_type(await client.send(either), SendResult)
+    assert_type(await client.send_many([notification, alarm]), list[SendOutcome])
     assert_type(await client.sounds(), SoundList)
     assert_type(await client.validate_user(USER_KEY), UserValidation)
     assert_type(await client.validate_user(USER_KEY, "iphone"), UserValidation)
@@ -634,7 +660,10 @@ def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> No
     assert_type(client.broadcast(notification, [USER_KEY]), list[SendOutcome])
     assert_type(chunk_recipients([USER_KEY]), list[str])
     assert_type(chunk_recipients([USER_KEY], size=10), list[str])
-    assert_type(outcome.notification, Notification)
+    assert_type(outcome.notification, Notification | EmergencyNotification)
+    alarm = EmergencyNotification(user=USER_KEY, message="m", retry=30, expire=60)
+    assert_type(client.send_many([notification, alarm]), list[SendOutcome])
+    assert_type(client.broadcast(alarm, [USER_KEY]), list[SendOutcome])
     assert_type(outcome.index, int)
     repair = client.repair_broadcast([outcome], known={USER_KEY: "valid"})
     assert_type(repair, BroadcastRepair)
@@ -660,6 +689,19 @@ def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> No
 # -- Request models ----------------------------------------------------------------------
 
 
+def emergency_notification(n: EmergencyNotification) -> None:
+    made = EmergencyNotification(user=USER_KEY, message="hi", retry=30, expire=600)
+    assert_type(made, EmergencyNotification)
+    assert_type(n.priority, Literal[Priority.EMERGENCY])
+    assert_type(n.retry, int)
+    assert_type(n.expire, int)
+    assert_type(n.callback, str | None)
+    assert_type(n.tags, str | None)
+    assert_type(n.user, str)
+    assert_type(n.message, str)
+    assert_type(n.attachment, Attachment | None)
+
+
 def notification(n: Notification) -> None:
     assert_type(Notification(user=USER_KEY, message="hi"), Notification)
     assert_type(n.user, str)
@@ -668,16 +710,16 @@ def notification(n: Notification) -> None:
     assert_type(n.url, str | None)
     assert_type(n.url_title, str | None)
     assert_type(n.device, str | None)
-    assert_type(n.priority, Priority)
+    assert_type(n.priority, NotificationPriority)
+    assert_type(
+        n.priority,
+        Literal[Priority.LOWEST, Priority.LOW, Priority.NORMAL, Priority.HIGH],
+    )
     assert_type(n.sound, str | None)
     assert_type(n.timestamp, When | int | None)
     assert_type(n.ttl, int | None)
     assert_type(n.html, bool)
     assert_type(n.monospace, bool)
-    assert_type(n.retry, int | None)
-    assert_type(n.expire, int | None)
-    assert_type(n.callback, str | None)
-    assert_type(n.tags, str | None)
     assert_type(n.attachment, Attachment | None)
     # The Base64 form of an image; its MIME type stays a str (any image/* type).
     assert_type(n.attachment_base64, str | None)
@@ -861,6 +903,7 @@ def license_and_team_requests(
 def results(
     result: Result,
     sent: SendResult,
+    emergency_sent: EmergencySendResult,
     sounds: SoundList,
     validation: UserValidation,
     cancelled: CancelResult,
@@ -876,7 +919,9 @@ def results(
     assert_type(rate.is_newer_than(rate), bool)
     assert_type(sent.request, str)
     assert_type(sent.rate_limit, RateLimit | None)
-    assert_type(sent.receipt, str | None)
+    assert_type(emergency_sent.receipt, str)
+    assert_type(emergency_sent.request, str)
+    sent = emergency_sent  # an emergency's result is a SendResult
     assert_type(sounds.sounds, dict[str, str])
     assert_type(validation.devices, tuple[str, ...])
     assert_type(validation.licenses, tuple[str, ...])
@@ -1382,7 +1427,7 @@ def message(user: User, message: Message) -> None:
     assert_type(message.is_sent, bool)
     assert_type(message.sent_at, When | None)
     assert_type(message.error, APIError | None)
-    assert_type(message.notification, Notification)
+    assert_type(message.notification, Notification | EmergencyNotification)
     assert_type(message.attachment, Attachment | None)
     assert_type(message.send(), bool)
     assert_type(message.update(html=False, monospace=True), None)
@@ -1411,7 +1456,7 @@ def emergency_message(user: User, alert: EmergencyMessage) -> None:
     assert_type(alert.priority, int)
     assert_type(alert.is_sent, bool)
     assert_type(alert.error, APIError | None)
-    assert_type(alert.notification, Notification)
+    assert_type(alert.notification, Notification | EmergencyNotification)
 
 
 # -- chump_typed.callbacks ---------------------------------------------------------------
@@ -1496,7 +1541,7 @@ def log_handler(handler: PushoverHandler, record: logging.LogRecord) -> None:
     assert_type(handler.background, bool)
     assert_type(handler.handleError(record), None)
     assert_type(handler.client, Client)
-    assert_type(handler.priority_for(logging.ERROR), Priority)
+    assert_type(handler.priority_for(logging.ERROR), NotificationPriority)
     assert_type(handler.notification(record), Notification)
     assert_type(handler.emit(record), None)
     assert_type(handler.close(), None)

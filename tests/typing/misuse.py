@@ -31,6 +31,8 @@ from chump_typed import (
     Attachment,
     Client,
     EmergencyMessage,
+    EmergencyNotification,
+    EmergencySendResult,
     Endpoint,
     GlanceUpdate,
     GroupDisableUserRequest,
@@ -41,7 +43,6 @@ from chump_typed import (
     Message,
     Notification,
     Priority,
-    SendResult,
     SoundList,
     SoundsRequest,
     TeamAddUserRequest,
@@ -49,6 +50,7 @@ from chump_typed import (
     Urllib3Transport,
     User,
     ValidateUserRequest,
+    notification_for,
 )
 from chump_typed.callbacks import AcknowledgementCallback, callback_app, parse_callback
 from chump_typed.logging import PushoverHandler
@@ -83,10 +85,36 @@ def wrong_types(user: User, level: str) -> None:
     Notification(USER_KEY, "hi")  # type: ignore[call-arg]
 
 
-def frozen_models(notification: Notification, result: SendResult) -> None:
+def frozen_models(notification: Notification, result: EmergencySendResult) -> None:
     notification.message = "changed"  # type: ignore[misc]
     notification.priority = Priority.HIGH  # type: ignore[misc]
     result.receipt = "r" * 30  # type: ignore[misc]
+
+
+def emergencies_are_their_own_type(client: Client, priority: Priority) -> None:
+    # A Notification is LOWEST to HIGH, without the emergency's fields.
+    Notification(user=USER_KEY, message="m", priority=Priority.EMERGENCY)  # type: ignore[arg-type]
+    Notification(user=USER_KEY, message="m", priority=priority)  # type: ignore[arg-type]
+    Notification(user=USER_KEY, message="m", retry=60, expire=600)  # type: ignore[call-arg]
+    # An emergency needs retry and expire, and has no ttl.
+    EmergencyNotification(user=USER_KEY, message="m")  # type: ignore[call-arg]
+    EmergencyNotification(user=USER_KEY, message="m", retry=60)  # type: ignore[call-arg]
+    EmergencyNotification(user=USER_KEY, message="m", retry=60, expire=60, ttl=9)  # type: ignore[call-arg]
+    EmergencyNotification(
+        user=USER_KEY,
+        message="m",
+        retry=60,
+        expire=60,
+        priority=Priority.HIGH,  # type: ignore[arg-type]
+    )
+    # Only an emergency's send has a receipt.
+    sent = client.send(Notification(user=USER_KEY, message="m"))
+    client.receipt(sent.receipt)  # type: ignore[attr-defined]
+    either = notification_for(priority=priority, user=USER_KEY, message="m")
+    print(client.send(either).receipt)  # type: ignore[attr-defined]
+    # A row takes its own request type.
+    alarm = EmergencyNotification(user=USER_KEY, message="m", retry=60, expire=60)
+    client.call(SEND_MESSAGE, alarm)  # type: ignore[misc]
 
 
 def message_kinds(
@@ -129,7 +157,7 @@ def endpoint_table(client: Client, notification: Notification) -> None:
     _ = (sounds, row)
     # Extra parameters are strings, by name.
     client.send(notification, extra_params={"new_field": 1})  # type: ignore[dict-item]
-    client.send(notification, extra_params=["new_field"])  # type: ignore[arg-type]
+    client.send(notification, extra_params=["new_field"])  # type: ignore[call-overload]
 
 
 def literals(client: Client, notification: Notification) -> None:
@@ -270,7 +298,9 @@ async def async_misuse(client: AsyncClient, n: Notification) -> None:
     Client(APP_TOKEN, transport=AsyncFakeTransport())  # type: ignore[arg-type]
     AsyncClient(APP_TOKEN, transport=HttpxTransport())  # type: ignore[arg-type]
     HttpxTransport(client=httpx.AsyncClient())  # type: ignore[arg-type]
-    await client.send(ValidateUserRequest(user=USER_KEY))  # type: ignore[arg-type]
+    await client.send(ValidateUserRequest(user=USER_KEY))  # type: ignore[call-overload]
+    sent = await client.send(Notification(user=USER_KEY, message="m"))
+    await client.receipt(sent.receipt)  # type: ignore[attr-defined]
     # An un-awaited call is a coroutine, not a result.
     print(client.send(n).request)  # type: ignore[attr-defined]
 

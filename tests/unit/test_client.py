@@ -15,10 +15,12 @@ from chump_typed import (
     SEND_MESSAGE,
     APIError,
     Client,
+    EmergencyNotification,
+    EmergencySendResult,
     LimitsRequest,
     Notification,
-    Priority,
     RetryPolicy,
+    SendResult,
     ValidationError,
 )
 from chump_typed._checks import check_base_url
@@ -55,18 +57,17 @@ class TestMethods:
             Notification(user=USER_KEY, message="hi", title="t")
         )
         alarm = memory_client.send(
-            Notification(
+            EmergencyNotification(
                 user=USER_KEY,
                 message="fire",
-                priority=Priority.EMERGENCY,
                 retry=30,
                 expire=600,
                 tags="ops,fire",
             )
         )
 
-        assert normal.receipt is None
-        assert alarm.receipt is not None
+        assert type(normal) is SendResult and not hasattr(normal, "receipt")
+        assert type(alarm) is EmergencySendResult
         assert alarm.receipt == fake.messages[1].receipt
         assert normal.rate_limit is not None and normal.rate_limit.remaining == 9999
         assert alarm.rate_limit is not None and alarm.rate_limit.remaining == 9998
@@ -75,16 +76,14 @@ class TestMethods:
         self, memory_client: Client, fake: FakePushover
     ) -> None:
         alarm = memory_client.send(
-            Notification(
+            EmergencyNotification(
                 user=USER_KEY,
                 message="fire",
-                priority=Priority.EMERGENCY,
                 retry=30,
                 expire=600,
                 tags="ops",
             )
         )
-        assert alarm.receipt is not None
         before = memory_client.receipt(alarm.receipt)
         fake.acknowledge(alarm.receipt, device="iphone")
         after = memory_client.receipt(alarm.receipt)

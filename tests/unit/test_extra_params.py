@@ -51,7 +51,7 @@ values = st.text(
 
 def sent_with(fake: FakePushover, **kwargs: object) -> dict[str, str]:
     client = Client(APP_TOKEN, transport=FakeTransport(fake))
-    client.send(NOTE, **kwargs)  # type: ignore[arg-type]
+    client.send(NOTE, **kwargs)  # type: ignore[call-overload]
     return dict(fake.messages[-1].params)
 
 

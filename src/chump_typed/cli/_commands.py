@@ -15,7 +15,12 @@ from chump_typed.cli._run import (
     quota_lines,
     when,
 )
-from chump_typed.models import Attachment, Notification, SendResult
+from chump_typed.models import (
+    Attachment,
+    EmergencySendResult,
+    SendResult,
+    notification_for,
+)
 from chump_typed.models.messages import (
     MESSAGE_MAX,
     TRUNCATION_MARKER,
@@ -96,7 +101,7 @@ def _send(run: Run) -> int:
         # The profile that named the user names its default device too.
         device = run.pushoverrc().get("device")
         devices = None if device is None else [device]
-    notification = Notification(
+    notification = notification_for(
         user=user,
         message=_message(run),
         title=args.title,
@@ -119,7 +124,7 @@ def _send(run: Run) -> int:
     with run.client() as client:
         result: SendResult = client.send(notification, e2ee_key=e2ee_key)
     lines = [f"sent (request {result.request})"]
-    if result.receipt is not None:
+    if isinstance(result, EmergencySendResult):
         lines.append(f"receipt: {result.receipt}")
     return run.emit(result, *lines, *quota_lines(result.rate_limit))
 

@@ -1,6 +1,7 @@
 """chump's ``Message`` and ``EmergencyMessage``, and the priority constants.
 
-Each message holds an immutable :class:`~chump_typed.models.Notification` snapshot;
+Each message holds an immutable :class:`~chump_typed.models.Notification` (or
+:class:`~chump_typed.models.EmergencyNotification`) snapshot;
 setting an attribute validates by building the next snapshot, so an invalid message
 cannot be sent. A send tells the message's user and application what Pushover said,
 through their own methods, for the token and key the send was made with.
@@ -19,6 +20,7 @@ from typing import (
     Generic,
     Literal,
     TypeVar,
+    cast,
     overload,
 )
 
@@ -28,7 +30,15 @@ from chump_typed._checks import check_timestamp, describe_int, require_type
 from chump_typed._epoch import epoch_to_datetime
 from chump_typed._scrub import kept, scrub_public
 from chump_typed.errors import APIError, ValidationError
-from chump_typed.models import EXPIRE_MAX, Attachment, Notification, Priority
+from chump_typed.models import (
+    EXPIRE_MAX,
+    AnyNotification,
+    Attachment,
+    EmergencySendResult,
+    Priority,
+    SendResult,
+    notification_for,
+)
 from chump_typed.models.attachment import AttachmentSource, read_attachment
 
 if TYPE_CHECKING:
@@ -120,8 +130,8 @@ class _Param(Generic[T]):
     def __get__(self, obj: Message | None, owner: type[Message]) -> _Param[T] | T:
         if obj is None:
             return self
-        value: T = getattr(obj.notification, self.name)
-        return value
+        # An emergency has no ttl: it reads as unset, as on chump's EmergencyMessage.
+        return cast("T", getattr(obj.notification, self.name, None))
 
     def __set__(self, obj: Message, value: T) -> None:
         obj.update(**{self.name: value})
@@ -198,10 +208,7 @@ class Message:
         users: Sequence[User | str] = (),
         attachment: AttachmentSource | None = None,
     ) -> None:
-        if priority == EMERGENCY and not isinstance(self, EmergencyMessage):
-            raise ValidationError(
-                "priority", "EMERGENCY messages are EmergencyMessage objects"
-            )
+        _check_kind(self, priority)
         self._init(
             user,
             users,
@@ -225,7 +232,9 @@ class Message:
         self.user = user
         _check_shared_key(user, users)
         self._others = _other_keys(users)
-        self._draft = Notification(user=_recipients(user.token, self._others), **fields)
+        self._draft = notification_for(
+            user=_recipients(user.token, self._others), **fields
+        )
         self.id = None
         self.is_sent = False
         self.sent_at = None
@@ -256,7 +265,7 @@ class Message:
         self.update(priority=value)
 
     @property
-    def notification(self) -> Notification:
+    def notification(self) -> AnyNotification:
         """The immutable request this message sends, as it stands now."""
         recipients = _recipients(self.user.token, self._others)
         if recipients == self._draft.user:
@@ -274,7 +283,15 @@ class Message:
             changes["timestamp"] = _as_datetime(changes["timestamp"])
         if "priority" in changes:
             changes["priority"] = _as_priority(changes["priority"])
-        self._draft = attrs.evolve(self._draft, **changes)
+            _check_kind(self, changes["priority"])
+        draft = self._draft
+        fields = {
+            field.name: getattr(draft, field.name)
+            for field in attrs.fields(type(draft))
+        }
+        # Rebuilt rather than evolved: a change of priority may change its kind, and
+        # notification_for says what does not go with the priority.
+        self._draft = notification_for(**{**fields, **changes})
 
     def send(self) -> bool:
         """Send the message (again, if it was sent before).
@@ -329,10 +346,10 @@ class Message:
         user.user_accepted(key)
         app.token_accepted(token)
         app.rate_limit_reported(result.rate_limit)
-        self._sent(result.receipt)
+        self._sent(result)
         return True
 
-    def _sent(self, receipt: str | None) -> None:
+    def _sent(self, result: SendResult) -> None:
         """Hook for :class:`EmergencyMessage` to keep its receipt."""
 
     def __str__(self) -> str:
@@ -353,6 +370,14 @@ class Message:
 
 def _load_attachment(source: AttachmentSource | None) -> Attachment | None:
     return None if source is None else read_attachment(source)
+
+
+def _check_kind(message: Message, priority: int) -> None:
+    """A plain :class:`Message` never becomes an emergency (chump's rule)."""
+    if priority == EMERGENCY and not isinstance(message, EmergencyMessage):
+        raise ValidationError(
+            "priority", "EMERGENCY messages are EmergencyMessage objects"
+        )
 
 
 def _as_priority(value: int) -> Priority:
@@ -494,8 +519,10 @@ class EmergencyMessage(Message):
     def _forget_sent(self) -> None:
         self._clear_receipt()
 
-    def _sent(self, receipt: str | None) -> None:
-        self.receipt = receipt
+    def _sent(self, result: SendResult) -> None:
+        self.receipt = (
+            result.receipt if isinstance(result, EmergencySendResult) else None
+        )
 
     def poll(self) -> bool | None:
         """Poll the receipt, sending the message first if it was not sent.

@@ -11,7 +11,7 @@ import attrs
 
 from chump_typed._scrub import scrub_public
 
-__all__ = ["Priority", "RateLimit", "Request", "Result"]
+__all__ = ["NotificationPriority", "Priority", "RateLimit", "Request", "Result"]
 
 
 class Priority(enum.IntEnum):
@@ -27,6 +27,13 @@ class Priority(enum.IntEnum):
     """Bypasses quiet hours."""
     EMERGENCY = 2
     """Repeats every ``retry`` seconds until acknowledged or ``expire`` passes."""
+
+
+#: The priorities of a :class:`~chump_typed.Notification`: all but ``EMERGENCY``,
+#: which is an :class:`~chump_typed.EmergencyNotification` of its own.
+NotificationPriority: TypeAlias = Literal[
+    Priority.LOWEST, Priority.LOW, Priority.NORMAL, Priority.HIGH
+]
 
 
 #: The key of a field's wire rule in its attrs ``metadata`` (see :func:`wire`).

@@ -1,5 +1,6 @@
-"""Sending a message (pushover-api.md §4): :class:`Notification` and its
-:class:`SendResult`.
+"""Sending a message (pushover-api.md §4): a :class:`Notification` and its
+:class:`SendResult`, or an :class:`EmergencyNotification` and its
+:class:`EmergencySendResult`.
 
 What follows a message (sounds, user validation, receipts and cancellation, the
 monthly limits) is in :mod:`chump_typed.models.followups`, loaded on first use.
@@ -8,7 +9,7 @@ monthly limits) is in :mod:`chump_typed.models.followups`, loaded on first use.
 from __future__ import annotations
 
 import datetime as _dt
-from typing import Any, Final
+from typing import Any, Final, Literal, TypeAlias
 
 import attrs
 
@@ -33,7 +34,13 @@ from chump_typed._checks import (
 from chump_typed._redact import redact_text
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
-from chump_typed.models._base import Priority, Request, Result
+from chump_typed.models._base import (
+    NotificationPriority,
+    Priority,
+    Request,
+    Result,
+    wire,
+)
 from chump_typed.models.attachment import Attachment
 
 __all__ = [
@@ -44,8 +51,12 @@ __all__ = [
     "TITLE_MAX",
     "URL_MAX",
     "URL_TITLE_MAX",
+    "AnyNotification",
+    "EmergencyNotification",
+    "EmergencySendResult",
     "Notification",
     "SendResult",
+    "notification_for",
 ]
 
 # -- Documented bounds (pushover-api.md §4) ---------------------------------------------
@@ -56,18 +67,6 @@ URL_MAX: Final = 512
 URL_TITLE_MAX: Final = 100
 RETRY_MIN: Final = 30
 EXPIRE_MAX: Final = 10800
-
-
-def _check_priority(
-    _instance: object, attribute: attrs.Attribute[Any], value: object
-) -> None:
-    require_type(attribute.name, value, int)
-    assert isinstance(value, int)
-    if value not in Priority._value2member_map_:
-        raise ValidationError(
-            attribute.name,
-            f"must be between -2 and 2 (a Priority), got {describe_int(value)}",
-        )
 
 
 # -- Requests ---------------------------------------------------------------------------
@@ -86,21 +85,52 @@ def truncate_message(text: str) -> str:
     return text[: MESSAGE_MAX - len(TRUNCATION_MARKER)] + TRUNCATION_MARKER
 
 
-#: How much of a message :class:`Notification`'s repr shows.
+#: How much of a message's repr shows of its text.
 REPR_MESSAGE: Final = 40
+
+#: The fields only an :class:`EmergencyNotification` has.
+EMERGENCY_ONLY: Final = ("retry", "expire", "callback", "tags")
+
+
+def _priority_of(field: str, value: object) -> Priority:
+    """*value* as a :class:`Priority`, if it is one."""
+    require_type(field, value, int)
+    assert isinstance(value, int)
+    if value not in Priority._value2member_map_:
+        raise ValidationError(
+            field, f"must be between -2 and 2 (a Priority), got {describe_int(value)}"
+        )
+    return Priority(value)
+
+
+def _check_priority(
+    instance: object, attribute: attrs.Attribute[Any], value: object
+) -> None:
+    """An emergency's priority is ``EMERGENCY``; any other message's is not."""
+    priority = _priority_of(attribute.name, value)
+    if isinstance(instance, EmergencyNotification):
+        if priority != Priority.EMERGENCY:
+            raise ValidationError(
+                attribute.name,
+                f"is always EMERGENCY (2) on an EmergencyNotification, got "
+                f"{describe_int(priority)}; use a Notification for -2 to 1",
+            )
+    elif priority == Priority.EMERGENCY:
+        raise ValidationError(
+            attribute.name,
+            "EMERGENCY (2) is an EmergencyNotification (with retry and expire); "
+            "a Notification takes -2 to 1",
+        )
 
 
 @attrs.frozen(kw_only=True)
-class Notification(Request):
-    """A message to send (``POST /1/messages.json``).
+class _Message(Request):
+    """What every message has, emergency or not (``POST /1/messages.json``).
 
     ``user`` is one user or group key, or up to 50 user keys joined by commas.
-    ``device`` is one device name or several joined by commas. Emergency messages
-    (``priority=Priority.EMERGENCY``) need ``retry`` (>= 30 s) and ``expire``
-    (<= 10800 s); ``retry``, ``expire``, ``callback`` and ``tags`` are refused on any
-    other priority, and ``ttl`` is refused on emergency messages (Pushover ignores it).
-    An image goes either as ``attachment`` (an :class:`Attachment`, sent as a multipart
-    part) or as ``attachment_base64`` with its ``attachment_type``; either way at most
+    ``device`` is one device name or several joined by commas. An image goes either
+    as ``attachment`` (an :class:`Attachment`, sent as a multipart part) or as
+    ``attachment_base64`` with its ``attachment_type``; either way at most
     :data:`~chump_typed.models.ATTACHMENT_MAX` bytes once decoded.
     """
 
@@ -124,34 +154,16 @@ class Notification(Request):
     """The URL's title (at most 100 characters)."""
     device: str | None = attrs.field(default=None, validator=optional(check_devices))
     """Only these devices of the user (names, comma-separated)."""
-    priority: Priority = attrs.field(default=Priority.NORMAL, validator=_check_priority)
-    """The priority; ``EMERGENCY`` needs ``retry`` and ``expire``."""
     sound: str | None = attrs.field(default=None, validator=optional(check_line))
     """A sound name from :meth:`Client.sounds <chump_typed.Client.sounds>`."""
     timestamp: _dt.datetime | int | None = attrs.field(
         default=None, validator=optional(check_timestamp)
     )
     """The time shown instead of the time of arrival (aware datetime or Unix seconds)."""
-    ttl: int | None = attrs.field(
-        default=None, validator=optional(check_int_range, low=1)
-    )
-    """Seconds after which the message is deleted from the devices."""
     html: bool = attrs.field(default=False, validator=check_bool)
     """The text is HTML (not with ``monospace``)."""
     monospace: bool = attrs.field(default=False, validator=check_bool)
     """The text is shown in a monospace font (not with ``html``)."""
-    retry: int | None = attrs.field(
-        default=None, validator=optional(check_int_range, low=RETRY_MIN)
-    )
-    """Emergency only: seconds between re-alerts, at least 30."""
-    expire: int | None = attrs.field(
-        default=None, validator=optional(check_int_range, low=1, high=EXPIRE_MAX)
-    )
-    """Emergency only: seconds of re-alerting, at most 10,800."""
-    callback: str | None = attrs.field(default=None, validator=optional(check_callback))
-    """Emergency only: a URL Pushover POSTs to on acknowledgement."""
-    tags: str | None = attrs.field(default=None, validator=optional(check_line))
-    """Emergency only: tags to cancel by (comma-separated)."""
     attachment: Attachment | None = attrs.field(
         default=None, validator=instance_of(Attachment)
     )
@@ -177,29 +189,13 @@ class Notification(Request):
                 "attachment_type",
                 "attachment_base64 and attachment_type go together",
             )
-        if self.priority == Priority.EMERGENCY:
-            for name in ("retry", "expire"):
-                if getattr(self, name) is None:
-                    raise ValidationError(
-                        name, "is required when priority is EMERGENCY (2)"
-                    )
-            if self.ttl is not None:
-                raise ValidationError(
-                    "ttl", "is ignored by Pushover for EMERGENCY messages; leave it out"
-                )
-        else:
-            for name in ("retry", "expire", "callback", "tags"):
-                if getattr(self, name) is not None:
-                    raise ValidationError(
-                        name, "is only allowed when priority is EMERGENCY (2)"
-                    )
 
     def __repr__(self) -> str:
         """Every field that is set, for debugging, but the user key (and any text shaped
         like a key); the message cut to :data:`REPR_MESSAGE` characters, a base64
         attachment by its length."""
         shown = ["user=<redacted>"]
-        for field in attrs.fields(Notification):
+        for field in attrs.fields(type(self)):
             value = getattr(self, field.name)
             if field.name == "user" or value == field.default:
                 continue
@@ -214,7 +210,93 @@ class Notification(Request):
             else:
                 text = repr(value)
             shown.append(f"{field.name}={text}")
-        return f"Notification({', '.join(shown)})"
+        return f"{type(self).__name__}({', '.join(shown)})"
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class Notification(_Message):
+    """A message of priority ``LOWEST`` to ``HIGH`` (``POST /1/messages.json``).
+
+    An emergency, which repeats until acknowledged, is an
+    :class:`EmergencyNotification`; :func:`notification_for` builds either from a
+    priority chosen at run time.
+    """
+
+    priority: NotificationPriority = attrs.field(
+        default=Priority.NORMAL, validator=_check_priority
+    )
+    """The priority, ``LOWEST`` to ``HIGH``."""
+    ttl: int | None = attrs.field(
+        default=None, validator=optional(check_int_range, low=1)
+    )
+    """Seconds after which the message is deleted from the devices."""
+
+
+@attrs.frozen(kw_only=True, repr=False)
+class EmergencyNotification(_Message):
+    """A message that repeats every ``retry`` seconds until a device acknowledges it
+    or ``expire`` seconds pass (``priority=2``); sending it returns an
+    :class:`EmergencySendResult` whose ``receipt`` polls or cancels it. Pushover
+    ignores ``ttl`` on emergencies, so it has none.
+    """
+
+    priority: Literal[Priority.EMERGENCY] = attrs.field(
+        default=Priority.EMERGENCY,
+        validator=_check_priority,
+        metadata=wire("always_sent"),
+    )
+    """Always ``EMERGENCY``."""
+    retry: int = attrs.field(validator=required(check_int_range, low=RETRY_MIN))
+    """Seconds between re-alerts, at least 30."""
+    expire: int = attrs.field(
+        validator=required(check_int_range, low=1, high=EXPIRE_MAX)
+    )
+    """Seconds of re-alerting, at most 10,800."""
+    callback: str | None = attrs.field(default=None, validator=optional(check_callback))
+    """A URL Pushover POSTs to when a device acknowledges it."""
+    tags: str | None = attrs.field(default=None, validator=optional(check_line))
+    """Tags to cancel by (comma-separated)."""
+
+
+#: Either kind of message: what :func:`notification_for` returns, and what
+#: ``send_many``, ``broadcast`` and the rest accept.
+AnyNotification: TypeAlias = Notification | EmergencyNotification
+
+
+def notification_for(
+    *, priority: Priority | int = Priority.NORMAL, **fields: object
+) -> AnyNotification:
+    """A :class:`Notification`, or an :class:`EmergencyNotification` when *priority*
+    is ``EMERGENCY``: for a priority chosen at run time (configuration, a command
+    line). *fields* are the message's; ``retry``, ``expire``, ``callback`` and
+    ``tags`` go with an emergency only, ``ttl`` with any other priority.
+
+    :raises ValidationError: a field that does not go with *priority*, a missing
+        ``retry`` or ``expire``, or any field's own rule.
+    """
+    priority = _priority_of("priority", priority)
+    given = {name: value for name, value in fields.items() if value is not None}
+    build: Any
+    if priority == Priority.EMERGENCY:
+        for name in ("retry", "expire"):
+            if name not in given:
+                raise ValidationError(
+                    name, "is required when priority is EMERGENCY (2)"
+                )
+        if "ttl" in given:
+            raise ValidationError(
+                "ttl", "is ignored by Pushover for EMERGENCY messages; leave it out"
+            )
+        build = EmergencyNotification
+    else:
+        for name in EMERGENCY_ONLY:
+            if name in given:
+                raise ValidationError(
+                    name, "is only allowed when priority is EMERGENCY (2)"
+                )
+        build = Notification
+    message: AnyNotification = build(priority=priority, **given)
+    return message
 
 
 # -- Results ----------------------------------------------------------------------------
@@ -222,10 +304,16 @@ class Notification(Request):
 
 @attrs.frozen(kw_only=True)
 class SendResult(Result):
-    """A message was accepted. ``receipt`` is set for emergency messages."""
+    """A message was accepted."""
 
-    receipt: str | None = None
-    """An emergency message's receipt, to poll or cancel."""
+
+@attrs.frozen(kw_only=True)
+class EmergencySendResult(SendResult):
+    """An emergency was accepted: ``receipt`` polls or cancels it."""
+
+    receipt: str
+    """The receipt, to :meth:`~chump_typed.Client.receipt` or
+    :meth:`~chump_typed.Client.cancel`."""
 
 
 scrub_public(globals())

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from chump_typed import ValidationError, models
 from chump_typed.models import (
     CancelByTagRequest,
+    EmergencyNotification,
     ErrorResponse,
     Notification,
     Priority,
@@ -32,11 +33,12 @@ def make(**fields: Any) -> Notification:
     return Notification(**fields)
 
 
-def emergency(**fields: Any) -> Notification:
-    fields.setdefault("priority", Priority.EMERGENCY)
+def emergency(**fields: Any) -> EmergencyNotification:
+    fields.setdefault("user", USER)
+    fields.setdefault("message", "hello")
     fields.setdefault("retry", 30)
     fields.setdefault("expire", 3600)
-    return make(**fields)
+    return EmergencyNotification(**fields)
 
 
 def rejects(field: str, **fields: Any) -> ValidationError:
@@ -147,10 +149,21 @@ class TestPriority:
         if -2 <= value <= 1:
             assert value == make(priority=value).priority
         elif value == 2:
-            assert emergency(priority=value).priority == Priority.EMERGENCY
+            error = rejects("priority", priority=value)
+            assert "is an EmergencyNotification" in str(error)
         else:
             error = rejects("priority", priority=value)
             assert "between -2 and 2" in str(error)
+
+    @given(value=st.integers(min_value=-10, max_value=10))
+    def test_an_emergency_is_always_emergency(self, value: int) -> None:
+        if value == 2:
+            assert emergency(priority=value).priority == Priority.EMERGENCY
+        else:
+            with pytest.raises(ValidationError) as info:
+                emergency(priority=value)
+            assert info.value.field == "priority"
+        assert emergency().priority == Priority.EMERGENCY  # the default
 
     def test_bool_is_not_a_priority(self) -> None:
         with pytest.raises(TypeError, match="priority"):
@@ -178,10 +191,19 @@ class TestEmergency:
 
     @pytest.mark.parametrize("missing", ["retry", "expire"])
     def test_both_required(self, missing: str) -> None:
+        fields: dict[str, Any] = {
+            "user": USER,
+            "message": "m",
+            "retry": 30,
+            "expire": 60,
+        }
+        del fields[missing]
+        with pytest.raises(TypeError, match=missing):
+            EmergencyNotification(**fields)
         with pytest.raises(
-            ValidationError, match="required when priority is EMERGENCY"
+            ValidationError, match=f"{missing}: is required when priority is EMERGENCY"
         ):
-            emergency(**{missing: None})
+            models.notification_for(priority=Priority.EMERGENCY, **fields)
 
     @pytest.mark.parametrize(
         ("field", "value"),
@@ -191,12 +213,58 @@ class TestEmergency:
     def test_emergency_fields_refused_elsewhere(
         self, field: str, value: object, priority: int
     ) -> None:
-        error = rejects(field, priority=priority, **{field: value})
-        assert "only allowed when priority is EMERGENCY" in str(error)
+        with pytest.raises(TypeError, match=field):
+            make(priority=priority, **{field: value})
+        with pytest.raises(ValidationError) as info:
+            models.notification_for(
+                priority=priority, user=USER, message="m", **{field: value}
+            )
+        assert info.value.field == field
+        assert "only allowed when priority is EMERGENCY" in str(info.value)
 
     def test_ttl_refused_on_emergency(self) -> None:
-        with pytest.raises(ValidationError, match="ttl"):
+        with pytest.raises(TypeError, match="ttl"):
             emergency(ttl=60)
+        with pytest.raises(ValidationError, match="ttl: is ignored by Pushover"):
+            models.notification_for(
+                priority=2, user=USER, message="m", retry=30, expire=60, ttl=60
+            )
+
+    @given(
+        priority=st.sampled_from(Priority),
+        retry=st.none() | st.integers(min_value=30, max_value=10**6),
+        expire=st.none() | st.integers(min_value=1, max_value=10800),
+        ttl=st.none() | st.integers(min_value=1, max_value=10**6),
+    )
+    def test_notification_for_builds_the_kind_the_priority_needs(
+        self, priority: Priority, retry: int | None, expire: int | None, ttl: int | None
+    ) -> None:
+        """Exactly the combinations a type accepts build, as that type; the rest are
+        refused naming the field."""
+        fields: dict[str, object] = {"retry": retry, "expire": expire, "ttl": ttl}
+        emergency_ok = retry is not None and expire is not None and ttl is None
+        normal_ok = retry is None and expire is None
+        if not (emergency_ok if priority == Priority.EMERGENCY else normal_ok):
+            with pytest.raises(ValidationError) as info:
+                models.notification_for(
+                    priority=priority, user=USER, message="m", **fields
+                )
+            assert info.value.field in {"retry", "expire", "ttl"}
+            return
+        built = models.notification_for(
+            priority=priority, user=USER, message="m", **fields
+        )
+        if priority == Priority.EMERGENCY:
+            assert built == emergency(message="m", retry=retry, expire=expire)
+        else:
+            assert built == make(message="m", priority=priority, ttl=ttl)
+        assert built.priority is priority
+
+    def test_notification_for_refuses_a_bad_priority(self) -> None:
+        with pytest.raises(ValidationError, match="priority: must be between -2 and 2"):
+            models.notification_for(priority=3, user=USER, message="m")
+        with pytest.raises(TypeError, match="priority"):
+            models.notification_for(priority="2", user=USER, message="m")  # type: ignore[arg-type]
 
 
 class TestFlagsAndTimes:
@@ -368,10 +436,8 @@ def test_text_is_accepted_exactly_without_lone_surrogates(
 @pytest.mark.parametrize("field", ["sound", "tags", "callback"])
 def test_free_text_parameters_refuse_lone_surrogates(field: str) -> None:
     extra: dict[str, Any] = {field: "a\udc00b"}
-    if field != "sound":
-        extra |= {"priority": Priority.EMERGENCY, "retry": 30, "expire": 60}
     with pytest.raises(ValidationError, match="surrogate") as info:
-        make(**extra)
+        emergency(**extra)
     assert info.value.field == field
 
 
