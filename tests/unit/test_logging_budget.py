@@ -33,6 +33,7 @@ from chump_typed.testing import (
     USER_KEY,
     FakePushover,
     FakeTransport,
+    Fault,
     SentMessage,
 )
 
@@ -416,3 +417,17 @@ def test_no_sequence_of_records_overspends_and_none_is_lost(
         for n in re.findall(r"(\d+) records? left out of the last summary", line)
     ]
     assert len(one_by_one) + reported + sum(left_out) == len(steps)
+
+
+def test_a_failed_send_is_paid_for_too(logger: logging.Logger) -> None:
+    clock = Clock()
+    fake = FakePushover(clock=clock, faults=[Fault.UNAVAILABLE_JSON])
+    budget = MemoryBudget(per_hour=3, clock=clock)
+    handler = attach(logger, fake, clock, budget=budget)
+    handler.handleError = lambda record: None  # type: ignore[method-assign]  # quiet
+    logger.error("fails")
+    logger.error("arrives")  # 2 spent, 1 kept back
+    logger.error("held back")
+    assert [m.message for m in fake.messages] == ["arrives"]
+    assert budget.spend(1)
+    assert not budget.spend(1)
