@@ -431,3 +431,15 @@ def test_a_failed_send_is_paid_for_too(logger: logging.Logger) -> None:
     assert [m.message for m in fake.messages] == ["arrives"]
     assert budget.spend(1)
     assert not budget.spend(1)
+
+
+def test_the_page_quotes_the_handlers_own_words() -> None:
+    """What docs/logging.md quotes is what the tests see the handler say."""
+    page = " ".join(PAGE.read_text(encoding="utf-8").split())
+    for words in (
+        HELD_BY_DEFAULT,  # the sustained loop's summaries
+        "Pushover's quota is spent (HTTP 429): nothing is sent until",  # quota tests
+        "3 records not sent to Pushover within the 0.5 s timeout at exit",  # exit
+        "4990 other records not sent one by one (at most 10 notifications per 60 s)",
+    ):
+        assert words in page
