@@ -13,6 +13,8 @@ from chump_typed import (
     Application,
     Client,
     DecryptionError,
+    EmergencyNotification,
+    EmergencySendResult,
     Notification,
     Priority,
     Sent,
@@ -62,6 +64,30 @@ def test_an_encrypted_send_decrypts_field_by_field(
     assert sent.decrypted is not None
     assert {name: sent.decrypted[name] for name in PLAIN} == PLAIN
     assert sent.unreadable_by == ()
+
+
+def test_an_emergency_goes_encrypted_and_its_receipt_works(
+    wire: Wire, base_url: str, fake: FakePushover
+) -> None:
+    """Either kind of message, one by one or in bulk: the text encrypted, the
+    emergency's parameters in clear, and a receipt that polls."""
+    fake.set_e2ee_key(USER_KEY, KEY)
+    alarm = EmergencyNotification(
+        user=USER_KEY, message=PLAIN["message"], retry=30, expire=60, tags="vault"
+    )
+    with wire.client(base_url) as client:
+        sent = client.send(alarm, e2ee_key=KEY)
+        assert not client.receipt(sent.receipt).acknowledged
+        [outcome] = client.send_many([alarm], e2ee_key=KEY)
+        assert isinstance(outcome.result, EmergencySendResult)
+
+    for request in fake.requests[::2]:  # the sends, not the poll
+        assert request.params["encrypted"] == "1"
+        assert (request.params["priority"], request.params["retry"]) == ("2", "30")
+        assert request.params["tags"] == "vault"
+        assert decrypt_field(KEY, request.params["message"]) == PLAIN["message"]
+    assert [m.message for m in fake.messages] == [PLAIN["message"]] * 2
+    assert sent.receipt == fake.messages[0].receipt
 
 
 def test_no_title_sends_the_encrypted_default(

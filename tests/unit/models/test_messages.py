@@ -454,6 +454,14 @@ class TestTheRepr:
             "priority=<Priority.HIGH: 1>)"
         )
 
+    def test_an_emergency_shows_its_kind_and_no_key(self) -> None:
+        n = emergency(user=f"{KEY},{GROUP}", message="fire", tags="ops")
+
+        assert repr(n) == (
+            "EmergencyNotification(user=<redacted>, message='fire', retry=30, "
+            "expire=3600, tags='ops')"
+        )
+
     @given(st.text(s.ALNUM, min_size=41, max_size=300))
     def test_a_long_message_is_cut_to_40_characters(self, text: str) -> None:
         shown = repr(Notification(user=KEY, message=text))
