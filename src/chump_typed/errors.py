@@ -43,6 +43,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APIError",
+    "BudgetExceededError",
     "DecryptionError",
     "ErrorResponse",
     "LoggedInElsewhereError",
@@ -373,6 +374,24 @@ class QuotaExceededError(APIError):
     def reset_at(self) -> _dt.datetime | None:
         """When the quota resets, if Pushover said."""
         return None if self.rate_limit is None else self.rate_limit.reset
+
+
+class BudgetExceededError(PushoverError):
+    """The budget a client or handler spends from (:mod:`chump_typed.budget`) has no
+    room for this send: nothing was sent. Try again at :attr:`retry_at` at the
+    earliest."""
+
+    retry_at: _dt.datetime
+    """When the budget has room again (aware, UTC)."""
+
+    def __init__(self, retry_at: _dt.datetime) -> None:
+        if retry_at.tzinfo is None:
+            raise ValidationError("retry_at", "must be timezone-aware")
+        self.retry_at = retry_at
+        super().__init__(
+            f"the notification budget is spent: nothing was sent; it has room again "
+            f"at {retry_at.isoformat(timespec='seconds')}"
+        )
 
 
 class TwoFactorRequired(APIError):

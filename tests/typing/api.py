@@ -77,6 +77,7 @@ from chump_typed import (
     Attachment,
     AttachmentSource,
     BroadcastRepair,
+    BudgetExceededError,
     CancelByTagRequest,
     CancelByTagResult,
     CancelRequest,
@@ -1054,6 +1055,9 @@ def errors(
     assert_type(quota.rate_limit, RateLimit | None)
     assert_type(quota.reset_at, When | None)
     assert_type(quota.errors, list[str])
+    spent = BudgetExceededError(dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc))
+    assert_type(spent, BudgetExceededError)
+    assert_type(spent.retry_at, When)
     assert_type(invalid.field, str)
     assert_type(invalid.problem, str)
     assert_type(transport.may_have_been_sent, bool)
