@@ -84,7 +84,7 @@ DEFAULT_RATE_LIMIT: Final = 10
 DEFAULT_WINDOW: Final[float] = 60.0
 #: Records waiting for the background thread, at most; more are dropped, and counted.
 DEFAULT_QUEUE_SIZE: Final = 1000
-#: Quota units the default budget spends in any hour (a day's worth takes 5 hours).
+#: Quota units the default budget spends in any hour (a day's 100 take over 4 hours).
 DEFAULT_PER_HOUR: Final = 20
 #: Quota units the default budget spends in any day: 31 x 100 = 3,100 in the longest
 #: month, 31% of a 10,000 monthly quota.
