@@ -12,9 +12,15 @@ per page:
   Other console lines (``pip install``, ``bash scripts/...``) are not run here. They
   run in a scratch folder that holds the ``graph.png`` they mention.
 
-Pushover's real address is swapped for a served :class:`FakePushover` by changing the
-``base_url`` defaults, so the examples need no ``base_url`` of their own. The network
-guard in ``conftest.py`` fails any example that would still leave the machine.
+The examples run as a reader runs them after pasting what ``chump-typed fake`` prints:
+``PUSHOVER_BASE_URL`` (and the CLI's config) aim every client at a served
+:class:`FakePushover`, and nothing else is patched. The network guard in
+``conftest.py`` fails any example that would still leave the machine.
+
+Each page's examples are also a program that the gate's strict type checkers check:
+``scripts/generate.py`` joins them into ``tests/docs_examples/`` (a line the checker
+must refuse says so with its ``# type: ignore[code]``, which mypy's warn_unused_ignores
+holds to account).
 
 The docstrings' ``>>>`` examples run as doctests, and the API reference is checked to
 cover every public name.
