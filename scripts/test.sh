@@ -50,6 +50,7 @@ setup_job=$!
 trap 'kill "$setup_job" 2>/dev/null || true' EXIT
 
 step "the main environment"
+bash scripts/redis.sh  # the server the RedisBudget tests start (Debian's package)
 bash scripts/setup.sh python3 .venv dev
 py=.venv/bin/python
 # Each suite runs on three worker processes, a test file per worker at a time (module
