@@ -87,6 +87,8 @@ MAX_BROKEN: Final = 5
 LAST_DELETE: Final = 2.0
 #: The seconds the WebSocket's opening handshake may take.
 OPEN_TIMEOUT: Final = 10.0
+#: Less than this (seconds) is no time at all: the clocks' rounding, not a wait.
+_TICK: Final = 0.001
 #: Ids of a stream remembered as given; past this, those already deleted are
 #: forgotten (a stream that runs for months does not grow).
 _REMEMBERED: Final = 100_000
@@ -366,6 +368,7 @@ class Machine:
         self._at_once = False  # ... without pacing
         self._last_download: float | None = None
         self._heard = 0.0
+        self._silence_due = False
         self._broken = 0
         self._delete_failed = False
         self._end: Finish | None = None
@@ -408,18 +411,19 @@ class Machine:
             return Connect()
         if self._want:
             left = self._pace_left(now)
-            if self._at_once or left <= 0:
+            if self._at_once or left < _TICK:
                 self._want = self._at_once = False
                 self._last_download = now
                 return Download()
-        silent_for = now - self._heard
-        if silent_for >= self.silence:
+        silence_left = self.silence - (now - self._heard)
+        if silence_left < _TICK:
             self._drop(now)  # the socket died without closing
             return self._decide(now)
-        timeout = self.silence - silent_for
-        if self._want:
-            timeout = min(timeout, self._pace_left(now))
-        return Receive(timeout)
+        pace_left = self._pace_left(now) if self._want else silence_left
+        # A timeout that ends the silence, not the pace, means the socket is dead
+        # (decided here, not by comparing clocks again: rounding could miss it).
+        self._silence_due = silence_left <= pace_left
+        return Receive(min(silence_left, pace_left))
 
     def _pace_left(self, now: float) -> float:
         if self._last_download is None:
@@ -457,7 +461,7 @@ class Machine:
 
     def timed_out(self, now: float) -> None:
         """No frame came within the :class:`Receive`'s timeout."""
-        if now - self._heard >= self.silence:
+        if self._silence_due:
             self._drop(now)
 
     def downloaded(
