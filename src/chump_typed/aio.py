@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from chump_typed._bulk import SendOutcome
     from chump_typed._repair import BroadcastRepair, KeyStatus
     from chump_typed._retry import RetryPolicy
+    from chump_typed.budget import Budget
     from chump_typed.e2ee import E2EEKey
     from chump_typed.protocol import SendOptions
 
@@ -62,6 +63,13 @@ class AsyncClient:
         :class:`~chump_typed.AsyncHttpxTransport` under trio (extra
         ``chump_typed[httpx]``). It opens its connections on first use, in the event
         loop that uses it, so a client may be built outside any event loop.
+    :param budget: what message sends may spend, in quota units (one per recipient
+        key): a :class:`~chump_typed.budget.MemoryBudget` for this process, a
+        :class:`~chump_typed.budget.SQLiteBudget` for a host, a
+        :class:`~chump_typed.budget.RedisBudget` for a fleet. A send it has no room
+        for raises :class:`~chump_typed.BudgetExceededError` and sends nothing; a
+        429, or ``X-Limit-App-Remaining: 0``, closes it until Pushover's reset.
+        Other calls spend nothing. See :doc:`/budgets`.
 
     Use it as ``async with AsyncClient(token) as client:``, or call :meth:`aclose`.
     Tokens never appear in the client's ``repr``, in log records or in errors.
@@ -74,12 +82,19 @@ class AsyncClient:
         team_token: str | None = None,
         base_url: str | None = None,
         transport: AsyncTransport | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self._credentials: Final = credentials(token, team_token)
         remember(self, token, team_token)
         self.base_url: Final = base_url_or_env(base_url)
         self.transport: Final = async_transport(transport, type(self).__name__)
         self._options: SendOptions | None = None
+        if budget is not None:
+            from chump_typed._spending import check_budget
+
+            budget = check_budget(budget)
+        #: What message sends spend from (``None``: no budget).
+        self.budget: Final = budget
 
     @classmethod
     def from_env(
@@ -87,10 +102,11 @@ class AsyncClient:
         *,
         environ: Mapping[str, str] | None = None,
         transport: AsyncTransport | None = None,
+        budget: Budget | None = None,
     ) -> Self:
         """A client set up by the environment: ``PUSHOVER_TOKEN`` (required),
         ``PUSHOVER_BASE_URL`` and ``PUSHOVER_TEAM_TOKEN`` (optional); *environ*
-        replaces :data:`os.environ`.
+        replaces :data:`os.environ`; *budget* as in the constructor.
 
         :raises ValidationError: ``PUSHOVER_TOKEN`` is not set (the error names it),
             or a value breaks its rule.
@@ -100,7 +116,13 @@ class AsyncClient:
         token, team_token, base_url = settings_from_env(
             os.environ if environ is None else environ, DEFAULT_BASE_URL
         )
-        return cls(token, team_token=team_token, base_url=base_url, transport=transport)
+        return cls(
+            token,
+            team_token=team_token,
+            base_url=base_url,
+            transport=transport,
+            budget=budget,
+        )
 
     async def call(
         self,
@@ -137,6 +159,14 @@ class AsyncClient:
         )
         if self._options is not None:
             http_request = attrs.evolve(http_request, options=self._options)
+        if self.budget is not None:
+            from chump_typed import _spending
+
+            units = _spending.units_for(endpoint, request)
+            if units:  # a message: spent before it goes out (BudgetExceededError)
+                return await _spending.execute_async(
+                    self.budget, units, self.transport, http_request, endpoint
+                )
         return await execute_async(self.transport, http_request, endpoint)
 
     def with_options(
