@@ -30,13 +30,32 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from typing import Final, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
 from chump_typed._checks import check_int_range
 from chump_typed._fork import renew_after_fork
 from chump_typed.errors import ValidationError
 
-__all__ = ["DAY", "HOUR", "Budget", "MemoryBudget"]
+if TYPE_CHECKING:
+    from chump_typed._budget_redis import RedisBudget as RedisBudget
+    from chump_typed._budget_sqlite import SQLiteBudget as SQLiteBudget
+
+__all__ = ["DAY", "HOUR", "Budget", "MemoryBudget", "RedisBudget", "SQLiteBudget"]
+
+
+def __getattr__(name: str) -> object:
+    """The shared budgets, loaded on first use: :class:`SQLiteBudget` (one host) and
+    :class:`RedisBudget` (a fleet; needs redis-py, extra ``chump_typed[redis]``)."""
+    if name == "SQLiteBudget":
+        from chump_typed._budget_sqlite import SQLiteBudget
+
+        return SQLiteBudget
+    if name == "RedisBudget":
+        from chump_typed._budget_redis import RedisBudget
+
+        return RedisBudget
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: The hourly window, in seconds.
 HOUR: Final = 3600.0
