@@ -23,9 +23,8 @@ from chump_typed._bulk import (
     SendOutcome,
     Sent,
     check_in_flight,
-    send_many,
-    send_many_async,
 )
+from chump_typed._bulk_run import send_many, send_many_async
 from chump_typed._checks import check_int_range
 from chump_typed._scrub import scrub_public
 from chump_typed.errors import (

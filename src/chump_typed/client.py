@@ -31,7 +31,13 @@ from chump_typed._scrub import scrub_public
 from chump_typed.protocol import Transport
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable, Mapping, Sequence
+    from collections.abc import (
+        Callable,
+        Iterable,
+        Iterator,
+        Mapping,
+        Sequence,
+    )
 
     from typing_extensions import Self
 
@@ -226,21 +232,59 @@ class Client:
             return self._run(ep.SEND_EMERGENCY, notification, e2ee_key, extra_params)
         return self._run(ep.SEND_MESSAGE, notification, e2ee_key, extra_params)
 
+    def send_iter(
+        self,
+        notifications: Iterable[models.AnyNotification],
+        *,
+        max_in_flight: int = 2,
+        e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
+        on_outcome: Callable[[SendOutcome], object] | None = None,
+    ) -> Iterator[SendOutcome]:
+        """Send each notification once, reading them as it goes, and yield one
+        outcome per notification, in order, as they are known:
+        ``for outcome in client.send_iter(notifications): ...``.
+
+        At most *max_in_flight* (1 or 2) are read ahead and sent at a time, and
+        both are finished before their outcomes are yielded: memory stays bounded
+        for any input, an endless one included. An item that is not a notification,
+        or whose recipients have no key in an *e2ee_key* mapping, is its own
+        :class:`~chump_typed.Failed` outcome. A spent quota or budget stops the
+        reading (a sequence's rest is :class:`~chump_typed.NotAttempted`).
+        *on_outcome* is called with each outcome before it is yielded, and with
+        those of the sends an interruption cuts short, whose error then carries a
+        :class:`~chump_typed.SendProgress`."""
+        from chump_typed._bulk_run import send_iter
+
+        return send_iter(
+            self,
+            notifications,
+            max_in_flight=max_in_flight,
+            e2ee_key=e2ee_key,
+            on_outcome=on_outcome,
+        )
+
     def send_many(
         self,
         notifications: Iterable[models.AnyNotification],
         *,
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
+        on_outcome: Callable[[SendOutcome], object] | None = None,
     ) -> list[SendOutcome]:
-        """Send each notification once, at most *max_in_flight* (1 or 2) at a time;
-        one outcome per notification, in order; stops when the quota is spent.
-        *e2ee_key*: one key for all, or each user's key (every recipient needs
-        one, checked before anything is sent)."""
-        from chump_typed._bulk import send_many
+        """Every outcome of :meth:`send_iter`, in a list: each notification sent
+        once, at most *max_in_flight* (1 or 2) at a time; stops when the quota or
+        budget is spent. *e2ee_key*: one key for all, or each user's key. An error
+        or a cancellation that cuts the run short carries a
+        :class:`~chump_typed.SendProgress` of every outcome known, and
+        *on_outcome* has been called with each."""
+        from chump_typed._bulk_run import send_many
 
         return send_many(
-            self, notifications, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+            self,
+            notifications,
+            max_in_flight=max_in_flight,
+            e2ee_key=e2ee_key,
+            on_outcome=on_outcome,
         )
 
     def broadcast(
@@ -250,13 +294,20 @@ class Client:
         *,
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
+        on_outcome: Callable[[SendOutcome], object] | None = None,
     ) -> list[SendOutcome]:
         """Send *template* to every key in *users*, 50 recipients per request (with
-        *e2ee_key*, only users who share a key in one request)."""
-        from chump_typed._bulk import broadcast
+        *e2ee_key*, only users who share a key in one request; every key checked
+        before the first is sent); *on_outcome* as for :meth:`send_many`."""
+        from chump_typed._bulk_run import broadcast
 
         return broadcast(
-            self, template, users, max_in_flight=max_in_flight, e2ee_key=e2ee_key
+            self,
+            template,
+            users,
+            max_in_flight=max_in_flight,
+            e2ee_key=e2ee_key,
+            on_outcome=on_outcome,
         )
 
     def repair_broadcast(

@@ -15,6 +15,7 @@ from chump_typed import (
     DecryptionError,
     EmergencyNotification,
     EmergencySendResult,
+    Failed,
     Notification,
     Priority,
     Sent,
@@ -226,30 +227,43 @@ def test_send_many_takes_one_key_or_each_users(
 
 
 @pytest.mark.fake_options(users=MANY_USERS)
-def test_a_user_without_a_key_stops_the_run_before_anything_is_sent(
+def test_a_user_without_a_key_fails_alone_and_is_never_sent(
     wire: Wire, base_url: str, fake: FakePushover
 ) -> None:
+    """send_many checks each notification's key as it reads it (a lazy input cannot
+    be checked whole): the one without a key is its own Failed outcome, never sent in
+    clear. broadcast is given its users whole, and checks them all first."""
+    for user in USERS_B:
+        fake.set_e2ee_key(user, KEY_B)
     notes = [Notification(user=user, message="m") for user in USERS_B]
     partial = dict.fromkeys(USERS_B[:-1], KEY_B)
 
     with wire.client(base_url) as client:
-        with pytest.raises(ValidationError, match="no key for 1 of the 10") as info:
-            client.send_many(notes, e2ee_key=partial)
+        outcomes = client.send_many(notes, e2ee_key=partial)
         with pytest.raises(ValidationError, match="no key for 1 of the 10"):
             client.broadcast(notes[0], USERS_B, e2ee_key=partial)
 
-    assert USERS_B[-1] not in str(info.value)
-    assert fake.requests == ()
+    assert [type(o) for o in outcomes] == [Sent] * 9 + [Failed]
+    error = outcomes[-1].error
+    assert isinstance(error, ValidationError) and error.field == "e2ee_key"
+    assert "no key for 1 of the 1 recipients of notifications[9]" in str(error)
+    assert USERS_B[-1] not in str(error)
+    assert len(fake.requests) == 9
+    assert USERS_B[-1] not in [r for m in fake.messages for r in m.recipients]
+    assert all(m.encrypted for m in fake.messages)
 
 
 def test_one_request_to_users_of_two_keys_is_refused(base_url: str) -> None:
     pair = ",".join([USERS_A[0], USERS_B[0]])
     keys = {USERS_A[0]: KEY_A, USERS_B[0]: KEY_B}
-    with (
-        Client(fake_token(), base_url=base_url) as client,
-        pytest.raises(ValidationError, match="users with different keys"),
-    ):
-        client.send_many([Notification(user=pair, message="m")], e2ee_key=keys)
+    with Client(fake_token(), base_url=base_url) as client:
+        [outcome] = client.send_many(
+            [Notification(user=pair, message="m")], e2ee_key=keys
+        )
+
+    assert isinstance(outcome, Failed)
+    assert isinstance(outcome.error, ValidationError)
+    assert "users with different keys" in str(outcome.error)
 
 
 # -- The facade and the logging handler ----------------------------------------------------

@@ -14,7 +14,7 @@ import datetime as dt
 import logging
 import re
 import ssl
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
@@ -153,6 +153,7 @@ from chump_typed import (
     RetryPolicy,
     RetryStop,
     SendOutcome,
+    SendProgress,
     SendResult,
     Sent,
     SoundList,
@@ -651,9 +652,45 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
         await client.repair_broadcast([], known={USER_KEY: "valid"}, max_rejections=2),
         BroadcastRepair,
     )
+    seen: list[SendOutcome] = []
+    assert_type(client.send_iter([notification]), AsyncIterator[SendOutcome])
+    assert_type(
+        client.send_iter(iter([notification]), max_in_flight=1, on_outcome=seen.append),
+        AsyncIterator[SendOutcome],
+    )
+    async for streamed in client.send_iter([notification]):
+        assert_type(streamed, SendOutcome)
+    assert_type(
+        await client.send_many([notification], on_outcome=seen.append),
+        list[SendOutcome],
+    )
+    assert_type(
+        await client.broadcast(notification, [USER_KEY], on_outcome=seen.append),
+        list[SendOutcome],
+    )
 
 
 def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
+    seen: list[SendOutcome] = []
+    assert_type(client.send_iter([notification]), Iterator[SendOutcome])
+    assert_type(
+        client.send_iter(
+            iter([notification]), max_in_flight=1, e2ee_key=None, on_outcome=seen.append
+        ),
+        Iterator[SendOutcome],
+    )
+    assert_type(
+        client.send_many([notification], on_outcome=seen.append), list[SendOutcome]
+    )
+    assert_type(
+        client.broadcast(notification, [USER_KEY], on_outcome=print), list[SendOutcome]
+    )
+    progress = SendProgress.of(RuntimeError())
+    assert_type(progress, SendProgress | None)
+    if progress is not None:
+        assert_type(progress.read, int)
+        assert_type(progress.outcomes, tuple[SendOutcome, ...])
+        assert_type(progress.not_sent, tuple[Notification | EmergencyNotification, ...])
     assert_type(client.send_many([notification]), list[SendOutcome])
     assert_type(
         client.send_many(iter([notification]), max_in_flight=1), list[SendOutcome]
@@ -674,12 +711,12 @@ def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> No
     assert_type(repair.known, dict[str, KeyStatus])
     assert_type(client.repair_broadcast([], max_rejections=2), BroadcastRepair)
     assert_type(outcome.result, SendResult | None)
-    assert_type(outcome.error, PushoverError | None)
+    assert_type(outcome.error, PushoverError | TypeError | None)
     if isinstance(outcome, Sent):
         assert_type(outcome.result, SendResult)
         assert_type(outcome.error, None)
     elif isinstance(outcome, Failed):
-        assert_type(outcome.error, PushoverError)
+        assert_type(outcome.error, PushoverError | TypeError)
         assert_type(outcome.result, None)
     else:
         assert_type(outcome, NotAttempted)

@@ -25,6 +25,7 @@ from chump_typed import (
     QuotaExceededError,
     RetryPolicy,
     SendOutcome,
+    SendProgress,
     SendResult,
     Sent,
     TransportError,
@@ -101,13 +102,18 @@ def test_an_empty_batch_sends_nothing(fake: FakePushover) -> None:
     assert fake.requests == ()
 
 
-def test_items_are_checked_before_anything_is_sent(fake: FakePushover) -> None:
-    bad: list[object] = [*notes(2), "not a notification"]
+def test_an_item_that_is_not_a_notification_fails_alone(fake: FakePushover) -> None:
+    """Each item is checked as it is read (a lazy input cannot be checked whole)."""
+    bad: list[object] = [*notes(2), "not a notification", *notes(1)]
 
-    with pytest.raises(TypeError, match=r"notifications\[2\]"):
-        fake_client(fake).send_many(bad)  # type: ignore[arg-type]  # the misuse under test
+    outcomes = fake_client(fake).send_many(bad)  # type: ignore[arg-type]  # the misuse under test
 
-    assert fake.requests == ()
+    assert [type(o) for o in outcomes] == [Sent, Sent, Failed, Sent]
+    error = outcomes[2].error
+    assert isinstance(error, TypeError)
+    assert "notifications[2]" in str(error) and "got a str" in str(error)
+    assert outcomes[2].notification == "not a notification"
+    assert len(fake.requests) == 3
 
 
 # -- Quota: stop early, never send the rest --------------------------------------------
@@ -408,8 +414,11 @@ def test_an_unexpected_error_says_what_was_sent_before_it() -> None:
         client.send_many(notes(20), max_in_flight=1)
 
     notes_text = "\n".join(getattr(caught.value, "__notes__", []))
-    assert "2 of 20 notifications were sent" in notes_text
-    assert "[0, 1]" in notes_text
+    assert "after reading 3 notifications" in notes_text
+    assert "2 sent [0-1], 1 cut off in flight" in notes_text
+    progress = SendProgress.of(caught.value)
+    assert progress is not None and progress.read == 3
+    assert [type(o) for o in progress.outcomes] == [Sent, Sent, Failed]
 
 
 # -- Repairing a broadcast ---------------------------------------------------------------
