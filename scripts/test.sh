@@ -86,7 +86,9 @@ for pair in ${others[@]+"${others[@]}"}; do
   # The behaviour tests only: the packaging tests build and install the wheel, and the
   # typing tests run the checkers, whose verdict does not depend on the interpreter
   # running the tests; both ran once above (mypy.ini and pyright check for 3.10).
+  # The multi-process budget tests (real processes on one SQLite file and one
+  # redis-server) ran once above too.
   HYPOTHESIS_PROFILE=fast ".venv-$version/bin/python" -m pytest -q -p no:cacheprovider \
-    "${workers[@]}" -m "not packaging and not typecheck"
+    "${workers[@]}" -m "not packaging and not typecheck and not multiprocess"
 done
 step "done"

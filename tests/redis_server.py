@@ -13,7 +13,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Generator
 from pathlib import Path
 from typing import Final
 
@@ -40,7 +40,7 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def redis_server(folder: Path) -> Iterator[str]:
+def redis_server(folder: Path) -> Generator[str, None, None]:
     """Start ``redis-server`` on a free loopback port; yield its ``redis://`` URL."""
     binary = shutil.which("redis-server")
     if binary is None:
