@@ -89,8 +89,11 @@ class Sent:
 
     #: The notification's position in the input (its repr hides the user key).
     index: int
+    #: The notification sent.
     notification: AnyNotification
+    #: Pushover's answer.
     result: SendResult
+    #: Always None: nothing failed.
     error: None = attrs.field(default=None, init=False)
 
 
@@ -113,10 +116,12 @@ class Failed:
 
     #: The notification's position in the input.
     index: int
+    #: The notification that was not sent.
     notification: AnyNotification
     #: Kept scrubbed: no frame it holds has a secret in its locals, and it keeps no
     #: frame of the run alive.
     error: PushoverError | TypeError = attrs.field(converter=_kept)
+    #: Always None: there is no answer.
     result: None = attrs.field(default=None, init=False)
 
 
@@ -126,8 +131,11 @@ class NotAttempted:
 
     #: The notification's position in the input.
     index: int
+    #: The notification left unsent.
     notification: AnyNotification
+    #: Always None: nothing was sent.
     result: None = attrs.field(default=None, init=False)
+    #: Always None: nothing was tried.
     error: None = attrs.field(default=None, init=False)
 
 
@@ -171,6 +179,7 @@ class SendProgress:
 
     #: How many notifications were taken from the input.
     read: int
+    #: The outcomes of the notifications read, in input order.
     outcomes: tuple[SendOutcome, ...]
 
     @property
