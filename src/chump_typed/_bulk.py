@@ -179,7 +179,7 @@ class SendProgress:
 
     #: How many notifications were taken from the input.
     read: int
-    #: The outcomes of the notifications read, in input order.
+    #: The outcomes the caller has not been given (see above).
     outcomes: tuple[SendOutcome, ...]
 
     @property
