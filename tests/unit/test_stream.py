@@ -479,3 +479,14 @@ def test_the_stream_takes_the_transports_proxy_decision(
     assert proxy_for(push, Urllib3Transport()) == "http://env-proxy.example:8080"
     assert proxy_for(push, Urllib3Transport(trust_env=False)) is None
     assert proxy_for("ws://127.0.0.1:9/push", Urllib3Transport()) is None  # loopback
+
+
+def test_a_late_id_below_one_deleted_is_deleted_once_taken() -> None:
+    progress = Progress()
+    for number in (5, 3):  # 3 arrives after 5 was taken and deleted
+        progress.queued(number)
+        progress.give(number)
+        progress.took(number)
+        assert progress.to_delete() == number
+        progress.deleted_through(number)
+        assert progress.to_delete() is None

@@ -294,8 +294,9 @@ class MessageEnvelope(Result):
     :meth:`~chump_typed.receive.Session.download`'s way in; the row
     :data:`~chump_typed.DOWNLOAD_MESSAGES` decodes them all at once)."""
 
-    messages: tuple[Any, ...] = ()
-    """The messages as the JSON had them."""
+    messages: Any = ()
+    """The messages as the JSON had them (a list, unless the answer is broken:
+    :func:`~chump_typed.receive._calls.read_messages` checks)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -158,16 +158,29 @@ def name_the_cap(error: UnexpectedResponseError, cap: int | None) -> NoReturn:
 
 
 def read_messages(
-    raw_messages: Iterable[object],
+    envelope: MessageEnvelope,
 ) -> tuple[list[models.ReceivedMessage], list[UndecodableMessage]]:
     """Each downloaded message read on its own: those that fit
     :class:`~chump_typed.receive.ReceivedMessage`, and those that do not, with why
-    (one malformed message never hides the others)."""
+    (one malformed message never hides the others).
+
+    :raises UnexpectedResponseError: the envelope itself is broken: its
+        ``messages`` is not a list.
+    """
     from chump_typed._converter import ShapeError, structure
 
+    raw_messages: object = envelope.messages
+    if isinstance(raw_messages, tuple):
+        raw_messages = list(cast("tuple[object, ...]", raw_messages))  # none: ()
+    if not isinstance(raw_messages, list):
+        raise UnexpectedResponseError(
+            f"download_messages: $.messages: expected a list, got a "
+            f"{_kind(raw_messages)}",
+            http_status=200,
+        )
     read: list[models.ReceivedMessage] = []
     unread: list[UndecodableMessage] = []
-    for raw in raw_messages:
+    for raw in cast("list[object]", raw_messages):
         if not isinstance(raw, Mapping):
             unread.append(_unread(None, {}, f"not a JSON object but a {_kind(raw)}"))
             continue
@@ -180,7 +193,15 @@ def read_messages(
 
 
 def _kind(value: object) -> str:
-    names: dict[type, str] = {list: "list", str: "string", int: "number"}
+    names: dict[type, str] = {
+        list: "list",
+        dict: "JSON object",
+        str: "string",
+        int: "number",
+        float: "number",
+        bool: "boolean",
+        type(None): "null",
+    }
     return names.get(type(value), type(value).__name__)
 
 

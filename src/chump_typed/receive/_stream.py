@@ -240,19 +240,18 @@ class Progress:
         self._taken.add(number)
 
     def to_delete(self) -> int | None:
-        """The id to delete through, if something taken may go: the highest id taken
-        below every open one, if the server still has it."""
+        """The id to delete through, if something taken is still on the server: the
+        highest id taken below every open one. (An id taken that arrived late,
+        below one deleted already, is still there: it counts too.)"""
         lowest_open = min(self._open, default=None)
         below = [t for t in self._taken if lowest_open is None or t < lowest_open]
-        through = max(below, default=None)
-        if through is None or (self.deleted is not None and through <= self.deleted):
-            return None
-        return through
+        return max(below, default=None)
 
     def deleted_through(self, number: int) -> None:
-        """The server deleted every id up to *number*."""
+        """The server deleted every id up to *number* (every id taken up to it
+        was downloaded before, so it is gone)."""
         self.deleted = number if self.deleted is None else max(self.deleted, number)
-        self._taken = {t for t in self._taken if t > self.deleted}
+        self._taken = {t for t in self._taken if t > number}
         if len(self._given) > _REMEMBERED:
             self._floor = self.deleted
             self._given = {g for g in self._given if g > self.deleted}

@@ -199,7 +199,7 @@ class Session:
         *e2ee_key*), and those that could not be."""
         request = models.DownloadRequest(device_id=device_id)
         result = self.call(rc.READ_ONE_BY_ONE, request)
-        read, unread = rc.read_messages(result.messages)
+        read, unread = rc.read_messages(result)
         return rc.opened(read, e2ee_key), unread
 
     def _delete_once(self, device_id: str, message_id: int) -> None:
