@@ -26,7 +26,7 @@ from chump_typed.logging import PushoverHandler
 url, how, token, user = sys.argv[1:5]
 log = logging.getLogger("app")
 log.propagate = False
-timeout = 0.5 if how == "stuck" else 5.0
+timeout = 2.0 if how == "stuck" else 5.0
 handler = PushoverHandler(token, user, base_url=url, timeout=timeout)
 log.addHandler(handler)
 if how in ("delivered", "failed", "crash"):
@@ -126,12 +126,12 @@ def test_records_logged_after_the_flush_are_sent_in_the_logging_call() -> None:
 
 
 def test_exit_waits_at_most_the_timeout_and_says_what_was_not_sent() -> None:
-    """The first answer takes 30 s; the handler's timeout is 0.5 s: the child exits
+    """The first answer takes 30 s; the handler's timeout is 2 s: the child exits
     without it, and says in one line that its three records were not sent (one
     line: logging.shutdown's close() afterwards neither waits nor speaks again)."""
     for fake, err in run_children("stuck", Slow(30.0)):
         assert len(fake.messages) <= 1  # the first may have arrived; its answer not
         assert err == (
-            "chump_typed.logging: 3 records not sent to Pushover within the 0.5 s "
+            "chump_typed.logging: 3 records not sent to Pushover within the 2 s "
             "timeout at exit\n"
         )
