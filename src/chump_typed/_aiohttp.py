@@ -35,6 +35,8 @@ from chump_typed._failure import (
     unreadable,
     where,
 )
+from chump_typed._fork import renew_after_fork
+from chump_typed._loops import INHERITED, LoopBinding, running_loop
 from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
 from chump_typed._transport_base import (
@@ -93,6 +95,8 @@ class AiohttpTransport(KnobsBase):
         self._ssl = context
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._binding = LoopBinding(type(self).__name__)
+        renew_after_fork(self)
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; retry as its policy decides, within its deadline (the
@@ -107,8 +111,8 @@ class AiohttpTransport(KnobsBase):
         )
 
     def _open(self) -> None:
-        """Open the session in the running event loop on first use; later, check
-        that the loop is still the same."""
+        """Open the session in the running event loop on first use; the first loop
+        binds the transport (:mod:`chump_typed._loops`): any other is refused."""
         try:
             loop = asyncio.get_running_loop()
         except RuntimeError:
@@ -116,6 +120,7 @@ class AiohttpTransport(KnobsBase):
                 "AiohttpTransport runs under asyncio only (under trio, use "
                 "AsyncHttpxTransport)"
             ) from None
+        self._binding.bind(loop)
         if self._session is None:
             self._loop = loop
             self._session = aiohttp.ClientSession(
@@ -128,11 +133,13 @@ class AiohttpTransport(KnobsBase):
             # the retry policy alone decides what is resent (aiohttp's test client
             # turns this off the same way; there is no public switch).
             self._session._retry_connection = False  # pyright: ignore[reportPrivateUsage]
-        elif loop is not self._loop:
-            raise RuntimeError(
-                "this AiohttpTransport's session belongs to another event loop: make "
-                "one transport (and one AsyncClient) per event loop"
-            )
+
+    def _after_fork_in_child(self) -> None:
+        """Start afresh in a forked child: the session and its connections are the
+        parent's (kept, never closed); the child's first loop binds the transport."""
+        if self._session is not None:
+            INHERITED.append(self._session)
+        self._session, self._loop = None, None
 
     async def _attempt(self, request: HTTPRequest, budget: float) -> Attempted:
         """One attempt, cut off by aiohttp's own timer after *budget* seconds. That
@@ -219,10 +226,16 @@ class AiohttpTransport(KnobsBase):
         )
 
     async def aclose(self) -> None:
-        """Close the session and its connections."""
+        """Close the session and its connections, in the loop that opened them; the
+        next loop to use the transport binds it afresh."""
+        if self._session is not None:
+            self._binding.bind(running_loop())  # never another loop's connections
         session, self._session, self._loop = self._session, None, None
-        if session is not None:
-            await session.close()
+        try:
+            if session is not None:
+                await session.close()
+        finally:
+            self._binding.release()
 
     async def __aenter__(self) -> Self:
         return self

@@ -237,7 +237,10 @@ def sync_transport(transport: Transport | None, owner: str) -> Transport:
 class _DefaultTransport:
     """Chooses the transport on first use, when the event loop is known:
     :class:`~chump_typed.AiohttpTransport` under asyncio (else the httpx one),
-    :class:`~chump_typed.AsyncHttpxTransport` under trio."""
+    :class:`~chump_typed.AsyncHttpxTransport` under trio. The first loop binds it
+    (:mod:`chump_typed._loops`): threads racing at first use make one transport, and
+    every loop but the first gets a :class:`RuntimeError` naming both. ``aclose()``
+    and a fork (in the child) unbind it, and the next loop chooses afresh."""
 
     def __init__(self) -> None:
         if not (_installed("aiohttp") or _installed("httpx")):
@@ -246,7 +249,12 @@ class _DefaultTransport:
                 "'chump_typed[aiohttp]' (asyncio) or 'chump_typed[httpx]' (asyncio "
                 "and trio)"
             )
+        from chump_typed._fork import renew_after_fork
+        from chump_typed._loops import LoopBinding
+
         self.chosen: AsyncTransport | None = None
+        self._binding = LoopBinding("AsyncClient")
+        renew_after_fork(self)
 
     def _choose(self) -> AsyncTransport:
         import asyncio
@@ -270,13 +278,33 @@ class _DefaultTransport:
         return AsyncHttpxTransport()
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
+        from chump_typed._loops import running_loop
+
+        self._binding.bind(running_loop())
         if self.chosen is None:
             self.chosen = self._choose()
         return await self.chosen.send(request)
 
     async def aclose(self) -> None:
+        from chump_typed._loops import running_loop
+
         if self.chosen is not None:
-            await self.chosen.aclose()
+            self._binding.bind(running_loop())  # never another loop's connections
+        chosen, self.chosen = self.chosen, None
+        try:
+            if chosen is not None:
+                await chosen.aclose()
+        finally:
+            self._binding.release()
+
+    def _after_fork_in_child(self) -> None:
+        """The transport chosen for the parent's loop is the parent's (kept, never
+        closed): the child's first loop chooses afresh."""
+        from chump_typed._loops import INHERITED
+
+        if self.chosen is not None:
+            INHERITED.append(self.chosen)
+        self.chosen = None
 
     def __repr__(self) -> str:
         return f"<chosen on first use: {self.chosen!r}>"

@@ -45,6 +45,7 @@ from chump_typed._failure import (
 )
 from chump_typed._fork import renew_after_fork
 from chump_typed._logfilter import redact_loggers
+from chump_typed._loops import INHERITED, LoopBinding, running_loop
 from chump_typed._proxy import Proxy
 from chump_typed._retry import MaybeSent, NotConnected
 from chump_typed._scrub import scrub_public
@@ -66,23 +67,6 @@ if TYPE_CHECKING:
     from chump_typed._transport_base import Knobs
 
 __all__ = ["AsyncHttpxTransport", "HttpxTransport"]
-
-
-def _loop_identity() -> object:
-    """The running event loop (asyncio) or run (trio): a transport's connections
-    belong to the one they were opened in."""
-    import sys
-
-    try:
-        import asyncio
-
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        pass
-    trio = sys.modules.get("trio")
-    if trio is not None:
-        return trio.lowlevel.current_trio_token()
-    raise RuntimeError("AsyncHttpxTransport needs a running asyncio or trio loop")
 
 
 def _verify(knobs: KnobsBase) -> ssl.SSLContext | bool:
@@ -474,7 +458,8 @@ class AsyncHttpxTransport(KnobsBase):
         self._verify = _verify(self)
         self._shared = client
         self._owned: dict[Proxy | None, httpx.AsyncClient] = {}
-        self._loop: object | None = None
+        self._binding = LoopBinding(type(self).__name__)
+        renew_after_fork(self)
 
     async def send(self, request: HTTPRequest) -> HTTPResponse:
         """Send *request*; retry as its policy decides, within its deadline (the
@@ -489,15 +474,16 @@ class AsyncHttpxTransport(KnobsBase):
         )
 
     def _check_loop(self) -> None:
-        """The connections belong to the event loop of the first call."""
-        loop = _loop_identity()
-        if self._loop is None:
-            self._loop = loop
-        elif loop is not self._loop:
-            raise RuntimeError(
-                "this AsyncHttpxTransport's connections belong to another event loop: "
-                "make one transport (and one AsyncClient) per event loop"
-            )
+        """The connections belong to the event loop of the first call: the first loop
+        binds the transport (:mod:`chump_typed._loops`), any other is refused."""
+        self._binding.bind(running_loop())
+
+    def _after_fork_in_child(self) -> None:
+        """Start afresh in a forked child: the connections are the parent's (kept,
+        never closed); the child's first loop binds the transport. A client passed in
+        is yours to renew."""
+        INHERITED.append(self._owned)
+        self._owned = {}
 
     def _make_client(self, proxy: Proxy | None) -> httpx.AsyncClient:
         return httpx.AsyncClient(**_client_settings(self, proxy), verify=self._verify)
@@ -532,10 +518,14 @@ class AsyncHttpxTransport(KnobsBase):
     async def aclose(self) -> None:
         """Close the connections of the clients this transport made (never one it was
         given)."""
+        if self._owned:
+            self._binding.bind(running_loop())  # never another loop's connections
         owned, self._owned = self._owned, {}
-        for client in owned.values():
-            await client.aclose()
-        self._loop = None
+        try:
+            for client in owned.values():
+                await client.aclose()
+        finally:
+            self._binding.release()
 
     async def __aenter__(self) -> Self:
         return self
