@@ -26,7 +26,7 @@ from chump_typed.testing._state import (
     route,
 )
 
-__all__ = ["ROUTES", "acknowledged", "deliver"]
+__all__ = ["ROUTES", "acknowledged", "deliver", "queue_backlog", "queue_raw"]
 
 #: The name the fake gives every sending application in a download.
 APP_NAME: Final = "Fake Pushover app"
@@ -71,6 +71,29 @@ def deliver(
         )
         st.pending_push.append(device.id)
     return tuple(targets)
+
+
+def queue_raw(st: State, device_id: str, fields: Mapping[str, object]) -> int:
+    """Queue a message for *device_id* as a download shows it, with *fields* in
+    place of the fake's own (any value, of any type: a malformed message); its id."""
+    device = st.devices.get(device_id)
+    if device is None:
+        raise ValueError(f"no Open Client device {device_id!r}: register one first")
+    st.last_message_id += 1
+    shown = {**_wire(st, {"message": "queued by the test"}, None, st.now()), **fields}
+    st.devices[device_id] = attrs.evolve(device, queue=(*device.queue, shown))
+    st.pending_push.append(device_id)
+    return st.last_message_id
+
+
+def queue_backlog(st: State, device_id: str, count: int, size: int) -> None:
+    """Queue *count* messages of *size* characters for *device_id*: a device that
+    was offline for a while."""
+    if count < 0 or size < 1:
+        raise ValueError("a backlog needs a count of 0 or more and a size of 1 or more")
+    for number in range(count):
+        text = f"backlog {number} ".ljust(size, "x")[:size]
+        queue_raw(st, device_id, {"message": text})
 
 
 def _wire(
@@ -176,7 +199,7 @@ def download(st: State, call: Call) -> Reply:
     messages: list[dict[str, object]] = []
     for item in device.queue:
         shown = dict(item)
-        receipt = st.receipts.get(str(item["receipt"]))
+        receipt = st.receipts.get(str(item.get("receipt", "")))
         shown["acked"] = int(receipt is not None and receipt.acknowledged)
         messages.append(shown)
     user = {

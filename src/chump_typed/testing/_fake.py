@@ -232,6 +232,29 @@ class FakePushover:
 
         return 0 if self._push is None else self._push.send(DROP, device_id)
 
+    def answer_push_logins(self, frame: str | None) -> None:
+        """Answer every login on the stream with *frame*, then close it (``"R"``: a
+        storm of reconnections, as a server having a bad day); ``None`` stops."""
+        _ = self.push_url  # started, while served
+        assert self._push is not None
+        self._push.login_answer = frame
+
+    def queue_message(self, device_id: str, **fields: object) -> int:
+        """Queue a message for Open Client device *device_id*, its download fields
+        replaced by *fields* (of any type: ``priority="urgent"`` makes a malformed
+        message), and push ``!``; its id."""
+        with self._lock:
+            number = _client_api.queue_raw(self._state, device_id, fields)
+        self._tell_stream()
+        return number
+
+    def queue_backlog(self, device_id: str, count: int, *, size: int = 1000) -> None:
+        """Queue *count* messages of *size* characters for *device_id* (a device
+        offline for a week: 2,000 of 1,000) and push ``!``."""
+        with self._lock:
+            _client_api.queue_backlog(self._state, device_id, count, size)
+        self._tell_stream()
+
     @property
     def push_logins(self) -> int:
         """How many stream connections have logged in so far."""

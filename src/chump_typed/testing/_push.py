@@ -53,6 +53,8 @@ class PushServer:
         self._handlers: set[threading.Thread] = set()
         self._stopping = threading.Event()
         self.logins = 0
+        #: Every login is answered with this frame, then closed (``"R"``: a storm).
+        self.login_answer: str | None = None
         self._server = serve(
             self._handle,
             host,
@@ -106,6 +108,13 @@ class PushServer:
         device_id, _, secret = rest.partition(":")
         if command != "login" or not self._login(device_id, secret):
             self._quietly(websocket.send, "E")
+            self._quietly(websocket.close)
+            return
+        answer = self.login_answer
+        if answer is not None:
+            with self._lock:
+                self.logins += 1
+            self._quietly(websocket.send, answer)
             self._quietly(websocket.close)
             return
         connection = _Connection(device_id)
