@@ -177,6 +177,13 @@ def _serve_socket(state: Hostile, websocket: Any) -> None:
             state.sockets.remove(websocket)
 
 
+class _Quiet(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        return  # a client that went away mid-answer (a cap, a close) is expected
+
+
 @attrs.frozen
 class Served:
     state: Hostile
@@ -189,8 +196,7 @@ def serving(state: Hostile) -> Generator[Served, None, None]:
     """Serve *state* on loopback: its HTTP calls and its WebSocket."""
     from websockets.sync.server import serve
 
-    http = ThreadingHTTPServer(("127.0.0.1", 0), _handler(state))
-    http.daemon_threads = True
+    http = _Quiet(("127.0.0.1", 0), _handler(state))
     push = serve(
         lambda websocket: _serve_socket(state, websocket),
         "127.0.0.1",
