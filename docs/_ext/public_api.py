@@ -12,12 +12,15 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
 from public_homes import PACKAGE, PRIVATE_PATH, home_of, public_path
+from sphinx import addnodes
 from sphinx.application import Sphinx
 from sphinx.pycode import ModuleAnalyzer
 from sphinx.util.docutils import SphinxDirective
@@ -145,13 +148,21 @@ def _public_bases(
     ``chump_typed._transport_base.KnobsBase``, is nothing to import)."""
     package = importlib.import_module(PACKAGE)
     exported = {id(getattr(package, n)) for n in package.__all__}
-    bases[:] = [
-        base
-        for base in bases
-        if not str(getattr(base, "__module__", "")).startswith(PACKAGE)
-        or id(base) in exported
-        or not any(part.startswith("_") for part in base.__module__.split("."))
-    ]
+
+    def shown(base: type) -> list[type]:
+        if not str(getattr(base, "__module__", "")).startswith(PACKAGE):
+            return [base]
+        if id(base) in exported:
+            return [base]
+        if any(part.startswith("_") for part in base.__module__.split(".")):
+            return []
+        if base.__name__.startswith("_"):
+            # A private class of a public module (models.messages._Message): its
+            # own bases stand in for it.
+            return [b for parent in base.__bases__ for b in shown(parent)]
+        return [base]
+
+    bases[:] = [b for base in bases for b in shown(base)]
 
 
 def _public_signature(
@@ -167,6 +178,52 @@ def _public_signature(
         None if signature is None else public_path(signature),
         None if return_annotation is None else public_path(return_annotation),
     )
+
+
+def _defining_module(signature: addnodes.desc_signature) -> ModuleType | None:
+    """The chump_typed module whose source the signature's object comes from: the
+    object's own, else its class's (an attribute's value has no module)."""
+    try:
+        owner: Any = importlib.import_module(str(signature.get("module") or PACKAGE))
+    except ImportError:
+        return None
+    chain = [owner]
+    for part in str(signature.get("fullname", "")).split("."):
+        owner = getattr(owner, part, None)
+        chain.append(owner)
+    for obj in reversed(chain):
+        obj = getattr(obj, "fget", obj)  # a property: its getter's module
+        home = sys.modules.get(str(getattr(obj, "__module__", "")))
+        if home is not None and home.__name__.startswith(PACKAGE):
+            return home
+    return None
+
+
+def _exported_names(_app: Sphinx, doctree: nodes.document) -> None:
+    """Signatures name what users import: an annotation written through a module
+    alias of its source (``ep.Endpoint``, ``models.Notification``; overloads'
+    signatures come from the source as written) becomes ``chump_typed.Endpoint`` when
+    ``chump_typed`` exports that very object."""
+    package = importlib.import_module(PACKAGE)
+    for signature in doctree.findall(addnodes.desc_signature):
+        home: ModuleType | None = None
+        for xref in signature.findall(addnodes.pending_xref):
+            alias, dot, name = str(xref.get("reftarget", "")).partition(".")
+            if not dot or "." in name or name not in package.__all__:
+                continue
+            home = home or _defining_module(signature)
+            module = getattr(home, alias, None)
+            if not (
+                inspect.ismodule(module)
+                and module.__name__.startswith(PACKAGE)
+                and getattr(module, name, None) is getattr(package, name)
+            ):
+                continue
+            public = f"{PACKAGE}.{name}"
+            xref["reftarget"] = public
+            for text in list(xref.findall(nodes.Text)):
+                if text.astext() == f"{alias}.{name}":
+                    text.parent.replace(text, nodes.Text(public))
 
 
 def _no_private_paths(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -191,6 +248,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("module-constants", ModuleConstants)
     app.connect("autodoc-process-bases", _public_bases)
     app.connect("autodoc-process-signature", _public_signature)
+    app.connect("doctree-read", _exported_names)
     app.connect("doctree-resolved", _no_private_paths)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
 

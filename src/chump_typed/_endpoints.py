@@ -56,10 +56,15 @@ class Credential:
     error raised when a client has none.
     """
 
+    #: The credential's name: "app", "team", "session" or "account".
     kind: str
+    #: The request parameter that carries it (empty for ACCOUNT).
     param: str
+    #: The keyword of Client that supplies it.
     keyword: str
+    #: What kind of call needs it, for error messages.
     needed_for: str
+    #: How to get it, for the error raised when a client has none.
     hint: str = ""
 
     def missing(self) -> str:
@@ -125,17 +130,27 @@ class Endpoint(Generic[Req, Resp]):
     session sends it as the call's :class:`~chump_typed.protocol.SendOptions`.
     """
 
+    #: The row's name, as Client's method calls it.
     name: str
+    #: The HTTP method.
     method: Method
+    #: The path relative to the base URL, with {field} placeholders.
     path: str
+    #: The request model the call takes.
     request_type: type[Req]
+    #: The result model the call returns.
     response_type: type[Resp]
+    #: False for a call never resent after a server error.
     retryable: bool = True
+    #: Which secret authenticates the call.
     credential: Credential = APP
+    #: The error raised for an HTTP status particular to this call.
     status_errors: Mapping[int, type[APIError]] = attrs.field(
         factory=dict[int, "type[APIError]"], hash=False
     )
+    #: The largest decoded answer read, in bytes (None: the transport's cap).
     max_response_size: int | None = None
+    #: The request fields that fill path's placeholders, in order.
     placeholders: tuple[str, ...] = attrs.field(
         init=False, default=attrs.Factory(_placeholders_of, takes_self=True)
     )

@@ -79,9 +79,13 @@ class BroadcastRepair:
     sent to again.
     """
 
+    #: The outcomes of the new requests, to the valid keys of the rejected ones.
     resent: list[SendOutcome]
+    #: The keys Pushover said are not valid.
     invalid: tuple[str, ...] = attrs.field(repr=False)
+    #: The keys left unchecked and unsent: the bound on 4xx answers was reached.
     unchecked: tuple[str, ...] = attrs.field(repr=False)
+    #: What is known of every key so far: pass it to the next repair.
     known: dict[str, KeyStatus] = attrs.field(repr=False, hash=False)
 
 

@@ -71,6 +71,7 @@ class NotConnected:
     """No connection was made (refused, DNS failure, connect timeout): nothing was
     sent."""
 
+    #: Always "connect": what tells the outcomes apart.
     kind: Literal["connect"] = "connect"
 
 
@@ -79,6 +80,7 @@ class MaybeSent:
     """The attempt failed after the request may have reached the server (a reset, a
     read timeout, a truncated answer)."""
 
+    #: Always "read": what tells the outcomes apart.
     kind: Literal["read"] = "read"
 
 
@@ -87,8 +89,11 @@ class Answered:
     """The server answered with *status*; ``retry_after`` is its ``Retry-After``
     header, as sent."""
 
+    #: The answer's HTTP status.
     status: int
+    #: The answer's Retry-After header, as sent (None without one).
     retry_after: str | None = None
+    #: Always "status": what tells the outcomes apart.
     kind: Literal["status"] = "status"
 
 
@@ -99,7 +104,9 @@ Outcome = NotConnected | MaybeSent | Answered
 class RetryAfter:
     """Retry once *wait* seconds have passed; *reason* says why, for people."""
 
+    #: Seconds to wait before the next attempt.
     wait: float
+    #: Why the attempt is retried, for people.
     reason: str
 
 
@@ -107,6 +114,7 @@ class RetryAfter:
 class RetryStop:
     """Do not retry; *reason* says why."""
 
+    #: Why there is no retry, for people.
     reason: str
 
 
@@ -120,11 +128,17 @@ class RetryEvent:
     made"``), ``detail`` what failed (the error's text, or the answer's status).
     """
 
+    #: The request's HTTP method.
     method: str
+    #: The request's URL, redacted.
     url: str
+    #: The number of the attempt about to be made (2 for the first retry).
     attempt: int
+    #: Seconds the transport waits before that attempt.
     wait: float
+    #: The policy's reason ("no connection could be made").
     reason: str
+    #: What failed: the error's text, or the answer's status.
     detail: str = ""
 
 
@@ -164,31 +178,40 @@ class RetryPolicy:
     :param max_wait: a ``Retry-After`` longer than this stops the retries.
     """
 
+    #: The most retries of one request, all causes together.
     retries: int = attrs.field(default=3, validator=required(check_int_range, low=0))
+    #: Retries after a connection could not be made.
     connect_retries: int = attrs.field(
         default=3, validator=required(check_int_range, low=0)
     )
+    #: Retries of a GET after the request may have reached the server.
     read_retries: int = attrs.field(
         default=2, validator=required(check_int_range, low=0)
     )
+    #: Retries after a 5xx answer in retry_statuses.
     status_retries: int = attrs.field(
         default=2, validator=required(check_int_range, low=0)
     )
+    #: The 5xx answers worth a retry.
     retry_statuses: frozenset[int] = attrs.field(
         default=DEFAULT_RETRY_STATUSES, converter=_statuses
     )
+    #: The least wait before any retry, in seconds.
     backoff_floor: float = attrs.field(
         default=DEFAULT_BACKOFF_FLOOR,
         validator=required(check_seconds, allow_zero=True),
     )
+    #: The exponential backoff's factor, in seconds.
     backoff_factor: float = attrs.field(
         default=5.0,
         validator=required(check_seconds, allow_zero=True),
     )
+    #: The longest backoff, in seconds.
     backoff_max: float = attrs.field(
         default=60.0,
         validator=required(check_seconds, allow_zero=True),
     )
+    #: The longest Retry-After obeyed; a longer one stops the retries.
     max_wait: float = attrs.field(
         default=DEFAULT_MAX_WAIT,
         validator=required(check_seconds, allow_zero=True),

@@ -245,11 +245,17 @@ class APIError(PushoverError):
     was made; ``id`` is always a string, empty when the body carried no request id.
     """
 
+    #: The URL called, without its query string.
     url: str
+    #: The request's parameters, with the token and user key redacted.
     request: dict[str, Any]
+    #: Pushover's answer as a dict (chump's attribute).
     response: dict[str, Any]
+    #: When the error happened: an aware datetime.
     timestamp: _dt.datetime
+    #: The answer's HTTP status, or None when there was none.
     http_status: int | None
+    #: Pushover's answer, typed.
     error_response: ErrorResponse
 
     def __init__(
@@ -353,6 +359,7 @@ class QuotaExceededError(APIError):
     Pushover sent them.
     """
 
+    #: The answer's limit headers, or None when it had none.
     rate_limit: RateLimit | None
 
     def __init__(

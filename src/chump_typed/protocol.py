@@ -122,16 +122,22 @@ class HTTPRequest:
     ``options`` are the call's own deadline and retry policy, if any (:class:`SendOptions`).
     """
 
+    #: The HTTP method.
     method: Method
+    #: The full URL.
     url: str
+    #: The request's headers.
     headers: Mapping[str, str] = attrs.field(factory=dict[str, str], hash=False)
+    #: The encoded body (form or multipart).
     body: bytes = b""
+    #: False for a call never resent after a server error.
     retryable: bool = True
     #: The text parameters sent (token included), kept for error reports and logs,
     #: which redact them; not part of equality.
     params: Mapping[str, str] = attrs.field(
         factory=dict[str, str], eq=False, hash=False
     )
+    #: The call's own deadline and retry policy, if any.
     options: SendOptions | None = attrs.field(default=None, eq=False, hash=False)
 
     def __repr__(self) -> str:
@@ -146,8 +152,11 @@ class HTTPRequest:
 class HTTPResponse:
     """One HTTP response as a transport received it. Header names are lower case."""
 
+    #: The HTTP status.
     status: int
+    #: The answer's headers, names in lower case.
     headers: Mapping[str, str] = attrs.field(factory=dict[str, str], hash=False)
+    #: The answer's body.
     body: bytes = b""
 
 

@@ -57,17 +57,20 @@ __all__ = [
 GLANCE_TEXT_MAX: Final = 100
 #: Glance percent range (§9).
 PERCENT_MIN: Final = 0
+#: The highest glance percent.
 PERCENT_MAX: Final = 100
 
 
 # -- Requests ---------------------------------------------------------------------------
 
+#: The fields of a glance, in the order Pushover documents them.
 GLANCE_FIELDS: Final = ("title", "text", "subtext", "count", "percent")
 
 
 class Clear(enum.Enum):
     """The type of :data:`CLEAR`."""
 
+    #: The only value: see CLEAR.
     CLEAR = "clear"
 
     def __repr__(self) -> str:
@@ -167,7 +170,9 @@ class SubscriptionMigrateRequest(Request):
     """The sound the subscription's messages use."""
 
 
+#: The platforms a licence can be assigned for.
 LicenseOS = Literal["Android", "iOS", "Desktop"]
+#: The values of LicenseOS, for checks at run time.
 LICENSE_OS: Final[tuple[LicenseOS, ...]] = ("Android", "iOS", "Desktop")
 
 

@@ -61,11 +61,17 @@ __all__ = [
 
 # -- Documented bounds (pushover-api.md §4) ---------------------------------------------
 
+#: The longest message, in characters.
 MESSAGE_MAX: Final = 1024
+#: The longest title, in characters.
 TITLE_MAX: Final = 250
+#: The longest supplementary URL, in characters.
 URL_MAX: Final = 512
+#: The longest supplementary URL's title, in characters.
 URL_TITLE_MAX: Final = 100
+#: The shortest interval between an emergency message's repeats, in seconds.
 RETRY_MIN: Final = 30
+#: The longest an emergency message is repeated, in seconds (3 hours).
 EXPIRE_MAX: Final = 10800
 
 
