@@ -1,0 +1,324 @@
+"""SQLiteBudget and RedisBudget, one process: the window arithmetic against a
+reference (Hypothesis, with an injected clock), the closure, refunds, claims (stored
+as digests), the file's mode, reprs without secrets, and the fall-back to this
+process's share while the store is unreachable.
+
+The Redis cases run against a real ``redis-server`` the tests start on loopback
+(skipped, saying why, where the binary is missing).
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import cast
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from chump_typed.budget import Budget, RedisBudget, SQLiteBudget
+from chump_typed.errors import ValidationError
+from tests.budget_model import Reference
+from tests.redis_server import redis_server
+
+START = 1_000_000.0
+
+
+class Clock:
+    """An injected clock: seconds since the epoch, moved by the test."""
+
+    def __init__(self, now: float = START) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with redis_server(tmp_path_factory.mktemp("redis")) as url:
+        yield url
+
+
+Make = Callable[..., "SQLiteBudget | RedisBudget"]
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def make(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Make]:
+    """Build budgets of one backend; those built by one call of the test share a
+    store when given the same *name*."""
+    made: list[SQLiteBudget | RedisBudget] = []
+    if request.param == "sqlite":
+        folder = tmp_path_factory.mktemp("sqlite")
+
+        def build(name: str = "b", **kwargs: object) -> SQLiteBudget | RedisBudget:
+            budget = SQLiteBudget(folder / f"{name}.sqlite3", **kwargs)  # type: ignore[arg-type]
+            made.append(budget)
+            return budget
+
+    else:
+        url: str = request.getfixturevalue("redis_url")
+        run = uuid.uuid4().hex
+
+        def build(name: str = "b", **kwargs: object) -> SQLiteBudget | RedisBudget:
+            budget = RedisBudget(url, prefix=f"{run}-{name}", **kwargs)  # type: ignore[arg-type]
+            made.append(budget)
+            return budget
+
+    yield build
+    for budget in made:
+        budget.close()
+
+
+# -- The window arithmetic ------------------------------------------------------------
+
+steps = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=9000, allow_nan=False),  # seconds on
+        st.integers(min_value=1, max_value=4),  # units
+        st.integers(min_value=0, max_value=2),  # reserve
+    ),
+    max_size=25,
+)
+caps = st.one_of(st.none(), st.integers(min_value=1, max_value=12))
+
+
+# Each example builds its own store (a fresh name), so sharing *make* is harmless.
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=steps, per_hour=caps, per_day=caps)
+def test_the_windows_slide_as_the_reference_says(
+    make: Make,
+    steps: list[tuple[float, int, int]],
+    per_hour: int | None,
+    per_day: int | None,
+) -> None:
+    clock = Clock()
+    name = f"w-{uuid.uuid4().hex}"
+    budget = make(name, per_hour=per_hour, per_day=per_day, clock=clock)
+    reference = Reference(per_hour, per_day)
+    for seconds, units, reserve in steps:
+        clock.now += seconds
+        room_at = budget.try_spend(units, reserve=reserve)
+        expected = reference.spend(clock.now, units, reserve)
+        assert (room_at is None) == expected
+        if room_at is not None:
+            # Refused: it fits when the budget says, not a moment before (unless no
+            # room can ever be made, when it names a whole window from now).
+            assert room_at > clock.now
+            never = any(units + reserve > cap for cap, _ in reference.caps())
+            if not never:
+                # (a microsecond on: time + span - span may round down a bit)
+                assert reference.fits(room_at + 1e-6, units, reserve)
+                assert not reference.fits(room_at - 0.01, units, reserve)
+    for cap, span in reference.caps():
+        for end, _ in reference.spends:  # no window ever held more than its cap
+            held = [u for at, u in reference.spends if end - span < at <= end]
+            assert sum(held) <= cap
+
+
+def test_both_satisfy_the_protocol(make: Make) -> None:
+    budget = make(per_hour=2, per_day=3)
+    assert isinstance(budget, Budget)
+    assert (budget.per_hour, budget.per_day) == (2, 3)
+
+
+# -- Closing, refunds, claims ---------------------------------------------------------
+
+
+def test_a_closure_holds_for_every_sharer_until_the_reset(make: Make) -> None:
+    clock = Clock()
+    one, two = make("c", per_hour=10, clock=clock), make("c", per_hour=10, clock=clock)
+    one.close_until(START + 100)
+    one.close_until(START + 50)  # an earlier reset does not shorten it
+    assert two.closed_until() == START + 100
+    assert two.try_spend(1) == START + 100
+    assert not two.spend(1)
+    clock.now = START + 100
+    assert two.closed_until() is None
+    assert two.spend(1)
+
+
+def test_a_refund_gives_back_the_newest_spend(make: Make) -> None:
+    clock = Clock()
+    budget = make(per_hour=3, clock=clock)
+    assert budget.spend(2)
+    clock.now += 10
+    assert budget.spend(1)
+    assert not budget.spend(1)
+    budget.refund(1)
+    assert budget.spend(1)
+    budget.refund(1)
+    budget.refund(2)  # the older spend of 2
+    assert budget.spend(3)
+
+
+def test_a_claim_is_won_once_per_window_and_stored_as_a_digest(
+    make: Make, tmp_path: Path
+) -> None:
+    clock = Clock()
+    one, two = make("k", per_hour=5, clock=clock), make("k", per_hour=5, clock=clock)
+    key = "disk full on db-7 /var/lib/postgresql"
+    assert one.claim(key, 60)
+    assert not two.claim(key, 60)
+    assert two.claim("another record", 60)
+    clock.now += 60
+    assert two.claim(key, 60)
+    assert not one.claim(key, 60)
+    if isinstance(one, SQLiteBudget):
+        stored = b"".join(
+            p.read_bytes() for p in one.path.parent.glob(one.path.name + "*")
+        )
+    else:
+        client = one._client  # pyright: ignore[reportPrivateUsage]
+        scan = cast(
+            "Callable[[str], Iterator[bytes]]",
+            client.scan_iter,  # pyright: ignore[reportUnknownMemberType]
+        )
+        names = list(scan(f"{{{one.prefix}}}:*"))
+        dumps = [client.dump(name) or b"" for name in names]
+        stored = b"".join(names + dumps)
+    assert b"disk full" not in stored
+    assert "disk full".encode("utf-16-le") not in stored
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "field"),
+    [
+        ({"per_hour": 0}, ValidationError, "per_hour"),
+        ({"per_day": True}, TypeError, "per_day"),
+        ({"processes": 0}, ValidationError, "processes"),
+        ({"clock": 3}, TypeError, "clock"),
+    ],
+)
+def test_bad_arguments_name_their_field(
+    make: Make, kwargs: dict[str, object], error: type[Exception], field: str
+) -> None:
+    with pytest.raises(error, match=field):
+        make(**kwargs)
+
+
+@pytest.mark.parametrize("units", [0, -1])
+def test_units_are_positive(make: Make, units: int) -> None:
+    budget = make(per_hour=3)
+    with pytest.raises(ValidationError, match="units"):
+        budget.spend(units)
+    with pytest.raises(TypeError, match="seconds"):
+        budget.claim("k", "60")  # type: ignore[arg-type]
+
+
+# -- SQLite specifics -----------------------------------------------------------------
+
+
+def test_the_sqlite_file_is_created_0600_in_wal_mode(tmp_path: Path) -> None:
+    path = tmp_path / "budget.sqlite3"
+    budget = SQLiteBudget(path, per_hour=3)
+    assert budget.spend(1)
+    for file in tmp_path.iterdir():  # the -wal and -shm files too
+        assert file.stat().st_mode & 0o777 == 0o600, file
+    import sqlite3
+
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    budget.close()
+    assert repr(budget) == f"SQLiteBudget({str(path)!r}, per_hour=3, per_day=None)"
+
+
+def test_an_unreachable_file_falls_back_to_this_process_share(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    clock = Clock()
+    folder = tmp_path / "not-yet"
+    budget = SQLiteBudget(folder / "b.sqlite3", per_hour=8, processes=4, clock=clock)
+    with caplog.at_level(logging.INFO, logger="chump_typed.budget"):
+        assert budget.spend(1)
+        assert _down(budget)
+        assert budget.spend(1)  # 8 // 4 = 2 from the local share
+        room_at = budget.try_spend(1)
+        assert room_at is not None and room_at <= clock.now + 3600
+        warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+        assert len(warnings) == 1  # said once
+        assert "per_hour=2" in warnings[0].getMessage()
+        folder.mkdir()
+        assert not budget.spend(1)  # not tried again before the backoff's 1 s
+        clock.now += 1
+        assert budget.spend(1)  # the store answers: spends from it again
+        assert not _down(budget)
+        assert any("answers again" in r.getMessage() for r in caplog.records)
+    budget.close()
+
+
+def _down(budget: SQLiteBudget) -> bool:
+    return budget.unreachable  # (a call: the checkers narrow a property)
+
+
+def test_the_backoff_doubles_up_to_a_minute(tmp_path: Path) -> None:
+    clock = Clock()
+    budget = SQLiteBudget(tmp_path / "no" / "b.sqlite3", per_hour=400, clock=clock)
+    attempts: list[float] = []
+    for _ in range(12):
+        budget.spend(1)
+        attempts.append(budget._next_try - clock.now)  # pyright: ignore[reportPrivateUsage]
+        clock.now = budget._next_try  # pyright: ignore[reportPrivateUsage]
+    assert attempts == [1, 2, 4, 8, 16, 32, 60, 60, 60, 60, 60, 60]
+
+
+# -- Redis specifics ------------------------------------------------------------------
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port  # nothing listens once it is closed
+
+
+def test_a_redis_password_never_shows(caplog: pytest.LogCaptureFixture) -> None:
+    secret = "Sup3r-s3cret-pw"
+    url = f"redis://ops:{secret}@127.0.0.1:{_closed_port()}/0"
+    budget = RedisBudget(url, per_hour=4, processes=2)
+    assert secret not in repr(budget)
+    assert repr(budget).startswith("RedisBudget('redis://ops:<redacted>@127.0.0.1:")
+    with caplog.at_level(logging.WARNING, logger="chump_typed.budget"):
+        assert budget.spend(1)  # unreachable: the local share (4 // 2)
+        assert budget.spend(1)
+        assert not budget.spend(1)
+    assert len(caplog.records) == 1
+    assert secret not in caplog.text
+    budget.close()
+    with pytest.raises(ValidationError, match="url_or_client") as raised:
+        RedisBudget(f"http://ops:{secret}@127.0.0.1/0")
+    assert secret not in str(raised.value)
+
+
+def test_a_redis_client_of_yours_is_used_and_left_open(redis_url: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)  # pyright: ignore[reportUnknownMemberType]
+    with client:
+        budget = RedisBudget(client, per_hour=1, prefix=uuid.uuid4().hex)
+        assert budget.spend(1)
+        assert not budget.spend(1)
+        budget.close()
+        assert client.ping()  # pyright: ignore[reportUnknownMemberType]
+        assert repr(budget).startswith("RedisBudget('<Redis>'")
+
+
+def test_the_servers_clock_is_the_default(redis_url: str) -> None:
+    """No clock given: the spends are timed by the Redis server, so a machine whose
+    clock is off still counts them in the right window."""
+    budget = RedisBudget(redis_url, per_hour=1, prefix=uuid.uuid4().hex)
+    assert budget.spend(1)
+    room_at = budget.try_spend(1)
+    assert room_at is not None
+    import time
+
+    # An hour after the server's time of the first spend (the server and this test
+    # share a machine, so its clock is ours here, give or take the call).
+    assert abs(room_at - (time.time() + 3600)) < 60
+    budget.close()
