@@ -91,7 +91,7 @@ DEFAULT_PER_HOUR: Final = 20
 DEFAULT_PER_DAY: Final = 100
 #: Seconds a 429 closes the handler at least (when the reset Pushover gave has passed
 #: by the handler's clock): one 4xx an hour at most, never a stream of them.
-MIN_CLOSURE: Final = 3600.0
+MIN_CLOSURE: Final[float] = 3600.0
 #: The title of a summary notification.
 SUMMARY_TITLE: Final = "chump_typed.logging: summary"
 

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 import re
 import ssl
+import time
 from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping
 from os import PathLike
 from pathlib import Path
@@ -184,6 +185,7 @@ from chump_typed import (
     notification_for,
     testing,
 )
+from chump_typed.budget import Budget, MemoryBudget
 from chump_typed.callbacks import (
     MAX_CALLBACK_BODY,
     AcknowledgementCallback,
@@ -203,10 +205,13 @@ from chump_typed.e2ee import (
     seal_fields,
 )
 from chump_typed.logging import (
+    DEFAULT_PER_DAY,
+    DEFAULT_PER_HOUR,
     DEFAULT_PRIORITIES,
     DEFAULT_QUEUE_SIZE,
     DEFAULT_RATE_LIMIT,
     DEFAULT_WINDOW,
+    MIN_CLOSURE,
     SUMMARY_TITLE,
     TRUNCATION_MARKER,
     PushoverHandler,
@@ -1586,6 +1591,25 @@ def log_handler(handler: PushoverHandler, record: logging.LogRecord) -> None:
     assert_type(handler.notification(record), Notification)
     assert_type(handler.emit(record), None)
     assert_type(handler.close(), None)
+    assert_type(handler.flush(), None)
+    assert_type(handler.budget, Budget)
+    assert_type(DEFAULT_PER_HOUR, Literal[20])
+    assert_type(DEFAULT_PER_DAY, Literal[100])
+    assert_type(MIN_CLOSURE, float)
+    budget = MemoryBudget(per_hour=20, per_day=100, clock=time.time)
+    assert_type(budget, MemoryBudget)
+    assert_type(budget.spend(1, reserve=1), bool)
+    assert_type(budget.closed_until(), float | None)
+    assert_type(budget.close_until(0.0), None)
+    assert_type(budget.per_hour, int | None)
+    shared = PushoverHandler(
+        APP_TOKEN,
+        USER_KEY,
+        budget=budget,
+        group_sizes={GROUP_KEY: 3},
+        clock=time.time,
+    )
+    assert_type(shared, PushoverHandler)
 
 
 # -- chump_typed.testing -----------------------------------------------------------------
