@@ -168,6 +168,7 @@ class SharedBudget(abc.ABC):
         )
         self._local_claims: dict[bytes, float] = {}
         self._down = False
+        self._pending_reset: float | None = None  # a closure the store missed
         self._next_try = 0.0
         self._delay = FIRST_RETRY
         self._state = threading.Lock()
@@ -244,7 +245,10 @@ class SharedBudget(abc.ABC):
         the closure; an earlier one does not shorten it."""
         until = check_reset(reset)
         self._local.close_until(until)  # kept through an outage of the store
-        self._attempt(lambda: self._store_close_until(until))
+        if isinstance(self._attempt(lambda: self._store_close_until(until)), _Failed):
+            with self._state:  # written to the store when it answers again
+                pending = self._pending_reset
+                self._pending_reset = until if pending is None else max(pending, until)
 
     def closed_until(self) -> float | None:
         """When the budget reopens, if it is closed now; ``None`` when it is open."""
@@ -279,21 +283,27 @@ class SharedBudget(abc.ABC):
 
     def _attempt(self, call: Callable[[], _T]) -> _T | _Failed:
         """*call* on the store unless it is resting after a failure; ``_FAILED`` when
-        it failed or was not tried."""
+        it failed or was not tried. Back from a failure, a closure the store missed
+        is written first."""
         now = time.monotonic() if self._clock is None else self._clock()
         with self._state:
             if self._down and now < self._next_try:
                 return _FAILED
+            was_down = self._down
+            pending = self._pending_reset if was_down else None
         try:
+            if pending is not None:
+                self._store_close_until(pending)
             result = call()
         except self._unreachable as error:
             self._failed(now, error)
             return _FAILED
-        if self._down:
+        if was_down:
             with self._state:
-                was_down, self._down, self._delay = self._down, False, FIRST_RETRY
-            if was_down:
-                _log.info("%r answers again: spending from the shared store", self)
+                self._down, self._delay = False, FIRST_RETRY
+                if self._pending_reset == pending:
+                    self._pending_reset = None
+            _log.info("%r answers again: spending from the shared store", self)
         return result
 
     def _failed(self, now: float, error: BaseException) -> None:

@@ -10,6 +10,7 @@ The Redis cases run against a real ``redis-server`` the tests start on loopback
 from __future__ import annotations
 
 import logging
+import re
 import socket
 import uuid
 from collections.abc import Callable, Iterator
@@ -22,6 +23,7 @@ from hypothesis import strategies as st
 
 from chump_typed.budget import Budget, RedisBudget, SQLiteBudget
 from chump_typed.errors import ValidationError
+from chump_typed.testing import FakePushover, serve
 from tests.budget_model import Reference
 from tests.redis_server import redis_server
 
@@ -322,3 +324,38 @@ def test_the_servers_clock_is_the_default(redis_url: str) -> None:
     # share a machine, so its clock is ours here, give or take the call).
     assert abs(room_at - (time.time() + 3600)) < 60
     budget.close()
+
+
+def test_a_closure_seen_in_an_outage_reaches_the_store_first(tmp_path: Path) -> None:
+    clock = Clock()
+    folder = tmp_path / "later"
+    budget = SQLiteBudget(folder / "b.sqlite3", per_hour=8, clock=clock)
+    budget.close_until(START + 500)  # the store is unreachable: kept locally
+    assert budget.closed_until() == START + 500
+    assert not budget.spend(1)
+    folder.mkdir()
+    clock.now += 1  # the backoff's first second
+    assert budget.try_spend(1) == START + 500  # written, then the spend refused
+    other = SQLiteBudget(folder / "b.sqlite3", per_hour=8, clock=clock)
+    assert other.closed_until() == START + 500
+    budget.close()
+    other.close()
+
+
+def test_the_docs_redis_example_runs_as_written(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/budgets.md's Redis example (not run by the docs' own test, which has no
+    Redis): as written, but for the URL of the server started here."""
+    page = (Path(__file__).parents[2] / "docs" / "budgets.md").read_text("utf-8")
+    blocks = re.findall(r"^```\{code-block\} python\n(.*?)^```$", page, re.M | re.S)
+    assert len(blocks) == 1
+    example = blocks[0]
+    assert "redis://localhost:6379/0" in example
+    example = example.replace("redis://localhost:6379/0", redis_url)
+    example = example.replace('prefix="alerts"', f'prefix="{uuid.uuid4().hex}"')
+    fake = FakePushover()
+    with serve(fake) as base_url:
+        monkeypatch.setenv("PUSHOVER_BASE_URL", base_url)
+        exec(compile(example, "docs/budgets.md", "exec"), {"__name__": "docs_budgets"})
+    assert [m.message for m in fake.messages] == ["Deploy done"]
