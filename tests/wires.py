@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import inspect
-from collections.abc import Callable, Generator
+from collections.abc import AsyncIterator, Callable, Generator
 from typing import Any, Final, cast
 
 import anyio.from_thread
@@ -43,8 +43,17 @@ class _Blocking:
 
     def __getattr__(self, name: str) -> Any:
         attribute = getattr(self._client, name)
-        if not inspect.iscoroutinefunction(attribute):
+        if not callable(attribute):
             return attribute
+        if not inspect.iscoroutinefunction(attribute):
+
+            def make(*args: Any, **kwargs: Any) -> Any:
+                made: Any = attribute(*args, **kwargs)
+                if hasattr(made, "__anext__"):  # send_iter: stepped from here
+                    return _stepped(self._portal, made)
+                return made
+
+            return make
 
         def call(*args: Any, **kwargs: Any) -> Any:
             return self._portal.call(functools.partial(attribute, *args, **kwargs))
@@ -59,6 +68,23 @@ class _Blocking:
 
     def close(self) -> None:
         self._portal.call(self._client.aclose)
+
+
+def _stepped(
+    portal: anyio.from_thread.BlockingPortal, iterator: AsyncIterator[Any]
+) -> Generator[Any, None, None]:
+    """An async iterator driven from sync code, one step per portal call; closed
+    (``aclose()``) in the portal's loop when the caller stops."""
+    try:
+        while True:
+            try:
+                yield portal.call(iterator.__anext__)
+            except StopAsyncIteration:
+                return
+    finally:
+        closing = getattr(iterator, "aclose", None)
+        if closing is not None:
+            portal.call(closing)
 
 
 def _async_sleep(sleep: Callable[[float], object]) -> Callable[[float], Any]:

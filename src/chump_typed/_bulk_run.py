@@ -421,6 +421,7 @@ async def _step_async(
     reader: AsyncIterator[object] | Iterator[object],
 ) -> list[SendOutcome]:
     import anyio  # only async code gets here: the async extra brings it
+    import anyio.lowlevel
 
     for _ in range(stream.to_read()):
         try:
@@ -431,6 +432,10 @@ async def _step_async(
         except (StopIteration, StopAsyncIteration):
             break
     ready = stream.ready()
+    if ready:
+        # A cancellation that came while reading stops the step before any send
+        # starts: its notifications are NotAttempted, not cut off in flight.
+        await anyio.lowlevel.checkpoint_if_cancelled()
     if len(ready) == 1:
         await _send_one_async(stream, client, ready[0])
     elif ready:
