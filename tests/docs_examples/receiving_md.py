@@ -91,10 +91,107 @@ with serve(fake) as base_url:
     assert received == ["alert 0", "alert 1", "alert 2"]
     receiver.close()
 
-# receiving.md, line 195
+# receiving.md, line 171
+
+fake = FakePushover()
+user = fake.add_account("me@example.com", "correct horse")
+
+with serve(fake) as base_url:
+    with OpenClient(base_url=base_url, push_url=fake.push_url) as receiver:
+        session = receiver.login("me@example.com", "correct horse")
+        device = session.register_device("listener")
+        with Client(APP_TOKEN, base_url=base_url) as sender:
+            for number in range(1, 6):
+                sender.send(Notification(user=user, message=f"job {number}"))
+
+        # A bare break: the listener closes as its last reference goes (at once
+        # on CPython), deleting "job 1" and "job 2", which were taken.
+        for message in session.listen(device):
+            if message.message == "job 3":
+                break  # "job 3" is in hand, not taken: it stays
+
+        assert [m.message for m in session.download(device)] == [
+            "job 3",
+            "job 4",
+            "job 5",
+        ]
+
+        # A with block says the same, whatever leaves it (an exception too).
+        with session.listen(device) as stream:
+            for message in stream:
+                if message.message == "job 4":
+                    break
+        assert [m.message for m in session.download(device)] == ["job 4", "job 5"]
+
+# receiving.md, line 210
 import anyio
 
 from chump_typed.receive import AsyncOpenClient
+
+
+async def first_two(base_url: str, push_url: str) -> list[str]:
+    async with AsyncOpenClient(base_url=base_url, push_url=push_url) as receiver:
+        session = await receiver.login("me@example.com", "correct horse")
+        device = await session.register_device("listener")
+        with Client(APP_TOKEN, base_url=base_url) as sender:
+            for number in range(1, 4):
+                sender.send(Notification(user=user, message=f"job {number}"))
+        seen: list[str] = []
+        async with session.listen(device) as stream:
+            async for message in stream:
+                seen.append(message.message)
+                if len(seen) == 2:
+                    break  # leaving the block deletes "job 1", taken
+        left = await session.download(device)
+        return seen + [m.message for m in left]
+
+
+fake = FakePushover()
+user = fake.add_account("me@example.com", "correct horse")
+with serve(fake) as base_url:
+    got = anyio.run(first_two, base_url, fake.push_url)
+assert got == ["job 1", "job 2", "job 2", "job 3"]
+
+# receiving.md, line 260
+from chump_typed.receive import UndecodableMessage
+
+fake = FakePushover()
+fake.add_account("me@example.com", "correct horse")
+
+with serve(fake) as base_url:
+    with OpenClient(base_url=base_url, push_url=fake.push_url) as receiver:
+        session = receiver.login("me@example.com", "correct horse")
+        device = session.register_device("listener")
+        fake.queue_message(device.id, message="fine")
+        bad = fake.queue_message(device.id, priority="urgent")  # not a priority
+        fake.queue_message(device.id, message="fine too")
+
+        unreadable: list[UndecodableMessage] = []
+        texts: list[str] = []
+        with session.listen(device, on_undecodable=unreadable.append) as stream:
+            for message in stream:
+                texts.append(message.message)
+                if len(texts) == 2:
+                    break
+        assert texts == ["fine", "fine too"]
+        (report,) = unreadable
+        assert report.id == bad and report.fields["priority"] == "urgent"
+        print(report.reason)
+
+# receiving.md, line 295
+
+fake = FakePushover()
+fake.add_account("me@example.com", "correct horse")
+
+with serve(fake) as base_url:
+    with OpenClient(base_url=base_url) as receiver:
+        session = receiver.login("me@example.com", "correct horse")
+        device = session.register_device("listener")
+        fake.queue_backlog(device.id, 2000)  # 2,000 of 1,000 characters: 2.3 MB
+        assert len(session.download(device)) == 2000
+
+# receiving.md, line 354
+
 
 
 async def main(base_url: str) -> None:
