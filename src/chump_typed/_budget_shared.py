@@ -20,7 +20,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from typing import Final, Protocol, TypeVar, runtime_checkable
+from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 
 from chump_typed._checks import check_int_range
 from chump_typed._fork import renew_after_fork
@@ -38,6 +38,9 @@ __all__ = [
     "estimate_retry_at",
     "key_digest",
 ]
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 _T = TypeVar("_T")
 
@@ -274,6 +277,18 @@ class SharedBudget(abc.ABC):
                 return False
             self._local_claims[digest] = now + span
             return True
+
+    # -- Closing -----------------------------------------------------------------------
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Close this object's connections to the store (the counts stay in it)."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
 
     # -- The store, or the fall-back ---------------------------------------------------
 

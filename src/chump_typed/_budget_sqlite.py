@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Final
@@ -77,6 +78,8 @@ class SQLiteBudget(SharedBudget):
             per_hour=per_hour, per_day=per_day, clock=clock, processes=processes
         )
         self._connection: sqlite3.Connection | None = None
+        #: Closes the connection if the budget is dropped unclosed.
+        self._finalizer: weakref.finalize[[], SQLiteBudget] | None = None
         self._lock = threading.Lock()
         renew_after_fork(self)
 
@@ -84,7 +87,9 @@ class SQLiteBudget(SharedBudget):
         super()._after_fork_in_child()
         # The parent's connection is not closed here (that would disturb its lock
         # state): the child drops it and opens its own.
-        self._connection = None
+        if self._finalizer is not None:
+            self._finalizer.detach()
+        self._connection, self._finalizer = None, None
         self._lock = threading.Lock()
 
     @property
@@ -96,9 +101,10 @@ class SQLiteBudget(SharedBudget):
         """Close this process's connection (the file and its counts stay; a later
         spend opens a new one)."""
         with self._lock:
-            connection, self._connection = self._connection, None
-        if connection is not None:
-            connection.close()
+            self._connection, finalizer = None, self._finalizer
+            self._finalizer = None
+        if finalizer is not None:
+            finalizer()  # closes the connection, once
 
     def __repr__(self) -> str:
         return (
@@ -135,6 +141,7 @@ class SQLiteBudget(SharedBudget):
         with self._lock:
             if self._connection is None:
                 self._connection = self._connect()
+                self._finalizer = weakref.finalize(self, self._connection.close)
             connection = self._connection
             connection.execute("BEGIN IMMEDIATE")
             try:
