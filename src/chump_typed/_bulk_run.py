@@ -116,9 +116,6 @@ class _Stream:
         slot = _Slot(self.read, cast("AnyNotification", item))
         self.read += 1
         self.step.append(slot)
-        if self.stopped:
-            slot.outcome = NotAttempted(index=slot.index, notification=slot.item)
-            return
         try:
             if not isinstance(item, AnyNotification):
                 raise TypeError(
@@ -128,6 +125,9 @@ class _Stream:
             slot.key = self.keys.key_for(slot.index, item)
         except (TypeError, ValidationError) as error:
             slot.outcome = Failed(index=slot.index, notification=slot.item, error=error)
+        else:
+            if self.stopped:  # a sequence's rest, after a stop
+                slot.outcome = NotAttempted(index=slot.index, notification=slot.item)
 
     def ready(self) -> list[_Slot]:
         return [slot for slot in self.step if slot.outcome is None]
