@@ -9,6 +9,7 @@ The Redis cases run against a real ``redis-server`` the tests start on loopback
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import socket
@@ -225,7 +226,7 @@ def test_the_sqlite_file_is_created_0600_in_wal_mode(tmp_path: Path) -> None:
         assert file.stat().st_mode & 0o777 == 0o600, file
     import sqlite3
 
-    with sqlite3.connect(path) as db:
+    with contextlib.closing(sqlite3.connect(path)) as db:
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     budget.close()
     assert repr(budget) == f"SQLiteBudget({str(path)!r}, per_hour=3, per_day=None)"
