@@ -43,17 +43,21 @@ if TYPE_CHECKING:
 __all__ = ["DAY", "HOUR", "Budget", "MemoryBudget", "RedisBudget", "SQLiteBudget"]
 
 
+#: The shared budgets, loaded on first use (as the package loads its lazy names).
+_SHARED: Final = {
+    "SQLiteBudget": "chump_typed._budget_sqlite",
+    "RedisBudget": "chump_typed._budget_redis",
+}
+
+
 def __getattr__(name: str) -> object:
     """The shared budgets, loaded on first use: :class:`SQLiteBudget` (one host) and
     :class:`RedisBudget` (a fleet; needs redis-py, extra ``chump_typed[redis]``)."""
-    if name == "SQLiteBudget":
-        from chump_typed._budget_sqlite import SQLiteBudget
+    module = _SHARED.get(name)
+    if module is not None:
+        import importlib
 
-        return SQLiteBudget
-    if name == "RedisBudget":
-        from chump_typed._budget_redis import RedisBudget
-
-        return RedisBudget
+        return getattr(importlib.import_module(module), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
