@@ -71,6 +71,7 @@ class _Core:
         """*work*'s result, unless the listener is closed first (then it is
         cancelled, and :class:`_Closed`)."""
         task = asyncio.ensure_future(work)
+        task.add_done_callback(_retrieve)  # one cut short may still fail: no warning
         if self.closed:
             task.cancel()
             raise _Closed
@@ -266,6 +267,12 @@ async def _follow(core: _Core) -> AsyncGenerator[ReceivedMessage, None]:
             if command.error is not None:
                 raise command.error
             return
+
+
+def _retrieve(task: asyncio.Future[Any]) -> None:
+    """Mark *task*'s outcome as seen (the listener may have stopped waiting)."""
+    if not task.cancelled():
+        task.exception()
 
 
 def _require_asyncio() -> None:

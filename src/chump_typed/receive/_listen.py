@@ -233,7 +233,10 @@ class Listener(Iterator["ReceivedMessage"]):
         # A ``break`` out of a ``for`` loop leaves the listener to the collector:
         # delete what was taken then (at once on CPython).
         if "_messages" in vars(self):
-            self.close()
+            try:
+                self.close()
+            except Exception:  # at interpreter exit, say: a finalizer must not raise
+                _logger.debug("closing a listener left to the collector failed")
 
     def __enter__(self) -> Self:
         return self
