@@ -81,6 +81,8 @@ TWINS: dict[str, str] = {
 SYNC_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
     "chump_typed/aio.py": (
         ("for asyncio and trio.", "for synchronous code."),
+        # send_iter's generator: the sync one's send and return types are spelt out.
+        ("AsyncGenerator[SendOutcome, None]", "Generator[SendOutcome, None, None]"),
         # The API root is exported with the sync client (and loaded at start-up).
         ('__all__ = ["AsyncClient"]', '__all__ = ["DEFAULT_BASE_URL", "Client"]'),
         (
@@ -137,7 +139,7 @@ SYNC_WORDS: tuple[tuple[str, str], ...] = (
     (r"\bexecute_async", "execute"),
     (r"\bsend_many_async", "send_many"),
     (r"\bsend_iter_async", "send_iter"),
-    (r"\bAsyncIterator\b", "Iterator"),
+    (r"\bAsyncGenerator\b", "Generator"),
     (r"\bAsyncIterable,\n", ""),
     (r"\brepair_broadcast_async", "repair_broadcast"),
     (r"\bbroadcast_async", "broadcast"),

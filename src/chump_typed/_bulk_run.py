@@ -14,8 +14,10 @@ from __future__ import annotations
 import contextlib
 import threading
 from collections.abc import (
+    AsyncGenerator,
     AsyncIterable,
     AsyncIterator,
+    Generator,
     Iterable,
     Iterator,
     Mapping,
@@ -295,7 +297,7 @@ def send_iter(
     max_in_flight: int = MAX_IN_FLIGHT,
     e2ee_key: E2EEKeys = None,
     on_outcome: OnOutcome | None = None,
-) -> Iterator[SendOutcome]:
+) -> Generator[SendOutcome, None, None]:
     """Send every notification once, reading them as it goes, and yield their
     outcomes in the input's order as they are known.
 
@@ -324,7 +326,7 @@ def send_iter(
 
 def _sending(
     stream: _Stream, client: Sender, reader: Iterator[object]
-) -> Iterator[SendOutcome]:
+) -> Generator[SendOutcome, None, None]:
     while True:
         try:
             outcomes = _step(stream, client, reader)
@@ -383,7 +385,7 @@ def send_iter_async(
     max_in_flight: int = MAX_IN_FLIGHT,
     e2ee_key: E2EEKeys = None,
     on_outcome: OnOutcome | None = None,
-) -> AsyncIterator[SendOutcome]:
+) -> AsyncGenerator[SendOutcome, None]:
     """:func:`send_iter` for an async client: the same rules and outcomes, a step's
     sends awaited at once (anyio tasks, under asyncio or trio) and finished before
     its outcomes are yielded, so that no task outlives a step (a cancellation of the
@@ -397,7 +399,7 @@ async def _sending_async(
     stream: _Stream,
     client: AsyncSender,
     notifications: Iterable[AnyNotification] | AsyncIterable[AnyNotification],
-) -> AsyncIterator[SendOutcome]:
+) -> AsyncGenerator[SendOutcome, None]:
     reader: AsyncIterator[object] | Iterator[object]
     if isinstance(notifications, AsyncIterable):
         reader = aiter(notifications)

@@ -31,8 +31,8 @@ from chump_typed.protocol import AsyncTransport
 
 if TYPE_CHECKING:
     from collections.abc import (
+        AsyncGenerator,
         AsyncIterable,
-        AsyncIterator,
         Callable,
         Iterable,
         Mapping,
@@ -246,7 +246,7 @@ class AsyncClient:
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
         on_outcome: Callable[[SendOutcome], object] | None = None,
-    ) -> AsyncIterator[SendOutcome]:
+    ) -> AsyncGenerator[SendOutcome, None]:
         """Send each notification once, reading them as it goes, and yield one
         outcome per notification, in order, as they are known:
         ``async for outcome in client.send_iter(notifications): ...``.

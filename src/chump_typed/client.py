@@ -33,8 +33,8 @@ from chump_typed.protocol import Transport
 if TYPE_CHECKING:
     from collections.abc import (
         Callable,
+        Generator,
         Iterable,
-        Iterator,
         Mapping,
         Sequence,
     )
@@ -239,7 +239,7 @@ class Client:
         max_in_flight: int = 2,
         e2ee_key: E2EEKey | Mapping[str, E2EEKey] | None = None,
         on_outcome: Callable[[SendOutcome], object] | None = None,
-    ) -> Iterator[SendOutcome]:
+    ) -> Generator[SendOutcome, None, None]:
         """Send each notification once, reading them as it goes, and yield one
         outcome per notification, in order, as they are known:
         ``for outcome in client.send_iter(notifications): ...``.

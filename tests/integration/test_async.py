@@ -114,7 +114,10 @@ class TestAsyncClient:
             assert (
                 async_signature.replace(
                     " | AsyncIterable[models.AnyNotification]", ""
-                ).replace("AsyncIterator[", "Iterator[")
+                ).replace(
+                    "AsyncGenerator[SendOutcome, None]",
+                    "Generator[SendOutcome, None, None]",
+                )
                 == sync_signature
             ), name
 

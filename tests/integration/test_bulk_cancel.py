@@ -191,7 +191,7 @@ async def test_a_streamed_run_stopped_by_its_consumer_reports_its_step(
         got.append(outcome)
         if len(got) == 3:
             break
-    await stream.aclose()  # type: ignore[attr-defined]  # an async generator
+    await stream.aclose()
     await client.aclose()
 
     assert len(got) == 3 and len(seen) == 4 == len(fake.messages)

@@ -60,7 +60,7 @@ def test_an_endless_input_is_sent_as_it_is_read(
             assert isinstance(outcome, Sent) and outcome.index == len(read_at_yield) - 1
             if len(read_at_yield) == 9:
                 break
-        outcomes.close()  # type: ignore[attr-defined]  # a generator (sync or stepped)
+        outcomes.close()
 
     assert all(read - i <= max_in_flight for i, read in enumerate(read_at_yield, 1))
     assert source.read == len(fake.messages) <= 9 + max_in_flight - 1

@@ -15,7 +15,13 @@ import logging
 import re
 import ssl
 import time
-from collections.abc import AsyncIterator, Collection, Iterable, Iterator, Mapping
+from collections.abc import (
+    AsyncGenerator,
+    Collection,
+    Generator,
+    Iterable,
+    Mapping,
+)
 from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, Literal
@@ -658,10 +664,10 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
         BroadcastRepair,
     )
     seen: list[SendOutcome] = []
-    assert_type(client.send_iter([notification]), AsyncIterator[SendOutcome])
+    assert_type(client.send_iter([notification]), AsyncGenerator[SendOutcome, None])
     assert_type(
         client.send_iter(iter([notification]), max_in_flight=1, on_outcome=seen.append),
-        AsyncIterator[SendOutcome],
+        AsyncGenerator[SendOutcome, None],
     )
     async for streamed in client.send_iter([notification]):
         assert_type(streamed, SendOutcome)
@@ -677,12 +683,12 @@ async def async_client_methods(client: AsyncClient, notification: Notification) 
 
 def bulk(client: Client, notification: Notification, outcome: SendOutcome) -> None:
     seen: list[SendOutcome] = []
-    assert_type(client.send_iter([notification]), Iterator[SendOutcome])
+    assert_type(client.send_iter([notification]), Generator[SendOutcome, None, None])
     assert_type(
         client.send_iter(
             iter([notification]), max_in_flight=1, e2ee_key=None, on_outcome=seen.append
         ),
-        Iterator[SendOutcome],
+        Generator[SendOutcome, None, None],
     )
     assert_type(
         client.send_many([notification], on_outcome=seen.append), list[SendOutcome]
