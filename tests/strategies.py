@@ -54,6 +54,17 @@ def text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
     return st.text(characters, min_size=min_size, max_size=max_size)
 
 
+#: URL schemes: the web's, and apps' own (RFC 3986 allows letters, digits, + . -).
+url_schemes = st.sampled_from(["https", "http", "mailto", "twitter", "x-app.v2+b"])
+
+
+@st.composite
+def urls(draw: st.DrawFn, max_size: int = 512) -> str:
+    """A supplementary URL: a scheme, its colon, then any text, at most *max_size*."""
+    scheme = draw(url_schemes)
+    return f"{scheme}:{draw(text(max_size - len(scheme) - 1))}"
+
+
 def message_text(max_size: int, min_size: int = 0) -> st.SearchStrategy[str]:
     """A message body: any text but surrogates and controls other than tab, CR, LF."""
     return st.text(message_characters, min_size=min_size, max_size=max_size)
@@ -101,7 +112,7 @@ def notifications(
         "user": draw(recipients()),
         "message": draw(message_text(1024, min_size=1)),
         "title": draw(st.none() | text(250)),
-        "url": draw(st.none() | text(512)),
+        "url": draw(st.none() | urls()),
         "url_title": draw(st.none() | text(100)),
         "device": draw(st.none() | device_lists()),
         "priority": priority,

@@ -59,6 +59,7 @@ __all__ = [
     "check_text",
     "check_timestamp",
     "check_unicode",
+    "check_url",
     "describe",
     "describe_int",
     "instance_of",
@@ -201,6 +202,25 @@ def check_text(
         raise ValidationError(field, f"must be {bound} characters, got {len(value)}")
     check_controls(field, value, multiline=multiline)
     check_unicode(field, value)
+
+
+#: A URL's scheme and its colon (RFC 3986 §3.1): ``https:``, ``mailto:``, an app's own.
+_SCHEME: Final = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def check_url(field: str, value: object, *, max_len: int) -> None:
+    """A supplementary URL: a line of at most *max_len* characters that starts with
+    its scheme (``https://...``, or an app's own, ``twitter://...``). Pushover sends
+    ``example.com/x`` as it is, and a device cannot open it; an empty URL is none."""
+    check_text(field, value, max_len=max_len)
+    assert isinstance(value, str)
+    if value and not _SCHEME.match(value):
+        # The value is not quoted: an end-to-end encrypted message keeps its URL secret.
+        raise ValidationError(
+            field,
+            "must start with its scheme, e.g. https://example.com/x (or an app's "
+            "own, such as twitter://); got a URL without one",
+        )
 
 
 def check_controls(field: str, value: str, *, multiline: bool = False) -> None:

@@ -129,10 +129,11 @@ def run_demo(out: Callable[[str], object] = print) -> int:
             session.acknowledge(urgent.receipt)
             out("6. the device acknowledges the alarm through the Open Client API")
             waiting = alarm.poll()
-            who = "the user" if alarm.acknowledged_by == user else "someone else"
+            # A device acknowledged (step 6); the receipt names the account it belongs to.
+            whose = "the user's" if alarm.acknowledged_by == user else "another user's"
             out(
                 f"7. polled: still waiting: {waiting}; acknowledged: {alarm.is_acknowledged} "
-                f"by {who} at {alarm.acknowledged_at}"
+                f"on {whose} device '{device.name}' at {alarm.acknowledged_at}"
             )
             out(f"8. cancelled further retries: {alarm.cancel()}")
             out(f"done: the fake recorded {len(fake.messages)} messages")

@@ -41,6 +41,7 @@ from chump_typed._retry import (
 from chump_typed.protocol import HTTPRequest, HTTPResponse
 
 __all__ = [
+    "RETRY_LOGGER",
     "Call",
     "CommonKnobs",
     "Failure",
@@ -53,7 +54,10 @@ __all__ = [
     "send_with_retries",
 ]
 
-_logger: Final = logging.getLogger("chump_typed")
+#: Where each retry a transport decides is logged, at WARNING (a logger of its own, so
+#: that a program that says it otherwise, as the command line does, can silence it).
+RETRY_LOGGER: Final = "chump_typed.retry"
+_logger: Final = logging.getLogger(RETRY_LOGGER)
 
 #: The most origins a transport keeps its proxy decision for.
 MAX_ORIGINS: Final = 16
@@ -265,8 +269,9 @@ Attempted = HTTPResponse | Failure | Late
 class Call:
     """One call in progress: its request, its deadline (seconds, and when it ends on
     the transport's clock), its retry policy and its failed attempts so far. It asks
-    the policy after each failure, and reports each retry it decides (logged at
-    INFO and given to *on_retry*)."""
+    the policy after each failure, and reports each retry it decides (a WARNING
+    record of the ``chump_typed`` logger, and a :class:`RetryEvent` given to
+    *on_retry*)."""
 
     request: HTTPRequest
     deadline: float
@@ -319,15 +324,19 @@ class Call:
         attempt = len(self.outcomes) + 1
         url = redact_url(self.request.url)
         method = self.request.method
-        _logger.info(
-            "%s %s: %s; attempt %d in %.1f s", method, url, reason, attempt, wait
+        detail = (
+            str(result.error)
+            if isinstance(result, Failure)
+            else f"HTTP {result.status}"
+        )
+        # A WARNING, so that a program that configured no logging still hears of a
+        # call that is waiting (Python prints it on standard error): a refused
+        # connection otherwise retries for 35 s in silence.
+        what = detail if isinstance(result, Failure) else f"{method} {url}: {detail}"
+        _logger.warning(
+            "%s; %s, retrying in %g s (attempt %d)", what, reason, wait, attempt
         )
         if self.on_retry is not None:
-            detail = (
-                str(result.error)
-                if isinstance(result, Failure)
-                else f"HTTP {result.status}"
-            )
             self.on_retry(
                 RetryEvent(
                     method=method,

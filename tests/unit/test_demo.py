@@ -20,7 +20,11 @@ def test_demo_in_process() -> None:
     assert "application authenticated: True" in text
     assert "message sent: True" in text
     assert "emergency message sent: True" in text
-    assert "still waiting: False; acknowledged: True by the user" in text
+    assert (
+        "still waiting: False; acknowledged: True on the user's device 'demo-desk' at"
+        in text
+    )
+    assert "by the user" not in text  # a device acknowledged, not the user by hand
     assert "cancelled further retries: True" in text
     assert "9998/10000 left" in text
     assert "the fake recorded 2 messages" in text

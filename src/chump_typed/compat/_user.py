@@ -87,7 +87,8 @@ class User:
 
     @token.setter
     def token(self, value: str) -> None:
-        check_key("token", value)
+        # chump calls it the user's token; the error names what it is, Pushover's user.
+        check_key("user", value)
         with self._lock:
             if getattr(self, "_token", None) != value:
                 self._token = value

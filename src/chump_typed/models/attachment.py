@@ -171,11 +171,35 @@ def _build(
     return Attachment(data=data, filename=filename, content_type=content_type)
 
 
-def _too_big(name: str, size: int) -> ValidationError:
+def _too_big(name: str, size: int | None) -> ValidationError:
+    """The error for a file over the bound: its size when known (a regular file's),
+    else that it is larger than the bound (a pipe's, which is not read to its end)."""
+    bound = f"{ATTACHMENT_MAX:,} bytes ({ATTACHMENT_MAX / 2**20:g} MiB)"
+    if size is None:
+        return ValidationError(
+            "attachment", f"{name} is larger than {bound}, the most Pushover accepts"
+        )
     return ValidationError(
         "attachment",
-        f"{name} is {size} bytes or more; at most {ATTACHMENT_MAX} are allowed",
+        f"{name} is {size:,} bytes; at most {bound} are allowed",
     )
+
+
+def _size_left(file: object) -> int | None:
+    """The bytes left to read in *file* when it is a regular file, else ``None``."""
+    import stat
+
+    try:
+        fileno = getattr(file, "fileno", None)
+        tell = getattr(file, "tell", None)
+        if fileno is None or tell is None:
+            return None
+        status = os.fstat(fileno())
+        if not stat.S_ISREG(status.st_mode):
+            return None
+        return max(status.st_size - int(tell()), 0)
+    except (OSError, ValueError, TypeError):  # io.UnsupportedOperation is an OSError
+        return None
 
 
 def read_path(
@@ -188,14 +212,19 @@ def read_path(
     name = os.fspath(path)
     try:
         with open(name, "rb") as file:
-            data = file.read(ATTACHMENT_MAX + 1)
+            size = _size_left(file)
+            oversized = size is not None and size > ATTACHMENT_MAX
+            # An oversized regular file is refused without reading it.
+            data = b"" if oversized else file.read(ATTACHMENT_MAX + 1)
     except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise ValidationError(
             "attachment", f"cannot read attachment file {name!r}: {reason}"
         ) from exc
-    if len(data) > ATTACHMENT_MAX:
-        raise _too_big(repr(name), len(data))
+    if oversized:
+        raise _too_big(repr(name), size)
+    if len(data) > ATTACHMENT_MAX:  # not a regular file: it was not read to its end
+        raise _too_big(repr(name), None)
     return _build(
         data,
         filename=os.path.basename(name) if filename is None else filename,
@@ -224,7 +253,8 @@ def read_file(
             f"read() gave a {type(data).__name__}"
         )
     if len(data) > ATTACHMENT_MAX:
-        raise _too_big(described, len(data))
+        left = _size_left(file)  # after the read: what it did not read
+        raise _too_big(described, None if left is None else len(data) + left)
     if filename is None and isinstance(raw_name, str):
         filename = os.path.basename(raw_name)
     return _build(data, filename=filename, content_type=content_type, source=described)

@@ -25,6 +25,7 @@ from chump_typed._checks import (
     check_recipients,
     check_text,
     check_timestamp,
+    check_url,
     describe_int,
     instance_of,
     optional,
@@ -151,9 +152,10 @@ class _Message(Request):
     )
     """A title (at most 250 characters); the app's name if unset."""
     url: str | None = attrs.field(
-        default=None, validator=optional(check_text, max_len=URL_MAX)
+        default=None, validator=optional(check_url, max_len=URL_MAX)
     )
-    """A supplementary URL (at most 512 characters)."""
+    """A supplementary URL (at most 512 characters), starting with its scheme
+    (``https://``, or an app's own)."""
     url_title: str | None = attrs.field(
         default=None, validator=optional(check_text, max_len=URL_TITLE_MAX)
     )
