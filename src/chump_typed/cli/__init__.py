@@ -13,6 +13,7 @@ Exit codes:
 3     Pushover rejected the request (HTTP 4xx other than 429)
 4     network or server failure: no response, 5xx, an undecodable answer
 5     the monthly message quota is exhausted (HTTP 429)
+130   interrupted by Ctrl-C (``fake`` and ``listen`` stop with 0)
 ====  =================================================================
 
 An error is one line on standard error, never a traceback, and never contains the
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import re
 import sys
@@ -32,11 +34,13 @@ from typing import TextIO
 
 from chump_typed._redact import redact_text
 from chump_typed._scrub import scrub_public
+from chump_typed._transport_base import RETRY_LOGGER
 from chump_typed.cli._commands import COMMANDS
 from chump_typed.cli._parser import build_parser
 from chump_typed.cli._run import (
     EXIT_CODES,
     EXIT_FAILURE,
+    EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_QUOTA,
     EXIT_REJECTED,
@@ -50,6 +54,7 @@ from chump_typed.cli._run import (
 
 __all__ = [
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_QUOTA",
     "EXIT_REJECTED",
@@ -88,6 +93,25 @@ def main(
     tests and embedding.
     """
     err = sys.stderr if stderr is None else stderr
+    # The command says each pending retry itself (Run.transport): the transports'
+    # WARNING record of it is not printed a second time (by logging's last resort).
+    quiet = logging.NullHandler()
+    retry_log = logging.getLogger(RETRY_LOGGER)
+    retry_log.addHandler(quiet)
+    try:
+        return _main(argv, environ, stdin, stdout, err, sleep)
+    finally:
+        retry_log.removeHandler(quiet)
+
+
+def _main(
+    argv: Sequence[str] | None,
+    environ: Mapping[str, str] | None,
+    stdin: TextIO | None,
+    stdout: TextIO | None,
+    err: TextIO,
+    sleep: Callable[[float], None],
+) -> int:
     secrets: list[str] = []
     args: argparse.Namespace | None = None
     try:
@@ -108,7 +132,7 @@ def main(
         return exc.code if isinstance(exc.code, int) else EXIT_OK
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=err)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         code = next((c for kind, c in EXIT_CODES if isinstance(exc, kind)), None)
         if code is None:

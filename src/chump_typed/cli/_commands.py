@@ -96,6 +96,7 @@ def _message(run: Run) -> str:
 def _send(run: Run) -> int:
     args = run.args
     devices: list[str] | None = args.device
+    run.require_credentials()
     user = run.user()
     if devices is None and "user" in run.from_pushoverrc:
         # The profile that named the user names its default device too.
@@ -140,6 +141,7 @@ def _sounds(run: Run) -> int:
 
 
 def _validate(run: Run) -> int:
+    run.require_credentials()
     with run.client() as client:
         result: UserValidation = client.validate_user(run.user(), run.args.device)
     kind = "group" if result.group else "user"

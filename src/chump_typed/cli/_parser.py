@@ -56,6 +56,10 @@ def _timestamp(text: str) -> _dt.datetime | int:
         ) from None
 
 
+#: The help of a RECEIPT argument.
+_RECEIPT_HELP: Final = "the receipt 'send -p emergency' printed (30 letters and digits)"
+
+
 class _Version(argparse.Action):
     """``--version``: argparse's version action, but the version is read from the
     installed metadata only when asked (importlib.metadata is a sixth of the start-up
@@ -83,39 +87,55 @@ class _Version(argparse.Action):
         parser.exit()
 
 
-def build_parser() -> argparse.ArgumentParser:
-    # What every command that talks to Pushover takes; "common" adds the app token.
-    connection = _Parser(add_help=False)
-    connection.add_argument(
+def _connection_options(parser: argparse.ArgumentParser, *, defaults: bool) -> None:
+    """The options of every command that talks to Pushover. The top-level parser
+    holds their defaults; a subcommand's copy sets a value only when given (argparse
+    lets a subcommand's default replace a value given before the subcommand)."""
+
+    def default(value: object) -> object:
+        return value if defaults else argparse.SUPPRESS
+
+    parser.add_argument(
         "--base-url",
         metavar="URL",
+        default=default(None),
         help="API root (default: $PUSHOVER_BASE_URL, then the config file's base_url, "
         f"then {DEFAULT_BASE_URL})",
     )
-    connection.add_argument(
+    parser.add_argument(
         "--config",
         type=Path,
         metavar="FILE",
+        default=default(None),
         help=f"config file (default: {default_config_path()})",
     )
-    connection.add_argument(
+    parser.add_argument(
         "--timeout",
         type=float,
-        default=30.0,
+        default=default(30.0),
         metavar="SECONDS",
         help="give up on a connection or an answer after this long (default: 30)",
     )
-    connection.add_argument(
+    parser.add_argument(
         "--retries",
         type=int,
-        default=3,
+        default=default(3),
         metavar="N",
         help="retry a failed connection or a server error up to N times, after "
         "waits of 5, 10, then 20 s (default: 3; 0 never retries)",
     )
-    connection.add_argument(
-        "--json", action="store_true", help="print the result as one JSON object"
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print the result as one JSON object",
     )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    # What every command that talks to Pushover takes; "common" adds the app token.
+    connection = _Parser(add_help=False)
+    _connection_options(connection, defaults=False)
     common = _Parser(add_help=False, parents=[connection])
     common.add_argument(
         "--token",
@@ -137,11 +157,15 @@ def build_parser() -> argparse.ArgumentParser:
 
     parser = _Parser(
         prog=PROG,
-        description="Talk to Pushover from the command line.",
+        description="Talk to Pushover from the command line. The options below may "
+        "also come after the command; 'chump-typed COMMAND --help' shows a "
+        "command's own.",
         epilog="Exit codes: 0 success, 2 bad usage or input, 3 rejected by Pushover, "
-        "4 network or server failure, 5 monthly quota exhausted.",
+        "4 network or server failure, 5 monthly quota exhausted, 130 interrupted "
+        "(Ctrl-C).",
     )
     parser.add_argument("--version", action=_Version)
+    _connection_options(parser, defaults=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     send = commands.add_parser(
@@ -231,19 +255,34 @@ def build_parser() -> argparse.ArgumentParser:
         help="the image's type, e.g. image/png (default: guessed from FILE's name)",
     )
 
-    commands.add_parser("sounds", parents=[common], help="list the available sounds")
+    commands.add_parser(
+        "sounds",
+        parents=[common],
+        help="list the available sounds",
+        description="List the sounds the application may use: their names, for "
+        "send --sound, and their descriptions.",
+    )
 
     validate = commands.add_parser(
-        "validate", parents=[common, recipient], help="check a user or group key"
+        "validate",
+        parents=[common, recipient],
+        help="check a user or group key",
+        description="Check that the user or group key (--user, $PUSHOVER_USER or the "
+        "config file) is valid, and list its devices.",
     )
     validate.add_argument(
         "--device", metavar="NAME", help="also check that the user has this device"
     )
 
     receipt = commands.add_parser(
-        "receipt", parents=[common], help="show an emergency message's receipt"
+        "receipt",
+        parents=[common],
+        help="show an emergency message's receipt",
+        description="Show where an emergency message stands: acknowledged (when, on "
+        "which device), expired, or still repeating. With --wait, poll until it is "
+        "acknowledged or expires.",
     )
-    receipt.add_argument("receipt", metavar="RECEIPT")
+    receipt.add_argument("receipt", metavar="RECEIPT", help=_RECEIPT_HELP)
     receipt.add_argument(
         "--wait",
         action="store_true",
@@ -258,29 +297,49 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     cancel = commands.add_parser(
-        "cancel", parents=[common], help="stop an emergency message's retries"
+        "cancel",
+        parents=[common],
+        help="stop an emergency message's retries",
+        description="Stop repeating an emergency message before it is acknowledged "
+        "or expires.",
     )
-    cancel.add_argument("receipt", metavar="RECEIPT")
+    cancel.add_argument("receipt", metavar="RECEIPT", help=_RECEIPT_HELP)
 
     cancel_tag = commands.add_parser(
         "cancel-tag",
         parents=[common],
         help="stop the retries of every emergency message with a tag",
+        description="Stop repeating every emergency message sent with a tag "
+        "(send -p emergency --tags TAG).",
     )
-    cancel_tag.add_argument("tag", metavar="TAG")
+    cancel_tag.add_argument(
+        "tag", metavar="TAG", help="a tag given with send --tags, e.g. db"
+    )
 
     commands.add_parser(
-        "limits", parents=[common], help="show the monthly message allowance"
+        "limits",
+        parents=[common],
+        help="show the monthly message allowance",
+        description="Show how many messages the application may still send this "
+        "month, of how many, and when the count resets.",
     )
     commands.add_parser(
-        "demo", help="run the whole send/emergency/poll/cancel flow on an embedded fake"
+        "demo",
+        help="run the whole send/emergency/poll/cancel flow on an embedded fake",
+        description="Start the embedded fake Pushover and run the whole flow "
+        "against it: send, an emergency, its receipt polled, its cancellation, and "
+        "a device that receives. Needs no credentials and reaches no network.",
+    )
+    login_help = (
+        "log in to a Pushover account as an Open Client device: prompts for the "
+        "password (and a 2FA code if asked), registers the device and stores its "
+        "session beside the config file"
     )
     login = commands.add_parser(
         "login",
         parents=[connection],
-        help="log in to a Pushover account as an Open Client device: prompts for the "
-        "password (and a 2FA code if asked), registers the device and stores its "
-        "session beside the config file",
+        help=login_help,
+        description=login_help[0].upper() + login_help[1:] + ".",
     )
     login.add_argument(
         "--email", metavar="ADDRESS", help="the account's e-mail (default: prompt)"
@@ -291,11 +350,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="the device's name, 1 to 25 of A-Z a-z 0-9 _ - (default: from the host "
         "name)",
     )
+    listen_help = (
+        "print each message the device of `chump-typed login` receives, as it "
+        "arrives (the extra chump_typed[receive]); Ctrl-C stops"
+    )
     listen = commands.add_parser(
         "listen",
         parents=[connection],
-        help="print each message the device of `chump-typed login` receives, as it "
-        "arrives (the extra chump_typed[receive]); Ctrl-C stops",
+        help=listen_help,
+        description=listen_help[0].upper() + listen_help[1:] + ".",
     )
     listen.add_argument(
         "--push-url",
@@ -308,10 +371,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="decrypt end-to-end encrypted messages with the key in "
         "$PUSHOVER_E2EE_KEY or the config file's e2ee_key",
     )
+    fake_help = (
+        "serve the fake Pushover on loopback until Ctrl-C, printing the "
+        "PUSHOVER_* lines that point the other commands at it"
+    )
     fake = commands.add_parser(
         "fake",
-        help="serve the fake Pushover on loopback until Ctrl-C, printing the "
-        "PUSHOVER_* lines that point the other commands at it",
+        help=fake_help,
+        description=fake_help[0].upper()
+        + fake_help[1:]
+        + " (and Client, AsyncClient, Application, OpenClient and PushoverHandler "
+        "made without base_url=).",
     )
     fake.add_argument(
         "--port", type=int, default=0, help="the port to serve on (default: a free one)"

@@ -44,6 +44,7 @@ if TYPE_CHECKING:
 __all__ = [
     "EXIT_CODES",
     "EXIT_FAILURE",
+    "EXIT_INTERRUPTED",
     "EXIT_OK",
     "EXIT_QUOTA",
     "EXIT_REJECTED",
@@ -71,6 +72,8 @@ EXIT_FAILURE: Final = 4
 """No usable answer: network failure, server error, undecodable response."""
 EXIT_QUOTA: Final = 5
 """The application's monthly message quota is exhausted."""
+EXIT_INTERRUPTED: Final = 130
+"""Interrupted by Ctrl-C (128 + SIGINT, as shells report it)."""
 
 MIN_POLL_INTERVAL: Final = 5.0
 """Pushover asks that receipts be polled no more often than every 5 seconds."""
@@ -202,6 +205,18 @@ class Run:
             self.secrets.append(value)
         return value
 
+    def require_credentials(self) -> None:
+        """For a command that needs both the token and the user key: when both are
+        missing, one error says so (rather than one now, the other once it is set)."""
+        token = self.setting("token", "PUSHOVER_TOKEN", "token")
+        user = self.setting("user", "PUSHOVER_USER", "user")
+        if token is None and user is None:
+            raise UsageError(
+                "no application token and no user key: pass --token and --user, set "
+                'PUSHOVER_TOKEN and PUSHOVER_USER or add token = "..." and '
+                f'user = "..." to {self.args.config or default_config_path(self.environ)}'
+            )
+
     def client(self) -> Client:
         token = self.setting("token", "PUSHOVER_TOKEN", "token")
         if token is None:
@@ -218,8 +233,8 @@ class Run:
         )
 
     def transport(self) -> Urllib3Transport:
-        """The transport ``--timeout`` and ``--retries`` describe (on a terminal, it
-        says when a retry is pending)."""
+        """The transport ``--timeout`` and ``--retries`` describe; it says on standard
+        error when a retry is pending."""
         from chump_typed._urllib3 import Urllib3Transport
 
         timeout: float = self.args.timeout
@@ -228,19 +243,24 @@ class Run:
             raise UsageError(f"--timeout: must be more than 0 seconds, got {timeout:g}")
         if retries < 0:
             raise UsageError(f"--retries: must be 0 or more, got {retries}")
-        notice = self._retry_notice if _is_terminal(self.stderr) else None
         return Urllib3Transport(
-            timeout=timeout, retries=retries, on_retry=notice, sleep=self.sleep
+            timeout=timeout,
+            retries=retries,
+            on_retry=self._retry_notice,
+            sleep=self.sleep,
         )
 
     def _retry_notice(self, event: RetryEvent) -> None:
-        """On a terminal, say at once that a retry is pending, why and when."""
-        print(
+        """Say at once, in one line on standard error, that a retry is pending, why
+        and when: on a terminal or not (a cron job's log shows why a run took 35 s).
+        With ``--json``, the line is a JSON object ``{"retrying": ...}``."""
+        text = (
             f"{event.detail}; retrying in {event.wait:g} s "
-            f"(attempt {event.attempt} of {self.args.retries + 1})",
-            file=self.stderr,
-            flush=True,
+            f"(attempt {event.attempt} of {self.args.retries + 1})"
         )
+        if getattr(self.args, "json", False):
+            text = json.dumps({"retrying": text})
+        print(text, file=self.stderr, flush=True)
 
     def e2ee_key(self) -> E2EEKey | None:
         """With ``--encrypt``, the recipient's key: from ``PUSHOVER_E2EE_KEY``, else
@@ -322,11 +342,6 @@ def terminal_safe(text: str) -> str:
     """*text* with every character of :data:`_UNSAFE` written as its escape
     (``\\x1b``, ``\\n``, ``\\u202e``): one message stays one visible line."""
     return _UNSAFE.sub(lambda match: ascii(match[0])[1:-1], text)
-
-
-def _is_terminal(stream: TextIO) -> bool:
-    isatty = getattr(stream, "isatty", None)
-    return bool(isatty and isatty())
 
 
 def _json_value(_instance: object, _field: object, value: Any) -> Any:

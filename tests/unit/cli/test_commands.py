@@ -215,7 +215,7 @@ def test_attachment_type_overrides_the_guess(cli: CLI, tmp_path: Path) -> None:
     ("name", "size", "problem"),
     [
         ("absent.png", None, "cannot read attachment file"),
-        ("huge.png", 5_242_881, "at most 5242880"),
+        ("huge.png", 5_242_881, "is 5,242,881 bytes; at most 5,242,880 bytes (5 MiB)"),
         ("notes.unknowntype", 10, "cannot guess the content type"),
     ],
 )
@@ -723,11 +723,27 @@ def test_a_pending_retry_is_shown_on_a_terminal_at_once() -> None:
     assert "retrying in 20 s (attempt 4 of 4)" in lines[2]
 
 
-def test_no_retry_notice_when_not_on_a_terminal() -> None:
-    err = io.StringIO()
-    _unreachable(err, "--retries", "1")
+def test_a_pending_retry_is_shown_off_a_terminal_too() -> None:
+    """A cron job's log says why the run took 5 s more: one line per retry."""
+    err = io.StringIO()  # not a terminal
+    code, waits = _unreachable(err, "--retries", "1")
 
-    assert "retrying in" not in err.getvalue()
+    assert code == EXIT_FAILURE
+    assert waits == [5.0]
+    lines = err.getvalue().splitlines()
+    assert len(lines) == 2  # the pending retry, then the error
+    assert "connection refused" in lines[0]
+    assert lines[0].endswith("retrying in 5 s (attempt 2 of 2)")
+    assert lines[1].startswith("chump-typed: error: could not connect")
+
+
+def test_with_json_a_pending_retry_is_a_json_line() -> None:
+    err = io.StringIO()
+    _unreachable(err, "--retries", "1", "--json")
+
+    first = json.loads(err.getvalue().splitlines()[0])
+    assert list(first) == ["retrying"]
+    assert first["retrying"].endswith("retrying in 5 s (attempt 2 of 2)")
 
 
 def test_the_help_states_the_real_retry_schedule(
