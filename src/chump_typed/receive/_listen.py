@@ -151,9 +151,12 @@ class _Core:
         return connection
 
     def hang_up(self) -> None:
-        connection, self.socket = self.socket, None
+        connection = self.socket
         if connection is not None:
+            # Still self.socket meanwhile: close() from another thread shuts it, so
+            # a polite close waiting for the server's close frame ends at once.
             _hang_up(connection, polite=not self.closed)
+            self.socket = None
 
     def last_delete(self) -> None:
         """Delete what the consumer took, with one short attempt; a failure is
