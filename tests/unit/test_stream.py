@@ -490,3 +490,88 @@ def test_a_late_id_below_one_deleted_is_deleted_once_taken() -> None:
         assert progress.to_delete() == number
         progress.deleted_through(number)
         assert progress.to_delete() is None
+
+
+# -- Any sequence of events -----------------------------------------------------------
+
+Event = tuple[str, int]
+events = st.lists(
+    st.tuples(
+        st.sampled_from(["ok", "ok", "ok", "passing", "broken", "#", "!", "R", "drop"]),
+        st.integers(min_value=1, max_value=30),
+    ),
+    max_size=80,
+)
+
+
+@given(events)
+def test_whatever_happens_reconnections_are_paced_and_deletion_is_safe(
+    script: list[Event],
+) -> None:
+    """Any sequence of answers, failures and frames: every new connection after the
+    first is preceded by a wait of at least half the first; nothing is given twice;
+    no deletion passes an id downloaded and not taken; the stream ends only with a
+    broken answer after MAX_BROKEN in a row."""
+    machine = Machine(silence=1_000.0, first_wait=1.0, rng=lambda: 0.0)
+    now, slept_since_connect, connects = 0.0, True, 0
+    given_ids: list[int] = []
+    downloaded: set[int] = set()
+    taken: set[int] = set()
+    on_server: set[int] = set()
+    broken_in_a_row = 0
+    for kind, number in script:
+        command = machine.next(now)
+        if isinstance(command, Give):
+            given_ids.append(command.message.id)
+            taken.add(command.message.id)
+            machine.took(now)
+        elif isinstance(command, Report):
+            machine.took(now)
+        elif isinstance(command, Connect):
+            assert slept_since_connect or connects == 0
+            connects += 1
+            slept_since_connect = False
+            if kind in ("passing", "broken"):
+                machine.failed(TransportError("refused"), now)
+            else:
+                machine.connected(now)
+        elif isinstance(command, Download):
+            on_server.add(number)
+            if kind == "passing":
+                machine.failed(TransportError("reset"), now)
+            elif kind == "broken":
+                broken_in_a_row += 1
+                machine.failed(UnexpectedResponseError("shape", http_status=200), now)
+            else:
+                broken_in_a_row = 0
+                downloaded |= on_server
+                machine.downloaded([message(n) for n in sorted(on_server)], [], now)
+        elif isinstance(command, Delete):
+            going = {n for n in on_server if n <= command.through}
+            assert going & downloaded <= taken
+            if kind == "passing":
+                machine.failed(TransportError("reset"), now)
+            else:
+                on_server -= going
+                machine.deleted(command.through)
+        elif isinstance(command, Receive):
+            now += 0.01
+            if kind in ("#", "!", "R"):
+                machine.frame(kind, now)
+            elif kind == "drop":
+                machine.failed(TransportError("dropped"), now)
+            else:
+                machine.timed_out(now)  # the pace's end (silence is 1,000 s)
+        elif isinstance(command, Sleep):
+            assert command.seconds >= 0.5
+            slept_since_connect = True
+            now += command.seconds
+        elif isinstance(command, Hangup):
+            pass
+        else:
+            assert isinstance(command, Finish)
+            assert isinstance(command.error, UnexpectedResponseError)
+            assert broken_in_a_row == MAX_BROKEN
+            break
+        now += 0.001
+    assert len(given_ids) == len(set(given_ids))
