@@ -165,17 +165,42 @@ def _public_bases(
     bases[:] = [b for base in bases for b in shown(base)]
 
 
+def _readable_defaults(obj: object, signature: str) -> str:
+    """*signature* with each default that shows as a repr Python cannot read back
+    (``clock=<built-in function time>``, which also stops Sphinx parsing the whole
+    signature) written as the function's dotted name (``time.time``), else ``...``."""
+    if "<" not in signature or not callable(obj):
+        return signature
+    try:
+        parameters = inspect.signature(obj).parameters.values()
+    except (TypeError, ValueError):
+        return signature
+    for parameter in parameters:
+        shown = repr(parameter.default)
+        if parameter.default is parameter.empty or not shown.startswith("<"):
+            continue
+        module = getattr(parameter.default, "__module__", None)
+        name = getattr(parameter.default, "__qualname__", None)
+        readable = f"{module}.{name}" if module and name else "..."
+        signature = re.sub(
+            rf"(=\s*){re.escape(shown)}",
+            lambda match, readable=readable: match[1] + readable,
+            signature,
+        )
+    return signature
+
+
 def _public_signature(
     _app: Sphinx,
     _what: str,
     _name: str,
-    _obj: object,
+    obj: object,
     _options: object,
     signature: str | None,
     return_annotation: str | None,
 ) -> tuple[str | None, str | None]:
     return (
-        None if signature is None else public_path(signature),
+        None if signature is None else public_path(_readable_defaults(obj, signature)),
         None if return_annotation is None else public_path(return_annotation),
     )
 
