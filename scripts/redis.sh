@@ -26,4 +26,8 @@ started=$SECONDS
 export DEBIAN_FRONTEND=noninteractive
 ${sudo[@]+"${sudo[@]}"} apt-get update -qq
 ${sudo[@]+"${sudo[@]}"} apt-get install -y -qq --no-install-recommends redis-server >/dev/null
+if ! command -v redis-server >/dev/null 2>&1; then
+  echo "apt-get installed redis-server, but it is not on PATH" >&2
+  exit 1
+fi
 echo "redis-server installed in $((SECONDS - started)) s: $(command -v redis-server)"

@@ -39,8 +39,10 @@ __all__ = ["RedisBudget"]
 #: counts as unreachable, for a client built here from a URL.
 DEFAULT_TIMEOUT: Final = 2.0
 
-# The time: ARGV[1], or the server's clock when it is empty.
+# The time: ARGV[1], or the server's clock when it is empty. Numbers become text with
+# all 17 digits (Lua's own tostring and .. keep 14, which moves a window's edge).
 _NOW: Final = """
+local function num(x) return string.format('%.17g', x) end
 local now = tonumber(ARGV[1])
 if not now then
   local t = redis.call('TIME')
@@ -57,13 +59,13 @@ local units = tonumber(ARGV[2])
 local reserve = tonumber(ARGV[3])
 local day = tonumber(ARGV[4])
 local closed = tonumber(redis.call('GET', KEYS[3]) or '0')
-if closed > now then return {0, tostring(closed)} end
-redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - day)
+if closed > now then return {0, num(closed)} end
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', num(now - day))
 local room = nil
 for i = 5, #ARGV, 2 do
   local cap = tonumber(ARGV[i])
   local span = tonumber(ARGV[i + 1])
-  local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (now - span), '+inf', 'WITHSCORES')
+  local rows = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. num(now - span), '+inf', 'WITHSCORES')
   local used = 0
   for j = 1, #rows, 2 do used = used + tonumber(string.match(rows[j], ':(%d+)$')) end
   local excess = used + units + reserve - cap
@@ -76,11 +78,11 @@ for i = 5, #ARGV, 2 do
     if room == nil or at > room then room = at end
   end
 end
-if room ~= nil then return {0, tostring(room)} end
+if room ~= nil then return {0, num(room)} end
 local id = redis.call('INCR', KEYS[2])
-redis.call('ZADD', KEYS[1], now, id .. ':' .. units)
+redis.call('ZADD', KEYS[1], num(now), id .. ':' .. units)
 redis.call('PEXPIRE', KEYS[1], math.ceil(day * 1000))
-return {1, tostring(now)}
+return {1, num(now)}
 """
 )
 
@@ -89,7 +91,7 @@ _REFUND: Final = (
     _NOW
     + """
 local units = tonumber(ARGV[2])
-local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. (now - tonumber(ARGV[3])), 'WITHSCORES')
+local rows = redis.call('ZREVRANGEBYSCORE', KEYS[1], '+inf', '(' .. num(now - tonumber(ARGV[3])), 'WITHSCORES')
 for j = 1, #rows, 2 do
   local spent = tonumber(string.match(rows[j], ':(%d+)$'))
   if spent >= units then
@@ -118,7 +120,7 @@ _CLOSED: Final = (
     _NOW
     + """
 local closed = tonumber(redis.call('GET', KEYS[1]) or '0')
-if closed > now then return tostring(closed) end
+if closed > now then return num(closed) end
 return false
 """
 )
@@ -136,7 +138,7 @@ if held then
     return 0
   end
 end
-redis.call('SET', KEYS[1], tostring(now + seconds) .. ':0', 'PX', math.ceil(seconds * 1000))
+redis.call('SET', KEYS[1], num(now + seconds) .. ':0', 'PX', math.ceil(seconds * 1000))
 return 1
 """
 )

@@ -163,13 +163,17 @@ class SQLiteBudget(SharedBudget):
             db.execute("DELETE FROM spends WHERE at <= ?", (at - DAY,))
             room_at: float | None = None
             for cap, span in self._caps:
+                (used,) = db.execute(
+                    "SELECT COALESCE(SUM(units), 0) FROM spends WHERE at > ?",
+                    (at - span,),
+                ).fetchone()
+                excess = used + units + reserve - cap
+                if excess <= 0:
+                    continue
                 rows: list[tuple[float, int]] = db.execute(
                     "SELECT at, units FROM spends WHERE at > ? ORDER BY at",
                     (at - span,),
                 ).fetchall()
-                excess = sum(u for _, u in rows) + units + reserve - cap
-                if excess <= 0:
-                    continue
                 when = at + span  # more than the cap: an estimate
                 for spent_at, spent in rows:
                     excess -= spent
