@@ -224,7 +224,9 @@ from chump_typed.logging import (
 )
 from chump_typed.protocol import SendOptions, is_async_transport
 from chump_typed.receive import (
+    DEFAULT_MAX_DOWNLOAD_SIZE,
     DEFAULT_PUSH_URL,
+    UndecodableMessage,
     AsyncListener,
     AsyncOpenClient,
     AsyncSession,
@@ -1913,6 +1915,20 @@ def open_client(client: OpenClient, session: Session, device: Device) -> None:
     assert_type(session.download("device-id"), list[ReceivedMessage])
     assert_type(session.delete_through(device, 3), DeleteThroughResult)
     assert_type(session.acknowledge("r"), AcknowledgeResult)
+    assert_type(client.max_download_size, int | None)
+    assert_type(OpenClient(max_download_size=32 * 2**20), OpenClient)
+    assert_type(DEFAULT_MAX_DOWNLOAD_SIZE, int)
+    assert_type(chump_typed.DEFAULT_MAX_DOWNLOAD_SIZE, int)
+    assert_type(DOWNLOAD_MESSAGES.max_response_size, int | None)
+
+    def report(message: UndecodableMessage) -> None:
+        assert_type(message.id, int | None)
+        assert_type(message.fields, Mapping[str, str])
+        assert_type(message.reason, str)
+
+    assert_type(session.download(device, on_undecodable=report), list[ReceivedMessage])
+    assert_type(session.listen(device, on_undecodable=report), Listener)
+    assert_type(chump_typed.UndecodableMessage, type[UndecodableMessage])
 
 
 async def async_open_client(
@@ -1938,6 +1954,8 @@ async def async_open_client(
     assert_type(await session.download(device), list[ReceivedMessage])
     assert_type(await session.delete_through(None, 3), DeleteThroughResult)
     assert_type(await session.acknowledge("r"), AcknowledgeResult)
+    assert_type(client.max_download_size, int | None)
+    assert_type(AsyncOpenClient(max_download_size=None), AsyncOpenClient)
 
 
 def two_factor(error: TwoFactorRequired) -> None:
@@ -1956,6 +1974,10 @@ def fake_receives(fake: FakePushover, device: ClientDevice) -> None:
     assert_type(device.secret, str)
     assert_type(device.queue, tuple[Mapping[str, object], ...])
     assert_type(device.pending, tuple[int, ...])
+    assert_type(fake.queue_message(device.id, priority="urgent"), int)
+    assert_type(fake.queue_backlog(device.id, 2000, size=1000), None)
+    assert_type(fake.answer_push_logins("R"), None)
+    assert_type(fake.answer_push_logins(None), None)
 
 
 def realtime(

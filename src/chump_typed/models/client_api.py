@@ -64,7 +64,7 @@ DEVICE_ID_PATTERN: Final = re.compile(r"[A-Za-z0-9_-]{1,64}")
 #: The largest download answer an Open Client reads by default, in bytes (16 MiB): a
 #: week offline of a busy device (2,000 messages of 1,000 characters is about 2.3 MB
 #: of JSON), seven times over. The other calls keep the transport's cap (1 MiB).
-DEFAULT_MAX_DOWNLOAD_SIZE: Final = 16 * 1024 * 1024
+DEFAULT_MAX_DOWNLOAD_SIZE: Final[int] = 16 * 1024 * 1024
 #: Most characters of a password or a 2FA code this library sends.
 _SECRET_TEXT_MAX: Final = 1024
 
