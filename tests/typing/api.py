@@ -226,13 +226,13 @@ from chump_typed.protocol import SendOptions, is_async_transport
 from chump_typed.receive import (
     DEFAULT_MAX_DOWNLOAD_SIZE,
     DEFAULT_PUSH_URL,
-    UndecodableMessage,
     AsyncListener,
     AsyncOpenClient,
     AsyncSession,
     Listener,
     OpenClient,
     Session,
+    UndecodableMessage,
 )
 from chump_typed.testing import (
     APP_TOKEN,
