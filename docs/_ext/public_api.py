@@ -224,27 +224,41 @@ def _defining_module(signature: addnodes.desc_signature) -> ModuleType | None:
     return None
 
 
+def _public_name(
+    signature: addnodes.desc_signature, alias: str, name: str
+) -> str | None:
+    """How users import what ``alias.name`` (an annotation of the signature's source)
+    names: ``chump_typed.NAME`` when ``chump_typed`` exports it, else
+    ``chump_typed.receive.NAME`` when the documented module (``chump_typed.receive``)
+    does; ``None`` when it is not the same object or neither exports it."""
+    module = getattr(_defining_module(signature), alias, None)
+    if not (inspect.ismodule(module) and module.__name__.startswith(PACKAGE)):
+        return None
+    value = getattr(module, name, None)
+    documented = str(signature.get("module") or PACKAGE)
+    for where in dict.fromkeys((PACKAGE, documented)):
+        exporter = importlib.import_module(where)
+        if (
+            name in getattr(exporter, "__all__", ())
+            and getattr(exporter, name) is value
+        ):
+            return f"{where}.{name}"
+    return None
+
+
 def _exported_names(_app: Sphinx, doctree: nodes.document) -> None:
     """Signatures name what users import: an annotation written through a module
     alias of its source (``ep.Endpoint``, ``models.Notification``; overloads'
     signatures come from the source as written) becomes ``chump_typed.Endpoint`` when
-    ``chump_typed`` exports that very object."""
-    package = importlib.import_module(PACKAGE)
+    ``chump_typed`` exports that very object (or the documented module does)."""
     for signature in doctree.findall(addnodes.desc_signature):
-        home: ModuleType | None = None
         for xref in signature.findall(addnodes.pending_xref):
             alias, dot, name = str(xref.get("reftarget", "")).partition(".")
-            if not dot or "." in name or name not in package.__all__:
+            if not dot or "." in name or alias == PACKAGE:
                 continue
-            home = home or _defining_module(signature)
-            module = getattr(home, alias, None)
-            if not (
-                inspect.ismodule(module)
-                and module.__name__.startswith(PACKAGE)
-                and getattr(module, name, None) is getattr(package, name)
-            ):
+            public = _public_name(signature, alias, name)
+            if public is None:
                 continue
-            public = f"{PACKAGE}.{name}"
             xref["reftarget"] = public
             for text in list(xref.findall(nodes.Text)):
                 if text.astext() == f"{alias}.{name}":
