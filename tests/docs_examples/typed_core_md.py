@@ -93,7 +93,7 @@ class TransportShape(Protocol):  # chump_typed.Transport, for reference
     def send(self, request: HTTPRequest) -> HTTPResponse: ...
     def close(self) -> None: ...
 
-# typed-core.md, line 226
+# typed-core.md, line 231
 from chump_typed import RetryEvent, Urllib3Transport
 
 
@@ -105,7 +105,7 @@ transport = Urllib3Transport(timeout=10.0, deadline=30.0, retries=1, on_retry=te
 with Client("azGDORePK8gMaC0QOYAMyEEuzJnyUi", transport=transport) as client:
     client.sounds()
 
-# typed-core.md, line 242
+# typed-core.md, line 247
 from chump_typed import Answered, MaybeSent, RetryAfter, RetryStop
 
 policy = RetryPolicy()
@@ -115,7 +115,7 @@ assert policy.decide("POST", [Answered(503)]) == RetryAfter(
 assert isinstance(policy.decide("POST", [MaybeSent()]), RetryStop)  # never twice
 assert isinstance(policy.decide("GET", [Answered(429)]), RetryStop)  # never a 4xx
 
-# typed-core.md, line 259
+# typed-core.md, line 264
 from chump_typed import Transport
 
 
