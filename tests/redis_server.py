@@ -40,16 +40,19 @@ def _answers(port: int) -> bool:
 
 
 @contextlib.contextmanager
-def redis_server(folder: Path) -> Generator[str, None, None]:
-    """Start ``redis-server`` on a free loopback port; yield its ``redis://`` URL."""
+def redis_server(folder: Path, port: int = 0) -> Generator[str, None, None]:
+    """Start ``redis-server`` on a free loopback port (or *port*: a server started
+    again where one was); yield its ``redis://`` URL."""
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.skip(
             "redis-server is not installed here (the gate installs Debian's package "
             "with scripts/redis.sh; or: apt-get install redis-server)"
         )
-    for _ in range(3):  # a port taken between the probe and the bind: another one
-        port = _free_port()
+    folder.mkdir(parents=True, exist_ok=True)
+    wanted = port
+    for _ in range(1 if wanted else 3):  # a port taken meanwhile: another one
+        port = wanted or _free_port()
         server = subprocess.Popen(
             [
                 binary,
@@ -91,4 +94,4 @@ def redis_server(folder: Path) -> Generator[str, None, None]:
                 except subprocess.TimeoutExpired:
                     server.kill()
                     server.wait()
-    raise AssertionError("redis-server could not start on a free port, three times")
+    raise AssertionError(f"redis-server could not start (port {port} taken?)")

@@ -259,7 +259,7 @@ def test_an_unreachable_file_falls_back_to_this_process_share(
     budget.close()
 
 
-def _down(budget: SQLiteBudget) -> bool:
+def _down(budget: SQLiteBudget | RedisBudget) -> bool:
     return budget.unreachable  # (a call: the checkers narrow a property)
 
 
@@ -363,3 +363,30 @@ def test_the_docs_redis_example_runs_as_written(
         monkeypatch.setenv("PUSHOVER_BASE_URL", base_url)
         exec(compile(example, "docs/budgets.md", "exec"), {"__name__": "docs_budgets"})
     assert [m.message for m in fake.messages] == ["Deploy done"]
+
+
+def test_a_redis_server_that_stops_and_comes_back(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A real server stopped under the budget: the local share, one WARNING; started
+    again on the same port: the store again after the backoff, one INFO. (Without
+    persistence the new server starts empty: the counts of the outage are lost.)"""
+    clock = Clock()
+    prefix = uuid.uuid4().hex
+    with redis_server(tmp_path / "first") as url:
+        port = int(url.rsplit(":", 1)[1].split("/")[0])
+        budget = RedisBudget(url, per_hour=8, processes=4, prefix=prefix, clock=clock)
+        assert budget.spend(6)
+    with caplog.at_level(logging.INFO, logger="chump_typed.budget"):
+        assert budget.spend(2)  # the local share: 8 // 4
+        assert _down(budget)
+        assert not budget.spend(1)
+        with redis_server(tmp_path / "second", port=port):
+            assert not budget.spend(1)  # resting: the backoff's first second
+            clock.now += 1
+            assert budget.spend(8)  # the new server's empty budget
+            assert not _down(budget)
+            assert not budget.spend(1)
+    said = [r.levelname for r in caplog.records if r.name == "chump_typed.budget"]
+    assert said == ["WARNING", "INFO"]
+    budget.close()
