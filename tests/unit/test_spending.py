@@ -17,6 +17,8 @@ from chump_typed import (
     BudgetExceededError,
     Client,
     EmergencyNotification,
+    Failed,
+    NotAttempted,
     Notification,
     QuotaExceededError,
     TransportError,
@@ -247,3 +249,21 @@ def test_with_options_shares_the_budget() -> None:
     client.with_options(deadline=5).send(Notification(user=USER_KEY, message="1"))
     with pytest.raises(BudgetExceededError):
         client.send(Notification(user=USER_KEY, message="2"))
+
+
+def test_bulk_sends_stop_at_the_budget() -> None:
+    """send_many spends through send: what the budget refuses is never sent, and the
+    run stops there (the rest is refused or not attempted)."""
+    fake = FakePushover()
+    client = _client(fake, MemoryBudget(per_hour=2))
+    outcomes = client.send_many(
+        [Notification(user=USER_KEY, message=str(n)) for n in range(6)]
+    )
+    assert [type(o).__name__ for o in outcomes[:2]] == ["Sent", "Sent"]
+    for outcome in outcomes[2:]:
+        assert isinstance(outcome, NotAttempted) or (
+            isinstance(outcome, Failed)
+            and isinstance(outcome.error, BudgetExceededError)
+        )
+    assert isinstance(outcomes[-1], NotAttempted)
+    assert sorted(m.message for m in fake.messages) == ["0", "1"]  # two at a time
