@@ -100,6 +100,8 @@ def test_text_has_one_rule_on_every_entry_point(
     served: str, field: str, text: str
 ) -> None:
     extra = EMERGENCY_FIELDS if field == "tags" else {}
+    if field == "url":
+        text = f"https://{text}"  # a URL starts with its scheme (its own rule, below)
     fields: dict[str, Any] = {"message": "hi", **extra, field: text}
     expected = None if allowed(field, text) else field
 
@@ -111,6 +113,38 @@ def test_text_has_one_rule_on_every_entry_point(
     if field == "tags":
         options += ["--priority=emergency", "--retry=30", "--expire=60"]
     line = cli_refusal(served, fields["message"], *options)
+
+    assert typed == facade == setter == line == expected
+
+
+@given(
+    url=st.builds(
+        "{}{}{}".format,
+        st.text("aZ1+.-_ /", max_size=5),
+        st.sampled_from(["", ":", "://"]),
+        st.text("ab/.:?=", min_size=1, max_size=8),
+    )
+)
+def test_a_url_without_its_scheme_is_refused_on_every_entry_point(
+    served: str, url: str
+) -> None:
+    """``example.com/x`` is refused by the model, the facade (constructor and setter)
+    and the command line alike; ``https://example.com/x`` by none."""
+    scheme, colon, _rest = url.partition(":")
+    has_scheme = bool(
+        colon
+        and scheme
+        and scheme[0].isascii()
+        and scheme[0].isalpha()
+        and all(c.isascii() and (c.isalnum() or c in "+.-") for c in scheme)
+    )
+    expected = None if has_scheme else "url"
+
+    typed = refusal(lambda: notification_for(user=USER_KEY, message="hi", url=url))
+    facade = refusal(lambda: user.create_message("hi", url=url))
+    draft = user.create_message("hi")
+    setter = refusal(lambda: setattr(draft, "url", url))
+    line = cli_refusal(served, "hi", f"--url={url}")
 
     assert typed == facade == setter == line == expected
 
