@@ -23,7 +23,7 @@ with (
         print(f"not sent: room again at {error.retry_at:%H:%M} UTC")
         assert error.retry_at.tzinfo is not None  # an aware datetime
 
-# budgets.md, line 160
+# budgets.md, line 162
 import os
 import tempfile
 
@@ -34,7 +34,7 @@ with SQLiteBudget(path) as one, SQLiteBudget(path) as two:
     assert not two.claim("disk full on db-7", 300)  # the same record, in 5 minutes
     assert two.claim("backup failed on db-7", 300)
 
-# budgets.md, line 181
+# budgets.md, line 183
 
 now = [1_800_000_000.0]
 with SQLiteBudget("clocked.sqlite3", per_hour=3, clock=lambda: now[0]) as budget:
