@@ -392,6 +392,10 @@ class BudgetExceededError(PushoverError):
     """When the budget has room again (aware, UTC)."""
 
     def __init__(self, retry_at: _dt.datetime) -> None:
+        if not isinstance(retry_at, _dt.datetime):  # pyright: ignore[reportUnnecessaryIsInstance]
+            raise TypeError(
+                f"retry_at: expected an aware datetime, got a {type(retry_at).__name__}"
+            )
         if retry_at.tzinfo is None:
             raise ValidationError("retry_at", "must be timezone-aware")
         self.retry_at = retry_at
