@@ -96,3 +96,67 @@ def test_four_processes_share_an_sqlite_budget(tmp_path: Path) -> None:
 def test_four_processes_share_a_redis_budget(redis_url: str) -> None:
     fake, results = _run_fleet("redis", f"{redis_url} fleet-{uuid.uuid4().hex}")
     _check(fake, results)
+
+
+#: A process that claims KEYS keys once its standard input says so, and prints how
+#: many it won.
+CLAIMER = """
+import sys
+from chump_typed.budget import RedisBudget, SQLiteBudget
+backend, where, keys = sys.argv[1:]
+if backend == "sqlite":
+    budget = SQLiteBudget(where)
+else:
+    url, prefix = where.split(" ", 1)
+    budget = RedisBudget(url, prefix=prefix)
+with budget:
+    budget.claim("warm-up", 60)  # connected before the start
+    print("ready", flush=True)
+    sys.stdin.readline()
+    print(sum(budget.claim(f"record {n}", 600) for n in range(int(keys))), flush=True)
+"""
+
+KEYS = 40
+
+
+def _claim_race(backend: str, where: str) -> list[int]:
+    with contextlib.ExitStack() as stack:
+        workers = [
+            stack.enter_context(
+                subprocess.Popen(
+                    [sys.executable, "-c", CLAIMER, backend, where, str(KEYS)],
+                    stdin=subprocess.PIPE,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )
+            )
+            for _ in range(PROCESSES)
+        ]
+        try:
+            for worker in workers:
+                assert worker.stdout is not None
+                assert worker.stdout.readline().strip() == "ready"
+            for worker in workers:
+                assert worker.stdin is not None
+                worker.stdin.write("go\n")
+                worker.stdin.flush()
+            wins: list[int] = []
+            for worker in workers:
+                out, _ = worker.communicate(timeout=WORKER_LIMIT)
+                assert worker.returncode == 0
+                wins.append(int(out.strip().splitlines()[-1]))
+        finally:
+            for worker in workers:
+                if worker.poll() is None:
+                    worker.kill()
+        return wins
+
+
+def test_four_processes_claim_each_key_once_on_sqlite(tmp_path: Path) -> None:
+    wins = _claim_race("sqlite", str(tmp_path / "claims.sqlite3"))
+    assert sum(wins) == KEYS  # each key won by exactly one process
+
+
+def test_four_processes_claim_each_key_once_on_redis(redis_url: str) -> None:
+    wins = _claim_race("redis", f"{redis_url} claims-{uuid.uuid4().hex}")
+    assert sum(wins) == KEYS
