@@ -21,12 +21,14 @@ pytestmark = [
 def test_a_forked_child_spends_through_its_own_connection(tmp_path: Path) -> None:
     budget = SQLiteBudget(tmp_path / "b.sqlite3", per_hour=10)
     assert budget.spend(3)  # the parent's connection is open
-    inherited = id(budget._connection)  # pyright: ignore[reportPrivateUsage]
+    # Held here, so the child cannot free it and reuse its address for a new one.
+    inherited = budget._connection  # pyright: ignore[reportPrivateUsage]
+    assert inherited is not None
 
     def child() -> list[str]:
         assert budget._connection is None  # pyright: ignore[reportPrivateUsage]
         spent = [budget.spend(1) for _ in range(3)]
-        assert id(budget._connection) != inherited  # pyright: ignore[reportPrivateUsage]
+        assert budget._connection is not inherited  # pyright: ignore[reportPrivateUsage]
         budget.close()
         return [str(spent)]
 
