@@ -230,6 +230,7 @@ from chump_typed.receive import (
     AsyncOpenClient,
     AsyncSession,
     Listener,
+    OnUndecodable,
     OpenClient,
     Session,
     UndecodableMessage,
@@ -1921,13 +1922,17 @@ def open_client(client: OpenClient, session: Session, device: Device) -> None:
     assert_type(chump_typed.DEFAULT_MAX_DOWNLOAD_SIZE, int)
     assert_type(DOWNLOAD_MESSAGES.max_response_size, int | None)
 
-    def report(message: UndecodableMessage) -> None:
+    def report(message: UndecodableMessage) -> None:  # an OnUndecodable
         assert_type(message.id, int | None)
         assert_type(message.fields, Mapping[str, str])
         assert_type(message.reason, str)
 
     assert_type(session.download(device, on_undecodable=report), list[ReceivedMessage])
     assert_type(session.listen(device, on_undecodable=report), Listener)
+    callback: OnUndecodable = report
+    assert_type(
+        session.download(device, on_undecodable=callback), list[ReceivedMessage]
+    )
     assert_type(chump_typed.UndecodableMessage, type[UndecodableMessage])
 
 

@@ -39,7 +39,7 @@ from chump_typed.models.client_api import (
 )
 from chump_typed.receive._alisten import AsyncListener
 from chump_typed.receive._async import AsyncOpenClient, AsyncSession
-from chump_typed.receive._calls import DEFAULT_PUSH_URL
+from chump_typed.receive._calls import DEFAULT_PUSH_URL, OnUndecodable
 from chump_typed.receive._listen import Listener
 from chump_typed.receive._sync import OpenClient, Session
 
@@ -52,6 +52,7 @@ __all__ = [
     "Device",
     "Listener",
     "LoggedInElsewhereError",
+    "OnUndecodable",
     "OpenClient",
     "PushRejectedError",
     "PushStreamError",

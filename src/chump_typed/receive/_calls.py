@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, Final, NoReturn, cast
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeAlias, cast
 
 import attrs
 
@@ -51,7 +51,7 @@ __all__ = [
 ]
 
 #: What a listener (or a download) does with a message it cannot read.
-OnUndecodable = Callable[[UndecodableMessage], object]
+OnUndecodable: TypeAlias = Callable[[UndecodableMessage], object]
 
 _logger: Final = logging.getLogger("chump_typed.receive")
 
