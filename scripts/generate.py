@@ -83,6 +83,12 @@ SYNC_PHRASES: dict[str, tuple[tuple[str, str], ...]] = {
         ("for asyncio and trio.", "for synchronous code."),
         # send_iter's generator: the sync one's send and return types are spelt out.
         ("AsyncGenerator[SendOutcome, None]", "Generator[SendOutcome, None, None]"),
+        (
+            "It works in steps: a step's sends finish\n        before its outcomes are "
+            "yielded, so that no task outlives a ``yield``.",
+            "Its sender threads go on sending while\n        the caller holds an "
+            "outcome.",
+        ),
         # The API root is exported with the sync client (and loaded at start-up).
         ('__all__ = ["AsyncClient"]', '__all__ = ["DEFAULT_BASE_URL", "Client"]'),
         (

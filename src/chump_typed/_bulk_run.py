@@ -1,7 +1,7 @@
 """The run of a bulk send: :func:`send_iter` and :func:`send_many`, and their async
 twins, for both clients; :func:`broadcast` on top.
 
-The rules live in :class:`_Stream`, without I/O: the input is read a step at a time
+The rules live in :class:`Stream`, without I/O: the input is read a step at a time
 (at most two notifications, each checked as it is read), a step's sends run at once
 and finish before its outcomes are yielded and the next step is read. The sync
 driver runs a step's second send on a helper thread, the async one in an anyio task;
@@ -11,7 +11,6 @@ and a cancellation can only cut off the sends of the step it strikes.
 
 from __future__ import annotations
 
-import contextlib
 import threading
 from collections.abc import (
     AsyncGenerator,
@@ -20,274 +19,25 @@ from collections.abc import (
     Generator,
     Iterable,
     Iterator,
-    Mapping,
-    Sequence,
 )
-from typing import TYPE_CHECKING, Final, cast
+from typing import TYPE_CHECKING
 
 from chump_typed._bulk import (
     MAX_IN_FLIGHT,
     PROGRESS,
     AsyncSender,
     E2EEKeys,
-    Failed,
-    NotAttempted,
     OnOutcome,
     Sender,
     SendOutcome,
     SendProgress,
-    Sent,
     batches,
-    check_in_flight,
-    check_key_mapping,
 )
-from chump_typed.errors import (
-    BudgetExceededError,
-    PushoverError,
-    QuotaExceededError,
-    TransportError,
-    ValidationError,
-)
+from chump_typed._bulk_rules import Slot, Stream, annotate
 from chump_typed.models import AnyNotification, SendResult
 
 if TYPE_CHECKING:
-    from chump_typed.e2ee import E2EEKey
-
-
-class _Slot:
-    """One notification read, until its outcome is yielded."""
-
-    __slots__ = ("index", "item", "key", "outcome", "started")
-
-    def __init__(self, index: int, item: AnyNotification) -> None:
-        self.index = index
-        self.item = item
-        self.key: E2EEKey | None = None
-        self.started = False
-        self.outcome: SendOutcome | None = None
-
-
-class _Stream:
-    """The rules of one bulk send, for both colours, without I/O: the input is read
-    a step at a time (at most *max_in_flight* notifications, each checked as it is
-    read), a step's sends run at once, and its outcomes are reported in order before
-    the next step is read. Nothing but the current step is held, so memory is bounded
-    whatever the input's length. A spent quota or budget stops the reading (a
-    sequence's rest is reported :class:`NotAttempted`); an error that is not an
-    outcome stops the run and is raised once the step's other send has finished."""
-
-    def __init__(
-        self,
-        notifications: object,
-        max_in_flight: object,
-        e2ee_key: E2EEKeys,
-        on_outcome: OnOutcome | None,
-    ) -> None:
-        self.in_flight = check_in_flight(max_in_flight)
-        if isinstance(notifications, (str, bytes)) or not isinstance(
-            notifications, (Iterable, AsyncIterable)
-        ):
-            raise TypeError(
-                "notifications: expected an iterable of notifications, got a "
-                f"{type(notifications).__name__}"
-            )
-        #: A sequence is read to its end after a stop (its rest, NotAttempted).
-        self.sequence = isinstance(notifications, Sequence)
-        if on_outcome is not None and not callable(on_outcome):
-            raise TypeError(
-                f"on_outcome: expected a callable, got a {type(on_outcome).__name__}"
-            )
-        self.on_outcome = on_outcome
-        self.keys = _KeyRule(e2ee_key)
-        self.read = 0
-        self.stopped = False
-        self.crash: BaseException | None = None
-        self.step: list[_Slot] = []
-        self.reported = 0
-
-    def to_read(self) -> int:
-        """How many notifications the next step reads (none: the run is over)."""
-        self.step, self.reported = [], 0
-        if self.crash is not None or (self.stopped and not self.sequence):
-            return 0
-        return self.in_flight
-
-    def take(self, item: object) -> None:
-        """One notification read: checked, and made ready to send (or its outcome
-        known at once: not a notification, no key, or after a stop)."""
-        slot = _Slot(self.read, cast("AnyNotification", item))
-        self.read += 1
-        self.step.append(slot)
-        try:
-            if not isinstance(item, AnyNotification):
-                raise TypeError(
-                    f"notifications[{slot.index}]: expected a Notification or an "
-                    f"EmergencyNotification, got a {type(item).__name__}"
-                )
-            slot.key = self.keys.key_for(slot.index, item)
-        except (TypeError, ValidationError) as error:
-            slot.outcome = Failed(index=slot.index, notification=slot.item, error=error)
-        else:
-            if self.stopped:  # a sequence's rest, after a stop
-                slot.outcome = NotAttempted(index=slot.index, notification=slot.item)
-
-    def ready(self) -> list[_Slot]:
-        return [slot for slot in self.step if slot.outcome is None]
-
-    def settle(self, slot: _Slot, outcome: SendResult | Exception) -> None:
-        """Keep what sending *slot* gave. A result is :class:`Sent`; a
-        :class:`PushoverError` is :class:`Failed` (a spent quota or budget also
-        stops the run); anything else (a bug) stops the run and is raised at the end
-        of the step, the send counted as cut off in flight."""
-        index, notification = slot.index, slot.item
-        if isinstance(outcome, SendResult):
-            slot.outcome = Sent(index=index, notification=notification, result=outcome)
-            return
-        if isinstance(outcome, PushoverError):
-            slot.outcome = Failed(index=index, notification=notification, error=outcome)
-            if isinstance(outcome, (QuotaExceededError, BudgetExceededError)):
-                self.stopped = True
-            return
-        self.stopped = True
-        self.crash = self.crash or outcome
-
-    def finish(self) -> list[SendOutcome]:
-        """The step's outcomes, in order, each given to ``on_outcome`` first; or the
-        run's unexpected error, raised with what the step did."""
-        if self.crash is not None:
-            crash = self.crash
-            self.interrupted(crash)
-            raise crash
-        self._report()
-        return [slot.outcome for slot in self.step if slot.outcome is not None]
-
-    def _report(self) -> None:
-        while self.reported < len(self.step):
-            outcome = self.step[self.reported].outcome
-            self.reported += 1
-            if self.on_outcome is not None and outcome is not None:
-                self.on_outcome(outcome)
-
-    def interrupted(self, error: BaseException) -> None:
-        """*error* (a cancellation, an interrupt, a bug) cut the step short: every
-        notification of the step gets its outcome (cut off in flight, or never
-        started), each is reported, and *error* says so."""
-        for slot in self.step:
-            if slot.outcome is None and slot.started:
-                cut = TransportError(
-                    f"notifications[{slot.index}]: its send was cut off in flight by "
-                    f"{type(error).__name__}; it may have reached Pushover",
-                    may_have_been_sent=True,
-                )
-                slot.outcome = Failed(
-                    index=slot.index, notification=slot.item, error=cut
-                )
-            elif slot.outcome is None:
-                slot.outcome = NotAttempted(index=slot.index, notification=slot.item)
-        outcomes = tuple(slot.outcome for slot in self.step if slot.outcome is not None)
-        try:
-            self._report()
-        finally:
-            annotate(
-                error, SendProgress(read=self.read, outcomes=outcomes), "send_iter"
-            )
-
-
-class _KeyRule:
-    """Each notification's E2EE key, decided as it is read: the one key given, or the
-    key its recipients share in the mapping given (every recipient needs one)."""
-
-    def __init__(self, e2ee_key: E2EEKeys) -> None:
-        self.one: E2EEKey | None = None
-        self.by_user: Mapping[str, E2EEKey] | None = None
-        if e2ee_key is None:
-            return
-        from chump_typed.e2ee import E2EEKey  # the e2ee extra: only when keys are given
-
-        if isinstance(e2ee_key, E2EEKey):
-            self.one = e2ee_key
-            return
-        check_key_mapping(e2ee_key)
-        self.by_user = e2ee_key
-
-    def key_for(self, position: int, item: AnyNotification) -> E2EEKey | None:
-        if self.by_user is None:
-            return self.one
-        users = item.user.split(",")
-        missing = sum(1 for user in set(users) if user not in self.by_user)
-        if missing:
-            raise ValidationError(
-                "e2ee_key",
-                f"has no key for {missing} of the {len(set(users))} recipients of "
-                f"notifications[{position}]: each needs one (nothing is sent in clear "
-                "when encryption is asked for)",
-            )
-        shared = {self.by_user[user] for user in users}
-        if len(shared) > 1:
-            raise ValidationError(
-                "e2ee_key",
-                f"notifications[{position}] goes to users with different keys: one "
-                "request carries one ciphertext (broadcast() groups users by key)",
-            )
-        return shared.pop()
-
-
-def annotate(error: BaseException, progress: SendProgress, what: str) -> None:
-    """Tell whoever catches *error* how far the bulk send *what* had gone: its
-    ``send_progress`` attribute and a note (PEP 678), replacing an earlier one of
-    ours (the outer call knows more)."""
-    with contextlib.suppress(
-        AttributeError, TypeError
-    ):  # a slotted error: the note only
-        setattr(error, PROGRESS, progress)
-    notes = [
-        note
-        for note in getattr(error, "__notes__", ())
-        if not (isinstance(note, str) and note.startswith(_NOTE_START))
-    ]
-    # BaseException.add_note is 3.11+; on 3.10 the attribute it fills is set directly.
-    with contextlib.suppress(AttributeError, TypeError):
-        setattr(error, "__notes__", [*notes, _note(progress, what)])  # noqa: B010 - 3.10 knows no __notes__
-
-
-_NOTE_START: Final = "chump_typed."
-
-
-def _note(progress: SendProgress, what: str) -> str:
-    by_kind: dict[str, list[int]] = {"sent": [], "cut": [], "failed": [], "not": []}
-    for outcome in progress.outcomes:
-        if isinstance(outcome, Sent):
-            by_kind["sent"].append(outcome.index)
-        elif isinstance(outcome, NotAttempted):
-            by_kind["not"].append(outcome.index)
-        elif (
-            isinstance(outcome.error, TransportError)
-            and outcome.error.may_have_been_sent
-        ):
-            by_kind["cut"].append(outcome.index)
-        else:
-            by_kind["failed"].append(outcome.index)
-    told = "outcomes" if what != "send_iter" else "outcomes not yet yielded"
-    return (
-        f"{_NOTE_START}{what} was cut short after reading {progress.read} "
-        f"notifications; {told}: {len(by_kind['sent'])} sent "
-        f"{_ranges(by_kind['sent'])}, {len(by_kind['cut'])} cut off in flight (may "
-        f"have reached Pushover) {_ranges(by_kind['cut'])}, {len(by_kind['failed'])} "
-        f"failed {_ranges(by_kind['failed'])}, {len(by_kind['not'])} not sent "
-        f"{_ranges(by_kind['not'])}; nothing from position {progress.read} on was "
-        "read. SendProgress.of(error) holds the outcomes."
-    )
-
-
-def _ranges(indices: Sequence[int]) -> str:
-    """``[0-7, 9]`` for 0, 1, ..., 7, 9 (a long run's positions, told briefly)."""
-    parts: list[str] = []
-    for index in indices:
-        if parts and parts[-1].rpartition("-")[2] == str(index - 1):
-            parts[-1] = f"{parts[-1].partition('-')[0]}-{index}"
-        else:
-            parts.append(str(index))
-    return f"[{', '.join(parts)}]"
+    pass
 
 
 def send_iter(
@@ -301,81 +51,136 @@ def send_iter(
     """Send every notification once, reading them as it goes, and yield their
     outcomes in the input's order as they are known.
 
-    The input is read *max_in_flight* (1 or 2) notifications at a time; their sends
-    run at once (a second on a helper thread, sharing the client's pool) and both
-    finish before their outcomes are yielded and the next are read, so nothing is in
-    flight while the caller holds an outcome, and memory stays bounded for any
-    input, an endless one included. An item that is not a notification, or whose
-    recipients lack an E2EE key in the mapping given, is its own :class:`Failed`
-    outcome (a :class:`TypeError` or a :class:`~chump_typed.ValidationError`) and is
-    not sent. A :class:`~chump_typed.QuotaExceededError` or a
-    :class:`~chump_typed.BudgetExceededError` stops the reading: the rest of a
+    *max_in_flight* (1 or 2) sender threads share the client's pool; each reads the
+    next notification as it is about to send it, and none reads more than
+    ``2 * max_in_flight`` notifications ahead of the oldest outcome not yet reported,
+    so memory stays bounded for any input, an endless one included. An item that is
+    not a notification, or whose recipients lack an E2EE key in the mapping given, is
+    its own :class:`Failed` outcome (a :class:`TypeError` or a
+    :class:`~chump_typed.ValidationError`) and is not sent. A
+    :class:`~chump_typed.QuotaExceededError` or a
+    :class:`~chump_typed.BudgetExceededError` stops the sending: the rest of a
     sequence is reported :class:`NotAttempted`, an iterator is not read further.
 
-    *on_outcome* is called with each outcome, in order, before it is yielded; when an
-    interruption (Ctrl-C, an unexpected error) cuts a step short, with each of that
-    step's outcomes too, and the error carries a :class:`SendProgress`.
+    *on_outcome* is called with each outcome, in order, in the caller's thread,
+    before it is yielded. An interruption (Ctrl-C, an unexpected error) stops the
+    reading and sending at once: the outcomes not yet yielded (a send cut off in
+    flight is :class:`Failed` with ``may_have_been_sent``) go to *on_outcome*, and the
+    error carries a :class:`SendProgress`. Closing the generator early waits for the
+    sends in flight and reports them to *on_outcome*.
 
     :raises ValidationError: *max_in_flight* is not 1 or 2.
     :raises TypeError: *notifications* is not iterable, or *e2ee_key* not a key or
         a mapping of keys.
     """
-    stream = _Stream(notifications, max_in_flight, e2ee_key, on_outcome)
+    stream = Stream(notifications, max_in_flight, e2ee_key, on_outcome)
     return _sending(stream, client, iter(notifications))
 
 
 def _sending(
-    stream: _Stream, client: Sender, reader: Iterator[object]
+    stream: Stream, client: Sender, reader: Iterator[object]
 ) -> Generator[SendOutcome, None, None]:
-    while True:
-        try:
-            outcomes = _step(stream, client, reader)
-        except BaseException as error:
-            stream.interrupted(error)
-            raise
-        if not outcomes:
-            return
-        yield from outcomes
-
-
-def _step(
-    stream: _Stream, client: Sender, reader: Iterator[object]
-) -> list[SendOutcome]:
-    """Read one step of notifications, send them at once, and return their outcomes."""
-    for _ in range(stream.to_read()):
-        try:
-            stream.take(next(reader))
-        except StopIteration:
-            break
-    ready = stream.ready()
-    helpers = [
+    """The caller's side of a threaded run: report and yield outcomes in order while
+    the senders (:func:`_sender`) read and send."""
+    state, reading = threading.Condition(), threading.Lock()
+    senders = [
         threading.Thread(
-            target=_send_one,
-            args=(stream, client, slot),
-            name="chump-typed-send",
+            target=_sender,
+            args=(stream, client, reader, state, reading),
+            name=f"chump-typed-send-{n}",
             daemon=True,
         )
-        for slot in ready[1:]
+        for n in range(1, stream.in_flight + 1)
     ]
-    for helper in helpers:
-        helper.start()
+    stream.active = len(senders)
     try:
-        if ready:
-            _send_one(stream, client, ready[0])  # the calling thread is a sender too
+        for sender in senders:
+            sender.start()
+        while True:
+            with state:
+                while not (known := stream.collect()) and stream.active:
+                    state.wait()
+                state.notify_all()  # room in the window
+                idle = not stream.active
+            stream.report(known)
+            yield from stream.hand_over()
+            if idle and not known:
+                break
+        if stream.crash is not None:
+            raise stream.crash
+        while stream.rest_to_read():  # a stopped sequence: its rest, NotAttempted
+            try:
+                stream.take(next(reader))
+            except StopIteration:
+                stream.exhausted = True
+            stream.report(stream.collect())
+            yield from stream.hand_over()
+    except GeneratorExit as closing:  # closed early: the sends in flight finish
+        with state:
+            stream.halted = True
+            state.notify_all()
+            while any(slot.started and not slot.outcome for slot in stream.pending):
+                state.wait()  # each bounded by the transport's deadline
+            stream.interrupted(closing)
+        raise
+    except BaseException as error:  # interrupted: halt now, report what is known
+        with state:
+            stream.halted = True
+            state.notify_all()
+            stream.interrupted(error)
+        raise
+
+
+def _sender(
+    stream: Stream,
+    client: Sender,
+    reader: Iterator[object],
+    state: threading.Condition,
+    reading: threading.Lock,
+) -> None:
+    """One sender thread: read the next notification (one thread at a time, outside
+    the state's lock, so that an input that blocks holds up no one else), send it,
+    keep its outcome; until the input ends or the run stops."""
+    try:
+        while True:
+            with reading:
+                with state:
+                    while stream.full():
+                        state.wait()
+                    if not stream.sendable():
+                        return
+                try:
+                    item = next(reader)
+                except StopIteration:
+                    with state:
+                        stream.exhausted = True
+                    return
+                with state:
+                    slot = stream.take(item)
+                    state.notify_all()
+                    if stream.halted:
+                        return
+                    # Committed under the lock: an interruption from now on counts
+                    # it as cut off in flight, never as not attempted.
+                    slot.started = slot.outcome is None
+            if not slot.started:
+                continue
+            try:
+                outcome: SendResult | Exception = client.send(
+                    slot.item, e2ee_key=slot.key
+                )
+            except Exception as error:  # sorted by settle(): nothing is lost
+                outcome = error
+            with state:
+                stream.settle(slot, outcome)
+                state.notify_all()
+    except BaseException as error:  # the input's own error: the run stops with it
+        with state:
+            stream.crash = stream.crash or error
     finally:
-        for helper in helpers:
-            helper.join()
-    return stream.finish()
-
-
-def _send_one(stream: _Stream, client: Sender, slot: _Slot) -> None:
-    slot.started = True
-    try:
-        result = client.send(slot.item, e2ee_key=slot.key)
-    except Exception as error:  # sorted by settle(): nothing is lost
-        stream.settle(slot, error)
-    else:
-        stream.settle(slot, result)
+        with state:
+            stream.active -= 1
+            state.notify_all()
 
 
 def send_iter_async(
@@ -386,68 +191,96 @@ def send_iter_async(
     e2ee_key: E2EEKeys = None,
     on_outcome: OnOutcome | None = None,
 ) -> AsyncGenerator[SendOutcome, None]:
-    """:func:`send_iter` for an async client: the same rules and outcomes, a step's
-    sends awaited at once (anyio tasks, under asyncio or trio) and finished before
-    its outcomes are yielded, so that no task outlives a step (a cancellation of the
-    step cuts off its sends: they are reported, and the cancellation carries a
-    :class:`SendProgress`). *notifications* may be an async iterable."""
-    stream = _Stream(notifications, max_in_flight, e2ee_key, on_outcome)
+    """:func:`send_iter` for an async client: the same rules and outcomes, in
+    steps, so that no task outlives a yield (an async generator must not yield
+    inside a task group): a step reads up to *max_in_flight* notifications, awaits
+    their sends at once (anyio tasks, under asyncio or trio), and yields their
+    outcomes before the next is read. A cancellation of a step cuts off its sends:
+    they are reported, and the cancellation carries a :class:`SendProgress`.
+    *notifications* may be an async iterable."""
+    stream = Stream(notifications, max_in_flight, e2ee_key, on_outcome)
     return _sending_async(stream, client, notifications)
 
 
+_Reader = AsyncIterator[object] | Iterator[object]
+
+
+def _reader(
+    notifications: Iterable[AnyNotification] | AsyncIterable[AnyNotification],
+) -> _Reader:
+    if isinstance(notifications, AsyncIterable):
+        return aiter(notifications)
+    return iter(notifications)
+
+
+async def _next(reader: _Reader) -> tuple[object] | None:
+    """The next item of *reader* (in a tuple), or ``None`` at its end."""
+    try:
+        if isinstance(reader, AsyncIterator):
+            return (await anext(reader),)
+        return (next(reader),)
+    except (StopIteration, StopAsyncIteration):
+        return None
+
+
 async def _sending_async(
-    stream: _Stream,
+    stream: Stream,
     client: AsyncSender,
     notifications: Iterable[AnyNotification] | AsyncIterable[AnyNotification],
 ) -> AsyncGenerator[SendOutcome, None]:
-    reader: AsyncIterator[object] | Iterator[object]
-    if isinstance(notifications, AsyncIterable):
-        reader = aiter(notifications)
-    else:
-        reader = iter(notifications)
+    reader = _reader(notifications)
     while True:
         try:
-            outcomes = await _step_async(stream, client, reader)
+            await _step_async(stream, client, reader)
         except BaseException as error:
             stream.interrupted(error)
             raise
-        if not outcomes:
+        if not stream.given:
             return
-        for outcome in outcomes:
+        for outcome in stream.hand_over():
             yield outcome
 
 
-async def _step_async(
-    stream: _Stream,
-    client: AsyncSender,
-    reader: AsyncIterator[object] | Iterator[object],
-) -> list[SendOutcome]:
+async def _step_async(stream: Stream, client: AsyncSender, reader: _Reader) -> None:
+    """Read one step (or one item of a stopped sequence's rest), send it, report."""
     import anyio  # only async code gets here: the async extra brings it
-    import anyio.lowlevel
 
-    for _ in range(stream.to_read()):
-        try:
-            if isinstance(reader, AsyncIterator):
-                stream.take(await anext(reader))
-            else:
-                stream.take(next(reader))
-        except (StopIteration, StopAsyncIteration):
+    ready: list[Slot] = []
+    while (
+        stream.sendable()
+        and len(ready) < stream.in_flight
+        and len(stream.pending) < stream.window
+    ):
+        item = await _next(reader)
+        if item is None:
+            stream.exhausted = True
             break
-    ready = stream.ready()
-    if ready:
-        # A cancellation that came while reading stops the step before any send
-        # starts: its notifications are NotAttempted, not cut off in flight.
-        await anyio.lowlevel.checkpoint_if_cancelled()
+        slot = stream.take(item[0])
+        if slot.outcome is None:
+            ready.append(slot)
+    if stream.rest_to_read() and not ready:
+        item = await _next(reader)
+        if item is None:
+            stream.exhausted = True
+        else:
+            stream.take(item[0])
     if len(ready) == 1:
         await _send_one_async(stream, client, ready[0])
     elif ready:
         async with anyio.create_task_group() as senders:
             for slot in ready:
                 senders.start_soon(_send_one_async, stream, client, slot)
-    return stream.finish()
+    if stream.crash is not None:
+        raise stream.crash
+    stream.report(stream.collect())
 
 
-async def _send_one_async(stream: _Stream, client: AsyncSender, slot: _Slot) -> None:
+async def _send_one_async(stream: Stream, client: AsyncSender, slot: Slot) -> None:
+    import anyio.lowlevel
+
+    # A cancellation already delivered stops the send before it starts: NotAttempted,
+    # not cut off in flight.
+    await anyio.lowlevel.checkpoint_if_cancelled()
     slot.started = True
     try:
         result = await client.send(slot.item, e2ee_key=slot.key)
@@ -495,26 +328,79 @@ async def send_many_async(
     on_outcome: OnOutcome | None = None,
     _what: str = "send_many",
 ) -> list[SendOutcome]:
-    """:func:`send_many` for an async client."""
-    outcomes: list[SendOutcome] = []
-    stream = send_iter_async(
-        client,
-        notifications,
-        max_in_flight=max_in_flight,
-        e2ee_key=e2ee_key,
-        on_outcome=on_outcome,
-    )
+    """:func:`send_many` for an async client: the outcomes of
+    :func:`send_iter_async`, under the same rules, but with *max_in_flight* sender
+    tasks that keep their sends going without steps (nothing yields to the caller
+    in between, so the tasks live in one task group for the whole run)."""
+    import anyio  # only async code gets here: the async extra brings it
+
+    stream = Stream(notifications, max_in_flight, e2ee_key, on_outcome)
+    reader = _reader(notifications)
+    # One thread: the state needs no lock. Only an async input is read under one
+    # (its reads await); a full window is waited for on an event that each
+    # report sets.
+    reading = anyio.Lock()
+    room: list[anyio.Event] = []
+
+    def reported() -> None:
+        _reported(stream)
+        while room:
+            room.pop().set()
+
+    async def read() -> tuple[object] | None:
+        if isinstance(reader, AsyncIterator):
+            async with reading:
+                if not stream.sendable():  # stopped while this sender waited
+                    return None
+                return await _next(reader)
+        return await _next(reader)
+
+    async def sender() -> None:
+        try:
+            while True:
+                while stream.full():
+                    room.append(anyio.Event())
+                    await room[-1].wait()
+                if not stream.sendable():
+                    return
+                item = await read()
+                if item is None:
+                    stream.exhausted = stream.exhausted or stream.sendable()
+                    return
+                slot = stream.take(item[0])
+                reported()
+                if slot.outcome is not None:
+                    continue
+                await _send_one_async(stream, client, slot)  # started at once
+                reported()
+        except Exception as error:  # the input's own, or on_outcome's: the run stops
+            stream.crash = stream.crash or error
+
     try:
-        async for outcome in stream:
-            outcomes.append(outcome)
+        async with anyio.create_task_group() as senders:
+            for _ in range(stream.in_flight):
+                senders.start_soon(sender)
+        while stream.rest_to_read():  # a stopped sequence: its rest, NotAttempted
+            item = await _next(reader)
+            if item is None:
+                stream.exhausted = True
+            else:
+                stream.take(item[0])
+            _reported(stream)
+        if stream.crash is not None:
+            raise stream.crash
     except BaseException as error:
-        _annotate_all(error, outcomes, _what)
+        stream.interrupted(error, _what)
         raise
-    return outcomes
+    return list(stream.hand_over())
+
+
+def _reported(stream: Stream) -> None:
+    stream.report(stream.collect())
 
 
 def _annotate_all(error: BaseException, given: list[SendOutcome], what: str) -> None:
-    """*error*'s progress with the outcomes collected before its step too."""
+    """*error*'s progress with the outcomes handed over before it too."""
     own = getattr(error, PROGRESS, None)
     step = own.outcomes if isinstance(own, SendProgress) else ()
     read = own.read if isinstance(own, SendProgress) else len(given)

@@ -244,15 +244,18 @@ class Client:
         outcome per notification, in order, as they are known:
         ``for outcome in client.send_iter(notifications): ...``.
 
-        At most *max_in_flight* (1 or 2) are read ahead and sent at a time, and
-        both are finished before their outcomes are yielded: memory stays bounded
-        for any input, an endless one included. An item that is not a notification,
-        or whose recipients have no key in an *e2ee_key* mapping, is its own
+        At most *max_in_flight* (1 or 2) are sent at a time, and at most two per
+        send in flight are read and not yet reported: memory stays bounded for any
+        input, an endless one included. An item that is not a notification, or
+        whose recipients have no key in an *e2ee_key* mapping, is its own
         :class:`~chump_typed.Failed` outcome. A spent quota or budget stops the
         reading (a sequence's rest is :class:`~chump_typed.NotAttempted`).
         *on_outcome* is called with each outcome before it is yielded, and with
         those of the sends an interruption cuts short, whose error then carries a
-        :class:`~chump_typed.SendProgress`."""
+        :class:`~chump_typed.SendProgress`.
+
+        Its sender threads go on sending while
+        the caller holds an outcome."""
         from chump_typed._bulk_run import send_iter
 
         return send_iter(

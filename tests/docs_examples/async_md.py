@@ -20,7 +20,37 @@ async def main() -> None:
 
 asyncio.run(main())
 
-# async.md, line 49
+# async.md, line 60
+import threading
+
+
+bound = AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi")  # no loop yet
+refusals: list[RuntimeError] = []
+
+
+async def send_text(text: str) -> None:
+    await bound.send(Notification(user="uQiRzpo4DXghDmr9QzzfQu27cmVRsG", message=text))
+
+
+def in_another_thread() -> None:
+    try:
+        asyncio.run(send_text("another loop"))
+    except RuntimeError as error:  # names both loops and their threads
+        refusals.append(error)
+
+
+async def bind_then_refuse() -> None:
+    await send_text("the first loop binds it")
+    worker = threading.Thread(target=in_another_thread)
+    worker.start()
+    await asyncio.to_thread(worker.join)
+    await bound.aclose()  # in the bound loop: unbinds it
+
+
+asyncio.run(bind_then_refuse())
+assert "another event loop" in str(refusals[0])
+
+# async.md, line 99
 import contextlib
 from collections.abc import AsyncGenerator
 
@@ -30,7 +60,9 @@ pushover = AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi")
 
 
 @contextlib.asynccontextmanager
-async def lifespan(app: object) -> AsyncGenerator[None, None]:  # FastAPI(lifespan=lifespan)
+async def lifespan(
+    app: object,
+) -> AsyncGenerator[None, None]:  # FastAPI(lifespan=lifespan)
     yield
     await pushover.aclose()  # in the loop that used it
 
@@ -49,7 +81,7 @@ async def serve_one_request() -> None:  # what the ASGI server does
 
 asyncio.run(serve_one_request())
 
-# async.md, line 97
+# async.md, line 149
 
 import httpx
 
@@ -67,7 +99,7 @@ async def share_a_client() -> None:
 
 asyncio.run(share_a_client())
 
-# async.md, line 119
+# async.md, line 171
 import trio
 
 
@@ -80,7 +112,7 @@ async def on_trio() -> None:
 
 trio.run(on_trio)
 
-# async.md, line 139
+# async.md, line 191
 
 from chump_typed.testing import USER_KEY, AsyncFakeTransport
 
@@ -94,7 +126,7 @@ async def with_the_fake() -> None:
 
 asyncio.run(with_the_fake())
 
-# async.md, line 163
+# async.md, line 215
 
 from chump_typed import Sent
 
@@ -111,7 +143,92 @@ async def send_five() -> None:
 
 asyncio.run(send_five())
 
-# async.md, line 192
+# async.md, line 261
+
+
+
+async def queue() -> AsyncGenerator[Notification, None]:  # endless, as a consumer is
+    n = 0
+    while True:
+        yield Notification(user=USER_KEY, message=f"event {n}")
+        n += 1
+
+
+async def consume() -> None:
+    transport = AsyncFakeTransport()
+    client = AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi", transport=transport)
+    events = queue()
+    async with contextlib.aclosing(client.send_iter(events)) as outcomes:
+        async for outcome in outcomes:
+            assert isinstance(outcome, Sent)
+            if outcome.index == 9:
+                break  # ten sent; the stream read no more than its step
+    await events.aclose()
+    assert len(transport.fake.messages) == 10
+
+
+asyncio.run(consume())
+
+# async.md, line 320
+import anyio
+
+from chump_typed import NotAttempted, SendOutcome
+
+
+async def resend_what_did_not_go() -> None:
+    notifications = [
+        Notification(user="uQiRzpo4DXghDmr9QzzfQu27cmVRsG", message=f"job {n} done")
+        for n in range(20)
+    ]
+    reported: dict[int, SendOutcome] = {}
+    async with AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi") as client:
+        with anyio.CancelScope() as shutdown:  # or anyio.move_on_after(seconds)
+
+            def on_outcome(outcome: SendOutcome) -> None:
+                reported[outcome.index] = outcome
+                if len(reported) == 8:
+                    shutdown.cancel()  # a shutdown, a deadline, a client gone
+
+            await client.send_many(notifications, on_outcome=on_outcome)
+
+        # What did not go: never reported, or reported NotAttempted.
+        did_not_go = [
+            n
+            for i, n in enumerate(notifications)
+            if i not in reported or isinstance(reported[i], NotAttempted)
+        ]
+        await client.send_many(did_not_go)  # later, or from a queue: each goes once
+    print(f"{len(did_not_go)} of 20 sent again")
+
+
+anyio.run(resend_what_did_not_go)
+
+# async.md, line 358
+
+from chump_typed import SendProgress
+
+
+async def with_a_timeout() -> None:
+    notifications = [
+        Notification(user="uQiRzpo4DXghDmr9QzzfQu27cmVRsG", message=f"job {n} done")
+        for n in range(20)
+    ]
+    async with AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi") as client:
+        try:
+            await asyncio.wait_for(client.send_many(notifications), timeout=30)
+        except TimeoutError as error:
+            progress = SendProgress.of(error)
+            assert progress is not None
+            # progress.outcomes: one per notification read (progress.read of
+            # them); progress.not_sent: those read and NotAttempted. From position
+            # progress.read on, none was read: what did not go is
+            did_not_go = [*progress.not_sent, *notifications[progress.read :]]
+            await client.send_many(did_not_go)
+
+
+asyncio.run(with_a_timeout())
+
+# async.md, line 396
 from chump_typed.callbacks import AcknowledgementCallback, callback_asgi_app
 
 confirming = AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi")  # module level: no loop yet
@@ -124,7 +241,7 @@ async def on_ack(ack: AcknowledgementCallback) -> None:
 
 app = callback_asgi_app(on_ack)  # serve with: uvicorn yourmodule:app
 
-# async.md, line 214
+# async.md, line 418
 
 from chump_typed import Client, HttpxTransport
 

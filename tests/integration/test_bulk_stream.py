@@ -49,8 +49,10 @@ class Endless:
 def test_an_endless_input_is_sent_as_it_is_read(
     wire: Wire, base_url: str, fake: FakePushover, max_in_flight: int
 ) -> None:
-    """Each outcome is yielded once its step is done, with at most max_in_flight
-    notifications read ahead of it; what was read was sent, and nothing else."""
+    """Each outcome is yielded in order as it is known, with a bounded number of
+    notifications read ahead of it (a window of two per send in flight, read and not
+    reported, and as many reported and not yet yielded); what was read was sent,
+    and nothing else, the sends in flight when the stream is closed included."""
     source = Endless()
     read_at_yield: list[int] = []
     with wire.client(base_url) as client:
@@ -62,8 +64,9 @@ def test_an_endless_input_is_sent_as_it_is_read(
                 break
         outcomes.close()
 
-    assert all(read - i <= max_in_flight for i, read in enumerate(read_at_yield, 1))
-    assert source.read == len(fake.messages) <= 9 + max_in_flight - 1
+    window = 2 * max_in_flight
+    assert all(read <= i + 2 * window for i, read in enumerate(read_at_yield, 1))
+    assert source.read == len(fake.messages) <= 9 + 2 * window
     sent = sorted(int(m.message[1:]) for m in fake.messages)  # a step's two race
     assert sent == list(range(source.read))
 
@@ -82,7 +85,7 @@ def test_a_spent_quota_stops_the_reading(
     assert len(fake.requests) == 4
 
 
-def test_with_two_in_flight_only_the_step_is_read(
+def test_with_two_in_flight_nothing_is_read_after_a_429(
     wire: Wire, base_url: str, fake: FakePushover
 ) -> None:
     fake.inject(None, None, Fault.QUOTA_EXCEEDED)
@@ -90,11 +93,14 @@ def test_with_two_in_flight_only_the_step_is_read(
     with wire.client(base_url) as client:
         outcomes = list(client.send_iter(iter(source)))
 
-    # The 429's partner in its step was already on its way: its own outcome.
-    assert [type(o) for o in outcomes][:2] == [Sent, Sent]
-    assert source.read == len(outcomes) == 4
-    assert any(isinstance(o.error, QuotaExceededError) for o in outcomes[2:])
-    assert len(fake.requests) == 4
+    # The fake's third request is refused (whichever sender sent it); the other
+    # sender's send, on its way then, has its own outcome. What was read was sent
+    # and reported; nothing NotAttempted; nothing read once the 429 was known.
+    kinds = [type(o) for o in outcomes]
+    assert kinds.count(Failed) == 1 and kinds.count(Sent) == len(outcomes) - 1
+    assert sum(isinstance(o.error, QuotaExceededError) for o in outcomes) == 1
+    assert source.read == len(outcomes) == len(fake.requests)
+    assert 3 <= len(outcomes) <= 3 + 2 * 2
 
 
 def test_a_bad_item_fails_alone_and_the_stream_goes_on(
@@ -103,18 +109,19 @@ def test_a_bad_item_fails_alone_and_the_stream_goes_on(
     source = Endless(bad_every=3)
     with wire.client(base_url) as client:
         outcomes: list[SendOutcome] = []
-        for outcome in client.send_iter(iter(source)):
+        stream = client.send_iter(iter(source))
+        for outcome in stream:
             outcomes.append(outcome)
             if len(outcomes) == 7:
                 break
+        stream.close()  # the sends in flight finish
 
     assert [type(o) for o in outcomes] == [Sent, Sent, Failed] * 2 + [Sent]
     for failed in outcomes[2::3]:
         assert isinstance(failed.error, TypeError)
         assert f"notifications[{failed.index}]" in str(failed.error)
-    assert len(fake.messages) == sum(isinstance(o, Sent) for o in outcomes) + (
-        source.read - len(outcomes)
-    )
+    # Every notification read was sent (the bad items, every third, were not).
+    assert len(fake.messages) == source.read - source.read // 3
 
 
 def test_on_outcome_sees_every_outcome_in_order(
@@ -145,9 +152,9 @@ def test_a_spent_budget_stops_the_run_like_a_429(fake: FakePushover) -> None:
 
     assert [type(o) for o in listed] == [Sent] * 3 + [Failed] + [NotAttempted] * 2
     assert isinstance(listed[3].error, BudgetExceededError)
-    assert [type(o) for o in streamed] == [Failed, Failed]  # one step, both refused
+    # Each sender may have read one before the first refusal stopped the run.
+    assert 1 <= len(streamed) == source.read <= 2
     assert all(isinstance(o.error, BudgetExceededError) for o in streamed)
-    assert source.read == 2
     assert len(fake.messages) == 3
 
 

@@ -112,7 +112,8 @@ def test_an_item_that_is_not_a_notification_fails_alone(fake: FakePushover) -> N
     error = outcomes[2].error
     assert isinstance(error, TypeError)
     assert "notifications[2]" in str(error) and "got a str" in str(error)
-    assert outcomes[2].notification == "not a notification"
+    given: object = outcomes[2].notification  # the item as given, typed or not
+    assert given == "not a notification"
     assert len(fake.requests) == 3
 
 
@@ -214,19 +215,18 @@ class _Exploding:
     """A transport that raises something that is not a PushoverError.
 
     With one sender it raises on the third request. With two, the crash is put in a
-    known order, without sleeping: the calling thread's first request starts; the
-    helper thread's first request then raises; the calling thread's request waits
-    until the helper has finished (so the run has recorded the crash) before it goes
-    on. Any request after that would be a notification claimed after the stop.
+    known order, without sleeping: the first request starts and waits; the second
+    (the other sender's) raises; the first goes on only once that sender has ended
+    (so the run has recorded the crash and stopped reading). Any request after that
+    would be a notification claimed after the stop.
     """
 
     def __init__(self, senders: int) -> None:
         self.inner = FakeTransport()
         self.senders = senders
-        self.caller = threading.current_thread()
         self.calls = 0
         self.lock = threading.Lock()
-        self.caller_sending = threading.Event()
+        self.first_sending = threading.Event()
         self.crashed = threading.Event()
         self.crashed_in: threading.Thread | None = None
 
@@ -234,17 +234,16 @@ class _Exploding:
         with self.lock:
             self.calls += 1
             calls = self.calls
-        me = threading.current_thread()
         if self.senders == 1 and calls == 3:
             raise RuntimeError("bug in a transport")
-        if self.senders == 2 and me is not self.caller:
-            assert self.caller_sending.wait(timeout=30), "the caller never sent"
-            self.crashed_in = me
+        if self.senders == 2 and calls == 2:
+            assert self.first_sending.wait(timeout=30), "the first never sent"
+            self.crashed_in = threading.current_thread()
             self.crashed.set()
             raise RuntimeError("bug in a transport")
-        if self.senders == 2:
-            self.caller_sending.set()
-            assert self.crashed.wait(timeout=30), "the helper never sent"
+        if self.senders == 2 and calls == 1:
+            self.first_sending.set()
+            assert self.crashed.wait(timeout=30), "the other sender never sent"
             assert self.crashed_in is not None
             self.crashed_in.join(timeout=30)
             assert not self.crashed_in.is_alive()
@@ -357,7 +356,7 @@ def test_outcome_types_are_precise(fake: FakePushover) -> None:
     assert_type(outcomes, list[SendOutcome])
     outcome = outcomes[0]
     assert_type(outcome.result, SendResult | None)
-    error: PushoverError | None = outcome.error
+    error: PushoverError | TypeError | None = outcome.error
     assert error is None
     if isinstance(outcome, Sent):
         assert_type(outcome.result, SendResult)
