@@ -13,6 +13,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -124,7 +125,7 @@ class SQLiteBudget(SharedBudget):
             check_same_thread=False,  # used by one thread at a time, under _lock
         )
         try:
-            connection.execute("PRAGMA journal_mode=WAL")
+            self._use_wal(connection)
             connection.execute("PRAGMA synchronous=NORMAL")
             connection.execute("BEGIN IMMEDIATE")
             for statement in _SCHEMA:
@@ -134,6 +135,25 @@ class SQLiteBudget(SharedBudget):
             connection.close()
             raise
         return connection
+
+    def _use_wal(self, connection: sqlite3.Connection) -> None:
+        """Put the file in WAL mode (once: it stays so). Two processes switching a new
+        file at once can deadlock, and SQLite then answers "database is locked" at
+        once, without its busy wait: try again, paced (10 ms doubling to 200 ms), for
+        up to the budget's *timeout*."""
+        deadline = time.monotonic() + self._timeout
+        pause = 0.01
+        while True:
+            try:
+                connection.execute("PRAGMA journal_mode=WAL")
+            except sqlite3.OperationalError as error:
+                busy = "locked" in str(error) or "busy" in str(error)
+                if not busy or time.monotonic() + pause > deadline:
+                    raise
+            else:
+                return
+            time.sleep(pause)
+            pause = min(0.2, pause * 2)
 
     @contextlib.contextmanager
     def _transaction(self) -> Generator[sqlite3.Connection, None, None]:

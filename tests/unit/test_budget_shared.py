@@ -390,3 +390,35 @@ def test_a_redis_server_that_stops_and_comes_back(
     said = [r.levelname for r in caplog.records if r.name == "chump_typed.budget"]
     assert said == ["WARNING", "INFO"]
     budget.close()
+
+
+def test_a_file_held_while_it_turns_to_wal_is_waited_for(tmp_path: Path) -> None:
+    """Another process writing the file, still in rollback mode, when the budget
+    switches it to WAL: SQLite answers "database is locked" at once, without its busy
+    wait (the switch reads first, and a reader cannot wait for a writer). This is
+    what processes opening a new file together met. The budget tries again, paced,
+    within its timeout, instead of falling back to its local share."""
+    import sqlite3
+    import threading
+
+    path = tmp_path / "b.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("CREATE TABLE other (x)")  # a file in rollback mode
+    holder.execute("BEGIN IMMEDIATE")  # writing: the switch cannot wait for it
+    with (
+        contextlib.closing(sqlite3.connect(path, timeout=5)) as plain,
+        pytest.raises(sqlite3.OperationalError, match="locked"),
+    ):
+        plain.execute("PRAGMA journal_mode=WAL")  # at once, as said
+    release = threading.Timer(0.2, lambda: holder.execute("COMMIT"))
+    release.start()
+    try:
+        budget = SQLiteBudget(path, per_hour=3)
+        assert budget.spend(1)
+        assert not _down(budget)  # from the file, not the local share
+    finally:
+        release.join()
+        holder.close()
+    with contextlib.closing(sqlite3.connect(path)) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    budget.close()
