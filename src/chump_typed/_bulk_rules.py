@@ -103,7 +103,7 @@ class Stream:
         self.pending: deque[Slot] = deque()
         #: Reported to on_outcome and not yet handed to the caller.
         self.given: deque[SendOutcome] = deque()
-        #: Senders still running (the threaded and task drivers).
+        #: Sender threads still running (the sync driver).
         self.active = 0
 
     def sendable(self) -> bool:

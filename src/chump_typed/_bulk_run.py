@@ -1,12 +1,17 @@
 """The run of a bulk send: :func:`send_iter` and :func:`send_many`, and their async
-twins, for both clients; :func:`broadcast` on top.
+twins, for both clients; :func:`broadcast` on top. The rules are
+:class:`~chump_typed._bulk_rules.Stream`'s, without I/O; here are the drivers.
 
-The rules live in :class:`Stream`, without I/O: the input is read a step at a time
-(at most two notifications, each checked as it is read), a step's sends run at once
-and finish before its outcomes are yielded and the next step is read. The sync
-driver runs a step's second send on a helper thread, the async one in an anyio task;
-neither outlives its step, so nothing is in flight while the caller holds an outcome
-and a cancellation can only cut off the sends of the step it strikes.
+* :func:`send_iter` (sync, and so :func:`send_many`): *max_in_flight* sender threads
+  read and send, one notification each at a time, while the caller's thread reports
+  and yields the outcomes in input order.
+* :func:`send_many_async`: sender tasks in one task group for the whole run (nothing
+  is yielded to the caller in between).
+* :func:`send_iter_async`: steps of *max_in_flight* notifications, a step's sends
+  finished before its outcomes are yielded, since no task may outlive a ``yield``
+  of an async generator.
+
+Each keeps at most two notifications per send in flight read and not yet reported.
 """
 
 from __future__ import annotations
@@ -20,7 +25,6 @@ from collections.abc import (
     Iterable,
     Iterator,
 )
-from typing import TYPE_CHECKING
 
 from chump_typed._bulk import (
     MAX_IN_FLIGHT,
@@ -35,9 +39,6 @@ from chump_typed._bulk import (
 )
 from chump_typed._bulk_rules import Slot, Stream, annotate
 from chump_typed.models import AnyNotification, SendResult
-
-if TYPE_CHECKING:
-    pass
 
 
 def send_iter(
@@ -119,7 +120,7 @@ def _sending(
         with state:
             stream.halted = True
             state.notify_all()
-            while any(slot.started and not slot.outcome for slot in stream.pending):
+            while any(s.started and s.outcome is None for s in stream.pending):
                 state.wait()  # each bounded by the transport's deadline
             stream.interrupted(closing)
         raise
