@@ -143,7 +143,7 @@ async def send_five() -> None:
 
 asyncio.run(send_five())
 
-# async.md, line 261
+# async.md, line 262
 
 
 
@@ -169,7 +169,7 @@ async def consume() -> None:
 
 asyncio.run(consume())
 
-# async.md, line 320
+# async.md, line 321
 import anyio
 
 from chump_typed import NotAttempted, SendOutcome
@@ -203,7 +203,7 @@ async def resend_what_did_not_go() -> None:
 
 anyio.run(resend_what_did_not_go)
 
-# async.md, line 358
+# async.md, line 359
 
 from chump_typed import SendProgress
 
@@ -228,7 +228,7 @@ async def with_a_timeout() -> None:
 
 asyncio.run(with_a_timeout())
 
-# async.md, line 396
+# async.md, line 397
 from chump_typed.callbacks import AcknowledgementCallback, callback_asgi_app
 
 confirming = AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi")  # module level: no loop yet
@@ -241,7 +241,7 @@ async def on_ack(ack: AcknowledgementCallback) -> None:
 
 app = callback_asgi_app(on_ack)  # serve with: uvicorn yourmodule:app
 
-# async.md, line 418
+# async.md, line 419
 
 from chump_typed import Client, HttpxTransport
 
