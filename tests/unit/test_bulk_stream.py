@@ -147,6 +147,7 @@ def test_the_sync_stream_keeps_its_rules(
 
 
 @pytest.mark.parametrize("backend", ["asyncio", "trio"])
+@pytest.mark.parametrize("form", ["send_iter", "send_many"])
 @settings(max_examples=30, deadline=None)
 @given(
     kinds=kinds_st,
@@ -155,8 +156,15 @@ def test_the_sync_stream_keeps_its_rules(
     lazy=st.booleans(),
 )
 def test_the_async_stream_keeps_its_rules(
-    backend: str, kinds: list[Kind], limit: int, in_flight: int, lazy: bool
+    backend: str,
+    form: str,
+    kinds: list[Kind],
+    limit: int,
+    in_flight: int,
+    lazy: bool,
 ) -> None:
+    """send_iter (in steps) and send_many (sender tasks, no steps) alike; for
+    send_many, on_outcome stands for the yields."""
     fake = FakePushover(limit=limit)
     items = made(kinds)
     reader = Reader(items)
@@ -164,12 +172,23 @@ def test_the_async_stream_keeps_its_rules(
     outcomes: list[SendOutcome] = []
     read_at: list[int] = []
 
+    def seen(outcome: SendOutcome) -> None:
+        outcomes.append(outcome)
+        read_at.append(reader.read if lazy else outcome.index + 1)
+
     async def main() -> None:
         lazily = aiter(reader)
         source = lazily if lazy else items
-        async for outcome in client.send_iter(source, max_in_flight=in_flight):  # type: ignore[arg-type]  # bad items on purpose
-            outcomes.append(outcome)
-            read_at.append(reader.read if lazy else outcome.index + 1)
+        if form == "send_many":
+            listed = await client.send_many(
+                source,  # type: ignore[arg-type]  # bad items on purpose
+                max_in_flight=in_flight,
+                on_outcome=seen,
+            )
+            assert listed == outcomes
+        else:
+            async for outcome in client.send_iter(source, max_in_flight=in_flight):  # type: ignore[arg-type]  # bad items on purpose
+                seen(outcome)
         await lazily.aclose()  # type: ignore[attr-defined]  # ours, left unread after a stop
 
     anyio.run(main, backend=backend)
