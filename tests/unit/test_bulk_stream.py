@@ -13,6 +13,7 @@ NotAttempted.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Iterator
 from typing import Literal
 
@@ -32,9 +33,11 @@ from chump_typed import (
     SendOutcome,
     SendProgress,
     Sent,
+    TransportError,
     ValidationError,
 )
 from chump_typed._bulk_rules import WINDOW_PER_SEND
+from chump_typed.protocol import HTTPRequest, HTTPResponse
 from chump_typed.testing import (
     APP_TOKEN,
     USER_KEY,
@@ -225,3 +228,93 @@ def test_progress_of_an_error_without_one_is_none() -> None:
     outer = TimeoutError()
     outer.__cause__ = inner  # as ``raise TimeoutError from inner`` leaves it
     assert SendProgress.of(outer) is progress
+
+
+class Jittery:
+    """The in-memory fake behind a few checkpoints, a number drawn per request, so
+    that sends interleave differently (a cancellation may find one in flight)."""
+
+    def __init__(self, fake: FakePushover, pauses: list[int]) -> None:
+        self.inner = AsyncFakeTransport(fake)
+        self.pauses = pauses
+        self.calls = 0
+
+    async def send(self, request: HTTPRequest) -> HTTPResponse:
+        pause = self.pauses[self.calls % len(self.pauses)]
+        self.calls += 1
+        for _ in range(pause):
+            await anyio.sleep(0)
+        return await self.inner.send(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.mark.parametrize("backend", ["asyncio", "trio"])
+@pytest.mark.parametrize("form", ["send_iter", "send_many"])
+@settings(max_examples=40, deadline=None)
+@given(
+    count=st.integers(min_value=0, max_value=16),
+    cancel_after=st.integers(min_value=1, max_value=16),
+    in_flight=st.integers(min_value=1, max_value=2),
+    pauses=st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=8),
+)
+def test_a_cancellation_anywhere_loses_nothing_and_sends_nothing_after(
+    backend: str,
+    form: str,
+    count: int,
+    cancel_after: int,
+    in_flight: int,
+    pauses: list[int],
+) -> None:
+    """Whenever the scope is cancelled (as the cancel_after-th outcome is reported),
+    every notification read is reported once, in order; every Sent one arrived, and
+    nothing arrived that is not Sent or cut off in flight."""
+    fake = FakePushover()
+    items = made(["ok"] * count)
+    reader = Reader(items)
+    client = AsyncClient(APP_TOKEN, transport=Jittery(fake, pauses))
+    seen: list[SendOutcome] = []
+
+    async def main() -> None:
+        lazily = aiter(reader)
+        with anyio.CancelScope() as scope:
+
+            def on_outcome(outcome: SendOutcome) -> None:
+                seen.append(outcome)
+                if len(seen) == cancel_after:
+                    scope.cancel()
+
+            if form == "send_many":
+                await client.send_many(
+                    lazily,  # type: ignore[arg-type]  # items typed as objects
+                    max_in_flight=in_flight,
+                    on_outcome=on_outcome,
+                )
+            else:
+                stream = client.send_iter(
+                    lazily,  # type: ignore[arg-type]  # items typed as objects
+                    max_in_flight=in_flight,
+                    on_outcome=on_outcome,
+                )
+                async with contextlib.aclosing(stream):
+                    async for _ in stream:
+                        pass
+        await lazily.aclose()  # type: ignore[attr-defined]  # ours
+
+    anyio.run(main, backend=backend)
+
+    assert [o.index for o in seen] == list(range(reader.read))
+    arrived = [m.message for m in fake.messages]
+    assert len(arrived) == len(set(arrived))
+    sent = {o.notification.message for o in seen if isinstance(o, Sent)}
+    cut = {
+        o.notification.message
+        for o in seen
+        if isinstance(o.error, TransportError) and o.error.may_have_been_sent
+    }
+    assert sent <= set(arrived) <= sent | cut
+    if cancel_after <= count:
+        assert all(isinstance(o, Sent) for o in seen[:cancel_after])
+    else:
+        assert [type(o) for o in seen] == [Sent] * count
