@@ -318,3 +318,57 @@ def test_a_cancellation_anywhere_loses_nothing_and_sends_nothing_after(
         assert all(isinstance(o, Sent) for o in seen[:cancel_after])
     else:
         assert [type(o) for o in seen] == [Sent] * count
+
+
+class Interrupt(BaseException):
+    """What Ctrl-C is to a run (KeyboardInterrupt itself would stop Hypothesis)."""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    count=st.integers(min_value=1, max_value=16),
+    interrupt_after=st.integers(min_value=1, max_value=16),
+    in_flight=st.integers(min_value=1, max_value=2),
+)
+def test_an_interrupt_anywhere_in_a_sync_run_loses_nothing(
+    count: int, interrupt_after: int, in_flight: int
+) -> None:
+    """An interrupt raised as the interrupt_after-th outcome is reported: the error
+    carries every outcome read, in order; every Sent one arrived, and nothing arrived
+    that is not Sent or cut off in flight (a sender finishing a committed send after
+    the interrupt is one of those)."""
+    fake = FakePushover()
+    reader = Reader(made(["ok"] * count))
+    client = Client(APP_TOKEN, transport=FakeTransport(fake))
+    seen: list[SendOutcome] = []
+
+    def on_outcome(outcome: SendOutcome) -> None:
+        seen.append(outcome)
+        if len(seen) == interrupt_after:
+            raise Interrupt
+
+    try:
+        outcomes = client.send_many(
+            iter(reader),  # type: ignore[arg-type]  # items typed as objects
+            max_in_flight=in_flight,
+            on_outcome=on_outcome,
+        )
+    except Interrupt as error:
+        progress = SendProgress.of(error)
+        assert progress is not None
+        outcomes = list(progress.outcomes)
+        assert interrupt_after <= count
+    else:
+        assert interrupt_after > count
+        progress = SendProgress(read=count, outcomes=tuple(outcomes))
+
+    assert [o.index for o in outcomes] == list(range(progress.read))
+    sent = {o.notification.message for o in outcomes if isinstance(o, Sent)}
+    cut = {
+        o.notification.message
+        for o in outcomes
+        if isinstance(o.error, TransportError) and o.error.may_have_been_sent
+    }
+    arrived = [m.message for m in fake.messages]
+    assert len(arrived) == len(set(arrived))
+    assert sent <= set(arrived) <= sent | cut
