@@ -17,7 +17,8 @@ import urllib.parse
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, cast
 
-from chump_typed._budget_shared import SharedBudget, check_seconds
+from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds
+from chump_typed._budget_shared import SharedBudget
 from chump_typed._checks import require_type
 from chump_typed._redact import REDACTED, redact_text
 from chump_typed.budget import DAY
@@ -125,23 +126,41 @@ return false
 """
 )
 
-# KEYS: the claim. ARGV: now, seconds. The value: "until:collapsed".
+# KEYS: the claim. ARGV: now, seconds, kept. The value: "until:collapsed". A new
+# window keeps the count not taken yet; a claim holding a count lives *kept* seconds
+# more than its window.
 _CLAIM: Final = (
     _NOW
     + """
 local seconds = tonumber(ARGV[2])
+local kept = tonumber(ARGV[3])
 local held = redis.call('GET', KEYS[1])
+local collapsed = 0
 if held then
-  local untl, collapsed = string.match(held, '^([^:]+):(%d+)$')
+  local untl, count = string.match(held, '^([^:]+):(%d+)$')
+  collapsed = tonumber(count)
   if tonumber(untl) > now then
-    redis.call('SET', KEYS[1], untl .. ':' .. (tonumber(collapsed) + 1), 'KEEPTTL')
+    local ttl = math.ceil((tonumber(untl) - now + kept) * 1000)
+    redis.call('SET', KEYS[1], untl .. ':' .. string.format('%d', collapsed + 1), 'PX', ttl)
     return 0
   end
 end
-redis.call('SET', KEYS[1], num(now + seconds) .. ':0', 'PX', math.ceil(seconds * 1000))
+local ttl = seconds
+if collapsed > 0 then ttl = seconds + kept end
+redis.call('SET', KEYS[1], num(now + seconds) .. ':' .. string.format('%d', collapsed), 'PX', math.ceil(ttl * 1000))
 return 1
 """
 )
+
+# KEYS: the claim. Returns its collapsed count, and sets it to 0.
+_TAKE: Final = """
+local held = redis.call('GET', KEYS[1])
+if not held then return 0 end
+local untl, count = string.match(held, '^([^:]+):(%d+)$')
+count = tonumber(count)
+if count > 0 then redis.call('SET', KEYS[1], untl .. ':0', 'KEEPTTL') end
+return count
+"""
 
 
 def _redacted_url(url: str) -> str:
@@ -237,6 +256,7 @@ class RedisBudget(SharedBudget):
         self._close_script: Final = client.register_script(_CLOSE)
         self._closed_script: Final = client.register_script(_CLOSED)
         self._claim_script: Final = client.register_script(_CLAIM)
+        self._take_script: Final = client.register_script(_TAKE)
 
     @property
     def prefix(self) -> str:
@@ -300,9 +320,18 @@ class RedisBudget(SharedBudget):
         answer = self._run(
             self._claim_script,
             [key],
-            [self._time(now), repr(check_seconds("seconds", seconds))],
+            [
+                self._time(now),
+                repr(check_seconds("seconds", seconds)),
+                repr(COLLAPSED_KEPT),
+            ],
         )
         return answer == 1
+
+    def _store_take_collapsed(self, now: float | None, digest: bytes) -> int:
+        answer = self._run(self._take_script, [self._claim_prefix + digest.hex()], [])
+        assert isinstance(answer, int)
+        return answer
 
 
 def _text(value: object) -> str:

@@ -14,7 +14,6 @@ failed call, bounded by the store's own timeout.
 from __future__ import annotations
 
 import abc
-import hashlib
 import logging
 import math
 import threading
@@ -22,6 +21,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Protocol, TypeVar, runtime_checkable
 
+from chump_typed._budget_keys import check_seconds, key_digest
 from chump_typed._checks import check_int_range
 from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_text
@@ -68,32 +68,12 @@ class Refunding(Protocol):
 
 @runtime_checkable
 class Claiming(Protocol):
-    """A budget that collapses repeats: the first claimer of a key in a window wins."""
+    """A budget that collapses repeats: the first claimer of a key in a window wins,
+    and the repeats refused are counted until a sender takes the count."""
 
     def claim(self, key: str, seconds: float) -> bool: ...
 
-
-def key_digest(key: object) -> bytes:
-    """The stable digest a claim stores instead of its *key*: 16 bytes of BLAKE2b,
-    the same on every machine and Python version (never the key's text)."""
-    if not isinstance(key, str):
-        raise TypeError(f"key: expected a str, got a {type(key).__name__}")
-    return hashlib.blake2b(
-        key.encode("utf-8", "surrogatepass"), digest_size=16, person=b"chump_typed"
-    ).digest()
-
-
-def check_seconds(field: str, value: object) -> float:
-    """A finite number of seconds above 0 (not a bool)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError(
-            f"{field}: expected seconds (int or float), got a {type(value).__name__}"
-        )
-    if not (math.isfinite(value) and value > 0):
-        raise ValidationError(
-            field, f"must be a finite number of seconds > 0, got {value!r}"
-        )
-    return float(value)
+    def take_collapsed(self, key: str) -> int: ...
 
 
 def check_reset(reset: object) -> float:
@@ -169,7 +149,6 @@ class SharedBudget(abc.ABC):
             per_day=share(per_day, processes),
             clock=self.clock,
         )
-        self._local_claims: dict[bytes, float] = {}
         self._down = False
         self._pending_reset: float | None = None  # a closure the store missed
         self._next_try = 0.0
@@ -262,21 +241,26 @@ class SharedBudget(abc.ABC):
 
     def claim(self, key: str, seconds: float) -> bool:
         """Whether this caller is the first to claim *key* in the *seconds* since the
-        first claim (a repeat within them is refused, in every process sharing the
-        store). The store keeps a BLAKE2b digest of *key*, never its text."""
+        first claim (a repeat within them is refused, and counted for
+        :meth:`take_collapsed`, in every process sharing the store). The store keeps a
+        BLAKE2b digest of *key*, never its text. While the store is unreachable,
+        claims are this process's own."""
         digest = key_digest(key)
         span = check_seconds("seconds", seconds)
         won = self._attempt(lambda: self._store_claim(self._now(), digest, span))
         if isinstance(won, bool):
             return won
-        now = self.clock()
-        with self._state:
-            for old in [d for d, until in self._local_claims.items() if until <= now]:
-                del self._local_claims[old]
-            if digest in self._local_claims:
-                return False
-            self._local_claims[digest] = now + span
-            return True
+        return self._local.claim(key, span)
+
+    def take_collapsed(self, key: str) -> int:
+        """How many claims of *key* were refused, by every process sharing the store,
+        since the count was last taken (it is then 0): the first sender to take it
+        reports them. A count not taken is kept for a day after its window. While the
+        store is unreachable, this process's own count."""
+        digest = key_digest(key)
+        taken = self._attempt(lambda: self._store_take_collapsed(self._now(), digest))
+        local = self._local.take_collapsed(key)
+        return local + (taken if isinstance(taken, int) else 0)
 
     # -- Closing -----------------------------------------------------------------------
 
@@ -362,7 +346,13 @@ class SharedBudget(abc.ABC):
 
     @abc.abstractmethod
     def _store_claim(self, now: float | None, digest: bytes, seconds: float) -> bool:
-        """Claim *digest* for *seconds* unless an unexpired claim holds it."""
+        """Claim *digest* for *seconds* unless an unexpired claim holds it (then count
+        one more collapsed). A new window keeps the count not taken yet; a claim with
+        a count is kept :data:`COLLAPSED_KEPT` seconds after its window."""
+
+    @abc.abstractmethod
+    def _store_take_collapsed(self, now: float | None, digest: bytes) -> int:
+        """The collapsed count of *digest*'s claim, set to 0."""
 
 
 class _Failed:

@@ -19,7 +19,8 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Final
 
-from chump_typed._budget_shared import SharedBudget, check_seconds
+from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds
+from chump_typed._budget_shared import SharedBudget
 from chump_typed._fork import renew_after_fork
 from chump_typed.budget import DAY
 
@@ -244,15 +245,32 @@ class SQLiteBudget(SharedBudget):
     def _store_claim(self, now: float | None, digest: bytes, seconds: float) -> bool:
         at = self.clock() if now is None else now
         with self._transaction() as db:
-            db.execute("DELETE FROM claims WHERE until <= ?", (at,))
-            taken = db.execute(
-                "UPDATE claims SET collapsed = collapsed + 1 WHERE digest = ?",
-                (digest,),
-            ).rowcount
-            if taken:
+            db.execute(
+                "DELETE FROM claims WHERE until <= ? AND (collapsed = 0 OR until <= ?)",
+                (at, at - COLLAPSED_KEPT),
+            )
+            row: tuple[float] | None = db.execute(
+                "SELECT until FROM claims WHERE digest = ?", (digest,)
+            ).fetchone()
+            if row is not None and row[0] > at:
+                db.execute(
+                    "UPDATE claims SET collapsed = collapsed + 1 WHERE digest = ?",
+                    (digest,),
+                )
                 return False
             db.execute(
-                "INSERT INTO claims (digest, until, collapsed) VALUES (?, ?, 0)",
+                "INSERT INTO claims (digest, until, collapsed) VALUES (?, ?, 0)"
+                " ON CONFLICT (digest) DO UPDATE SET until = excluded.until",
                 (digest, at + seconds),
             )
             return True
+
+    def _store_take_collapsed(self, now: float | None, digest: bytes) -> int:
+        with self._transaction() as db:
+            row: tuple[int] | None = db.execute(
+                "SELECT collapsed FROM claims WHERE digest = ?", (digest,)
+            ).fetchone()
+            if row is None or row[0] == 0:
+                return 0
+            db.execute("UPDATE claims SET collapsed = 0 WHERE digest = ?", (digest,))
+            return int(row[0])

@@ -32,6 +32,7 @@ from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 
+from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds, key_digest
 from chump_typed._checks import check_int_range
 from chump_typed._fork import renew_after_fork
 from chump_typed.errors import ValidationError
@@ -95,32 +96,69 @@ class Budget(Protocol):
         ...
 
 
+class _Spend:
+    """One spend: when, and how many units (fewer after a refund). Each window holds
+    the same object, so a refund shrinks it in all of them."""
+
+    __slots__ = ("at", "units")
+
+    def __init__(self, at: float, units: int) -> None:
+        self.at = at
+        self.units = units
+
+
 class _Window:
-    """Units spent in the last *span* seconds: a queue of (time, units), oldest first,
-    and their sum."""
+    """Units spent in the last *span* seconds: a queue of spends, oldest first, and
+    their sum."""
 
     __slots__ = ("entries", "span", "total")
 
     def __init__(self, span: float) -> None:
         self.span = span
-        self.entries: deque[tuple[float, int]] = deque()
+        self.entries: deque[_Spend] = deque()
         self.total = 0
 
     def used(self, now: float) -> int:
         entries = self.entries
-        if entries and entries[-1][0] > now:
+        if entries and entries[-1].at > now:
             # The clock went back: what was spent "later" counts as spent now, so it
             # stays counted a whole window from now (never longer: a clock set back by
             # a week must not close the budget for a week).
-            self.entries = deque((min(when, now), units) for when, units in entries)
-            entries = self.entries
-        while entries and entries[0][0] <= now - self.span:
-            self.total -= entries.popleft()[1]
+            for spend in entries:
+                spend.at = min(spend.at, now)
+        while entries and entries[0].at <= now - self.span:
+            self.total -= entries.popleft().units
         return self.total
 
-    def add(self, now: float, units: int) -> None:
-        self.entries.append((now, units))
-        self.total += units
+    def room_at(self, now: float, excess: int) -> float:
+        """When *excess* units have left the window (a whole window from *now* when
+        more than it holds)."""
+        for spend in self.entries:
+            excess -= spend.units
+            if excess <= 0:
+                return spend.at + self.span
+        return now + self.span
+
+    def add(self, spend: _Spend) -> None:
+        self.entries.append(spend)
+        self.total += spend.units
+
+    def shrink(self, spend: _Spend, units: int) -> None:
+        """*spend* (if held here) has given back *units*; gone when none is left."""
+        if any(held is spend for held in self.entries):
+            self.total -= units
+            if spend.units == 0:
+                self.entries.remove(spend)
+
+
+class _Claim:
+    """A claim's window (until when it holds) and the repeats it collapsed."""
+
+    __slots__ = ("collapsed", "until")
+
+    def __init__(self, until: float, collapsed: int) -> None:
+        self.until = until
+        self.collapsed = collapsed
 
 
 class MemoryBudget:
@@ -159,6 +197,7 @@ class MemoryBudget:
             if limit is not None
         ]
         self._closed_until: float | None = None
+        self._claims: dict[bytes, _Claim] = {}
         self._lock = threading.Lock()
         renew_after_fork(self)
 
@@ -186,18 +225,100 @@ class MemoryBudget:
 
         :returns: whether they were spent; ``False`` spends nothing.
         """
+        return self.try_spend(units, reserve=reserve) is None
+
+    def try_spend(self, units: int, *, reserve: int = 0) -> float | None:
+        """Spend *units* as :meth:`spend` does.
+
+        :returns: ``None`` when they were spent; else when the budget will have room
+            for them and *reserve* (seconds since the epoch; nothing was spent): the
+            reopening of a closed budget, else the time enough of the oldest spends
+            leave each full window (a whole window from now for more than a cap).
+        """
         check_int_range("units", units, low=1)
         check_int_range("reserve", reserve, low=0)
         with self._lock:
             now = self._clock()
-            if self._closed_at(now):
-                return False
+            closed = self._reopens_at(now)
+            if closed is not None:
+                return closed
+            room_at: float | None = None
             for limit, window in self._windows:
-                if window.used(now) + units + reserve > limit:
-                    return False
+                excess = window.used(now) + units + reserve - limit
+                if excess > 0:
+                    when = window.room_at(now, excess)
+                    room_at = when if room_at is None else max(room_at, when)
+            if room_at is not None:
+                return room_at
+            spend = _Spend(now, units)
             for _, window in self._windows:
-                window.add(now, units)
+                window.add(spend)
+            return None
+
+    def refund(self, units: int) -> None:
+        """Give back *units* spent on a send that certainly did not go out: the newest
+        spend of at least that many units (still in a window) shrinks by *units*, as
+        the shared budgets do. With no such spend, nothing changes."""
+        check_int_range("units", units, low=1)
+        with self._lock:
+            if not self._windows:
+                return
+            now = self._clock()
+            for _, window in self._windows:
+                window.used(now)
+            longest = self._windows[-1][1]  # the day's when capped: it holds the hour's
+            spend = next(
+                (s for s in reversed(longest.entries) if s.units >= units), None
+            )
+            if spend is None:
+                return
+            spend.units -= units
+            for _, window in self._windows:
+                window.shrink(spend, units)
+
+    def claim(self, key: str, seconds: float) -> bool:
+        """Whether this caller is the first to claim *key* in the *seconds* since the
+        first claim; a repeat within them is refused and counted (see
+        :meth:`take_collapsed`). Within this process: the shared budgets hold claims
+        for every process. Kept as a BLAKE2b digest of *key*, as they store it."""
+        digest = key_digest(key)
+        span = check_seconds("seconds", seconds)
+        with self._lock:
+            now = self._clock()
+            self._forget_claims(now)
+            held = self._claims.get(digest)
+            if held is not None and held.until > now:
+                held.collapsed += 1
+                return False
+            if held is None:
+                self._claims[digest] = _Claim(now + span, 0)
+            else:  # a new window; the count not taken yet is kept
+                held.until = now + span
             return True
+
+    def take_collapsed(self, key: str) -> int:
+        """How many claims of *key* were refused since the count was last taken (it is
+        then 0): the first sender to take it reports them. A count not taken is kept
+        for a day after its window."""
+        digest = key_digest(key)
+        with self._lock:
+            held = self._claims.get(digest)
+            if held is None:
+                return 0
+            collapsed, held.collapsed = held.collapsed, 0
+            return collapsed
+
+    def _forget_claims(self, now: float) -> None:
+        """Drop the claims whose window has passed, unless they hold a count not
+        taken yet (kept :data:`COLLAPSED_KEPT` seconds more)."""
+        stale = [
+            digest
+            for digest, held in self._claims.items()
+            if held.until <= now
+            and (held.collapsed == 0 or held.until + COLLAPSED_KEPT <= now)
+        ]
+        for digest in stale:
+            del self._claims[digest]
 
     def close_until(self, reset: float) -> None:
         """Spend nothing before *reset* (seconds since the epoch), as after a 429. A
@@ -217,15 +338,14 @@ class MemoryBudget:
         """When the budget reopens, if it is closed now; ``None`` when it is open."""
         with self._lock:
             now = self._clock()
-            return self._closed_until if self._closed_at(now) else None
+            return self._reopens_at(now)
 
-    def _closed_at(self, now: float) -> bool:
-        if self._closed_until is None:
-            return False
-        if now < self._closed_until:
-            return True
-        self._closed_until = None
-        return False
+    def _reopens_at(self, now: float) -> float | None:
+        """When the budget reopens, if it is closed at *now* (under the lock)."""
+        until = self._closed_until
+        if until is not None and now >= until:
+            self._closed_until = until = None
+        return until
 
     def __repr__(self) -> str:
         return f"MemoryBudget(per_hour={self._per_hour!r}, per_day={self._per_day!r})"

@@ -25,6 +25,7 @@ def sqlite_budget(path: Path) -> None:
     assert_type(budget.try_spend(1, reserve=1), float | None)
     assert_type(budget.refund(1), None)
     assert_type(budget.claim("disk full", 300), bool)
+    assert_type(budget.take_collapsed("disk full"), int)
     assert_type(budget.close_until(0.0), None)
     assert_type(budget.closed_until(), float | None)
     assert_type(budget.per_hour, int | None)
@@ -47,6 +48,7 @@ def redis_budget(client: redis.Redis) -> None:
     assert_type(budget.prefix, str)
     assert_type(budget.try_spend(2), float | None)
     assert_type(budget.claim("disk full", 60.0), bool)
+    assert_type(budget.take_collapsed("disk full"), int)
     with budget as entered:
         assert_type(entered, RedisBudget)
 

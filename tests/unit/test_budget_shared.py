@@ -193,6 +193,22 @@ def test_a_claim_is_won_once_per_window_and_stored_as_a_digest(
     assert "disk full".encode("utf-16-le") not in stored
 
 
+def test_the_repeats_a_claim_refused_are_counted_for_every_sharer(make: Make) -> None:
+    clock = Clock()
+    one, two = make("t", clock=clock), make("t", clock=clock)
+    key = "disk full on db-7"
+    assert one.claim(key, 60)
+    assert not two.claim(key, 60)
+    assert not one.claim(key, 60)
+    clock.now += 60
+    assert two.claim(key, 60)  # a new window keeps the count not taken yet
+    assert not one.claim(key, 60)
+    assert one.claim("another", 60)
+    assert two.take_collapsed(key) == 3  # the first to take it has it all
+    assert one.take_collapsed(key) == 0
+    assert one.take_collapsed("never claimed") == 0
+
+
 @pytest.mark.parametrize(
     ("kwargs", "error", "field"),
     [
