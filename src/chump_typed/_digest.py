@@ -19,6 +19,7 @@ lines the handler writes on standard error.
 from __future__ import annotations
 
 import calendar
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -26,12 +27,13 @@ from typing import Final, cast
 
 import attrs
 
+from chump_typed._budget_shared import Claiming
 from chump_typed._checks import check_int_range
-from chump_typed.budget import HOUR, Budget
+from chump_typed.budget import HOUR, Budget, MemoryBudget
 from chump_typed.errors import ValidationError
 from chump_typed.models import Notification, NotificationPriority, Priority
 
-__all__ = ["Digest", "Gate", "RecordKey", "Summary", "units_for"]
+__all__ = ["Digest", "Gate", "RecordKey", "Summary", "check_fits", "units_for"]
 
 #: What makes two records the same: logger name, level, formatted message.
 RecordKey = tuple[str, int, str]
@@ -78,28 +80,44 @@ class Digest:
         now: float,
         *,
         afford: Callable[[], str | None] = _affordable,
+        claimed: bool | None = None,
     ) -> bool:
         """Whether the record goes out now; otherwise it is counted for the summary.
 
         *afford* is asked only for a record that would go out one by one: it pays for
         it and returns ``None``, or returns why it cannot (the record is then held
         back, and counted under that reason).
+
+        *claimed* is what a shared budget's claim said (``None``: no claim was made,
+        repeats are this window's): ``False``, a repeat of a record sent elsewhere
+        in its window, counted in the shared store (:meth:`settle` takes the count);
+        ``True``, a record new to every sender, even if this window has seen it.
         """
         self._open(now)
         repeats = self._repeats.get(key)
-        if repeats is not None:
+        if claimed is None and repeats is not None:
             repeats.count += 1
+        elif claimed is False:
+            if repeats is None:  # its text, for the count settled at the end
+                self._repeats[key] = _Repeats(text)
         elif self._sent < self.limit:
             reason = afford()
             if reason is None:
                 self._sent += 1
-                self._repeats[key] = _Repeats(text)
+                if repeats is None:
+                    self._repeats[key] = _Repeats(text)
                 return True
             self.hold(reason, priority, now)
         else:
             self._over_limit += 1
         self._priority = max(self._priority, priority)
         return False
+
+    def settle(self, take: Callable[[RecordKey], int]) -> None:
+        """Add to each record's count the repeats a shared store counted for it
+        (*take*: the count, which the store then forgets)."""
+        for key, repeats in self._repeats.items():
+            repeats.count += take(key)
 
     def hold(self, reason: str, priority: NotificationPriority, now: float) -> None:
         """Count a record held back for *reason* (the budget's, or a closure's)."""
@@ -212,9 +230,18 @@ class Gate:
         units: int,
         clock: Callable[[], float],
         min_closure: float,
+        scope: str = "",
     ) -> None:
         self.digest: Final = Digest(limit=limit, window=window)
         self.budget: Final = budget
+        #: The shared budget that collapses repeats across processes, if any (a
+        #: MemoryBudget is this process's: the digest collapses them already).
+        self.claims: Final = (
+            budget
+            if isinstance(budget, Claiming) and not isinstance(budget, MemoryBudget)
+            else None
+        )
+        self.scope: Final = scope
         self.units: Final = units
         self.clock: Final = clock
         self.window: Final = window
@@ -236,8 +263,24 @@ class Gate:
         with self._lock:
             now = self.clock()
             summary = self._take_summary(now)
-            admitted = self.digest.admit(key, text, priority, now, afford=self._afford)
+            claimed = None
+            if self.claims is not None:
+                claimed = self.claims.claim(self.claim_key(key), self.window)
+            admitted = self.digest.admit(
+                key, text, priority, now, afford=self._afford, claimed=claimed
+            )
         return summary, admitted
+
+    def claim_key(self, key: RecordKey) -> str:
+        """What a shared budget's claim is keyed by (the store keeps its digest):
+        the record's key, for this handler's recipients."""
+        return json.dumps([self.scope, *key])
+
+    def _settle(self) -> None:
+        """Take the repeats the shared store counted for this window's records."""
+        claims = self.claims
+        if claims is not None:
+            self.digest.settle(lambda key: claims.take_collapsed(self.claim_key(key)))
 
     def tick(self) -> Summary | None:
         """The summary of a window that closed, if it is paid for."""
@@ -258,6 +301,7 @@ class Gate:
         """Close the window: its summary if it is paid for; or how many records it
         would have reported, and why it cannot be sent."""
         with self._lock:
+            self._settle()
             counted = self.digest.counted()
             if not counted:
                 return self.digest.flush(), 0, ""
@@ -283,6 +327,7 @@ class Gate:
         window later."""
         if not self.digest.is_due(now):
             return None
+        self._settle()  # the first sender after the window reports the fleet's count
         if not self.digest.counted():
             self.digest.flush()
             return None
@@ -392,6 +437,19 @@ def units_for(field: str, user_key: str, group_sizes: object) -> int:
             )
         check_int_range(field, size, low=1)
     return sum(cast("int", sizes.get(key, 1)) for key in keys)
+
+
+def check_fits(budget: Budget, units: int) -> int:
+    """*units*, if a notification costing them fits the *budget*'s caps (else a
+    ``ValidationError`` naming ``budget``)."""
+    for name, cap in (("per_hour", budget.per_hour), ("per_day", budget.per_day)):
+        if cap is not None and units > cap:
+            raise ValidationError(
+                "budget",
+                f"a notification to user_key costs {units} quota units, "
+                f"more than its {name} of {cap}: none could ever be sent",
+            )
+    return units
 
 
 def _some(count: int, thing: str) -> str:

@@ -42,7 +42,7 @@ import attrs
 
 from chump_typed._checks import check_int_range, check_seconds
 from chump_typed._checks import check_recipients as _check_recipients
-from chump_typed._digest import Gate, RecordKey, units_for
+from chump_typed._digest import Gate, RecordKey, check_fits, units_for
 from chump_typed._fork import renew_after_fork
 from chump_typed._redact import redact_text, remember
 from chump_typed._scrub import scrub_public
@@ -150,6 +150,7 @@ class PushoverHandler(logging.Handler):
         group's size for one in *group_sizes*), summaries included; by default a
         :class:`~chump_typed.budget.MemoryBudget` of :data:`DEFAULT_PER_HOUR` an hour
         and :data:`DEFAULT_PER_DAY` a day on *clock*. ``MemoryBudget()``: no caps.
+        A shared one (SQLite, Redis) collapses repeats across its processes too.
     :param group_sizes: group key -> members, for group keys among *user_key*.
     :param clock: seconds since the epoch (:func:`time.time`), for the rate, collapse
         and budget windows and a 429's reset; *timeout* runs on the monotonic clock.
@@ -213,14 +214,7 @@ class PushoverHandler(logging.Handler):
                 f"budget: expected a Budget such as MemoryBudget, "
                 f"got a {type(budget).__name__}"
             )
-        units = units_for("group_sizes", user_key, group_sizes)
-        for name, cap in (("per_hour", budget.per_hour), ("per_day", budget.per_day)):
-            if cap is not None and units > cap:
-                raise ValidationError(
-                    "budget",
-                    f"a notification to user_key costs {units} quota units, "
-                    f"more than its {name} of {cap}: none could ever be sent",
-                )
+        units = check_fits(budget, units_for("group_sizes", user_key, group_sizes))
         if transport is None:
             from chump_typed._urllib3 import Urllib3Transport
 
@@ -247,6 +241,7 @@ class PushoverHandler(logging.Handler):
             units=units,
             clock=clock,
             min_closure=MIN_CLOSURE,
+            scope=user_key,
         )
         self.dropped = 0
         self._start_afresh()
