@@ -23,7 +23,7 @@ with (
         print(f"not sent: room again at {error.retry_at:%H:%M} UTC")
         assert error.retry_at.tzinfo is not None  # an aware datetime
 
-# budgets.md, line 162
+# budgets.md, line 167
 import os
 import tempfile
 
@@ -32,9 +32,12 @@ path = os.path.join(tempfile.mkdtemp(), "claims.sqlite3")
 with SQLiteBudget(path) as one, SQLiteBudget(path) as two:
     assert one.claim("disk full on db-7", 300)
     assert not two.claim("disk full on db-7", 300)  # the same record, in 5 minutes
+    assert not one.claim("disk full on db-7", 300)
     assert two.claim("backup failed on db-7", 300)
+    assert one.take_collapsed("disk full on db-7") == 2  # both processes' repeats
+    assert two.take_collapsed("disk full on db-7") == 0  # taken already
 
-# budgets.md, line 183
+# budgets.md, line 197
 
 now = [1_800_000_000.0]
 with SQLiteBudget("clocked.sqlite3", per_hour=3, clock=lambda: now[0]) as budget:

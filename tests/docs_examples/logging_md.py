@@ -29,7 +29,31 @@ handler = PushoverHandler(
 )
 handler.close()
 
-# logging.md, line 167
+# logging.md, line 124
+import os
+import tempfile
+
+from chump_typed.budget import SQLiteBudget
+
+path = os.path.join(tempfile.mkdtemp(), "alerts.sqlite3")
+token, user = "azGDORePK8gMaC0QOYAMyEEuzJnyUi", "uQiRzpo4DXghDmr9QzzfQu27cmVRsG"
+with (
+    SQLiteBudget(path, per_hour=20, per_day=100) as budget_one,
+    SQLiteBudget(path, per_hour=20, per_day=100) as budget_two,
+):
+    fleet = [
+        PushoverHandler(token, user, budget=budget, background=False)
+        for budget in (budget_one, budget_two)
+    ]
+    billing = logging.getLogger("billing")
+    for member in fleet:
+        billing.addHandler(member)
+    billing.error("disk full on db-7")  # one notification, not two
+    for member in fleet:
+        billing.removeHandler(member)
+        member.close()  # the first to close reports "... and 1 more"; the other, nothing
+
+# logging.md, line 225
 import logging.config
 
 logging.config.dictConfig(
@@ -54,6 +78,6 @@ logging.getLogger("payments").error("card processor is down")
 payments = logging.getLogger("payments").handlers[0]
 payments.close()  # logging.shutdown() does this at exit
 
-# logging.md, line 197
+# logging.md, line 255
 logging.getLogger().removeHandler(handler)
 handler.close()
