@@ -218,3 +218,45 @@ def test_a_client_gets_an_exact_retry_at_and_a_unit_back() -> None:
         START + HOUR, dt.timezone.utc
     )
     assert [m.message for m in fake.messages] == ["one", "two"]
+
+
+claim_steps = st.lists(
+    st.tuples(
+        st.floats(min_value=0, max_value=90, allow_nan=False),  # seconds on
+        st.sampled_from(["a", "b", "c"]),  # the key
+        st.booleans(),  # claim (True) or take the count (False)
+        st.sampled_from([30.0, 60.0]),  # a claim's window
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=300)
+@given(steps=claim_steps)
+def test_claims_follow_the_reference_and_every_repeat_is_taken_once(
+    steps: list[tuple[float, str, bool, float]],
+) -> None:
+    clock = Clock()
+    budget = MemoryBudget(clock=clock)
+    held: dict[str, list[float]] = {}  # key -> [until, collapsed]
+    refused = taken = 0
+    for seconds_on, key, claiming, window in steps:
+        clock.now += seconds_on
+        if not claiming:
+            count = budget.take_collapsed(key)
+            assert count == (int(held[key][1]) if key in held else 0)
+            if key in held:
+                held[key][1] = 0
+            taken += count
+            continue
+        entry = held.get(key)
+        expected = entry is None or entry[0] <= clock.now
+        assert budget.claim(key, window) is expected
+        if expected:
+            held[key] = [clock.now + window, entry[1] if entry else 0]
+        else:
+            assert entry is not None
+            entry[1] += 1
+            refused += 1
+    taken += sum(budget.take_collapsed(key) for key in "abc")
+    assert taken == refused  # each repeat counted once, none lost

@@ -193,6 +193,40 @@ def test_a_claim_is_won_once_per_window_and_stored_as_a_digest(
     assert "disk full".encode("utf-16-le") not in stored
 
 
+@settings(max_examples=30, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.floats(min_value=0, max_value=90, allow_nan=False),  # seconds on
+            st.sampled_from(["a", "b"]),  # the key
+            st.integers(min_value=0, max_value=2),  # sharer 0 or 1 claims; 2 takes
+        ),
+        max_size=30,
+    )
+)
+def test_claims_across_sharers_follow_the_reference(
+    make: Make, steps: list[tuple[float, str, int]]
+) -> None:
+    clock = Clock()
+    name = f"c-{uuid.uuid4().hex}"
+    sharers = (make(name, clock=clock), make(name, clock=clock))
+    held: dict[str, float] = {}  # key -> until
+    refused = taken = 0
+    for seconds_on, key, who in steps:
+        clock.now += seconds_on
+        if who == 2:
+            taken += sharers[0].take_collapsed(key)
+            continue
+        expected = key not in held or held[key] <= clock.now
+        assert sharers[who].claim(key, 60) is expected
+        if expected:
+            held[key] = clock.now + 60
+        else:
+            refused += 1
+    taken += sum(sharers[1].take_collapsed(key) for key in "ab")
+    assert taken == refused  # each repeat counted once, by the store, none lost
+
+
 def test_the_repeats_a_claim_refused_are_counted_for_every_sharer(make: Make) -> None:
     clock = Clock()
     one, two = make("t", clock=clock), make("t", clock=clock)
