@@ -10,6 +10,12 @@ the budget could not pay for under the reason it gave. When the window closes, o
 summary reports the counts, and the records a full queue dropped. A summary the budget
 cannot pay for waits, still counting, until it can.
 
+Over a shared budget (one with ``claim``, other than a :class:`MemoryBudget`), the
+repeats are collapsed across every process sharing it: each record claims the digest
+of its key for a window, the first claimer sends it, the others' repeats are counted
+in the store, and each process takes the counts of its records when its window closes
+(the first to take a count reports it).
+
 :class:`Digest` is pure: the caller says what time it is, and what the budget says.
 :class:`Gate` is the handler's decisions around it: the digest, the budget and a 429's
 closure behind one lock, on one injected clock; it sends nothing, and returns the

@@ -5,8 +5,9 @@ spends, when it is refused, what is given back, and what closes the budget.
   recipient key in its ``user`` field; it is spent after the request is encoded (bad
   input costs nothing) and before anything goes out. No other call spends.
 * No room: :class:`~chump_typed.BudgetExceededError`, nothing sent; its ``retry_at`` is
-  what the budget says when it can (the shared budgets do), else a time by which it
-  certainly has room (the reopening of a closed budget, or a whole window from now).
+  what the budget's ``try_spend`` says (every budget of :mod:`chump_typed.budget` has
+  one), else a time by which it certainly has room (the reopening of a closed budget,
+  or a whole window from now).
 * Given back (when the budget can, :meth:`refund`): Pushover refused the request (an
   :class:`~chump_typed.APIError` other than a 429 or a 5xx), or it failed with
   ``may_have_been_sent=False``.

@@ -17,8 +17,11 @@ A budget caps what one sender may spend, in those *units*:
     if budget.spend(1):
         ...  # send one notification to one user
 
-A :class:`MemoryBudget` counts within one process (a forked child starts from its
-parent's counts, then spends on its own). Times are read from its *clock*, seconds
+Beyond the :class:`Budget` protocol, every budget here says when it will have room
+(``try_spend``), gives back what a send that never went out cost (``refund``), and
+collapses repeats (``claim``, ``take_collapsed``): ``Client(..., budget=)`` and the
+logging handler use them. A :class:`MemoryBudget` counts within one process (a forked
+child starts from its parent's counts, then spends on its own). Times are read from its *clock*, seconds
 since the epoch (:func:`time.time` by default; inject another to test without the wall
 clock), because Pushover gives its reset times in that scale.
 """
@@ -169,7 +172,8 @@ class MemoryBudget:
     :param clock: seconds since the epoch, :func:`time.time` by default.
 
     It remembers one entry per spend within the capped windows, so at most
-    ``per_hour + per_day`` entries.
+    ``per_hour + per_day`` entries (a spend refunded in full is forgotten), and one
+    per key claimed in a window (one holding a count not taken, a day longer).
     """
 
     def __init__(
