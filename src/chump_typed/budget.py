@@ -154,6 +154,17 @@ class _Window:
                 self.entries.remove(spend)
 
 
+#: Claims held before the first pruning of the forgotten ones (then twice those left).
+_PRUNE_AT: Final = 256
+
+
+def _forgotten(held: _Claim, now: float) -> bool:
+    """Whether *held* has passed its window, with no count or a count kept too long."""
+    return held.until <= now and (
+        held.collapsed == 0 or held.until + COLLAPSED_KEPT <= now
+    )
+
+
 class _Claim:
     """A claim's window (until when it holds) and the repeats it collapsed."""
 
@@ -172,8 +183,9 @@ class MemoryBudget:
     :param clock: seconds since the epoch, :func:`time.time` by default.
 
     It remembers one entry per spend within the capped windows, so at most
-    ``per_hour + per_day`` entries (a spend refunded in full is forgotten), and one
-    per key claimed in a window (one holding a count not taken, a day longer).
+    ``per_hour + per_day`` entries (a spend refunded in full is forgotten), and the
+    keys claimed in a window (one holding a count not taken, a day longer), pruned
+    when they have doubled.
     """
 
     def __init__(
@@ -202,6 +214,7 @@ class MemoryBudget:
         ]
         self._closed_until: float | None = None
         self._claims: dict[bytes, _Claim] = {}
+        self._prune_at = _PRUNE_AT
         self._lock = threading.Lock()
         renew_after_fork(self)
 
@@ -289,8 +302,10 @@ class MemoryBudget:
         span = check_seconds("seconds", seconds)
         with self._lock:
             now = self._clock()
-            self._forget_claims(now)
-            held = self._claims.get(digest)
+            if len(self._claims) >= self._prune_at:  # amortised: memory stays bounded
+                self._forget_claims(now)
+                self._prune_at = max(_PRUNE_AT, 2 * len(self._claims))
+            held = self._held(digest, now)
             if held is not None and held.until > now:
                 held.collapsed += 1
                 return False
@@ -306,22 +321,24 @@ class MemoryBudget:
         for a day after its window."""
         digest = key_digest(key)
         with self._lock:
-            held = self._claims.get(digest)
+            held = self._held(digest, self._clock())
             if held is None:
                 return 0
             collapsed, held.collapsed = held.collapsed, 0
             return collapsed
 
+    def _held(self, digest: bytes, now: float) -> _Claim | None:
+        """The claim of *digest*, unless it is forgotten by *now* (under the lock)."""
+        held = self._claims.get(digest)
+        if held is not None and _forgotten(held, now):
+            del self._claims[digest]
+            return None
+        return held
+
     def _forget_claims(self, now: float) -> None:
         """Drop the claims whose window has passed, unless they hold a count not
         taken yet (kept :data:`COLLAPSED_KEPT` seconds more)."""
-        stale = [
-            digest
-            for digest, held in self._claims.items()
-            if held.until <= now
-            and (held.collapsed == 0 or held.until + COLLAPSED_KEPT <= now)
-        ]
-        for digest in stale:
+        for digest in [d for d, held in self._claims.items() if _forgotten(held, now)]:
             del self._claims[digest]
 
     def close_until(self, reset: float) -> None:

@@ -163,14 +163,24 @@ def test_a_count_not_taken_is_kept_a_day_then_forgotten() -> None:
     assert budget.claim("k", 60)
     assert not budget.claim("k", 60)
     clock.now += 60 + DAY - 1
-    assert budget.claim("other", 60)  # prunes: "k" still holds its count
+    assert budget.claim("other", 60)
     assert budget.take_collapsed("k") == 1
     assert budget.claim("k", 60)
     assert not budget.claim("k", 60)
     clock.now += 60 + DAY
-    assert budget.claim("other", 60)  # prunes: a day after its window, forgotten
+    assert budget.claim("other", 60)  # a day after its window: forgotten
     assert budget.take_collapsed("k") == 0
-    assert len(budget._claims) == 1  # pyright: ignore[reportPrivateUsage]
+
+
+def test_claims_of_ever_new_keys_keep_memory_bounded() -> None:
+    clock = Clock()
+    budget = MemoryBudget(clock=clock)
+    for window in range(20):
+        for number in range(1000):
+            assert budget.claim(f"record {window} {number}", 60)
+        clock.now += 60
+    claims = budget._claims  # pyright: ignore[reportPrivateUsage]
+    assert len(claims) <= 2 * 1000
 
 
 def test_bad_arguments_name_their_field() -> None:
