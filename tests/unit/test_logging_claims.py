@@ -123,3 +123,29 @@ def test_a_memory_budget_keeps_the_per_process_digest(shared: bool) -> None:
     assert _sent(fake) == [ERROR] * (2 if shared else 1)
     handler.close()
     assert any(re.match(rf"{ERROR} \.\.\. and 2 more", s) for s in _summaries(fake))
+
+
+def test_background_handlers_collapse_too(tmp_path: Path) -> None:
+    clock, fake = Clock(), FakePushover()
+    path = tmp_path / "b.sqlite3"
+    with SQLiteBudget(path, clock=clock) as a, SQLiteBudget(path, clock=clock) as b:
+        fleet = [
+            PushoverHandler(
+                APP_TOKEN,
+                USER_KEY,
+                transport=FakeTransport(fake),
+                budget=budget,
+                window=60,
+                clock=clock,
+                timeout=60,  # flush's bound: never reached when all is well
+            )
+            for budget in (a, b)
+        ]
+        for handler in fleet:
+            for _ in range(3):
+                handler.emit(_record())
+            handler.flush()  # waits until its queue is considered (bounded)
+        assert _sent(fake) == [ERROR]
+        for handler in fleet:
+            handler.close()
+    assert _summaries(fake) == [f"{ERROR} ... and 5 more"]
