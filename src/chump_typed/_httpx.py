@@ -426,6 +426,28 @@ def _answer(response: httpx.Response, body: bytes) -> HTTPResponse:
     )
 
 
+class _OneChunk(httpx.AsyncByteStream):
+    """A request body sent as one chunk by a plain iterator, not httpx's generator
+    (``ByteStream.__aiter__``): a send cut off while it writes the body leaves an
+    unfinished async generator, which trio reports as a ``ResourceWarning`` when it is
+    collected (encode/httpx#3686). The request keeps the ``Content-Length`` httpx
+    set from the same bytes."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body = body
+        self._left: bytes | None = None
+
+    def __aiter__(self) -> _OneChunk:
+        self._left = self._body  # each iteration sends the whole body once
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._left is None:
+            raise StopAsyncIteration
+        chunk, self._left = self._left, None
+        return chunk
+
+
 class AsyncHttpxTransport(KnobsBase):
     """Sends requests with an :class:`httpx.AsyncClient`, under asyncio or trio.
 
@@ -501,17 +523,18 @@ class AsyncHttpxTransport(KnobsBase):
             self, request.url, self._shared, self._owned, self._make_client
         )
         try:
-            async with client.stream(
-                **_stream_arguments(self, request, budget)
-            ) as response:
-                try:
-                    return await _aread(self, request, response)
-                finally:
-                    # Closed here, shielded: a deadline that cancels the read must
-                    # not cancel the closing of its connection too (the socket would
-                    # be left open until garbage collection).
-                    with anyio.CancelScope(shield=True):
-                        await response.aclose()
+            built = client.build_request(**_stream_arguments(self, request, budget))
+            if request.body:
+                built.stream = _OneChunk(request.body)
+            response = await client.send(built, stream=True)
+            try:
+                return await _aread(self, request, response)
+            finally:
+                # Closed here, shielded: a deadline that cancels the read must not
+                # cancel the closing of its connection too (the socket would be left
+                # open until garbage collection).
+                with anyio.CancelScope(shield=True):
+                    await response.aclose()
         except httpx.HTTPError as exc:
             return _map_failure(request, exc, proxied=proxied)
 
