@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Final, cast
 from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds
 from chump_typed._budget_shared import SharedBudget
 from chump_typed._checks import require_type
-from chump_typed._redact import REDACTED, redact_text
+from chump_typed._redact import REDACTED, redact_text, remember
+from chump_typed._scrub import scrub_public
 from chump_typed.budget import DAY
 from chump_typed.errors import ValidationError
 
@@ -163,11 +164,24 @@ return count
 """
 
 
-def _redacted_url(url: str) -> str:
-    """*url* with its password (and a user name beside it) replaced."""
+def _url_secrets(url: str) -> tuple[str, ...]:
+    """The password in *url*, beside its user name or in its query (redis-py's
+    ``from_url`` reads both)."""
     parts = urllib.parse.urlsplit(url)
+    query = urllib.parse.parse_qs(parts.query)
+    return tuple(
+        secret for secret in (parts.password, *query.get("password", ())) if secret
+    )
+
+
+def _redacted_url(url: str) -> str:
+    """*url* with its password (and a user name beside it) replaced, and its query
+    (which may hold ``password=``) shown as redacted."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.query or parts.fragment:
+        parts = parts._replace(query=REDACTED if parts.query else "", fragment="")
     if parts.password is None and parts.username is None:
-        return url
+        return urllib.parse.urlunsplit(parts)
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"
@@ -219,10 +233,14 @@ class RedisBudget(SharedBudget):
             raise ValidationError(
                 "prefix", "must be non-empty text without braces (a Redis hash tag)"
             )
-        self._secret: str | None = None
+        # The caps first: an error about them never has the URL in its frame.
+        super().__init__(
+            per_hour=per_hour, per_day=per_day, clock=clock, processes=processes
+        )
+        self._secrets: tuple[str, ...] = ()
         if isinstance(url_or_client, str):
-            parts = urllib.parse.urlsplit(url_or_client)
-            self._secret = parts.password
+            self._secrets = _url_secrets(url_or_client)
+            remember(self, *self._secrets)  # redacted from every error and record
             self._where = _redacted_url(url_or_client)
             try:
                 client = redis.Redis.from_url(  # pyright: ignore[reportUnknownMemberType]
@@ -241,9 +259,6 @@ class RedisBudget(SharedBudget):
             client = url_or_client
             self._where = f"<{type(client).__name__}>"
             self._owned = False
-        super().__init__(
-            per_hour=per_hour, per_day=per_day, clock=clock, processes=processes
-        )
         self._client: Final = client
         self._prefix: Final = prefix
         tag = "{" + prefix + "}"
@@ -276,8 +291,8 @@ class RedisBudget(SharedBudget):
         )
 
     def _redacted(self, text: str) -> str:
-        if self._secret:
-            text = text.replace(self._secret, REDACTED)
+        for secret in self._secrets:  # a short one too, which remember() leaves out
+            text = text.replace(secret, REDACTED)
         return redact_text(text)
 
     # -- The scripts -------------------------------------------------------------------
@@ -338,3 +353,6 @@ def _text(value: object) -> str:
     if isinstance(value, bytes):
         return value.decode("ascii")
     return str(value)
+
+
+scrub_public(globals())

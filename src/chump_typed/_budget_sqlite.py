@@ -22,6 +22,7 @@ from typing import Final
 from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds
 from chump_typed._budget_shared import SharedBudget
 from chump_typed._fork import renew_after_fork
+from chump_typed._scrub import scrub_public
 from chump_typed.budget import DAY
 
 __all__ = ["SQLiteBudget"]
@@ -167,11 +168,13 @@ class SQLiteBudget(SharedBudget):
             connection.execute("BEGIN IMMEDIATE")
             try:
                 yield connection
+                connection.execute("COMMIT")
             except BaseException:
+                # A failed COMMIT (busy, I/O, a full disk) too: never leave the
+                # connection inside a transaction, where every BEGIN would fail.
                 with contextlib.suppress(sqlite3.Error):
                     connection.execute("ROLLBACK")
                 raise
-            connection.execute("COMMIT")
 
     def _store_spend(self, now: float | None, units: int, reserve: int) -> float | None:
         at = self.clock() if now is None else now
@@ -274,3 +277,6 @@ class SQLiteBudget(SharedBudget):
                 return 0
             db.execute("UPDATE claims SET collapsed = 0 WHERE digest = ?", (digest,))
             return int(row[0])
+
+
+scrub_public(globals())

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Final, Protocol, runtime_checkable
 from chump_typed._budget_keys import COLLAPSED_KEPT, check_seconds, key_digest
 from chump_typed._checks import check_int_range
 from chump_typed._fork import renew_after_fork
+from chump_typed._scrub import scrub_public
 from chump_typed.errors import ValidationError
 
 if TYPE_CHECKING:
@@ -370,3 +371,6 @@ class MemoryBudget:
 
     def __repr__(self) -> str:
         return f"MemoryBudget(per_hour={self._per_hour!r}, per_day={self._per_day!r})"
+
+
+scrub_public(globals())

@@ -13,9 +13,11 @@ import contextlib
 import logging
 import re
 import socket
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import TracebackType
 from typing import cast
 
 import pytest
@@ -350,6 +352,70 @@ def test_a_redis_password_never_shows(caplog: pytest.LogCaptureFixture) -> None:
     with pytest.raises(ValidationError, match="url_or_client") as raised:
         RedisBudget(f"http://ops:{secret}@127.0.0.1/0")
     assert secret not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        "redis://ops:{secret}@127.0.0.1:{port}/0",
+        "redis://127.0.0.1:{port}/0?password={secret}",
+        "redis://127.0.0.1:{port}/0?db=0&username=ops&password={secret}#frag",
+    ],
+)
+def test_a_redis_password_never_shows_wherever_the_url_holds_it(
+    where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """redis-py reads a password beside the user name and in the query: neither
+    shows in the repr, the log records or a refused setting's traceback locals."""
+    secret = "Sup3r-s3cret-pw"
+    url = where.format(secret=secret, port=_closed_port())
+    budget = RedisBudget(url, per_hour=4, processes=2)
+    with caplog.at_level(logging.WARNING, logger="chump_typed.budget"):
+        assert budget.spend(1)  # unreachable: the local share
+    assert len(caplog.records) == 1
+    assert secret not in repr(budget)
+    assert secret not in caplog.text
+    budget.close()
+    with pytest.raises(ValidationError, match="per_hour") as raised:
+        RedisBudget(url, per_hour=0)
+    frames = [tb.tb_frame for tb in _tracebacks(raised.value)]
+    assert (
+        frames[0].f_code
+        is test_a_redis_password_never_shows_wherever_the_url_holds_it.__code__
+    )
+    shown = [repr(value) for frame in frames[1:] for value in frame.f_locals.values()]
+    assert len(frames) > 1  # the library's frames, below this test's
+    assert not [text for text in shown if secret in text]
+
+
+def _tracebacks(error: BaseException) -> Iterator[TracebackType]:
+    tb = error.__traceback__
+    while tb is not None:
+        yield tb
+        tb = tb.tb_next
+
+
+def test_a_failed_commit_leaves_no_transaction_open(tmp_path: Path) -> None:
+    """A COMMIT that fails (here a deferred constraint; busy, I/O or a full disk
+    alike) is rolled back: the next spend starts its own transaction."""
+    budget = SQLiteBudget(tmp_path / "budget.sqlite3", per_hour=5)
+    assert budget.spend(1)
+    with budget._transaction() as db:  # pyright: ignore[reportPrivateUsage]
+        db.execute("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+        db.execute(
+            "CREATE TABLE t (x INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    connection = budget._connection  # pyright: ignore[reportPrivateUsage]
+    assert connection is not None
+    connection.execute("PRAGMA foreign_keys=ON")
+    with (
+        pytest.raises(sqlite3.IntegrityError),
+        budget._transaction() as db,  # pyright: ignore[reportPrivateUsage]
+    ):
+        db.execute("INSERT INTO t VALUES (123456)")  # fails only at COMMIT
+    assert not connection.in_transaction
+    assert budget.spend(1)  # not "cannot start a transaction within a transaction"
+    budget.close()
 
 
 def test_a_redis_client_of_yours_is_used_and_left_open(redis_url: str) -> None:
