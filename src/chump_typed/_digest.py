@@ -49,6 +49,9 @@ Summary = tuple[str, NotificationPriority]
 
 #: Repeated records listed by name in a summary; the rest are counted together.
 _LISTED: Final = 5
+#: Records sent elsewhere (a lost claim) that a window tracks by text, beyond those it
+#: sent itself; each costs one store call when the window settles.
+LOST_CLAIMS_KEPT: Final = 100
 
 
 @attrs.define
@@ -104,7 +107,10 @@ class Digest:
         if claimed is None and repeats is not None:
             repeats.count += 1
         elif claimed is False:
-            if repeats is None:  # its text, for the count settled at the end
+            if repeats is None and len(self._repeats) < LOST_CLAIMS_KEPT + self.limit:
+                # Its text, for the count settled at the end. Past the bound, the
+                # count stays in the store for the sender that won the claim (which
+                # tracks what it sent): memory and store calls stay bounded.
                 self._repeats[key] = _Repeats(text)
         elif self._sent < self.limit:
             reason = afford()

@@ -12,8 +12,10 @@ from typing import Final
 
 import pytest
 
+from chump_typed._digest import LOST_CLAIMS_KEPT, Digest, RecordKey
 from chump_typed.budget import MemoryBudget, SQLiteBudget
 from chump_typed.logging import SUMMARY_TITLE, PushoverHandler
+from chump_typed.models import Priority
 from chump_typed.testing import APP_TOKEN, USER_KEY, FakePushover, FakeTransport
 
 START: Final = 1_800_000_000.0
@@ -149,3 +151,29 @@ def test_background_handlers_collapse_too(tmp_path: Path) -> None:
         for handler in fleet:
             handler.close()
     assert _summaries(fake) == [f"{ERROR} ... and 5 more"]
+
+
+def test_a_storm_of_records_sent_elsewhere_keeps_the_window_bounded() -> None:
+    """Lost claims are tracked by text up to a bound: memory, and the store calls a
+    window's settling makes, stay bounded however many distinct records the fleet
+    repeats (the sender that won each claim takes its count)."""
+    digest = Digest(limit=10, window=60.0)
+    for n in range(5_000):
+        assert not digest.admit(
+            ("app", logging.ERROR, f"disk {n}"),
+            f"disk {n}",
+            Priority.NORMAL,
+            0.0,
+            claimed=False,
+        )
+    taken: list[RecordKey] = []
+
+    def take(key: RecordKey) -> int:
+        taken.append(key)
+        return 2
+
+    digest.settle(take)
+    assert len(taken) == LOST_CLAIMS_KEPT + 10
+    summary = digest.due(61.0)
+    assert summary is not None
+    assert "disk 0" in summary[0]
