@@ -44,6 +44,7 @@ from chump_typed._failure import (
     where,
 )
 from chump_typed._fork import renew_after_fork
+from chump_typed._httpx_body import OneChunk
 from chump_typed._logfilter import redact_loggers
 from chump_typed._loops import INHERITED, LoopBinding, running_loop
 from chump_typed._proxy import Proxy
@@ -426,28 +427,6 @@ def _answer(response: httpx.Response, body: bytes) -> HTTPResponse:
     )
 
 
-class _OneChunk(httpx.AsyncByteStream):
-    """A request body sent as one chunk by a plain iterator, not httpx's generator
-    (``ByteStream.__aiter__``): a send cut off while it writes the body leaves an
-    unfinished async generator, which trio reports as a ``ResourceWarning`` when it is
-    collected (encode/httpx#3686). The request keeps the ``Content-Length`` httpx
-    set from the same bytes."""
-
-    def __init__(self, body: bytes) -> None:
-        self._body = body
-        self._left: bytes | None = None
-
-    def __aiter__(self) -> _OneChunk:
-        self._left = self._body  # each iteration sends the whole body once
-        return self
-
-    async def __anext__(self) -> bytes:
-        if self._left is None:
-            raise StopAsyncIteration
-        chunk, self._left = self._left, None
-        return chunk
-
-
 class AsyncHttpxTransport(KnobsBase):
     """Sends requests with an :class:`httpx.AsyncClient`, under asyncio or trio.
 
@@ -525,7 +504,7 @@ class AsyncHttpxTransport(KnobsBase):
         try:
             built = client.build_request(**_stream_arguments(self, request, budget))
             if request.body:
-                built.stream = _OneChunk(request.body)
+                built.stream = OneChunk(request.body)
             response = await client.send(built, stream=True)
             try:
                 return await _aread(self, request, response)
