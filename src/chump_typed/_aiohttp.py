@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import io
 import math
-import ssl
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, Final
 
@@ -88,11 +87,7 @@ class AiohttpTransport(KnobsBase):
         timeouts = check_timeout(knobs.pop("timeout", None))
         super().__init__(knobs, timeouts=timeouts, sleep=sleep)
         self._sleep = sleep or anyio.sleep
-        context = self._ssl_context or ssl.create_default_context(cafile=self._ca_certs)
-        # Verified whatever the context says, as on every transport.
-        context.verify_mode = ssl.CERT_REQUIRED
-        context.check_hostname = True
-        self._ssl = context
+        self._ssl = self._verified_context()
         self._session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._binding = LoopBinding(type(self).__name__)

@@ -44,7 +44,6 @@ from chump_typed._failure import (
     where,
 )
 from chump_typed._fork import renew_after_fork
-from chump_typed._httpx_body import OneChunk
 from chump_typed._logfilter import redact_loggers
 from chump_typed._loops import INHERITED, LoopBinding, running_loop
 from chump_typed._proxy import Proxy
@@ -71,18 +70,10 @@ __all__ = ["AsyncHttpxTransport", "HttpxTransport"]
 
 
 def _verify(knobs: KnobsBase) -> ssl.SSLContext | bool:
-    """What httpx verifies servers with: the context given (made to verify whatever
-    it said, as on every transport), one trusting the CA bundle given, or the
-    system's trust store."""
-    context = knobs._ssl_context  # pyright: ignore[reportPrivateUsage]
-    bundle = knobs._ca_certs  # pyright: ignore[reportPrivateUsage]
-    if context is None and bundle is None:
+    """What httpx verifies with: the system's store, unless a context or CA given."""
+    if knobs._ssl_context is None and knobs._ca_certs is None:  # pyright: ignore[reportPrivateUsage]
         return True
-    if context is None:
-        context = ssl.create_default_context(cafile=bundle)
-    context.verify_mode = ssl.CERT_REQUIRED
-    context.check_hostname = True
-    return context
+    return knobs._verified_context()  # pyright: ignore[reportPrivateUsage]
 
 
 def _client_settings(knobs: KnobsBase, proxy: Proxy | None) -> dict[str, Any]:
@@ -427,6 +418,24 @@ def _answer(response: httpx.Response, body: bytes) -> HTTPResponse:
     )
 
 
+class _OneChunk(httpx.AsyncByteStream):
+    """A body sent by a plain iterator, not httpx's async generator, which a send cut
+    off mid-body leaves unfinished for trio to warn of (encode/httpx#3686)."""
+
+    def __init__(self, body: bytes) -> None:
+        self._body, self._left = body, b""
+
+    def __aiter__(self) -> _OneChunk:
+        self._left = self._body  # each iteration sends the whole body once
+        return self
+
+    async def __anext__(self) -> bytes:
+        if not self._left:
+            raise StopAsyncIteration
+        chunk, self._left = self._left, b""
+        return chunk
+
+
 class AsyncHttpxTransport(KnobsBase):
     """Sends requests with an :class:`httpx.AsyncClient`, under asyncio or trio.
 
@@ -504,7 +513,7 @@ class AsyncHttpxTransport(KnobsBase):
         try:
             built = client.build_request(**_stream_arguments(self, request, budget))
             if request.body:
-                built.stream = OneChunk(request.body)
+                built.stream = _OneChunk(request.body)
             response = await client.send(built, stream=True)
             try:
                 return await _aread(self, request, response)

@@ -190,6 +190,14 @@ class KnobsBase:
         self._clock = clock
         self._proxies: dict[str, Proxy | None] = {}
 
+    def _verified_context(self) -> ssl.SSLContext:
+        """The context given, or one trusting the CA bundle given (else the system's
+        store), made to verify whatever it said, as on every transport."""
+        context = self._ssl_context or ssl.create_default_context(cafile=self._ca_certs)
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.check_hostname = True
+        return context
+
     def _proxy_for(self, url: str) -> Proxy | None:
         """The proxy *url* goes through (:func:`~chump_typed._proxy.choose_proxy`),
         decided on this transport's first call to *url*'s origin and kept for it, as
