@@ -216,7 +216,7 @@ async def with_a_timeout() -> None:
     async with AsyncClient("azGDORePK8gMaC0QOYAMyEEuzJnyUi") as client:
         try:
             await asyncio.wait_for(client.send_many(notifications), timeout=30)
-        except TimeoutError as error:
+        except asyncio.TimeoutError as error:  # TimeoutError from Python 3.11 on
             progress = SendProgress.of(error)
             assert progress is not None
             # progress.outcomes: one per notification read (progress.read of

@@ -225,7 +225,7 @@ def test_asyncio_wait_for_timeout_carries_the_progress(
     async def main() -> SendProgress | None:
         try:
             await asyncio.wait_for(client.send_many(notifications), timeout=1.0)
-        except TimeoutError as error:
+        except asyncio.TimeoutError as error:  # TimeoutError from 3.11 on
             return SendProgress.of(error)
         finally:
             await client.aclose()

@@ -300,6 +300,14 @@ HEADERS = st.lists(
     st.tuples(HEADER_BYTES, LENGTHS | st.binary(max_size=60)), max_size=6
 )
 MESSAGE_TYPES = st.sampled_from(["http.request", "http.disconnect", "other"])
+
+
+def _message(fields: dict[str, Any]) -> dict[str, Any]:
+    """A copy as a plain dict (``.map(dict[str, Any])`` fails on Python 3.10, where
+    Hypothesis checks the alias with ``issubclass``)."""
+    return dict(fields)
+
+
 MESSAGES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
     st.fixed_dictionaries(
         {"type": MESSAGE_TYPES},
@@ -307,7 +315,7 @@ MESSAGES: st.SearchStrategy[list[dict[str, Any]]] = st.lists(
             "body": st.binary(max_size=200) | st.text(max_size=5) | st.none(),
             "more_body": st.booleans(),
         },
-    ).map(dict[str, Any]),
+    ).map(_message),
     max_size=5,
 )
 
