@@ -130,3 +130,7 @@ async def on_ack_async(ack: AcknowledgementCallback) -> None:
 asgi_app = callback_asgi_app(
     on_ack_async, confirm_with=async_client, known_receipt=issued
 )  # serve with: uvicorn yourmodule:asgi_app
+
+# callbacks.md, line 211
+client.close()
+db.close()  # Python 3.13 warns of a connection left to the collector
