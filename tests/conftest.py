@@ -47,8 +47,8 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.register_profile(
-    "fast",
-    max_examples=20,
+    "fast",  # the other interpreters' runs: the main one draws 100 examples a rule
+    max_examples=10,
     deadline=None,
     derandomize=True,
     suppress_health_check=[HealthCheck.too_slow],
